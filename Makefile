@@ -1,0 +1,45 @@
+# kabar: the two commands of the quick start are `make demo` and `make test`.
+# Both set themselves up on a machine with only python3 and pip: a private uv in .tools/,
+# then the locked environment in .venv (uv sync --frozen), re-synced when the lock changes.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+KABAR := $(VENV)/bin/kabar
+export KABAR_WAREHOUSE ?= $(CURDIR)/data/kabar.duckdb
+
+.PHONY: demo test test-fast install samples clean help
+
+help:
+	@echo "make demo   - install, then ingest the shipped samples into $$KABAR_WAREHOUSE"
+	@echo "make test   - install, then run the whole test suite"
+	@echo "make install - only set up .venv"
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --extra dev --quiet
+	@touch $@
+
+install: $(VENV)/.synced
+
+demo: install
+	$(KABAR) ingest --config samples/sources.toml
+	@echo
+	$(KABAR) sql "select count(*) as articles, count(distinct outlet) as outlets, count(duplicate_of) as duplicates from articles"
+	$(KABAR) sql "select outlet, published_at::date as day, title from articles where duplicate_of is null order by published_at desc limit 5"
+
+test: install
+	$(VENV)/bin/pytest
+
+test-fast: install
+	$(VENV)/bin/pytest -m "not slow"
+
+samples: install
+	$(VENV)/bin/python samples/make_warc.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) data .pytest_cache

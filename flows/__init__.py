@@ -1,0 +1,1 @@
+"""Prefect flows. A flow body only composes tasks from ``tasks/``."""

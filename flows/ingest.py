@@ -1,0 +1,67 @@
+"""The ingest flow: sources -> discover -> fetch -> extract -> normalise -> dedupe -> enrich -> load."""
+
+from __future__ import annotations
+
+from prefect import flow, task
+from prefect.cache_policies import NONE as NO_CACHE
+
+from kabar import settings
+from kabar.config import SourcesFile
+from kabar.models import batched
+from kabar.sources import resolve_sources
+from tasks.dedupe import dedupe_task
+from tasks.discover import discover_task, plan_items
+from tasks.enrich import enrich_task
+from tasks.extract import extract_task
+from tasks.fetch import fetch_task
+from tasks.load import Counts, finish_run_task, load_task, start_run_task
+from tasks.normalise import normalise_task
+
+
+@task(name="plan", cache_policy=NO_CACHE)
+def plan_task(config: str | None, sources: list[str] | None, paths: list[str] | None) -> SourcesFile:
+    return resolve_sources(config, sources, paths)
+
+
+def _run_name() -> str:
+    from prefect.runtime import flow_run
+
+    params = flow_run.parameters
+    what = ",".join(params.get("sources") or []) or ",".join(params.get("paths") or []) or "all"
+    return f"ingest[{what[:60]}]"
+
+
+@flow(name="ingest", flow_run_name=_run_name, log_prints=False, validate_parameters=True)
+def ingest(
+    config: str | None = None,
+    sources: list[str] | None = None,
+    paths: list[str] | None = None,
+    limit: int | None = None,
+    warehouse: str | None = None,
+    batch_size: int = settings.BATCH_SIZE,
+) -> dict:
+    """Ingest articles from the chosen sources into the warehouse; returns the run summary."""
+    plan = plan_task(config, sources, paths)
+    path = str(settings.warehouse_path(warehouse))
+    run_id = start_run_task(path, "ingest", {"config": config, "sources": sources, "paths": paths, "limit": limit})
+    counts = Counts()
+    try:
+        discoveries = [discover_task(source, plan.fetch) for source in plan.sources]
+        items, discovery_fetches, discovery_errors, discovered = plan_items(discoveries, limit)
+        for name, n in discovered.items():
+            counts.add(name, "discovered", n)
+        counts.merge(load_task(path, run_id, [], [], discovery_errors, discovery_fetches))
+        by_name = {source.name: source for source in plan.sources}
+        for batch in batched(items, batch_size):
+            fetched = fetch_task(batch, plan.fetch)
+            extracted, errors = extract_task(fetched)
+            kept, skipped = normalise_task(extracted, by_name)
+            for article in skipped:
+                counts.add(article.source, "skipped")
+            enriched = enrich_task(dedupe_task(kept, path))
+            counts.merge(load_task(path, run_id, fetched, enriched, errors))
+    except BaseException as exc:
+        finish_run_task(path, run_id, counts, "failed", f"{type(exc).__name__}: {exc}"[:500])
+        raise
+    finish_run_task(path, run_id, counts)
+    return {"run_id": run_id, "warehouse": path, "state": "completed", "by_source": counts.by_source}

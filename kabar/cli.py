@@ -1,0 +1,74 @@
+"""The `kabar` command line. Each subcommand lives in ``kabar/commands/<name>.py`` and
+defines ``register(subparsers)``; this module finds them, parses, and turns user errors into
+one-line messages (exit status 2 for bad input, 1 for a failed operation) instead of tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+
+from kabar import __version__
+
+#: Quiet defaults for Prefect's local mode (no network here; see ../shared/ENVIRONMENT.md).
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_UI_ENABLED": "false",
+}
+
+
+class UserError(Exception):
+    """Raised by commands for a problem the user can fix; printed as one line, exit 2."""
+
+
+def add_warehouse_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--warehouse", metavar="PATH",
+        help="the DuckDB warehouse file (default: $KABAR_WAREHOUSE, else ./data/kabar.duckdb)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kabar",
+        description="Ingest news articles into a DuckDB warehouse and query them.",
+        epilog="Run `kabar COMMAND --help` for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"kabar {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    import kabar.commands as commands
+
+    for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"kabar.commands.{module_info.name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    for key, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    from kabar.config import ConfigError
+    from warehouse.connection import WarehouseError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except (ConfigError, UserError) as exc:
+        print(f"kabar: error: {exc}", file=sys.stderr)
+        return 2
+    except WarehouseError as exc:
+        print(f"kabar: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("kabar: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

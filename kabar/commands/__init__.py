@@ -1,0 +1,1 @@
+"""One module per `kabar` subcommand; each defines ``register(subparsers)``."""

@@ -1,0 +1,42 @@
+"""`kabar ingest`: run the ingest flow over configured or ad-hoc sources."""
+
+from __future__ import annotations
+
+import argparse
+
+from kabar.cli import UserError, add_warehouse_option
+from kabar.summary import print_summary
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "ingest",
+        help="fetch, clean, deduplicate, enrich and load articles",
+        description=(
+            "Run the ingest flow. Sources come from --config (a sources.toml) and/or positional "
+            "PATH_OR_URL arguments: local .html/.htm/.txt files, directories or globs, WARC files, "
+            "or feed/sitemap URLs. Prints a per-source summary at the end."
+        ),
+    )
+    parser.add_argument("targets", nargs="*", metavar="PATH_OR_URL", help="ad-hoc sources (no config file needed)")
+    parser.add_argument("--config", metavar="FILE", help="a sources file (see samples/sources.toml)")
+    parser.add_argument("--source", action="append", metavar="NAME", dest="sources",
+                        help="only this source from the config (repeatable)")
+    parser.add_argument("--limit", type=int, metavar="N", help="at most N articles per source")
+    add_warehouse_option(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kabar.sources import resolve_sources
+
+    if args.limit is not None and args.limit < 1:
+        raise UserError(f"--limit must be at least 1 (got {args.limit})")
+    resolve_sources(args.config, args.sources, args.targets)  # validate before Prefect starts
+    from flows.ingest import ingest
+
+    summary = ingest(
+        config=args.config, sources=args.sources, paths=args.targets, limit=args.limit, warehouse=args.warehouse
+    )
+    print_summary(summary)
+    return 0

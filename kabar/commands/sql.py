@@ -1,0 +1,73 @@
+"""`kabar sql`: run a read-only SQL query against the warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from kabar.cli import UserError, add_warehouse_option
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "sql",
+        help="run a read-only SQL query",
+        description="Run a read-only SQL query against the warehouse's views (see warehouse/README.md).",
+    )
+    parser.add_argument("query", metavar="QUERY", help='e.g. "select count(*) from articles"')
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                        help="table (default), csv, or json (one JSON array of objects)")
+    add_warehouse_option(parser)
+    parser.set_defaults(handler=run)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (bytes, bytearray)):
+        return value.hex()
+    return value
+
+
+def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
+    """Render a result as an aligned table, CSV, or a JSON array of objects."""
+    if fmt == "json":
+        return json.dumps([{c: _jsonable(v) for c, v in zip(columns, row)} for row in rows], ensure_ascii=False, default=str)
+    if fmt == "csv":
+        from io import StringIO
+
+        out = StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_jsonable(v) for v in row] for row in rows])
+        return out.getvalue().rstrip("\n")
+    cells = [[("NULL" if v is None else str(_jsonable(v))).replace("\n", " ")[:80] for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)), "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)) for row in cells]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from kabar import settings
+    from warehouse.connection import open_reader
+
+    with open_reader(settings.warehouse_path(args.warehouse)) as con:
+        try:
+            result = con.execute(args.query)
+        except duckdb.Error as exc:
+            raise UserError(f"query failed: {str(exc).splitlines()[0]}") from None
+        columns = [d[0] for d in result.description or []]
+        rows = result.fetchall() if columns else []
+    print(format_rows(columns, rows, args.format), file=sys.stdout)
+    return 0

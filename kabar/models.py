@@ -1,0 +1,98 @@
+"""The records that travel between pipeline stages, in batches (lists of these).
+
+discover -> Item; fetch -> Fetched (an Item plus what came back); extract/normalise -> Article;
+dedupe fills the Article's identity and duplicate fields; enrich adds enrichment outputs; load
+writes everything. Plain dataclasses: cheap to build, pickle and hash, no live objects inside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable, Iterator, Literal, TypeVar
+
+T = TypeVar("T")
+
+ItemKind = Literal["http", "file", "warc"]
+
+
+@dataclass(slots=True)
+class Item:
+    """One thing to fetch: a URL, a local file, or a record inside a WARC file."""
+
+    url: str
+    source: str
+    kind: ItemKind = "http"
+    path: str | None = None  # local file, or the WARC file holding the record
+    offset: int | None = None  # byte offset of the record inside the WARC file
+    title_hint: str | None = None  # title from the feed or sitemap, when one was given
+    published_hint: datetime | None = None
+
+
+@dataclass(slots=True)
+class Fetched:
+    """The outcome of fetching an Item. `error` is None when a usable body came back."""
+
+    item: Item
+    fetched_at: datetime
+    status_code: int | None = None
+    error: str | None = None
+    body: bytes | None = None
+    content_type: str | None = None
+    final_url: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.body is not None
+
+
+@dataclass(slots=True)
+class Article:
+    """An extracted, normalised article on its way to the warehouse."""
+
+    url: str
+    source: str
+    fetched_at: datetime
+    text: str
+    title: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    sitename: str | None = None
+    outlet: str | None = None
+    language: str | None = None
+    language_hint: str | None = None
+    canonical_url: str | None = None
+    content_hash: str | None = None
+    article_id: str | None = None
+    duplicate_of: str | None = None
+    #: Outputs of enrichers: {enricher name: Enrichment}; filled by the enrich stage.
+    enrichments: dict[str, Any] = field(default_factory=dict)
+    #: Free-form metadata stages attach for later ones (dateline, removed spans, ...).
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(slots=True)
+class StageError:
+    """A per-item failure in a stage after fetching (extract, enrich, ...): recorded, never raised."""
+
+    url: str
+    source: str
+    stage: str
+    error: str
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of at most ``size`` items (itertools.batched is Python 3.12+)."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

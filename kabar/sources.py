@@ -1,0 +1,55 @@
+"""Which sources a run reads: a sources file, ad-hoc paths and URLs, or both."""
+
+from __future__ import annotations
+
+import glob as globlib
+import re
+from pathlib import Path
+
+from kabar.config import ConfigError, FetchSettings, Source, SourcesFile, load_sources
+
+
+def _adhoc_name(target: str, taken: set[str]) -> str:
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(target.rstrip("/")).name or target).strip("-.") or "adhoc"
+    name, n = stem[:60], 2
+    while name in taken:
+        name, n = f"{stem[:56]}-{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def adhoc_source(target: str, taken: set[str]) -> Source:
+    """A source for one command-line argument: a URL, a WARC file, a directory, a file or a glob."""
+    name = _adhoc_name(target, taken)
+    if re.match(r"^https?://", target):
+        kind = "sitemap" if "sitemap" in target.lower() else "feed"
+        return Source(name=name, kind=kind, url=target)
+    path = Path(target).expanduser()
+    if target.endswith((".warc", ".warc.gz")):
+        if not globlib.glob(str(path)):
+            raise ConfigError(f"{target}: no such WARC file")
+        return Source(name=name, kind="warc", path=str(path.resolve()))
+    if path.is_dir():
+        return Source(name=name, kind="files", glob=str(path.resolve() / "**" / "*"))
+    if path.is_file():
+        return Source(name=name, kind="files", glob=str(path.resolve()))
+    if globlib.has_magic(target):
+        return Source(name=name, kind="files", glob=str(path))
+    raise ConfigError(f"{target}: no such file, directory, glob or http(s) URL")
+
+
+def resolve_sources(config: str | None, names: list[str] | None, targets: list[str] | None) -> SourcesFile:
+    """The sources of one run. Raises ConfigError (one line) for anything a user got wrong."""
+    if config:
+        sources_file = load_sources(config)
+        chosen = sources_file.select(names)
+        fetch = sources_file.fetch
+    else:
+        if names:
+            raise ConfigError("--source needs --config FILE (a sources file to pick the sources from)")
+        chosen, fetch = [], FetchSettings()
+    taken = {s.name for s in chosen}
+    chosen += [adhoc_source(t, taken) for t in targets or []]
+    if not chosen:
+        raise ConfigError("nothing to ingest: give PATH_OR_URL arguments or --config FILE")
+    return SourcesFile(fetch=fetch, sources=tuple(chosen))

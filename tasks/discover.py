@@ -1,0 +1,232 @@
+"""Discover: turn each configured Source into the Items (URLs, files, WARC records) to fetch.
+
+Feeds are parsed with feedparser (which copes with the malformed feeds real sites serve);
+sitemaps and sitemap indexes with lxml, entity expansion and network access off. A source that
+cannot be read becomes a recorded failure of that source, never a crashed run.
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import feedparser
+from lxml import etree
+from prefect import task
+from prefect.cache_policies import NONE as NO_CACHE
+
+from kabar.config import FetchSettings, Source
+from kabar.models import Fetched, Item, StageError
+from tasks.fetch import fetch_batch
+
+LOGGER = logging.getLogger(__name__)
+
+FILE_SUFFIXES = (".html", ".htm", ".txt")
+MAX_SITEMAPS = 50
+_SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@dataclass
+class Discovery:
+    """What one source yielded: items to fetch, and the fetches made to discover them."""
+
+    source: str
+    items: list[Item] = field(default_factory=list)
+    fetches: list[Fetched] = field(default_factory=list)
+    error: str | None = None
+
+
+def file_items(source: Source) -> list[Item]:
+    """Local files matching the source's glob (recursive with **), sorted for stable order."""
+    paths = sorted(Path(p) for p in globlib.glob(source.glob or "", recursive=True))
+    return [
+        Item(url=p.resolve().as_uri(), source=source.name, kind="file", path=str(p.resolve()))
+        for p in paths
+        if p.is_file() and p.suffix.lower() in FILE_SUFFIXES
+    ]
+
+
+def warc_items(source: Source) -> list[Item]:
+    """One Item per HTTP 200 HTML response record in the WARC file(s) the source names."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    items: list[Item] = []
+    for path in sorted(globlib.glob(source.path or "")) or [source.path or ""]:
+        with open(path, "rb") as stream:
+            iterator = ArchiveIterator(stream)
+            for record in iterator:
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                status = record.http_headers.get_statuscode()
+                mime = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
+                if url and status == "200" and mime in ("text/html", "application/xhtml+xml", ""):
+                    items.append(
+                        Item(url=url, source=source.name, kind="warc", path=str(Path(path).resolve()),
+                             offset=iterator.get_record_offset())
+                    )
+    return items
+
+
+def _feed_date(entry: feedparser.FeedParserDict) -> datetime | None:
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if not parsed:
+        return None
+    return datetime(*parsed[:6], tzinfo=timezone.utc)
+
+
+def feed_items(body: bytes, source: Source, base_url: str) -> list[Item]:
+    """Entry links of an RSS/Atom feed (malformed feeds are parsed as far as they go)."""
+    parsed = feedparser.parse(body, response_headers={"content-location": base_url})
+    items = []
+    for entry in parsed.entries:
+        link = entry.get("link")
+        if link:
+            items.append(Item(url=link.strip(), source=source.name, title_hint=entry.get("title"),
+                              published_hint=_feed_date(entry)))
+    if not items and parsed.get("bozo"):
+        raise ValueError(f"not a readable feed ({parsed.get('bozo_exception')})")
+    return items
+
+
+def parse_xml(body: bytes) -> etree._Element:
+    """Parse untrusted XML: no entity expansion, no network, no huge trees."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
+    root = etree.fromstring(body.lstrip(), parser=parser)
+    if root is None:
+        raise ValueError("not XML")
+    return root
+
+
+def sitemap_entries(body: bytes) -> tuple[list[tuple[str, datetime | None]], list[str]]:
+    """(article URLs with their dates, child sitemap URLs) of a sitemap or sitemap index."""
+    root = parse_xml(body)
+    urls: list[tuple[str, datetime | None]] = []
+    children: list[str] = []
+    for element in root.iter(f"{_SITEMAP_NS}url", "url"):
+        loc = element.findtext(f"{_SITEMAP_NS}loc") or element.findtext("loc")
+        if not loc:
+            continue
+        stamp = None
+        for date_element in element.iter():
+            tag = date_element.tag if isinstance(date_element.tag, str) else ""
+            if tag.endswith("publication_date") or tag.endswith("lastmod"):
+                stamp = _parse_iso(date_element.text)
+                if stamp:
+                    break
+        urls.append((loc.strip(), stamp))
+    for element in root.iter(f"{_SITEMAP_NS}sitemap", "sitemap"):
+        loc = element.findtext(f"{_SITEMAP_NS}loc") or element.findtext("loc")
+        if loc:
+            children.append(loc.strip())
+    return urls, children
+
+
+def _parse_iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        stamp = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+
+
+def _looks_like(body: bytes) -> str:
+    head = body[:2048].lstrip().lower()
+    if b"<urlset" in head or b"<sitemapindex" in head:
+        return "sitemap"
+    if b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
+        return "feed"
+    return "html" if b"<html" in head or b"<!doctype html" in head else "unknown"
+
+
+def remote_items(source: Source, settings: FetchSettings) -> Discovery:
+    """Fetch a feed or sitemap (following sitemap indexes) and list its article URLs."""
+    discovery = Discovery(source.name)
+    queue = [source.url or ""]
+    seen: set[str] = set()
+    while queue and len(seen) < MAX_SITEMAPS:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        fetched = fetch_batch([Item(url=url, source=source.name)], settings)[0]
+        if fetched.body is not None and fetched.error and fetched.error.startswith("not HTML"):
+            fetched.error = None  # feeds and sitemaps are XML: fine here
+        if fetched.error is None and fetched.body is None:
+            fetched.error = "empty response"
+        discovery.fetches.append(fetched)
+        if fetched.error:
+            continue
+        body = fetched.body or b""
+        shape = _looks_like(body)
+        try:
+            if shape == "sitemap" or (shape == "unknown" and source.kind == "sitemap"):
+                urls, children = sitemap_entries(body)
+                discovery.items += [Item(url=u, source=source.name, published_hint=d) for u, d in urls]
+                queue += children
+            elif shape == "html":  # an article page given directly
+                discovery.items.append(Item(url=fetched.final_url or url, source=source.name))
+            else:
+                discovery.items += feed_items(body, source, fetched.final_url or url)
+        except Exception as exc:  # a broken feed is that source's failure, not the run's
+            fetched.error = f"cannot parse {source.kind}: {type(exc).__name__}: {exc}"[:300]
+    if not discovery.items and all(f.error for f in discovery.fetches):
+        discovery.error = discovery.fetches[0].error if discovery.fetches else "nothing fetched"
+    return discovery
+
+
+def discover_source(source: Source, settings: FetchSettings) -> Discovery:
+    """List what one source offers. Never raises: a failure is recorded on the Discovery."""
+    try:
+        if source.kind == "files":
+            found = Discovery(source.name, items=file_items(source))
+            if not found.items:
+                found.error = f"no .html/.htm/.txt files match {source.glob}"
+            return found
+        if source.kind == "warc":
+            return Discovery(source.name, items=warc_items(source))
+        return remote_items(source, settings)
+    except Exception as exc:
+        LOGGER.warning("source %s: %s", source.name, exc)
+        return Discovery(source.name, error=f"{type(exc).__name__}: {exc}"[:300])
+
+
+def unique_items(items: list[Item]) -> Iterator[Item]:
+    """Items in order, each URL once (a URL listed by a feed and a sitemap is fetched once)."""
+    seen: set[str] = set()
+    for item in items:
+        if item.url not in seen:
+            seen.add(item.url)
+            yield item
+
+
+@task(name="discover", cache_policy=NO_CACHE, task_run_name="discover-{source.name}")
+def discover_task(source: Source, settings: FetchSettings) -> Discovery:
+    return discover_source(source, settings)
+
+
+def plan_items(
+    discoveries: list[Discovery], limit: int | None = None
+) -> tuple[list[Item], list[Fetched], list[StageError], dict[str, int]]:
+    """Merge what the sources offered: unique items (at most ``limit`` per source), the discovery
+    fetches to record, one StageError per source that could not be read, and per-source counts."""
+    items: list[Item] = []
+    fetches: list[Fetched] = []
+    errors: list[StageError] = []
+    discovered: dict[str, int] = {}
+    seen: set[str] = set()
+    for discovery in discoveries:
+        fetches += discovery.fetches
+        if discovery.error and not discovery.fetches:
+            errors.append(StageError(discovery.source, discovery.source, "discover", discovery.error))
+        taken = [i for i in unique_items(discovery.items) if i.url not in seen][: limit or None]
+        seen.update(i.url for i in taken)
+        discovered[discovery.source] = len(taken)
+        items += taken
+    return items, fetches, errors, discovered

@@ -1,0 +1,197 @@
+"""Extract: turn fetched HTML (or already-extracted text files) into Articles.
+
+HTML goes through trafilatura with metadata (title, author, date, sitename, text); the
+publication timestamp is taken from the page's own metadata when it has one with a time.
+A page that yields no text is a per-item error, recorded by the caller.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import lxml.html
+import trafilatura
+from charset_normalizer import from_bytes
+from prefect import task
+from prefect.cache_policies import NONE as NO_CACHE
+
+from kabar.models import Article, Fetched, StageError
+
+LOGGER = logging.getLogger(__name__)
+JAKARTA = ZoneInfo("Asia/Jakarta")
+_META_DATE_KEYS = (
+    "article:published_time", "og:article:published_time", "datepublished", "pubdate",
+    "publishdate", "dc.date.issued", "date",
+)
+
+
+class ExtractionError(ValueError):
+    """The page yielded no article (empty, not parseable, no main text)."""
+
+
+def decode(body: bytes, content_type: str | None) -> str:
+    """Bytes to text: declared charset, then BOM/meta/detection via charset-normalizer."""
+    charset = None
+    if content_type and "charset=" in content_type.lower():
+        charset = content_type.lower().split("charset=")[-1].split(";")[0].strip().strip('"')
+    if charset:
+        try:
+            return body.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        best = from_bytes(body).best()
+        return str(best) if best is not None else body.decode("utf-8", errors="replace")
+
+
+def _parse_timestamp(value: str) -> datetime | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=JAKARTA)
+
+
+def meta_published_at(html: str) -> datetime | None:
+    """The publication time a page declares in <meta> or JSON-LD, with its time of day."""
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        if key in _META_DATE_KEYS and meta.get("content"):
+            stamp = _parse_timestamp(meta.get("content"))
+            if stamp:
+                return stamp
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        match = re.search(r'"datePublished"\s*:\s*"([^"]+)"', script.text or "")
+        if match and (stamp := _parse_timestamp(match.group(1))):
+            return stamp
+    return None
+
+
+def _date_only(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        day = datetime.strptime(value[:10], "%Y-%m-%d")
+    except ValueError:
+        return None
+    return day.replace(tzinfo=JAKARTA)
+
+
+def _looks_like_headline(line: str) -> bool:
+    words = line.split()
+    return 0 < len(words) <= 25 and len(line) <= 200 and not line.rstrip().endswith((".", ",", ";", ":"))
+
+
+def extract_text_file(text: str, fetched: Fetched) -> Article:
+    """An already-extracted .txt: first line is the title when it reads as a headline."""
+    lines = text.strip().splitlines()
+    if not lines:
+        raise ExtractionError("empty file")
+    title = None
+    if len(lines) > 1 and _looks_like_headline(lines[0]):
+        title, lines = lines[0].strip(), lines[1:]
+    body = "\n".join(lines).strip()
+    if not body:
+        raise ExtractionError("no text after the title")
+    return Article(url=fetched.item.url, source=fetched.item.source, fetched_at=fetched.fetched_at,
+                   text=body, title=title, published_at=fetched.item.published_hint)
+
+
+def extract_html(html: str, url: str | None) -> dict:
+    """trafilatura's extraction with metadata, as a dict (text, title, author, date, sitename...)."""
+    document = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+    )
+    if document is None:
+        raise ExtractionError("no main text found")
+    result = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    if not (result.get("text") or "").strip():
+        raise ExtractionError("no main text found")
+    return result
+
+
+def extract_article(fetched: Fetched) -> Article:
+    """One fetched body to one Article; raises ExtractionError when there is no article."""
+    if fetched.body is None:
+        raise ExtractionError(fetched.error or "no body")
+    text = decode(fetched.body, fetched.content_type)
+    if (fetched.content_type or "").startswith("text/plain") or (fetched.item.path or "").endswith(".txt"):
+        return extract_text_file(text, fetched)
+    url = fetched.final_url or fetched.item.url
+    result = extract_html(text, url if url.startswith("http") else None)
+    published = meta_published_at(text) or _date_only(result.get("date")) or fetched.item.published_hint
+    return Article(
+        url=fetched.item.url,
+        source=fetched.item.source,
+        fetched_at=fetched.fetched_at,
+        text=result["text"],
+        title=result.get("title") or fetched.item.title_hint,
+        author=result.get("author"),
+        published_at=published,
+        sitename=result.get("sitename"),
+        meta={"html_canonical": _canonical_link(text), "final_url": fetched.final_url},
+    )
+
+
+def _canonical_link(html: str) -> str | None:
+    match = re.search(r'<link[^>]+rel=["\']canonical["\'][^>]*>', html[:200_000], re.IGNORECASE)
+    if not match:
+        return None
+    href = re.search(r'href=["\']([^"\']+)["\']', match.group(0))
+    return href.group(1).strip() if href else None
+
+
+def extract_batch(batch: list[Fetched]) -> tuple[list[Article], list[StageError]]:
+    """Extract every good fetch; pages without an article become StageErrors."""
+    articles: list[Article] = []
+    errors: list[StageError] = []
+    for fetched in batch:
+        if not fetched.ok:
+            continue
+        try:
+            articles.append(extract_article(fetched))
+        except Exception as exc:  # one bad page never stops the batch
+            reason = str(exc) if isinstance(exc, ExtractionError) else f"{type(exc).__name__}: {exc}"
+            errors.append(StageError(fetched.item.url, fetched.item.source, "extract", reason[:300]))
+    return articles, errors
+
+
+def article_json(article: Article) -> str:
+    """What `kabar extract --json` prints for one article."""
+    return json.dumps(
+        {
+            "url": article.url,
+            "canonical_url": article.canonical_url,
+            "title": article.title,
+            "author": article.author,
+            "published_at": article.published_at.isoformat() if article.published_at else None,
+            "outlet": article.outlet,
+            "sitename": article.sitename,
+            "language": article.language,
+            "word_count": article.word_count,
+            "content_hash": article.content_hash,
+            "text": article.text,
+            "meta": {k: v for k, v in article.meta.items() if isinstance(v, (str, int, float, list, dict, type(None)))},
+        },
+        ensure_ascii=False,
+        indent=2,
+        default=str,
+    )
+
+
+@task(name="extract", cache_policy=NO_CACHE)
+def extract_task(batch: list[Fetched]) -> tuple[list[Article], list[StageError]]:
+    return extract_batch(batch)

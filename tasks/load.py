@@ -1,0 +1,307 @@
+"""Load: the only writer of the warehouse.
+
+Each call opens the warehouse, writes one batch in one transaction and closes it, so readers
+can use the file between batches and a crash loses at most the batch in flight. Loads are
+idempotent: articles are merged on their id, so re-loading a batch changes nothing.
+Everything goes in through Arrow tables, never row by row.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from prefect import task
+from prefect.cache_policies import NONE as NO_CACHE
+
+from kabar.models import Article, Fetched, StageError
+from tasks.enrich import REGISTRY, Enrichment
+from warehouse.connection import open_writer
+
+LOGGER = logging.getLogger(__name__)
+
+COUNTS = ("discovered", "fetched", "failed", "new", "duplicate", "updated", "unchanged", "skipped")
+
+ARTICLE_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()), ("url", pa.string()), ("canonical_url", pa.string()),
+        ("source", pa.string()), ("outlet", pa.string()), ("sitename", pa.string()),
+        ("title", pa.string()), ("author", pa.string()),
+        ("published_at", pa.timestamp("us", tz="UTC")), ("language", pa.string()),
+        ("text", pa.string()), ("word_count", pa.int32()), ("content_hash", pa.string()),
+        ("duplicate_of", pa.string()), ("fetched_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+FETCH_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()), ("source", pa.string()), ("status_code", pa.int32()),
+        ("error", pa.string()), ("bytes", pa.int64()), ("content_type", pa.string()),
+        ("final_url", pa.string()), ("fetched_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+
+
+@dataclass
+class Counts:
+    """Per-source counts of what a run did."""
+
+    by_source: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def add(self, source: str, key: str, n: int = 1) -> None:
+        bucket = self.by_source.setdefault(source, dict.fromkeys(COUNTS, 0))
+        bucket[key] += n
+
+    def merge(self, other: "Counts") -> None:
+        for source, bucket in other.by_source.items():
+            for key, n in bucket.items():
+                self.add(source, key, n)
+
+    def total(self) -> dict[str, int]:
+        totals = dict.fromkeys(COUNTS, 0)
+        for bucket in self.by_source.values():
+            for key, n in bucket.items():
+                totals[key] += n
+        return totals
+
+
+def _utc(stamp: datetime | None) -> datetime | None:
+    if stamp is None:
+        return None
+    return stamp.astimezone(timezone.utc) if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+
+
+def new_run_id(flow: str) -> str:
+    return f"{flow}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def start_run(path: str | Path, flow: str, params: dict[str, Any], run_id: str | None = None) -> str:
+    """Record a new run as running; runs left 'running' by a dead process become 'crashed'."""
+    run_id = run_id or new_run_id(flow)
+    host = socket.gethostname()
+    with open_writer(path) as con:
+        stale = con.execute(
+            "SELECT run_id, pid FROM store.runs WHERE state = 'running' AND host = ?", [host]
+        ).fetchall()
+        for stale_id, pid in stale:
+            if not _pid_alive(pid) or pid == os.getpid() and stale_id != run_id:
+                con.execute(
+                    "UPDATE store.runs SET state = 'crashed', message = 'process ended without finishing' "
+                    "WHERE run_id = ?", [stale_id],
+                )
+        con.execute(
+            "INSERT INTO store.runs (run_id, flow, started_at, state, params, host, pid) "
+            "VALUES (?, ?, ?, 'running', ?, ?, ?)",
+            [run_id, flow, datetime.now(timezone.utc), json.dumps(params, default=str), host, os.getpid()],
+        )
+    return run_id
+
+
+def finish_run(path: str | Path, run_id: str, counts: Counts, state: str = "completed", message: str | None = None) -> None:
+    """Record the run's final state and totals."""
+    totals = counts.total()
+    with open_writer(path) as con:
+        con.execute(
+            f"UPDATE store.runs SET finished_at = ?, state = ?, message = ?, "
+            f"{', '.join(f'{k} = ?' for k in COUNTS)} WHERE run_id = ?",
+            [datetime.now(timezone.utc), state, message, *[totals[k] for k in COUNTS], run_id],
+        )
+
+
+def _fetch_table(fetches: list[Fetched]) -> pa.Table:
+    return pa.Table.from_pylist(
+        [
+            {
+                "url": f.item.url, "source": f.item.source, "status_code": f.status_code, "error": f.error,
+                "bytes": len(f.body) if f.body is not None else None, "content_type": f.content_type,
+                "final_url": f.final_url, "fetched_at": _utc(f.fetched_at),
+            }
+            for f in fetches
+        ],
+        schema=FETCH_SCHEMA,
+    )
+
+
+def _article_table(articles: list[Article]) -> pa.Table:
+    rows = [
+        {
+            "article_id": a.article_id, "url": a.url, "canonical_url": a.canonical_url, "source": a.source,
+            "outlet": a.outlet, "sitename": a.sitename, "title": a.title, "author": a.author,
+            "published_at": _utc(a.published_at), "language": a.language, "text": a.text,
+            "word_count": a.word_count, "content_hash": a.content_hash, "duplicate_of": a.duplicate_of,
+            "fetched_at": _utc(a.fetched_at),
+        }
+        for a in articles
+    ]
+    table = pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA)
+    for name in _enricher_fields():
+        if name not in ARTICLE_SCHEMA.names:
+            table = table.append_column(name, pa.array([getattr(a, name, None) for a in articles]))
+    return table
+
+
+def _enricher_fields() -> list[str]:
+    return sorted({f for e in REGISTRY.values() for f in e.fields})
+
+
+def _merge_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
+    """Merge the staged articles (temp table ``staged``); returns counts by actual status."""
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE staged_status AS
+           SELECT s.article_id,
+                  CASE WHEN a.article_id IS NULL THEN (CASE WHEN s.duplicate_of IS NULL THEN 'new' ELSE 'duplicate' END)
+                       WHEN a.content_hash = s.content_hash THEN 'unchanged'
+                       ELSE 'updated' END AS status,
+                  coalesce(a.version, 0) + 1 AS next_version
+           FROM staged s LEFT JOIN store.articles a USING (article_id)"""
+    )
+    con.execute(
+        """INSERT INTO store.article_versions
+           SELECT s.article_id, t.next_version, s.content_hash, s.title, s.text, s.fetched_at, ?
+           FROM staged s JOIN staged_status t USING (article_id) WHERE t.status <> 'unchanged'""",
+        [run_id],
+    )
+    extra = [c for c in _enricher_fields() if c not in ARTICLE_SCHEMA.names]
+    content_cols = [c for c in ARTICLE_SCHEMA.names if c not in ("article_id", "duplicate_of")] + extra
+    set_changed = ", ".join(f"{c} = s.{c}" for c in content_cols)
+    insert_cols = ARTICLE_SCHEMA.names + extra
+    con.execute(
+        f"""MERGE INTO store.articles AS a
+            USING (SELECT s.*, t.status, t.next_version FROM staged s JOIN staged_status t USING (article_id)) AS s
+            ON a.article_id = s.article_id
+            WHEN MATCHED AND s.status = 'unchanged' THEN UPDATE SET last_seen_at = s.fetched_at
+            WHEN MATCHED THEN UPDATE SET {set_changed}, version = s.next_version,
+                 last_seen_at = s.fetched_at, run_id = '{run_id}'
+            WHEN NOT MATCHED THEN INSERT ({', '.join(insert_cols)}, version, first_seen_at, last_seen_at, run_id)
+                 VALUES ({', '.join('s.' + c for c in insert_cols)}, 1, s.fetched_at, s.fetched_at, '{run_id}')"""
+    )
+    return dict(con.execute("SELECT status, count(*) FROM staged_status GROUP BY status").fetchall())
+
+
+def write_enrichments(con: duckdb.DuckDBPyConnection, run_id: str, articles: list[Article]) -> None:
+    """Replace each enricher's rows for these articles and log (article, enricher, version)."""
+    now = datetime.now(timezone.utc)
+    log_rows = []
+    for enricher in REGISTRY.values():
+        done = [a for a in articles if enricher.name in a.enrichments]
+        if not done:
+            continue
+        ids = pa.table({"article_id": pa.array([a.article_id for a in done], pa.string())})
+        con.register("enriched_ids", ids)
+        for table in enricher.tables:
+            con.execute(f"DELETE FROM store.{table} WHERE article_id IN (SELECT article_id FROM enriched_ids)")
+            rows = [
+                {"article_id": a.article_id, **row}
+                for a in done
+                for row in a.enrichments[enricher.name].rows.get(table, [])
+            ]
+            if rows:
+                con.register("enriched_rows", pa.Table.from_pylist(rows))
+                con.execute(f"INSERT INTO store.{table} BY NAME SELECT * FROM enriched_rows")
+                con.unregister("enriched_rows")
+        con.unregister("enriched_ids")
+        for a in done:
+            result: Enrichment = a.enrichments[enricher.name]
+            log_rows.append(
+                {"article_id": a.article_id, "enricher": enricher.name, "enricher_version": enricher.version,
+                 "content_hash": a.content_hash, "error": result.error, "enriched_at": now, "run_id": run_id}
+            )
+    if log_rows:
+        con.register("log_rows", pa.Table.from_pylist(log_rows))
+        con.execute(
+            """MERGE INTO store.enrichment_log AS l USING log_rows AS s
+               ON l.article_id = s.article_id AND l.enricher = s.enricher
+               WHEN MATCHED THEN UPDATE SET enricher_version = s.enricher_version, content_hash = s.content_hash,
+                    error = s.error, enriched_at = s.enriched_at, run_id = s.run_id
+               WHEN NOT MATCHED THEN INSERT BY NAME"""
+        )
+        con.unregister("log_rows")
+
+
+def load_batch(
+    path: str | Path,
+    run_id: str,
+    fetches: list[Fetched],
+    articles: list[Article],
+    errors: list[StageError],
+    discovery_fetches: list[Fetched] = (),
+) -> Counts:
+    """Write one batch (fetch records, stage errors, articles, enrichments) in one transaction.
+
+    ``discovery_fetches`` (feeds, sitemaps) are recorded in ``fetches``; only their failures count.
+    """
+    counts = Counts()
+    for fetched in fetches:
+        counts.add(fetched.item.source, "fetched" if fetched.error is None else "failed")
+    for fetched in discovery_fetches:
+        if fetched.error is not None:
+            counts.add(fetched.item.source, "failed")
+    fetches = list(discovery_fetches) + list(fetches)
+    for error in errors:
+        counts.add(error.source, "failed")
+    source_of = {a.article_id: a.source for a in articles}
+    with open_writer(path) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if fetches:
+                con.register("fetch_rows", _fetch_table(fetches))
+                con.execute(f"INSERT INTO store.fetches BY NAME SELECT *, '{run_id}' AS run_id FROM fetch_rows")
+            if errors:
+                con.register("error_rows", pa.Table.from_pylist(
+                    [{"url": e.url, "source": e.source, "stage": e.stage, "error": e.error} for e in errors]))
+                con.execute(
+                    "INSERT INTO store.stage_errors BY NAME SELECT *, current_timestamp AS failed_at, "
+                    f"'{run_id}' AS run_id FROM error_rows"
+                )
+            if articles:
+                con.register("staged_arrow", _article_table(articles))
+                con.execute("CREATE OR REPLACE TEMP TABLE staged AS SELECT * FROM staged_arrow")
+                statuses = _merge_articles(con, run_id)
+                per_article = dict(con.execute("SELECT article_id, status FROM staged_status").fetchall())
+                for article_id, status in per_article.items():
+                    counts.add(source_of[article_id], status)
+                write_enrichments(con, run_id, [a for a in articles if per_article.get(a.article_id) != "unchanged"])
+                LOGGER.debug("loaded %s", statuses)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return counts
+
+
+@task(name="load", cache_policy=NO_CACHE)
+def load_task(
+    path: str, run_id: str, fetches: list[Fetched], articles: list[Article], errors: list[StageError],
+    discovery_fetches: list[Fetched] = (),
+) -> Counts:
+    return load_batch(path, run_id, fetches, articles, errors, discovery_fetches)
+
+
+@task(name="start-run", cache_policy=NO_CACHE)
+def start_run_task(path: str, flow: str, params: dict[str, Any]) -> str:
+    return start_run(path, flow, params)
+
+
+@task(name="finish-run", cache_policy=NO_CACHE)
+def finish_run_task(path: str, run_id: str, counts: Counts, state: str = "completed", message: str | None = None) -> None:
+    finish_run(path, run_id, counts, state, message)

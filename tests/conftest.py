@@ -1,0 +1,58 @@
+"""Shared fixtures: a real local web site, warehouse paths under tmp_path, a Prefect harness."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.site import TestSite
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_harness(tmp_path_factory: pytest.TempPathFactory):
+    """One temporary Prefect API (SQLite under tmp) for the whole session."""
+    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def site() -> TestSite:
+    """The fixture web site (tests/fixtures/site) on 127.0.0.1:<free port>."""
+    with TestSite(FIXTURES / "site") as server:
+        yield server
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    """A warehouse file path under tmp_path (not created)."""
+    return tmp_path / "wh" / "kabar.duckdb"
+
+
+@pytest.fixture
+def shared() -> Path:
+    if not SHARED.exists():
+        pytest.skip(f"{SHARED} is missing (the shared corpus beside the project root)")
+    return SHARED
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 300):
+    """Run the real `kabar` console script in a subprocess; returns the CompletedProcess."""
+    full_env = {**os.environ, **(env or {})}
+    exe = Path(sys.executable).parent / "kabar"
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, env=full_env,
+                          cwd=cwd or ROOT, timeout=timeout)

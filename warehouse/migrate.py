@@ -1,0 +1,121 @@
+"""A small migrator: numbered SQL files applied in order, each once, each in a transaction.
+
+``warehouse/migrations/NNN_name.sql`` are applied by number and recorded in
+``store.schema_migrations``; a failing file is rolled back whole and the error names it.
+Views (``warehouse/views/*.sql``) are not migrations: they hold no data, so they are re-created
+on every writer open, which keeps them in step with the code.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+LOGGER = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+VIEWS_DIR = Path(__file__).parent / "views"
+_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    path: Path
+
+    @property
+    def sql(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+def migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """All migration files, by version. Two files with one number is a programming error."""
+    found: dict[int, Migration] = {}
+    for path in sorted(directory.glob("*.sql")):
+        match = _NAME.match(path.name)
+        if not match:
+            raise RuntimeError(f"migration file name {path.name!r} is not NNN_name.sql")
+        version = int(match.group(1))
+        if version in found:
+            raise RuntimeError(f"two migrations numbered {version:03d}: {found[version].path.name}, {path.name}")
+        found[version] = Migration(version, match.group(2), path)
+    return [found[v] for v in sorted(found)]
+
+
+def _ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS store")
+    con.execute(
+        """CREATE TABLE IF NOT EXISTS store.schema_migrations (
+               version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,
+               applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"""
+    )
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest applied migration number (0 for an empty warehouse)."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema='store' AND table_name='schema_migrations'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM store.schema_migrations").fetchone()[0]
+
+
+def apply_migrations(
+    con: duckdb.DuckDBPyConnection, *, upto: int | None = None, directory: Path = MIGRATIONS_DIR
+) -> list[int]:
+    """Apply every pending migration (up to ``upto``); returns the versions applied."""
+    _ensure_ledger(con)
+    done = {row[0] for row in con.execute("SELECT version FROM store.schema_migrations").fetchall()}
+    known = migrations(directory)
+    newest_known = known[-1].version if known else 0
+    if done and max(done) > newest_known:
+        raise RuntimeError(
+            f"the warehouse has schema version {max(done)}, newer than this kabar knows ({newest_known}): upgrade kabar"
+        )
+    applied = []
+    for migration in known:
+        if migration.version in done or (upto is not None and migration.version > upto):
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(migration.sql)
+            con.execute(
+                "INSERT INTO store.schema_migrations (version, name) VALUES (?, ?)",
+                [migration.version, migration.name],
+            )
+            con.execute("COMMIT")
+        except Exception as exc:
+            con.execute("ROLLBACK")
+            raise RuntimeError(f"migration {migration.path.name} failed: {exc}") from exc
+        LOGGER.info("applied migration %s", migration.path.name)
+        applied.append(migration.version)
+    return applied
+
+
+def view_files(directory: Path = VIEWS_DIR) -> list[Path]:
+    return sorted(directory.glob("*.sql"))
+
+
+def apply_views(con: duckdb.DuckDBPyConnection, directory: Path = VIEWS_DIR) -> list[str]:
+    """(Re)create every public view. Views may use each other: retry until all stand."""
+    pending = view_files(directory)
+    created: list[str] = []
+    while pending:
+        failed: list[tuple[Path, Exception]] = []
+        for path in pending:
+            try:
+                con.execute(path.read_text(encoding="utf-8"))
+                created.append(path.stem)
+            except duckdb.CatalogException as exc:  # depends on a view not created yet
+                failed.append((path, exc))
+        if len(failed) == len(pending):
+            path, exc = failed[0]
+            raise RuntimeError(f"view {path.name} cannot be created: {exc}")
+        pending = [path for path, _ in failed]
+    return created

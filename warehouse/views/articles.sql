@@ -1,0 +1,30 @@
+-- view: articles
+-- One row per article (its latest version). Copies of another article carry `duplicate_of`.
+CREATE OR REPLACE VIEW main.articles AS
+WITH source AS (
+    SELECT * FROM store.articles
+),
+renamed AS (
+    SELECT
+        article_id,
+        url,
+        canonical_url,
+        source,
+        outlet,
+        title,
+        author,
+        published_at,
+        language,
+        text,
+        word_count,
+        content_hash,
+        duplicate_of,
+        story_id,
+        first_seen_at,
+        last_seen_at,
+        run_id,
+        version,
+        sitename
+    FROM source
+)
+SELECT * FROM renamed;

@@ -1,0 +1,20 @@
+-- view: fetches
+-- One row per fetch attempt outcome (HTTP request, local file read or WARC record read).
+CREATE OR REPLACE VIEW main.fetches AS
+WITH source AS (
+    SELECT * FROM store.fetches
+),
+renamed AS (
+    SELECT
+        url,
+        source,
+        status_code,
+        error,
+        bytes,
+        fetched_at,
+        run_id,
+        content_type,
+        final_url
+    FROM source
+)
+SELECT * FROM renamed;

@@ -1,0 +1,10 @@
+-- view: stage_errors
+-- Items that were fetched but failed in a later stage (extract, enrich, ...), with the reason.
+CREATE OR REPLACE VIEW main.stage_errors AS
+WITH source AS (
+    SELECT * FROM store.stage_errors
+),
+renamed AS (
+    SELECT url, source, stage, error, failed_at, run_id FROM source
+)
+SELECT * FROM renamed;
