@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from prefect import flow, task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar import settings
 from kabar.config import SourcesFile
-from kabar.models import batched
+from kabar.models import Window, batched
 from kabar.sources import resolve_sources
 from tasks.dedupe import dedupe_task
 from tasks.discover import discover_task, plan_items
@@ -19,8 +21,10 @@ from tasks.normalise import normalise_task
 
 
 @task(name="plan", cache_policy=NO_CACHE)
-def plan_task(config: str | None, sources: list[str] | None, paths: list[str] | None) -> SourcesFile:
-    return resolve_sources(config, sources, paths)
+def plan_task(
+    config: str | None, sources: list[str] | None, paths: list[str] | None, allow_hosts: list[str] | None
+) -> SourcesFile:
+    return resolve_sources(config, sources, paths, allow_hosts)
 
 
 def _run_name() -> str:
@@ -37,17 +41,28 @@ def ingest(
     sources: list[str] | None = None,
     paths: list[str] | None = None,
     limit: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    allow_hosts: list[str] | None = None,
     warehouse: str | None = None,
     batch_size: int = settings.BATCH_SIZE,
 ) -> dict:
-    """Ingest articles from the chosen sources into the warehouse; returns the run summary."""
-    plan = plan_task(config, sources, paths)
+    """Ingest articles from the chosen sources into the warehouse; returns the run summary.
+
+    ``sources`` picks sources by name from ``config``; ``paths`` are ad-hoc sources (files,
+    directories, globs, WARC files, feed/sitemap URLs); ``since``/``until`` bound publication
+    dates; ``allow_hosts`` permits private/loopback hosts (HOST or HOST:PORT)."""
+    plan = plan_task(config, sources, paths, allow_hosts)
     path = str(settings.warehouse_path(warehouse))
-    run_id = start_run_task(path, "ingest", {"config": config, "sources": sources, "paths": paths, "limit": limit})
+    window = Window(since, until)
+    run_id = start_run_task(
+        path, "ingest",
+        {"config": config, "sources": sources, "paths": paths, "limit": limit, "since": since, "until": until},
+    )
     counts = Counts()
     try:
         discoveries = [discover_task(source, plan.fetch) for source in plan.sources]
-        items, discovery_fetches, discovery_errors, discovered = plan_items(discoveries, limit)
+        items, discovery_fetches, discovery_errors, discovered = plan_items(discoveries, limit, window)
         for name, n in discovered.items():
             counts.add(name, "discovered", n)
         counts.merge(load_task(path, run_id, [], [], discovery_errors, discovery_fetches))
@@ -55,7 +70,7 @@ def ingest(
         for batch in batched(items, batch_size):
             fetched = fetch_task(batch, plan.fetch)
             extracted, errors = extract_task(fetched)
-            kept, skipped = normalise_task(extracted, by_name)
+            kept, skipped = normalise_task(extracted, by_name, window)
             for article in skipped:
                 counts.add(article.source, "skipped")
             enriched = enrich_task(dedupe_task(kept, path))

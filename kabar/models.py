@@ -8,7 +8,7 @@ writes everything. Plain dataclasses: cheap to build, pickle and hash, no live o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Literal, TypeVar
 
 T = TypeVar("T")
@@ -74,6 +74,21 @@ class Article:
     @property
     def word_count(self) -> int:
         return len(self.text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A publication-date window; an undated item or article is always inside it."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def contains(self, stamp: datetime | None) -> bool:
+        if stamp is None:
+            return True
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=timezone.utc)
+        return (self.since is None or stamp >= self.since) and (self.until is None or stamp < self.until)
 
 
 @dataclass(slots=True)

@@ -38,8 +38,14 @@ def adhoc_source(target: str, taken: set[str]) -> Source:
     raise ConfigError(f"{target}: no such file, directory, glob or http(s) URL")
 
 
-def resolve_sources(config: str | None, names: list[str] | None, targets: list[str] | None) -> SourcesFile:
-    """The sources of one run. Raises ConfigError (one line) for anything a user got wrong."""
+def resolve_sources(
+    config: str | None,
+    names: list[str] | None,
+    targets: list[str] | None,
+    allow_hosts: list[str] | None = None,
+) -> SourcesFile:
+    """The sources of one run; ``allow_hosts`` adds to the file's ``fetch.allow_hosts``.
+    Raises ConfigError (one line) for anything a user got wrong."""
     if config:
         sources_file = load_sources(config)
         chosen = sources_file.select(names)
@@ -52,4 +58,9 @@ def resolve_sources(config: str | None, names: list[str] | None, targets: list[s
     chosen += [adhoc_source(t, taken) for t in targets or []]
     if not chosen:
         raise ConfigError("nothing to ingest: give PATH_OR_URL arguments or --config FILE")
+    if allow_hosts:
+        for host in allow_hosts:
+            if not re.match(r"^[A-Za-z0-9.\-\[\]:]+$", host):
+                raise ConfigError(f"--allow-host {host!r}: expected HOST or HOST:PORT")
+        fetch = fetch.model_copy(update={"allow_hosts": tuple(dict.fromkeys([*fetch.allow_hosts, *allow_hosts]))})
     return SourcesFile(fetch=fetch, sources=tuple(chosen))

@@ -20,7 +20,7 @@ from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import FetchSettings, Source
-from kabar.models import Fetched, Item, StageError
+from kabar.models import Fetched, Item, StageError, Window
 from tasks.fetch import fetch_batch
 
 LOGGER = logging.getLogger(__name__)
@@ -212,10 +212,11 @@ def discover_task(source: Source, settings: FetchSettings) -> Discovery:
 
 
 def plan_items(
-    discoveries: list[Discovery], limit: int | None = None
+    discoveries: list[Discovery], limit: int | None = None, window: Window = Window()
 ) -> tuple[list[Item], list[Fetched], list[StageError], dict[str, int]]:
-    """Merge what the sources offered: unique items (at most ``limit`` per source), the discovery
-    fetches to record, one StageError per source that could not be read, and per-source counts."""
+    """Merge what the sources offered: unique items inside the date window (by the date the feed
+    or sitemap gave), at most ``limit`` per source; the discovery fetches to record; one
+    StageError per source that could not be read; and per-source counts of items kept."""
     items: list[Item] = []
     fetches: list[Fetched] = []
     errors: list[StageError] = []
@@ -225,7 +226,8 @@ def plan_items(
         fetches += discovery.fetches
         if discovery.error and not discovery.fetches:
             errors.append(StageError(discovery.source, discovery.source, "discover", discovery.error))
-        taken = [i for i in unique_items(discovery.items) if i.url not in seen][: limit or None]
+        fresh = (i for i in unique_items(discovery.items) if i.url not in seen and window.contains(i.published_hint))
+        taken = list(fresh)[: limit or None]
         seen.update(i.url for i in taken)
         discovered[discovery.source] = len(taken)
         items += taken

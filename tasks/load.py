@@ -161,6 +161,9 @@ def _article_table(articles: list[Article]) -> pa.Table:
 
 
 def _enricher_fields() -> list[str]:
+    from tasks.enrich import selected
+
+    selected()  # make sure every enricher module is registered
     return sorted({f for e in REGISTRY.values() for f in e.fields})
 
 

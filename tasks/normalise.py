@@ -17,7 +17,7 @@ from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import Source
-from kabar.models import Article
+from kabar.models import Article, Window
 
 LOGGER = logging.getLogger(__name__)
 
@@ -107,14 +107,15 @@ def normalise_article(article: Article, source: Source | None = None) -> Article
 
 
 def normalise_batch(
-    articles: list[Article], sources: dict[str, Source]
+    articles: list[Article], sources: dict[str, Source], window: Window = Window()
 ) -> tuple[list[Article], list[Article]]:
-    """Normalise a batch; returns (kept, skipped by the source's include/exclude patterns)."""
+    """Normalise a batch; returns (kept, skipped): skipped articles have no text left, were
+    published outside the date window, or fail their source's include/exclude patterns."""
     kept, skipped = [], []
     for article in articles:
         source = sources.get(article.source)
         normalise_article(article, source)
-        if not article.text:
+        if not article.text or not window.contains(article.published_at):
             skipped.append(article)
         elif source is None or source.matches(f"{article.title or ''}\n{article.text}"):
             kept.append(article)
@@ -124,5 +125,7 @@ def normalise_batch(
 
 
 @task(name="normalise", cache_policy=NO_CACHE)
-def normalise_task(articles: list[Article], sources: dict[str, Source]) -> tuple[list[Article], list[Article]]:
-    return normalise_batch(articles, sources)
+def normalise_task(
+    articles: list[Article], sources: dict[str, Source], window: Window = Window()
+) -> tuple[list[Article], list[Article]]:
+    return normalise_batch(articles, sources, window)

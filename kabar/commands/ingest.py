@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from kabar.cli import UserError, add_warehouse_option
 from kabar.summary import print_summary
+
+
+def parse_day(text: str) -> datetime:
+    """A --since/--until value: a date (midnight Asia/Jakarta) or an ISO timestamp."""
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD) or ISO timestamp") from None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=ZoneInfo("Asia/Jakarta"))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,6 +34,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--source", action="append", metavar="NAME", dest="sources",
                         help="only this source from the config (repeatable)")
     parser.add_argument("--limit", type=int, metavar="N", help="at most N articles per source")
+    parser.add_argument("--since", type=parse_day, metavar="DATE",
+                        help="only articles published on or after DATE (YYYY-MM-DD or ISO timestamp)")
+    parser.add_argument("--until", type=parse_day, metavar="DATE",
+                        help="only articles published before DATE (YYYY-MM-DD or ISO timestamp)")
+    parser.add_argument("--allow-host", action="append", metavar="HOST[:PORT]", dest="allow_hosts",
+                        help="permit this private/loopback host (repeatable; for tests and intranets)")
     add_warehouse_option(parser)
     parser.set_defaults(handler=run)
 
@@ -32,11 +49,12 @@ def run(args: argparse.Namespace) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise UserError(f"--limit must be at least 1 (got {args.limit})")
-    resolve_sources(args.config, args.sources, args.targets)  # validate before Prefect starts
+    resolve_sources(args.config, args.sources, args.targets, args.allow_hosts)  # validate before Prefect starts
     from flows.ingest import ingest
 
     summary = ingest(
-        config=args.config, sources=args.sources, paths=args.targets, limit=args.limit, warehouse=args.warehouse
+        config=args.config, sources=args.sources, paths=args.targets, limit=args.limit,
+        since=args.since, until=args.until, allow_hosts=args.allow_hosts, warehouse=args.warehouse,
     )
     print_summary(summary)
     return 0
