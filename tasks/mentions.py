@@ -1,0 +1,255 @@
+"""Finding entity mentions in Indonesian news text: the rules behind ``tasks.entities.find_mentions``.
+
+Three passes over the word tokens of a text:
+
+1. knowledge-base aliases through the KB's token trie (longest match wins);
+2. names not in the KB, kept as unlinked mentions: persons introduced by a role or a reporting
+   cue ("analis ...", "Menteri ...", "kata ...", "X, seorang pakar", "X mengatakan") and
+   organisations named by their head word ("Institut ...", "Kementerian ...", "... University");
+3. short references to persons named in full elsewhere in the article (after "Kim Jong Un",
+   "Kim" is him; after "Cheong Seong Chang", "Cheong"): the nearest full mention before it wins.
+
+Capitalised function words (Dia, Namun, Bulan, Menurut, Foto ...) never start or join a name,
+so sentence-initial words do not become entities.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tasks.entities import KnowledgeBase, Mention, fold, name_gap_ok, tokens
+
+_words = lambda text: frozenset(text.split())  # noqa: E731 - a compact way to write word lists
+
+#: Capitalised words that begin sentences, headlines and captions but are never names.
+FUNCTION_WORDS = _words("""
+    dia ia beliau mereka kami kita saya aku anda kamu namun tetapi tapi akan bahkan sebelumnya
+    selain sementara seperti menurut foto bulan tahun pekan minggu hari lihat baca juga simak
+    berdasarkan diketahui gambar laporan kunjungan kehadiran pertemuan langkah konferensi pidato
+    sistem negara rezim hubungan komentar perhentian peningkatan pada dalam di ke dari untuk oleh
+    dengan saat ketika setelah sebelum sejak hingga sampai jika bila karena sebab agar supaya
+    meski meskipun walaupun walau sedangkan lalu kemudian maka jadi bagi tentang terhadap atas
+    antara ini itu tersebut para sang sebuah seorang semua setiap banyak beberapa sejumlah
+    pihak kedua ketiga pertama satu dua tiga empat lima enam tujuh delapan sembilan sepuluh
+    ada tidak bukan belum sudah telah masih sedang harus dapat bisa boleh mungkin perlu ya
+    apa siapa mengapa kenapa bagaimana kapan mana adapun yakni yaitu sebagai selaku adalah
+    merupakan the a an in on at of for and or but with by from to this that it he she they we
+    senin selasa rabu kamis jumat sabtu januari februari maret april mei juni juli agustus
+    september oktober november desember perang rudal senjata militer tentara pasukan pemimpin
+    pemerintah media kantor berita video scroll continue with content loading sumber editor
+    penulis reporter baca selengkapnya halaman berikutnya sebelumnya artikel terkait copyright
+    di tengah sisi lain lebih kurang hampir sekitar sekarang kini kemarin besok nanti dulu
+""")
+#: Words introducing a person's name: roles (Presiden, analis ...) and reporting verbs (kata ...).
+ROLE_CUES = _words("""
+    presiden wapres wakil menteri menlu menhan mendagri perdana analis pakar peneliti juru bicara
+    jubir direktur kepala ketua sekretaris sekjen jenderal jendral laksamana marsekal kolonel
+    letnan mayor kapten duta besar dubes profesor prof dr gubernur senator anggota pejabat komandan
+    panglima pemimpin diplomat utusan wartawan koresponden ilmuwan dosen pengamat ekonom kanselir
+    raja ratu perwira asisten penasihat deputi mantan pendiri ceo spokesperson analyst minister
+    president professor researcher fellow director chairman adik kakak putri putra istri suami
+    kata ujar ucap tegas sebut jelas tambah imbuh lanjut tutur terang ungkap menurut kepada oleh
+""")
+#: Portfolio and qualifier words that sit between a role and a name ("Menteri Pertahanan ...").
+PORTFOLIO = _words("""
+    pertahanan luar negeri dalam keuangan sumber daya ekologi unifikasi perdagangan energi
+    kesehatan pendidikan informasi komunikasi hukum keamanan urusan strategi politik militer
+    pertama besar umum senior utama nasional federal negara eksekutif tinggi agung darat laut
+    udara staf gabungan bidang studi kajian riset dan urusan sekretariat kabinet pelaksana
+""")
+#: Lower-case words allowed between a role cue and the name it introduces.
+_BRIDGE = _words("dan luar negeri dalam urusan bidang untuk sumber daya seorang yang senior di dari")
+#: Words that head an organisation's name, and English words that end one.
+ORG_HEADS = _words("""
+    institut kementerian badan universitas lembaga komisi partai pusat departemen akademi yayasan
+    organisasi asosiasi komite dinas biro korps divisi angkatan komando markas bank perusahaan
+    institute university ministry center centre council agency foundation kantor dewan
+""")
+ORG_TAILS = _words("institute university center centre council agency foundation corporation group endowment ministry")
+_ORG_JOINERS = _words("dan untuk for of the and on bagi")
+#: Verbs after a name that make it a speaking person ("X mengatakan ...").
+SPEECH_AFTER = _words("mengatakan menyatakan berkata menegaskan menjelaskan menuturkan mengungkapkan menambahkan said told")
+_SENTENCE_BREAK = re.compile(r"[.!?\n:;\"“”]")
+
+
+@dataclass
+class _Span:
+    i: int
+    j: int  # token end (exclusive)
+    entity_id: str | None
+    type: str
+
+
+class _Text:
+    """One text's tokens with the folds, case and coverage the passes share."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.toks = tokens(text)
+        self.folded = [fold(t) for t, _, _ in self.toks]
+        self.lower = [t.casefold() for t, _, _ in self.toks]
+        self.covered = [False] * len(self.toks)
+
+    def cover(self, span: _Span) -> None:
+        for k in range(span.i, span.j):
+            self.covered[k] = True
+
+    def joined(self, k: int) -> bool:
+        """Whether token k continues token k-1 as part of one name."""
+        return k > 0 and name_gap_ok(self.text, self.toks[k - 1][2], self.toks[k][1])
+
+    def hyphen_joined(self, k: int) -> bool:
+        return k > 0 and "-" in self.text[self.toks[k - 1][2]:self.toks[k][1]]
+
+    def break_between(self, a: int, b: int) -> bool:
+        """Whether a sentence break (or quote mark) separates tokens a < b."""
+        return bool(_SENTENCE_BREAK.search(self.text, self.toks[a][2], self.toks[b][1]))
+
+    def capitalised(self, k: int) -> bool:
+        tok = self.toks[k][0]
+        return tok[:1].isupper() and tok.isalpha()
+
+
+def _kb_pass(doc: _Text, kb: KnowledgeBase) -> list[_Span]:
+    spans = []
+    i = 0
+    while i < len(doc.toks):
+        hit = kb.match_at(doc.toks, doc.folded, i, doc.text)
+        if hit:
+            span = _Span(i, i + hit[0], hit[1], kb.entities[hit[1]].type)
+            spans.append(span)
+            doc.cover(span)
+            i = span.j
+        else:
+            i += 1
+    return spans
+
+
+def _person_token(doc: _Text, k: int) -> bool:
+    low = doc.lower[k]
+    if doc.covered[k] or low in FUNCTION_WORDS or low in ROLE_CUES or low in PORTFOLIO or low in ORG_HEADS:
+        return False
+    tok = doc.toks[k][0]
+    if not tok.isalpha() or tok.isupper():
+        return False
+    return tok[:1].isupper() or doc.hyphen_joined(k)
+
+
+def _cued_before(doc: _Text, i: int) -> bool:
+    """A role or reporting cue shortly before token i, in the same sentence."""
+    k = i - 1
+    steps = 0
+    while k >= 0 and steps < 7 and not doc.break_between(k, i):
+        low = doc.lower[k]
+        if low in ROLE_CUES:
+            return True
+        if not (doc.covered[k] or low in PORTFOLIO or low in _BRIDGE or doc.capitalised(k)):
+            return False
+        k -= 1
+        steps += 1
+    return False
+
+
+def _cued_after(doc: _Text, j: int) -> bool:
+    """A role in apposition ("X, seorang analis") or a speech verb ("X mengatakan") after a name."""
+    if j >= len(doc.toks):
+        return False
+    gap = doc.text[doc.toks[j - 1][2]:doc.toks[j][1]].strip()
+    if gap == "":
+        return doc.lower[j] in SPEECH_AFTER
+    if gap == ",":
+        ahead = doc.lower[j:j + 2]
+        return any(w in ROLE_CUES or w in ("seorang", "salah", "sebagai", "selaku") for w in ahead)
+    return False
+
+
+def _unlinked_pass(doc: _Text) -> list[_Span]:
+    spans: list[_Span] = []
+    n = len(doc.toks)
+    i = 0
+    while i < n:
+        # organisations: a head word ("Institut", "Kementerian") then capitalised words
+        if not doc.covered[i] and doc.lower[i] in ORG_HEADS and doc.capitalised(i):
+            j = i + 1
+            while j < n and not doc.covered[j] and doc.joined(j) and (
+                (doc.capitalised(j) and doc.lower[j] not in FUNCTION_WORDS) or
+                (doc.lower[j] in _ORG_JOINERS and j + 1 < n and doc.capitalised(j + 1))
+            ):
+                j += 1
+            if j - i >= 2 and doc.lower[j - 1] not in _ORG_JOINERS:
+                spans.append(_Span(i, j, None, "organization"))
+                i = j
+                continue
+        if _person_token(doc, i) and doc.toks[i][0][:1].isupper():
+            j = i + 1
+            while j < n and j - i < 4 and doc.joined(j) and _person_token(doc, j):
+                j += 1
+            if doc.lower[j - 1] in ORG_TAILS and j - i >= 2:
+                spans.append(_Span(i, j, None, "organization"))
+            elif (j - i >= 2 or doc.lower[i - 1:i] in (["presiden"], ["menteri"])) and (
+                _cued_before(doc, i) or _cued_after(doc, j)
+            ):
+                spans.append(_Span(i, j, None, "person"))
+            i = j
+            continue
+        i += 1
+    for span in spans:
+        doc.cover(span)
+    return spans
+
+
+def _local_aliases(doc: _Text, spans: list[_Span], position: int | None = None) -> dict[tuple[str, ...], list[tuple[int, _Span]]]:
+    """Short forms of each person named in full: its first or last one or two words."""
+    found: dict[tuple[str, ...], list[tuple[int, _Span]]] = {}
+    for span in spans:
+        if span.type != "person" or span.j - span.i < 2:
+            continue
+        words = doc.folded[span.i:span.j]
+        raw = [t for t, _, _ in doc.toks[span.i:span.j]]
+        short = {tuple(words[:1]), tuple(words[-1:]), tuple(words[:2]), tuple(words[-2:])} - {tuple(words)}
+        for key in short:
+            if len(key) == 1 and (len(raw[words.index(key[0])]) < 3 or key[0] in FUNCTION_WORDS):
+                continue
+            found.setdefault(key, []).append((span.i if position is None else position, span))
+    return found
+
+
+def _short_pass(doc: _Text, local: dict[tuple[str, ...], list[tuple[int, _Span]]]) -> list[_Span]:
+    spans = []
+    for i in range(len(doc.toks)):
+        if doc.covered[i] or not doc.capitalised(i) or doc.lower[i] in FUNCTION_WORDS:
+            continue
+        for width in (2, 1):
+            key = tuple(doc.folded[i:i + width])
+            if len(key) < width or key not in local or any(doc.covered[i:i + width]):
+                continue
+            if width == 2 and not (doc.joined(i + 1) and doc.capitalised(i + 1)):
+                continue
+            before = [c for c in local[key] if c[0] < i]
+            _, full = max(before, key=lambda c: c[0]) if before else min(local[key], key=lambda c: c[0])
+            span = _Span(i, i + width, full.entity_id, full.type)
+            spans.append(span)
+            doc.cover(span)
+            break
+    return spans
+
+
+def find_mentions(text: str, kb: KnowledgeBase, context: str = "") -> list[Mention]:
+    """Mentions in ``text`` by position; ``context`` (e.g. the headline) only contributes full
+    names that short references in ``text`` may point to."""
+    doc = _Text(text)
+    spans = _kb_pass(doc, kb)
+    spans += _unlinked_pass(doc)
+    local = _local_aliases(doc, spans)
+    if context:
+        ctx = _Text(context)
+        ctx_spans = _kb_pass(ctx, kb) + _unlinked_pass(ctx)
+        for key, found in _local_aliases(ctx, ctx_spans, position=-1).items():
+            local.setdefault(key, []).extend(found)
+    spans += _short_pass(doc, local)
+    spans.sort(key=lambda s: s.i)
+    return [
+        Mention(s.entity_id, text[doc.toks[s.i][1]:doc.toks[s.j - 1][2]], doc.toks[s.i][1], doc.toks[s.j - 1][2], s.type)  # type: ignore[arg-type]
+        for s in spans
+    ]
