@@ -13,7 +13,7 @@ from kabar.models import Window, batched
 from kabar.sources import resolve_sources
 from tasks.dedupe import dedupe_task
 from tasks.discover import discover_task, plan_items
-from tasks.enrich import enrich_task
+from tasks.enrich import configure_enrichers_task, enrich_task
 from tasks.extract import extract_task
 from tasks.fetch import fetch_task
 from tasks.load import Counts, finish_run_task, load_task, start_run_task
@@ -53,6 +53,7 @@ def ingest(
     directories, globs, WARC files, feed/sitemap URLs); ``since``/``until`` bound publication
     dates; ``allow_hosts`` permits private/loopback hosts (HOST or HOST:PORT)."""
     plan = plan_task(config, sources, paths, allow_hosts)
+    configure_enrichers_task(plan.enrich)
     path = str(settings.warehouse_path(warehouse))
     window = Window(since, until)
     run_id = start_run_task(

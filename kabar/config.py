@@ -97,10 +97,34 @@ class Source(_Strict):
         return not any(re.search(p, text, re.IGNORECASE) for p in self.exclude)
 
 
+class EnrichSettings(_Strict):
+    """Enrichment options (the ``[enrich]`` table): extra knowledge-base files (CSV or TOML, see
+    docs/enrichment.md) and a themes taxonomy replacing the shipped one."""
+
+    knowledge_base: tuple[str, ...] = ()
+    themes: str | None = None
+
+    @field_validator("knowledge_base")
+    @classmethod
+    def _kb_files(cls, paths: tuple[str, ...]) -> tuple[str, ...]:
+        for path in paths:
+            if not path.lower().endswith((".csv", ".toml")):
+                raise ValueError(f"{path!r} is not a .csv or .toml knowledge-base file")
+        return paths
+
+    @field_validator("themes")
+    @classmethod
+    def _themes_file(cls, path: str | None) -> str | None:
+        if path is not None and not path.lower().endswith(".toml"):
+            raise ValueError(f"{path!r} is not a .toml themes file")
+        return path
+
+
 class SourcesFile(_Strict):
     """The whole sources file."""
 
     fetch: FetchSettings = FetchSettings()
+    enrich: EnrichSettings = EnrichSettings()
     sources: tuple[Source, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -174,7 +198,12 @@ def parse_sources(data: dict[str, Any], origin: str, base_dir: Path) -> SourcesF
             elif value is not None:
                 update[key] = str(Path(value).expanduser())
         resolved.append(source.model_copy(update=update))
-    return parsed.model_copy(update={"sources": tuple(resolved)})
+    absolute = lambda p: str(Path(p).expanduser() if Path(p).expanduser().is_absolute() else base_dir / p)  # noqa: E731
+    enrich = parsed.enrich.model_copy(update={
+        "knowledge_base": tuple(absolute(p) for p in parsed.enrich.knowledge_base),
+        "themes": absolute(parsed.enrich.themes) if parsed.enrich.themes else None,
+    })
+    return parsed.model_copy(update={"sources": tuple(resolved), "enrich": enrich})
 
 
 def load_sources(path: str | Path) -> SourcesFile:

@@ -47,6 +47,31 @@ class Enricher(Protocol):
 #: name -> enricher; filled by the modules of ``tasks/enrichers/`` (see ``selected``).
 REGISTRY: dict[str, Enricher] = {}
 
+#: Options enrichers read at run time (``knowledge_base``: extra KB files; ``themes``: a taxonomy
+#: file), set by the flows from the sources file's ``[enrich]`` table and the CLI.
+OPTIONS: dict[str, Any] = {}
+
+
+def configure(**options: Any) -> None:
+    """Set enricher options for this process (see ``OPTIONS``)."""
+    OPTIONS.update(options)
+
+
+def set_field(article: Article, name: str, value: Any) -> None:
+    """Set an article column from an enricher: a model attribute, or (for columns the model
+    lacks, such as ``summary``; Article has __slots__) kept in ``meta["fields"]``."""
+    if name in Article.__slots__:
+        setattr(article, name, value)
+    else:
+        article.meta.setdefault("fields", {})[name] = value
+
+
+def get_field(article: Article, name: str) -> Any:
+    """An article column set by ``set_field`` (None when unset)."""
+    if name in Article.__slots__:
+        return getattr(article, name, None)
+    return article.meta.get("fields", {}).get(name)
+
 
 def register(enricher: Enricher) -> Enricher:
     """Add an enricher to the registry (by name; a later one with the same name replaces it)."""
@@ -83,7 +108,7 @@ def enrich_article(article: Article, enrichers: list[Enricher]) -> Article:
             LOGGER.warning("enricher %s failed on %s: %s", enricher.name, article.url, result.error)
         for key, value in result.fields.items():
             if key in enricher.fields:
-                setattr(article, key, value)
+                set_field(article, key, value)
         article.enrichments[enricher.name] = result
     return article
 
@@ -95,6 +120,12 @@ def enrich_batch(articles: list[Article], names: list[str] | None = None) -> lis
         if article.meta.get("status", "new") != "unchanged":
             enrich_article(article, enrichers)
     return articles
+
+
+@task(name="configure-enrichers", cache_policy=NO_CACHE)
+def configure_enrichers_task(settings: Any) -> None:
+    """Set the enricher options from a sources file's ``[enrich]`` table (EnrichSettings)."""
+    configure(knowledge_base=tuple(settings.knowledge_base), themes=settings.themes)
 
 
 @task(name="enrich", cache_policy=NO_CACHE)

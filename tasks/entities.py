@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Literal
 
+from kabar.config import ConfigError
+
 LOGGER = logging.getLogger(__name__)
 
 KB_DIR = Path(__file__).parent / "kb"
@@ -38,7 +40,7 @@ ENTITY_TYPES = ("person", "organization", "place")
 KB_COLUMNS = ("entity_id", "name", "type", "wikidata_id", "country", "lat", "lon", "aliases")
 
 
-class KnowledgeBaseError(ValueError):
+class KnowledgeBaseError(ConfigError):
     """A bad knowledge-base file; the message names the file, the row and the problem."""
 
 
@@ -260,8 +262,9 @@ def _load_kb(keys: tuple[tuple[str, int, int], ...]) -> KnowledgeBase:
     return KnowledgeBase(entities, digest.hexdigest()[:12], tuple(k[0] for k in keys))
 
 
-def find_mentions(text: str, kb: KnowledgeBase) -> list[Mention]:
-    """All entity mentions in ``text``, by position (see tasks/mentions.py for the rules)."""
+def find_mentions(text: str, kb: KnowledgeBase, context: str = "") -> list[Mention]:
+    """All entity mentions in ``text``, by position (see tasks/mentions.py for the rules).
+    ``context`` (e.g. the headline) only supplies full names for short references in ``text``."""
     from tasks.mentions import find_mentions as _find
 
-    return _find(text, kb)
+    return _find(text, kb, context)

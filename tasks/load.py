@@ -24,7 +24,7 @@ from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.models import Article, Fetched, StageError
-from tasks.enrich import REGISTRY, Enrichment
+from tasks.enrich import REGISTRY, Enrichment, get_field
 from warehouse.connection import open_writer
 
 LOGGER = logging.getLogger(__name__)
@@ -156,7 +156,7 @@ def _article_table(articles: list[Article]) -> pa.Table:
     table = pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA)
     for name in _enricher_fields():
         if name not in ARTICLE_SCHEMA.names:
-            table = table.append_column(name, pa.array([getattr(a, name, None) for a in articles]))
+            table = table.append_column(name, pa.array([get_field(a, name) for a in articles]))
     return table
 
 
@@ -290,6 +290,42 @@ def load_batch(
             con.execute("ROLLBACK")
             raise
     return counts
+
+
+def load_enrichments(path: str | Path, run_id: str, articles: list[Article]) -> Counts:
+    """Write re-run enrichments of stored articles (``kabar enrich``) in one transaction: the
+    article columns the enrichers set (e.g. ``summary``), their tables and the enrichment log.
+    Counts per source: ``updated`` articles enriched cleanly, ``failed`` those with an error."""
+    counts = Counts()
+    for article in articles:
+        failed = any(e.error for e in article.enrichments.values())
+        counts.add(article.source, "failed" if failed else "updated")
+    if not articles:
+        return counts
+    with open_writer(path) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for enricher in REGISTRY.values():
+                done = [a for a in articles if enricher.name in a.enrichments and not a.enrichments[enricher.name].error]
+                if not enricher.fields or not done:
+                    continue
+                columns = {"article_id": [a.article_id for a in done]}
+                columns.update({f: [get_field(a, f) for a in done] for f in enricher.fields})
+                con.register("field_rows", pa.table(columns))
+                assignments = ", ".join(f"{f} = s.{f}" for f in enricher.fields)
+                con.execute(f"UPDATE store.articles AS t SET {assignments} FROM field_rows AS s WHERE t.article_id = s.article_id")
+                con.unregister("field_rows")
+            write_enrichments(con, run_id, articles)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return counts
+
+
+@task(name="load-enrichments", cache_policy=NO_CACHE)
+def load_enrichments_task(path: str, run_id: str, articles: list[Article]) -> Counts:
+    return load_enrichments(path, run_id, articles)
 
 
 @task(name="load", cache_policy=NO_CACHE)

@@ -24,7 +24,8 @@ renamed AS (
         last_seen_at,
         run_id,
         version,
-        sitename
+        sitename,
+        summary
     FROM source
 )
 SELECT * FROM renamed;

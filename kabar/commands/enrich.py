@@ -1,0 +1,67 @@
+"""`kabar enrich`: re-run enrichers over stored articles whose enrichment is stale."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kabar.cli import UserError, add_warehouse_option
+from kabar.commands.ingest import parse_day
+from kabar.summary import print_summary
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "enrich",
+        help="re-run enrichers over stored articles (no refetching)",
+        description=(
+            "Re-run enrichers over the articles already in the warehouse, where an article's "
+            "enrichment is missing, failed, or was made by another version of the enricher (a "
+            "changed knowledge base, themes file or tone lexicon counts as a new version). "
+            "Known enrichers: entities, themes, tone, summary, language, and those of "
+            "tasks/enrichers/. See docs/enrichment.md."
+        ),
+    )
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help="only this enricher (repeatable), e.g. --only entities")
+    parser.add_argument("--since", type=parse_day, metavar="DATE",
+                        help="only articles published (undated: first seen) on or after DATE")
+    parser.add_argument("--force", action="store_true", help="re-run even where the enrichment is up to date")
+    parser.add_argument("--config", metavar="FILE",
+                        help="a sources file whose [enrich] table names knowledge-base and themes files")
+    parser.add_argument("--knowledge-base", action="append", metavar="FILE", dest="knowledge_base",
+                        help="an extra knowledge-base file (.csv or .toml; repeatable; added to the config's)")
+    parser.add_argument("--themes", metavar="FILE", help="a themes taxonomy (.toml) replacing the shipped one")
+    add_warehouse_option(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kabar import settings
+    from kabar.config import load_sources
+    from tasks.reenrich import prepare
+    from warehouse.connection import WarehouseError
+
+    knowledge_base, themes = [], None
+    if args.config:
+        enrich_settings = load_sources(args.config).enrich
+        knowledge_base, themes = list(enrich_settings.knowledge_base), enrich_settings.themes
+    knowledge_base += [str(Path(p).resolve()) for p in args.knowledge_base or []]
+    themes = str(Path(args.themes).resolve()) if args.themes else themes
+    try:
+        prepare(args.only, knowledge_base, themes)  # validate names and files before Prefect starts
+    except ValueError as exc:  # unknown enricher; ConfigError (a ValueError) passes through as is
+        if type(exc) is not ValueError:
+            raise
+        raise UserError(str(exc)) from None
+    path = settings.warehouse_path(args.warehouse)
+    if not path.exists():
+        raise WarehouseError(f"no warehouse at {path}: run `kabar ingest` first")
+    from flows.enrich import enrich
+
+    summary = enrich(only=args.only, since=args.since, force=args.force, knowledge_base=knowledge_base or None,
+                     themes=themes, warehouse=str(path))
+    print_summary(summary)
+    for name, n in summary["by_enricher"].items():
+        print(f"{name} ({summary['versions'][name]}): {n} article(s) re-enriched")
+    return 0

@@ -1,0 +1,115 @@
+"""Themes: which topics of the subject's taxonomy an article is about, by cue terms.
+
+The taxonomy is a TOML file (``tasks/kb/themes.toml``, or the user's ``[enrich] themes`` file):
+themes with Indonesian and English cue terms. Cues are matched on folded word tokens through one
+dictionary of cue n-grams, so the cost per article does not grow with the number of cues.
+Owns ``store.themes``; the version includes the taxonomy file's fingerprint.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import tomllib
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from kabar.config import ConfigError
+from kabar.models import Article
+from tasks.enrich import OPTIONS, Enrichment, register
+from tasks.entities import fold, name_gap_ok, tokens
+
+TAXONOMY = Path(__file__).resolve().parent.parent / "kb" / "themes.toml"
+RULES_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    #: folded cue tokens -> the themes it cues
+    cues: dict[tuple[str, ...], tuple[str, ...]]
+    min_hits: dict[str, int]
+    longest: int
+    fingerprint: str
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str, mtime_ns: int) -> Taxonomy:
+    raw = Path(path).read_bytes()
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: invalid themes file: {exc}") from None
+    cues: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    min_hits: dict[str, int] = {}
+    for n, theme in enumerate(data.get("theme", [])):
+        unknown = set(theme) - {"name", "description", "cues_id", "cues_en", "min_hits"}
+        if unknown or not isinstance(theme.get("name"), str):
+            raise ConfigError(f"{path}: theme[{n}]: needs a name; allowed keys are name, description, "
+                              f"cues_id, cues_en, min_hits (got {sorted(unknown) or 'no name'})")
+        min_hits[theme["name"]] = int(theme.get("min_hits", 3))
+        for cue in [*theme.get("cues_id", []), *theme.get("cues_en", [])]:
+            key = tuple(fold(t) for t, _, _ in tokens(str(cue)))
+            if key:
+                cues[key].add(theme["name"])
+    if not min_hits:
+        raise ConfigError(f"{path}: no [[theme]] tables")
+    return Taxonomy({k: tuple(sorted(v)) for k, v in cues.items()}, min_hits,
+                    max(len(k) for k in cues), hashlib.sha256(raw).hexdigest()[:12])
+
+
+def taxonomy() -> Taxonomy:
+    path = Path(OPTIONS.get("themes") or TAXONOMY).expanduser()
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read themes file ({exc.strerror or exc})") from None
+    return _load(str(path.resolve()), mtime)
+
+
+def count_cues(text: str, tax: Taxonomy) -> tuple[Counter, dict[str, set[str]], int]:
+    """(theme -> cue occurrences, theme -> distinct cues, words) in ``text``; longest cue wins."""
+    toks = tokens(text)
+    folded = [fold(t) for t, _, _ in toks]
+    hits: Counter = Counter()
+    seen: dict[str, set[str]] = defaultdict(set)
+    i = 0
+    while i < len(toks):
+        for width in range(min(tax.longest, len(toks) - i), 0, -1):
+            key = tuple(folded[i:i + width])
+            if key in tax.cues and all(name_gap_ok(text, toks[k - 1][2], toks[k][1]) for k in range(i + 1, i + width)):
+                for theme in tax.cues[key]:
+                    hits[theme] += 1
+                    seen[theme].add(" ".join(key))
+                i += width
+                break
+        else:
+            i += 1
+    return hits, seen, len(toks)
+
+
+class ThemesEnricher:
+    name = "themes"
+    fields = ()
+    tables = ("themes",)
+
+    @property
+    def version(self) -> str:  # type: ignore[override]
+        return f"{RULES_VERSION}+tax.{taxonomy().fingerprint}"
+
+    def enrich(self, article: Article) -> Enrichment:
+        tax = taxonomy()
+        hits, seen, words = count_cues(article.text, tax)
+        title_hits, title_seen, _ = count_cues(article.title or "", tax)
+        rows = []
+        for theme in tax.min_hits:
+            total = hits[theme] + 2 * title_hits[theme]  # the headline says what the story is about
+            if total >= tax.min_hits[theme] and len(seen[theme] | title_seen[theme]) >= 2:
+                rows.append({
+                    "theme": theme, "score": round(100.0 * total / max(words, 1), 3), "hits": total,
+                    "cues": ", ".join(sorted(seen[theme] | title_seen[theme])),
+                })
+        return Enrichment(rows={"themes": rows})
+
+
+register(ThemesEnricher())

@@ -1,0 +1,98 @@
+"""Re-enrich stored articles: find the (article, enricher) pairs that are stale, read those
+articles back from the warehouse (read-only) and run the stale enrichers on them.
+
+A pair is stale when the enrichment log has no entry for it, or the entry's enricher version or
+content hash differs from the current one, or it recorded an error. Enricher versions include
+the fingerprints of the files they read (knowledge base, themes, tone lexicon), so editing one
+re-runs that enricher. Used by the ``enrich`` flow (``kabar enrich``); writing is the loader's.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyarrow as pa
+from prefect import task
+from prefect.cache_policies import NONE as NO_CACHE
+
+from kabar.models import Article
+from tasks.enrich import configure, enrich_article, selected
+from warehouse.connection import open_reader
+
+LOGGER = logging.getLogger(__name__)
+
+_COLUMNS = ("article_id", "url", "canonical_url", "source", "outlet", "sitename", "title", "author",
+            "published_at", "language", "text", "content_hash", "duplicate_of", "fetched_at")
+
+
+def prepare(names: list[str] | None, knowledge_base: list[str] | None = None, themes: str | None = None) -> dict[str, str]:
+    """Set the enricher options and return {enricher: current version} of the chosen enrichers.
+    Raises ValueError for an unknown enricher, ConfigError for a bad KB or themes file."""
+    configure(knowledge_base=tuple(knowledge_base or ()), themes=themes)
+    return {e.name: e.version for e in selected(names)}
+
+
+def stale_pairs(path: str | Path, versions: dict[str, str], since: datetime | None = None,
+                force: bool = False) -> list[tuple[str, list[str]]]:
+    """(article_id, [stale enricher names]) for stored articles, by article id; ``since`` keeps
+    articles published (or, undated, first seen) on or after it; ``force`` re-runs everything."""
+    wanted = pa.table({"enricher": list(versions), "version": list(versions.values())})
+    with open_reader(path) as con:
+        con.register("wanted", wanted)
+        rows = con.execute(
+            """SELECT a.article_id, list(w.enricher ORDER BY w.enricher)
+               FROM store.articles a CROSS JOIN wanted w
+               LEFT JOIN store.enrichment_log l ON l.article_id = a.article_id AND l.enricher = w.enricher
+               WHERE (? OR l.article_id IS NULL OR l.enricher_version <> w.version
+                      OR l.content_hash <> a.content_hash OR l.error IS NOT NULL)
+                 AND (?::TIMESTAMPTZ IS NULL OR coalesce(a.published_at, a.first_seen_at) >= ?::TIMESTAMPTZ)
+               GROUP BY a.article_id ORDER BY a.article_id""",
+            [force, since, since],
+        ).fetchall()
+    return [(article_id, list(names)) for article_id, names in rows]
+
+
+def read_articles(path: str | Path, article_ids: list[str]) -> list[Article]:
+    """The stored articles with these ids, as Articles (text, title, dates, hash)."""
+    with open_reader(path) as con:
+        con.register("wanted_ids", pa.table({"article_id": pa.array(article_ids, pa.string())}))
+        rows = con.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM store.articles WHERE article_id IN (SELECT article_id FROM wanted_ids)"
+        ).fetchall()
+    articles = []
+    for row in rows:
+        data = dict(zip(_COLUMNS, row))
+        fetched_at = data.pop("fetched_at") or datetime.now(timezone.utc)
+        articles.append(Article(fetched_at=fetched_at, **data))
+    return articles
+
+
+def enrich_stale(articles: list[Article], pairs: list[tuple[str, list[str]]]) -> list[Article]:
+    """Run on each article only its stale enrichers; failures are kept per (article, enricher)."""
+    by_name = {e.name: e for e in selected()}
+    stale = dict(pairs)
+    for article in articles:
+        enrich_article(article, [by_name[n] for n in stale.get(article.article_id, []) if n in by_name])
+    return articles
+
+
+@task(name="prepare-enrichers", cache_policy=NO_CACHE)
+def prepare_task(names: list[str] | None, knowledge_base: list[str] | None, themes: str | None) -> dict[str, str]:
+    return prepare(names, knowledge_base, themes)
+
+
+@task(name="plan-enrich", cache_policy=NO_CACHE)
+def stale_pairs_task(path: str, versions: dict[str, str], since: datetime | None, force: bool) -> list[tuple[str, list[str]]]:
+    return stale_pairs(path, versions, since, force)
+
+
+@task(name="read-articles", cache_policy=NO_CACHE)
+def read_articles_task(path: str, article_ids: list[str]) -> list[Article]:
+    return read_articles(path, article_ids)
+
+
+@task(name="enrich-stale", cache_policy=NO_CACHE)
+def enrich_stale_task(articles: list[Article], pairs: list[tuple[str, list[str]]]) -> list[Article]:
+    return enrich_stale(articles, pairs)

@@ -1,0 +1,18 @@
+-- view: mentions
+-- requires: store.mentions
+-- Every name found in an article's text; entity_id is null for names not in the knowledge base.
+CREATE OR REPLACE VIEW main.mentions AS
+WITH source AS (
+    SELECT * FROM store.mentions
+),
+renamed AS (
+    SELECT
+        article_id,
+        entity_id,
+        surface,
+        char_start,
+        char_end,
+        type
+    FROM source
+)
+SELECT * FROM renamed;
