@@ -144,7 +144,7 @@ def _cued_before(doc: _Text, i: int) -> bool:
         low = doc.lower[k]
         if low in ROLE_CUES:
             return True
-        if not (doc.covered[k] or low in PORTFOLIO or low in _BRIDGE or doc.capitalised(k)):
+        if not (doc.covered[k] or low in PORTFOLIO or low in _BRIDGE):
             return False
         k -= 1
         steps += 1

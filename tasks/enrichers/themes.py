@@ -104,9 +104,11 @@ class ThemesEnricher:
         rows = []
         for theme in tax.min_hits:
             total = hits[theme] + 2 * title_hits[theme]  # the headline says what the story is about
-            if total >= tax.min_hits[theme] and len(seen[theme] | title_seen[theme]) >= 2:
+            score = round(100.0 * total / max(words, 1), 3)
+            # two different cues at least; then enough occurrences, or dense ones in a short text
+            if len(seen[theme] | title_seen[theme]) >= 2 and (total >= tax.min_hits[theme] or score >= 1.0):
                 rows.append({
-                    "theme": theme, "score": round(100.0 * total / max(words, 1), 3), "hits": total,
+                    "theme": theme, "score": score, "hits": total,
                     "cues": ", ".join(sorted(seen[theme] | title_seen[theme])),
                 })
         return Enrichment(rows={"themes": rows})

@@ -1,0 +1,132 @@
+"""The knowledge base and mention finding (tasks/entities.py, tasks/mentions.py) on the project's
+own Indonesian fixture text (tests/fixtures/enrichment/)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tasks.entities import KnowledgeBaseError, fold, find_mentions, load_kb, read_kb_file
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "enrichment"
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_kb()
+
+
+def _ids(text: str, kb) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for m in find_mentions(text, kb):
+        found.setdefault(m.entity_id or f"?{m.type}", set()).add(m.surface)
+    return found
+
+
+def test_shipped_kb_is_a_few_hundred_valid_entities(kb) -> None:
+    assert 250 <= len(kb.entities) <= 1000
+    types = {e.type for e in kb.entities.values()}
+    assert types == {"person", "organization", "place"}
+    for entity in kb.entities.values():
+        assert entity.wikidata_id is None or re.fullmatch(r"Q[1-9]\d*", entity.wikidata_id)
+        if entity.type == "place":
+            assert entity.lat is not None and -90 <= entity.lat <= 90 and -180 <= entity.lon <= 180
+    qids = {e.entity_id: e.wikidata_id for e in kb.entities.values()}
+    assert qids["north-korea"] == "Q423" and qids["russia"] == "Q159" and qids["united-states"] == "Q30"
+    assert qids["moscow"] == "Q649" and qids["pyongyang"] == "Q18808" and qids["seoul"] == "Q8684"
+    assert qids["kim-jong-un"] == "Q56226" and qids["vladimir-putin"] == "Q7747"
+    assert qids["un-security-council"] == "Q37470" and qids["united-nations"] == "Q1065"
+
+
+@pytest.mark.parametrize("surface, entity_id", [
+    ("Korea Utara", "north-korea"), ("Korut", "north-korea"), ("Korea Selatan", "south-korea"),
+    ("Korsel", "south-korea"), ("AS", "united-states"), ("Amerika Serikat", "united-states"),
+    ("Moskow", "moscow"), ("Tiongkok", "china"), ("PBB", "united-nations"),
+    ("Dewan Keamanan PBB", "un-security-council"), ("KCNA", "kcna"), ("Kantor Berita Pusat Korea", "kcna"),
+    ("KPA", "kpa"), ("Tentara Rakyat Korea", "kpa"), ("Institut Sejong", "sejong-institute"),
+    ("Kim Jong-un", "kim-jong-un"), ("Kim Jong Un", "kim-jong-un"), ("KIM JONG-UN", "kim-jong-un"),
+    ("Sergei Shoigu", "sergey-shoigu"), ("Sergey Shoigu", "sergey-shoigu"), ("Sergei Shoygu", "sergey-shoigu"),
+    ("Volodymyr Zelensky", "volodymyr-zelenskyy"), ("Zelenskyy", "volodymyr-zelenskyy"), ("Kursk", "kursk-region"),
+])
+def test_link_aliases_exonyms_and_spelling_variants(kb, surface: str, entity_id: str) -> None:
+    entity = kb.link(surface)
+    assert entity is not None and entity.entity_id == entity_id
+
+
+def test_short_all_caps_aliases_match_only_themselves(kb) -> None:
+    assert kb.link("as") is None and kb.link("As") is None
+    text = "Harga emas naik. Dia datang bersama kelas AS-nya? Kasus itu selesai, kata pejabat AS."
+    mentions = [m for m in find_mentions(text, kb) if m.entity_id == "united-states"]
+    assert [text[m.char_start:m.char_end] for m in mentions] == ["AS", "AS"]
+    assert all(text[m.char_start - 1] in " -" for m in mentions)  # never inside a word (emas, kelas)
+    # "antara" (between) is not the ANTARA news agency
+    assert not [m for m in find_mentions("Antara kedua negara ada jurang.", kb) if m.entity_id]
+
+
+def test_fixture_article_entities_short_references_and_unlinked_names(kb) -> None:
+    text = (FIXTURES / "kunjungan.txt").read_text(encoding="utf-8")
+    mentions = find_mentions(text, kb)
+    for m in mentions:
+        assert text[m.char_start:m.char_end] == m.surface
+    found = _ids(text, kb)
+    for entity_id in ("north-korea", "moscow", "sergey-lavrov", "choe-son-hui", "kcna", "kim-jong-un",
+                      "vladimir-putin", "kr-ministry-unification", "un-security-council", "pyongyang",
+                      "cn-ministry-foreign", "lin-jian", "beijing", "united-states", "sergey-shoigu",
+                      "ru-security-council", "vladivostok", "kursk-region"):
+        assert entity_id in found, entity_id
+    assert found["kim-jong-un"] >= {"Kim Jong-un", "Kim", "Kim Jong Un"}  # "Kim" alone resolved
+    assert "Choe" in found["choe-son-hui"]
+    assert found["?person"] == {"Park Min-jae", "Park"}  # an analyst not in the KB, then his surname
+    assert found["?organization"] == {"Institut Kajian Pertahanan Asia"}
+    surfaces = {m.surface for m in mentions}
+    for word in ("Namun", "Dia", "Menurut", "Bulan", "Foto", "Juru", "Para"):
+        assert not any(s == word or s.startswith(word + " ") for s in surfaces), word
+
+
+def test_sentence_initial_function_words_are_never_entities(kb) -> None:
+    text = "Dia Datang. Namun Mereka Pergi. Menurut Laporan Itu, Bulan Depan Foto Baru Terbit."
+    assert find_mentions(text, kb) == []
+
+
+def test_short_reference_uses_headline_context(kb) -> None:
+    mentions = find_mentions("Kim memeriksa pabrik.", kb, context="Kim Jong Un Kunjungi Pabrik")
+    assert [(m.entity_id, m.surface) for m in mentions] == [("kim-jong-un", "Kim")]
+
+
+def test_spelling_fold() -> None:
+    assert fold("Sergey") == fold("Sergei") and fold("Zelenskyy") == fold("Zelensky") and fold("Erdoğan") == "erdogan"
+
+
+def test_user_kb_adds_and_replaces_entities(tmp_path: Path) -> None:
+    user = tmp_path / "my.toml"
+    user.write_text(
+        '[[entity]]\nentity_id = "park-min-jae"\nname = "Park Min-jae"\ntype = "person"\ncountry = "KR"\n\n'
+        '[[entity]]\nentity_id = "kcna"\nname = "KCNA"\ntype = "organization"\nwikidata_id = "Q1234"\n'
+        'aliases = ["Kantor Berita Pusat Korea"]\n', encoding="utf-8")
+    kb = load_kb([user])
+    assert kb.fingerprint != load_kb().fingerprint
+    assert kb.link("Park Min Jae").entity_id == "park-min-jae"
+    assert kb.link("KCNA").wikidata_id == "Q1234"
+    text = (FIXTURES / "kunjungan.txt").read_text(encoding="utf-8")
+    assert "park-min-jae" in _ids(text, kb) and "Park" in _ids(text, kb)["park-min-jae"]
+    csv_file = tmp_path / "more.csv"
+    csv_file.write_text("entity_id,name,type,wikidata_id,country,lat,lon,aliases\n"
+                        "sinpo-x,Sinpo Shipyard,place,,KP,40.0,128.2,Galangan Sinpo\n", encoding="utf-8")
+    assert load_kb([user, csv_file]).link("Galangan Sinpo").lat == 40.0
+
+
+@pytest.mark.parametrize("body, problem", [
+    ('[[entity]]\nentity_id = "x"\nname = "X"\ntype = "city"\n', "type 'city'"),
+    ('[[entity]]\nentity_id = "x"\nname = "X"\ntype = "place"\nwikidata_id = "423"\n', "not a Wikidata QID"),
+    ('[[entity]]\nentity_id = "x"\nname = "X"\ntype = "place"\ncolour = "red"\n', "unknown key 'colour'"),
+    ('[[entity]]\nname = "X"\ntype = "place"\n', "entity_id and name are required"),
+])
+def test_bad_kb_file_is_one_clear_error(tmp_path: Path, body: str, problem: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match=re.escape(problem)):
+        read_kb_file(path)
+    with pytest.raises(KnowledgeBaseError, match="cannot read"):
+        load_kb([tmp_path / "missing.toml"])
