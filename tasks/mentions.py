@@ -40,16 +40,17 @@ FUNCTION_WORDS = _words("""
     pemerintah media kantor berita video scroll continue with content loading sumber editor
     penulis reporter baca selengkapnya halaman berikutnya sebelumnya artikel terkait copyright
     di tengah sisi lain lebih kurang hampir sekitar sekarang kini kemarin besok nanti dulu
+    photographer fotografer by oleh
 """)
 #: Words introducing a person's name: roles (Presiden, analis ...) and reporting verbs (kata ...).
 ROLE_CUES = _words("""
-    presiden wapres wakil menteri menlu menhan mendagri perdana analis pakar peneliti juru bicara
+    presiden wapres wakil menteri menlu menhan mendagri analis pakar peneliti juru bicara
     jubir direktur kepala ketua sekretaris sekjen jenderal jendral laksamana marsekal kolonel
-    letnan mayor kapten duta besar dubes profesor prof dr gubernur senator anggota pejabat komandan
+    letnan mayor kapten duta dubes profesor prof dr gubernur senator anggota pejabat komandan
     panglima pemimpin diplomat utusan wartawan koresponden ilmuwan dosen pengamat ekonom kanselir
     raja ratu perwira asisten penasihat deputi mantan pendiri ceo spokesperson analyst minister
     president professor researcher fellow director chairman adik kakak putri putra istri suami
-    kata ujar ucap tegas sebut jelas tambah imbuh lanjut tutur terang ungkap menurut kepada oleh
+    kata ujar ucap tegas sebut jelas tambah imbuh lanjut tutur terang ungkap menurut
 """)
 #: Portfolio and qualifier words that sit between a role and a name ("Menteri Pertahanan ...").
 PORTFOLIO = _words("""
@@ -65,12 +66,15 @@ ORG_HEADS = _words("""
     institut kementerian badan universitas lembaga komisi partai pusat departemen akademi yayasan
     organisasi asosiasi komite dinas biro korps divisi angkatan komando markas bank perusahaan
     institute university ministry center centre council agency foundation kantor dewan
+    kepolisian kejaksaan pengadilan mahkamah majelis kedutaan konsulat direktorat sekretariat
 """)
 ORG_TAILS = _words("institute university center centre council agency foundation corporation group endowment ministry")
 _ORG_JOINERS = _words("dan untuk for of the and on bagi")
 #: Verbs after a name that make it a speaking person ("X mengatakan ...").
 SPEECH_AFTER = _words("mengatakan menyatakan berkata menegaskan menjelaskan menuturkan mengungkapkan menambahkan said told")
 _SENTENCE_BREAK = re.compile(r"[.!?\n:;\"“”]")
+# Indonesian derived nouns (pe-/ke-/per- ... -an: pendayagunaan, kebudayaan) are not name words.
+_DERIVED_NOUN = re.compile(r"^(?:pe|ke|per)\w{4,}an$")
 
 
 @dataclass
@@ -90,6 +94,24 @@ class _Text:
         self.folded = [fold(t) for t, _, _ in self.toks]
         self.lower = [t.casefold() for t, _, _ in self.toks]
         self.covered = [False] * len(self.toks)
+        self.headline = self._headline_tokens()
+
+    def _headline_tokens(self) -> list[bool]:
+        """Tokens on Title Case lines (headlines, related-article links), where capitals say
+        nothing about names: no unlinked names are taken from them."""
+        flags = [False] * len(self.toks)
+        line_start, k = 0, 0
+        for line in self.text.split("\n"):
+            line_end = line_start + len(line)
+            first = k
+            while k < len(self.toks) and self.toks[k][1] < line_end:
+                k += 1
+            words = [t for t, _, _ in self.toks[first:k] if t.isalpha()]
+            if len(words) >= 4 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words):
+                for i in range(first, k):
+                    flags[i] = True
+            line_start = line_end + 1
+        return flags
 
     def cover(self, span: _Span) -> None:
         for k in range(span.i, span.j):
@@ -131,7 +153,7 @@ def _person_token(doc: _Text, k: int) -> bool:
     if doc.covered[k] or low in FUNCTION_WORDS or low in ROLE_CUES or low in PORTFOLIO or low in ORG_HEADS:
         return False
     tok = doc.toks[k][0]
-    if not tok.isalpha() or tok.isupper():
+    if not tok.isalpha() or tok.isupper() or doc.headline[k] or _DERIVED_NOUN.match(low):
         return False
     return tok[:1].isupper() or doc.hyphen_joined(k)
 
@@ -144,6 +166,8 @@ def _cued_before(doc: _Text, i: int) -> bool:
         low = doc.lower[k]
         if low in ROLE_CUES:
             return True
+        # only KB names (countries, agencies) and portfolio words may sit between the cue and the
+        # name: skipping any capitalised word would take "Menteri Pemuda dan Olahraga X" as a name
         if not (doc.covered[k] or low in PORTFOLIO or low in _BRIDGE):
             return False
         k -= 1
@@ -170,7 +194,7 @@ def _unlinked_pass(doc: _Text) -> list[_Span]:
     i = 0
     while i < n:
         # organisations: a head word ("Institut", "Kementerian") then capitalised words
-        if not doc.covered[i] and doc.lower[i] in ORG_HEADS and doc.capitalised(i):
+        if not doc.covered[i] and not doc.headline[i] and doc.lower[i] in ORG_HEADS and doc.capitalised(i):
             j = i + 1
             while j < n and not doc.covered[j] and doc.joined(j) and (
                 (doc.capitalised(j) and doc.lower[j] not in FUNCTION_WORDS) or
@@ -187,9 +211,7 @@ def _unlinked_pass(doc: _Text) -> list[_Span]:
                 j += 1
             if doc.lower[j - 1] in ORG_TAILS and j - i >= 2:
                 spans.append(_Span(i, j, None, "organization"))
-            elif (j - i >= 2 or doc.lower[i - 1:i] in (["presiden"], ["menteri"])) and (
-                _cued_before(doc, i) or _cued_after(doc, j)
-            ):
+            elif j - i >= 2 and (_cued_before(doc, i) or _cued_after(doc, j)):
                 spans.append(_Span(i, j, None, "person"))
             i = j
             continue
