@@ -133,19 +133,48 @@ class _Text:
         return tok[:1].isupper() and tok.isalpha()
 
 
+#: Heads of a state body's name, whose country is named in it ("Kementerian Pertahanan Korea Selatan").
+_STATE_BODIES = frozenset("kementerian departemen dinas badan dewan angkatan kantor kedutaan kemlu kemhan kemenlu".split())
+#: Words before "AS"/"Amerika" that make it a currency, not a mention of the country.
+_CURRENCY = frozenset({"dolar", "dollar", "usd"})
+
+
 def _kb_pass(doc: _Text, kb: KnowledgeBase) -> list[_Span]:
+    """KB aliases, longest first; places named inside an organisation's name ("Kementerian
+    Pertahanan Korea Selatan") are also kept, overlapping it."""
     spans = []
     i = 0
     while i < len(doc.toks):
         hit = kb.match_at(doc.toks, doc.folded, i, doc.text)
-        if hit:
+        if hit and not _skip_kb_hit(doc, i, hit[0], kb.entities[hit[1]].type):
             span = _Span(i, i + hit[0], hit[1], kb.entities[hit[1]].type)
             spans.append(span)
             doc.cover(span)
+            if span.type == "organization" and doc.lower[i] in _STATE_BODIES:
+                spans += _places_inside(doc, kb, span)
             i = span.j
         else:
             i += 1
     return spans
+
+
+def _skip_kb_hit(doc: _Text, i: int, width: int, kind: str) -> bool:
+    """A currency ("dolar AS") is not the country; a KB surname right after an unknown given
+    name ("Yuriy Belousov") is another person, left to the unlinked pass."""
+    if i == 0:
+        return False
+    if kind == "place" and doc.lower[i - 1] in _CURRENCY:
+        return True
+    return kind == "person" and width == 1 and doc.joined(i) and _person_token(doc, i - 1)
+
+
+def _places_inside(doc: _Text, kb: KnowledgeBase, outer: _Span) -> list[_Span]:
+    found = []
+    for k in range(outer.i + 1, outer.j):
+        hit = kb.match_at(doc.toks[:outer.j], doc.folded[:outer.j], k, doc.text)
+        if hit and kb.entities[hit[1]].type == "place":
+            found.append(_Span(k, k + hit[0], hit[1], "place"))
+    return found
 
 
 def _person_token(doc: _Text, k: int) -> bool:
@@ -257,6 +286,17 @@ def _short_pass(doc: _Text, local: dict[tuple[str, ...], list[tuple[int, _Span]]
     return spans
 
 
+def _follow_full_name(span: _Span, doc: _Text, local: dict[tuple[str, ...], list[tuple[int, _Span]]]) -> None:
+    """A surname alone that the KB links ("Belousov" -> Andrei Belousov) follows the nearest
+    full name before it in the article instead ("Yuriy Belousov ... Menurut Belousov")."""
+    if span.type != "person" or span.j - span.i != 1:
+        return
+    before = [c for c in local.get((doc.folded[span.i],), []) if c[0] < span.i]
+    if before:
+        _, full = max(before, key=lambda c: c[0])
+        span.entity_id = full.entity_id
+
+
 def find_mentions(text: str, kb: KnowledgeBase, context: str = "") -> list[Mention]:
     """Mentions in ``text`` by position; ``context`` (e.g. the headline) only contributes full
     names that short references in ``text`` may point to."""
@@ -270,6 +310,8 @@ def find_mentions(text: str, kb: KnowledgeBase, context: str = "") -> list[Menti
         for key, found in _local_aliases(ctx, ctx_spans, position=-1).items():
             local.setdefault(key, []).extend(found)
     spans += _short_pass(doc, local)
+    for span in spans:
+        _follow_full_name(span, doc, local)
     spans.sort(key=lambda s: s.i)
     return [
         Mention(s.entity_id, text[doc.toks[s.i][1]:doc.toks[s.j - 1][2]], doc.toks[s.i][1], doc.toks[s.j - 1][2], s.type)  # type: ignore[arg-type]

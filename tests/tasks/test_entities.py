@@ -130,3 +130,14 @@ def test_bad_kb_file_is_one_clear_error(tmp_path: Path, body: str, problem: str)
         read_kb_file(path)
     with pytest.raises(KnowledgeBaseError, match="cannot read"):
         load_kb([tmp_path / "missing.toml"])
+
+
+def test_currency_namesakes_and_places_inside_state_bodies(kb) -> None:
+    text = ("Nilai ekspor mencapai 20 miliar dolar AS. Yuriy Belousov, kepala departemen di kementerian itu, "
+            "membantah. Menurut Belousov, data itu keliru. Kementerian Pertahanan Korea Selatan dan "
+            "Dewan Keamanan Nasional menolak berkomentar.")
+    found = _ids(text, kb)
+    assert "united-states" not in found  # "dolar AS" is a currency
+    assert "andrei-belousov" not in found and found["?person"] == {"Yuriy Belousov", "Belousov"}
+    assert {"kr-ministry-defence", "south-korea", "us-nsc"} <= set(found)
+    assert "un-security-council" not in found
