@@ -138,3 +138,27 @@ def test_enrich_cli_help_and_user_errors(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "type 'planet'" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
     missing = run_cli("enrich", "--warehouse", str(tmp_path / "none.duckdb"))
     assert missing.returncode == 1 and "no warehouse" in missing.stderr
+
+
+@pytest.mark.slow
+def test_kabar_enrich_only_entities_after_a_kb_change_updates_old_articles(seeded: Path, tmp_path: Path) -> None:
+    """The real console script (its own Prefect API), with the KB file named in a sources file."""
+    path = _copy(seeded, tmp_path)
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "mine.toml").write_text(
+        '[[entity]]\nentity_id = "ankit-panda"\nname = "Ankit Panda"\ntype = "person"\ncountry = "US"\n', encoding="utf-8")
+    config = tmp_path / "sources.toml"
+    config.write_text('[enrich]\nknowledge_base = ["kb/mine.toml"]\n\n[[sources]]\nname = "x"\nkind = "files"\nglob = "*.txt"\n',
+                      encoding="utf-8")
+    from prefect.settings import PREFECT_API_URL
+
+    # use the session's Prefect API: a second ephemeral server can time out on a busy machine
+    env = {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "300"}
+    if PREFECT_API_URL.value():
+        env["PREFECT_API_URL"] = PREFECT_API_URL.value()
+    done = run_cli("enrich", "--only", "entities", "--config", str(config), "--warehouse", str(path), env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "entities (1+kb." in done.stdout and "5 article(s) re-enriched" in done.stdout
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT count(*) FROM mentions WHERE entity_id = 'ankit-panda'").fetchone()[0] == 1
+    assert con.execute("SELECT state FROM runs WHERE flow = 'enrich'").fetchall() == [("completed",)]
