@@ -1,0 +1,251 @@
+"""Direct quotes and their speakers, from Indonesian reporting patterns.
+
+In: an Article. Out: ``Enrichment(rows={"quotes": [...]})``, one row per quote in straight or
+typographic marks with its speaker. Attribution is looked for, in order:
+1. right after the closing mark: ``"...," kata X`` (ujar, ucap, tegas, sebut, jelas, lapor,
+   tambahnya, katanya, menurut X ...);
+2. right before the opening mark: ``X mengatakan, "..."``, ``Menurut X, "..."``, ``Kata X: "..."``;
+3. at the end of the quote's sentence: ``"..." bagi kami, kata X.``;
+4. a long unattributed quote right after another one continues that quote's speaker.
+Pronouns (dia, ia, -nya) resolve to the last named speaker; surnames ("Cheong", "Kim") to the
+full name introduced earlier in the article. Scare quotes (short, unattributed) are skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from kabar.models import Article
+from tasks.enrich import Enrichment, register
+from tasks.person_names import clean_name, resolve_short_name
+
+LOGGER = logging.getLogger(__name__)
+
+# A pair of marks inside one paragraph; straight marks pair up in order of appearance.
+_QUOTE = re.compile(r"(“|\"|„)([^“”\"\n]{2,}?)(”|\"|“)")
+_AFTER_VERBS = (
+    "kata|ujar|ucap|tegas|sebut|jelas|tutur|ungkap|imbuh|lanjut|papar|terang|tulis|lapor|tambah|"
+    "pungkas|seru|klaim|bilang|cetus|timpal|menurut"
+)
+_AFTER = re.compile(
+    rf"^[\s,.]*(?P<verb>{_AFTER_VERBS})(?P<nya>nya)?\b[ \t]*(?P<rest>[^\n]*)", re.IGNORECASE
+)
+_BEFORE_VERBS = (
+    "mengatakan|berkata|menegaskan|menambahkan|menyatakan|menjelaskan|mengungkapkan|menyebut|"
+    "menyebutkan|menuturkan|mengklaim|memperingatkan|menulis|melaporkan|menyampaikan|menekankan|"
+    "mengingatkan|bertanya|menjawab|berujar"
+)
+_BEFORE = re.compile(rf"(?P<verb>\b(?:{_BEFORE_VERBS}))(?:\s+bahwa)?\s*[,:]?\s*$", re.IGNORECASE)
+_MENURUT_LEAD = re.compile(r"(?:^|[,;]\s*)menurut\s+(?P<who>[^,;]+?)\s*,\s*(?:[^,]*?)$", re.IGNORECASE)
+_SENTENCE_END_ATTRIBUTION = re.compile(
+    rf"^[^.!?\n]*?,\s*(?P<verb>{_AFTER_VERBS})(?P<nya>nya)?\b[ \t]*(?P<rest>[^\n]*)", re.IGNORECASE
+)
+_PRONOUNS = {"dia", "ia", "beliau", "nya", "mereka", "ujarnya", "katanya"}
+# Words that end a speaker phrase written in lower case ("seorang pejabat ... kepada wartawan").
+_PHRASE_STOP = {
+    "kepada", "dalam", "saat", "ketika", "pada", "seperti", "sambil", "usai", "setelah", "sebelum",
+    "yang", "melalui", "lewat", "via", "menurut", "di", "dan", "tentang", "soal", "terkait", "mengacu",
+    "kemarin", "hari", "pekan", "minggu", "bulan", "tahun", "sebagaimana", "sembari",
+}
+_MIN_WORDS_UNATTRIBUTED = 5
+_MAX_PHRASE_WORDS = 9
+
+
+@dataclass(slots=True)
+class Attribution:
+    verb: str
+    surface: str | None  # the speaker as written; None for a pronoun or -nya
+    pronoun: bool = False
+
+
+def _phrase(rest: str) -> str | None:
+    """The speaker phrase at the start of ``rest`` (text after a reporting verb)."""
+    rest = rest.lstrip(" :")
+    words = re.findall(r"[^\s,.;:!?“”\"]+(?:\.(?=[A-Z]))?", re.split(r"[,;:!?“”\"\n]|\.(?:\s|$)", rest, maxsplit=1)[0])
+    if not words:
+        return None
+    if words[0][:1].isupper() or words[0][:1] == "(":
+        run = []
+        for word in words:
+            if word[:1].isupper() or word[:1] == "(" or word[:1].isdigit() and run:
+                run.append(word)
+            else:
+                break
+        return " ".join(run)
+    phrase = []
+    for word in words[:_MAX_PHRASE_WORDS]:
+        if word.casefold() in _PHRASE_STOP and phrase:
+            break
+        phrase.append(word)
+    return " ".join(phrase)
+
+
+def _after_attribution(after: str) -> Attribution | None:
+    match = _AFTER.match(after)
+    if not match:
+        return None
+    return _attribution_from(match)
+
+
+def _attribution_from(match: re.Match[str]) -> Attribution | None:
+    verb = match.group("verb").casefold()
+    if match.group("nya"):
+        return Attribution(verb, None, pronoun=True)
+    phrase = _phrase(match.group("rest"))
+    if not phrase:
+        return None
+    if phrase.split()[0].casefold() in _PRONOUNS:
+        return Attribution(verb, None, pronoun=True)
+    return Attribution(verb, phrase)
+
+
+_SKIP_SEGMENT = re.compile(
+    r"^(?:dalam|di|pada|saat|ketika|sementara|namun|tetapi|tapi|sebelumnya|kemudian|selain|usai|setelah|"
+    r"sebagai|dengan|menanggapi|terkait|soal|adapun|lebih|bahkan|sedangkan|secara|kepada|di sisi)\b",
+    re.IGNORECASE,
+)
+
+
+def _subject(region: str) -> str | None:
+    """The speaker at the head of a clause ``region`` that ends where its reporting verb starts."""
+    segments = [s.strip() for s in re.split(r"[,;]", region) if s.strip()]
+    for segment in segments:
+        if _SKIP_SEGMENT.match(segment) and len(segments) > 1:
+            continue
+        words = segment.split()
+        if words and words[0].casefold() in _PRONOUNS:
+            return ""
+        return _phrase(segment)
+    return None
+
+
+def _before_attribution(before: str) -> Attribution | None:
+    """Attribution in the quote's sentence before the opening mark."""
+    match = _BEFORE.search(before)
+    if match:
+        verb = match.group("verb").casefold()
+        region = before[: match.start()]
+        subject = _subject(region)
+        if subject == "":
+            return Attribution(verb, None, pronoun=True)
+        if subject:
+            return Attribution(verb, subject)
+    lead = _MENURUT_LEAD.search(before)
+    if lead:
+        phrase = _phrase(lead.group("who"))
+        if phrase:
+            if phrase.split()[0].casefold() in _PRONOUNS:
+                return Attribution("menurut", None, pronoun=True)
+            return Attribution("menurut", phrase)
+    kata_lead = re.search(r"(?:^|\s)(?P<verb>kata|ujar|tegas)\s+(?P<rest>[^,:]+)[,:]\s*$", before, re.IGNORECASE)
+    if kata_lead:
+        phrase = _phrase(kata_lead.group("rest"))
+        if phrase:
+            return Attribution(kata_lead.group("verb").casefold(), phrase)
+    return None
+
+
+_SENTENCE_BREAK = re.compile(r"[.!?][”\"]?\s+(?=[A-Z“\"])")
+
+
+def _sentence_start(text: str, position: int) -> int:
+    """Start of the sentence holding ``position``: after the last sentence end or newline before it."""
+    start = text.rfind("\n", 0, position) + 1
+    for match in _SENTENCE_BREAK.finditer(text, start, position):
+        start = match.end()
+    return start
+
+
+@lru_cache(maxsize=1)
+def _knowledge_base() -> Any:
+    """The entity knowledge base of tasks.entities, or None while that module is absent."""
+    try:
+        from tasks.entities import load_kb
+    except ImportError:  # the entities enricher is a separate piece of work; quotes work without it
+        return None
+    try:
+        return load_kb()
+    except Exception as exc:  # a broken user KB file must not stop quotes
+        LOGGER.warning("knowledge base unavailable for quote speakers: %s", exc)
+        return None
+
+
+def link_speaker(names: list[str]) -> str | None:
+    """The entity id of the first of ``names`` the knowledge base links, else None."""
+    kb = _knowledge_base()
+    if kb is None:
+        return None
+    for name in names:
+        if not name:
+            continue
+        entity = kb.link(name)
+        if entity is not None:
+            return getattr(entity, "entity_id", None) or getattr(entity, "wikidata_id", None) or getattr(entity, "qid", None)
+    return None
+
+
+def extract_quotes(text: str) -> list[dict[str, Any]]:
+    """Quotes of ``text`` with resolved speakers: dicts of the ``quotes`` table without article_id."""
+    rows: list[dict[str, Any]] = []
+    last_named: dict[str, Any] | None = None
+    previous_end = -1
+    for match in _QUOTE.finditer(text):
+        quote = match.group(2).strip(" ,.")
+        start, end = match.start(2), match.end(2)
+        attribution = _after_attribution(text[match.end(): match.end() + 300])
+        if attribution is None:
+            sentence = _sentence_start(text, match.start())
+            attribution = _before_attribution(text[sentence: match.start()])
+        if attribution is None:
+            tail = _SENTENCE_END_ATTRIBUTION.match(text, match.end())
+            if tail:
+                attribution = _attribution_from(tail)
+        words = len(quote.split())
+        row: dict[str, Any] = {
+            "quote": quote, "char_start": start, "char_end": end, "verb": None,
+            "speaker_surface": None, "speaker_text": None, "speaker_entity_id": None,
+        }
+        if attribution is None:
+            if words < _MIN_WORDS_UNATTRIBUTED:
+                continue  # a scare quote or a title, not reported speech
+            # a quote paragraph right after another quote goes on with the same speaker
+            gap = text[previous_end:match.start()] if previous_end >= 0 else None
+            if rows and gap is not None and gap.count("\n") <= 1 and len(gap) < 400:
+                for key in ("speaker_text", "speaker_entity_id", "speaker_surface"):
+                    row[key] = rows[-1][key]
+                row["verb"] = "continued"
+        elif attribution.pronoun:
+            row["verb"] = attribution.verb
+            row["speaker_surface"] = "-nya" if attribution.surface is None else attribution.surface
+            if last_named is not None:
+                row["speaker_text"] = last_named["speaker_text"]
+                row["speaker_entity_id"] = last_named["speaker_entity_id"]
+        else:
+            surface = attribution.surface or ""
+            name = clean_name(surface)
+            full = resolve_short_name(text, name, match.start()) if len(name.split()) == 1 else name
+            row.update(verb=attribution.verb, speaker_surface=surface, speaker_text=full)
+            row["speaker_entity_id"] = link_speaker([full, name, surface])
+            last_named = row
+        previous_end = match.end()
+        rows.append(row)
+    return rows
+
+
+class QuotesEnricher:
+    """Direct quotes with their speakers (view ``quotes``)."""
+
+    name = "quotes"
+    version = "1"
+    fields: tuple[str, ...] = ()
+    tables = ("quotes",)
+
+    def enrich(self, article: Article) -> Enrichment:
+        return Enrichment(rows={"quotes": extract_quotes(article.text)})
+
+
+register(QuotesEnricher())

@@ -1,0 +1,95 @@
+"""Person names in Indonesian news text: strip titles, resolve surnames to full names.
+
+``clean_name("Presiden Rusia Vladimir Putin")`` -> "Vladimir Putin";
+``resolve_short_name(text, "Cheong", pos)`` -> "Cheong Seong Chang" when the article introduced
+him earlier. Organisation names made only of such words ("KCNA", "Kementerian Luar Negeri")
+are kept as written.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Titles, roles, affiliations and places that precede a name in Indonesian reporting
+# ("Menteri Pertahanan Rusia Sergei Shoigu", "analis Institut Sejong Cheong Seong-chang").
+ROLE_WORDS = frozenset(
+    """presiden wakil menteri perdana pemimpin kepala juru bicara jubir ketua sekretaris jenderal direktur
+    duta besar dubes panglima kanselir analis pakar peneliti profesor prof dr letnan kolonel mayor laksamana
+    marsekal senator anggota raja pangeran utusan khusus komandan pejabat mantan diplomat senior
+    luar negeri pertahanan dalam unifikasi keuangan perdagangan urusan sumber daya ekologi
+    korea utara selatan korut korsel rusia amerika serikat as ukraina tiongkok china jepang kremlin pbb
+    dewan keamanan institut universitas kementerian badan partai pusat kantor berita gedung putih sejong
+    kcna yonhap reuters afp ap tass nato uni eropa iaea pyongyang seoul moskow washington beijing kyiv tokyo
+    dia ia namun menurut bulan foto pada sementara itu tetapi kata ujar sebut lapor tegas
+    senin selasa rabu kamis jumat sabtu minggu januari februari maret april mei juni juli agustus
+    september oktober november desember the of dari di""".split()
+)
+_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
+
+
+def _tokens(name: str) -> list[str]:
+    return name.replace("-", " ").casefold().split()
+
+
+def clean_name(phrase: str) -> str:
+    """The name inside a speaker phrase: its last capitalised run with leading titles stripped,
+    cut at the first role/place word after the name ("Kim Korea Utara" -> "Kim"). A phrase made
+    only of such words (an organisation, "KCNA") comes back as written."""
+    words = phrase.split()
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for word in words:
+        if word[:1].isupper() or word.startswith("("):
+            current.append(word)
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    if not runs:
+        return phrase.strip()
+    for run in reversed(runs):
+        start = 0
+        while start < len(run) and run[start].strip("()").casefold() in ROLE_WORDS:
+            start += 1
+        name: list[str] = []
+        for word in run[start:]:
+            if word.strip("()").casefold() in ROLE_WORDS or word.startswith("("):
+                break
+            name.append(word)
+        if name:
+            # the name alone reads better than "seorang analis Cheong"; a bare role phrase stays whole
+            return " ".join(name)
+    return phrase.strip()
+
+
+@lru_cache(maxsize=256)
+def _full_names(text: str) -> tuple[tuple[int, str], ...]:
+    """(offset, cleaned name) of every multi-word capitalised run in ``text``."""
+    found = []
+    for match in _RUN.finditer(text):
+        name = clean_name(match.group(0))
+        if len(name.split()) >= 2 or "-" in name:
+            found.append((match.start(), name))
+    return tuple(found)
+
+
+def resolve_short_name(text: str, short: str, position: int) -> str:
+    """The full name a one-word reference ``short`` ("Kim", "Cheong") stands for at ``position``:
+    the nearest earlier multi-word name whose first or last part it is (East Asian names lead with
+    the family name, Western ones end with it); else a later one; else ``short`` itself."""
+    key = short.casefold().strip("()")
+    if not key:
+        return short
+    best_before: str | None = None
+    best_after: str | None = None
+    for offset, name in _full_names(text):
+        parts = _tokens(name)
+        if len(parts) < 2 or key not in (parts[0], parts[-1]):
+            continue
+        if offset < position:
+            best_before = name
+        elif best_after is None:
+            best_after = name
+    return best_before or best_after or short
