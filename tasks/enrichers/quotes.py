@@ -32,7 +32,7 @@ _AFTER_VERBS = (
     "pungkas|seru|klaim|bilang|cetus|timpal|menurut"
 )
 _AFTER = re.compile(
-    rf"^[\s,.]*(?P<verb>{_AFTER_VERBS})(?P<nya>nya)?\b[ \t]*(?P<rest>[^\n]*)", re.IGNORECASE
+    rf"^[ \t,.]*(?P<verb>{_AFTER_VERBS})(?P<nya>nya)?\b[ \t]*(?P<rest>[^\n]*)", re.IGNORECASE
 )
 _BEFORE_VERBS = (
     "mengatakan|berkata|menegaskan|menambahkan|menyatakan|menjelaskan|mengungkapkan|menyebut|"
@@ -42,7 +42,7 @@ _BEFORE_VERBS = (
 _BEFORE = re.compile(rf"(?P<verb>\b(?:{_BEFORE_VERBS}))(?:\s+bahwa)?\s*[,:]?\s*$", re.IGNORECASE)
 _MENURUT_LEAD = re.compile(r"(?:^|[,;]\s*)menurut\s+(?P<who>[^,;]+?)\s*,\s*(?:[^,]*?)$", re.IGNORECASE)
 _SENTENCE_END_ATTRIBUTION = re.compile(
-    rf"^[^.!?\n]*?,\s*(?P<verb>{_AFTER_VERBS})(?P<nya>nya)?\b[ \t]*(?P<rest>[^\n]*)", re.IGNORECASE
+    rf"^[^.!?\n]*?,[ \t]*(?P<verb>{_AFTER_VERBS})(?P<nya>nya)?\b[ \t]*(?P<rest>[^\n]*)", re.IGNORECASE
 )
 _PRONOUNS = {"dia", "ia", "beliau", "nya", "mereka", "ujarnya", "katanya"}
 # Words that end a speaker phrase written in lower case ("seorang pejabat ... kepada wartawan").
@@ -194,8 +194,10 @@ def extract_quotes(text: str) -> list[dict[str, Any]]:
     last_named: dict[str, Any] | None = None
     previous_end = -1
     for match in _QUOTE.finditer(text):
-        quote = match.group(2).strip(" ,.")
-        start, end = match.start(2), match.end(2)
+        raw = match.group(2)
+        quote = raw.strip(" ,.")
+        start = match.start(2) + len(raw) - len(raw.lstrip(" ,."))
+        end = start + len(quote)
         attribution = _after_attribution(text[match.end(): match.end() + 300])
         if attribution is None:
             sentence = _sentence_start(text, match.start())
