@@ -23,9 +23,17 @@ ROLE_WORDS = frozenset(
     kcna yonhap reuters afp ap tass nato uni eropa iaea pyongyang seoul moskow washington beijing kyiv tokyo
     dia ia namun menurut bulan foto pada sementara itu tetapi kata ujar sebut lapor tegas
     senin selasa rabu kamis jumat sabtu minggu januari februari maret april mei juni juli agustus
-    september oktober november desember the of dari di""".split()
+    september oktober november desember the of dari di
+    studi kebijakan kajian strategis internasional nasional forum lembaga komite komisi asosiasi organisasi
+    administrasi pusat center centre institute university studies policy international national strategic
+    peace endowment council foundation yayasan perdamaian kosmodrom laut semenanjung perang pelabuhan
+    provinsi wilayah kota pulau selat zona stasiun pangkalan gunung sungai jembatan mahkamah konstitusi
+    parlemen majelis tentara angkatan rakyat staf gabungan intelijen media departemen kedutaan direktorat
+    biro markas komando pasukan kejaksaan jaksa agung""".split()
 )
 _RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
+# A name right after these words names a place or a thing ("alun-alun Kim Il Sung", "Universitas Kim Il Sung").
+_PLACE_BEFORE = re.compile(r"(?:alun-alun|lapangan|jalan|bandara|stadion|universitas|istana|mausoleum|pelabuhan)\s+$", re.IGNORECASE)
 
 
 def _tokens(name: str) -> list[str]:
@@ -64,11 +72,33 @@ def clean_name(phrase: str) -> str:
     return phrase.strip()
 
 
+def person_name(phrase: str) -> str | None:
+    """``clean_name`` when it yields a name of two or more words (a person, likely), else None."""
+    name = clean_name(phrase)
+    if name == phrase.strip() and all(w.strip("()").casefold() in ROLE_WORDS for w in name.split()):
+        return None
+    return name if len(name.replace("-", " ").split()) >= 2 else None
+
+
+def last_person_before(text: str, start: int, end: int, skip: list[tuple[int, int]]) -> tuple[int, str] | None:
+    """The last person-like name in ``text[start:end]`` outside the ``skip`` spans (quotes)."""
+    found = None
+    for match in _RUN.finditer(text, start, end):
+        if any(a <= match.start() < b for a, b in skip):
+            continue
+        name = person_name(match.group(0))
+        if name:
+            found = (match.start(), name)
+    return found
+
+
 @lru_cache(maxsize=256)
 def _full_names(text: str) -> tuple[tuple[int, str], ...]:
     """(offset, cleaned name) of every multi-word capitalised run in ``text``."""
     found = []
     for match in _RUN.finditer(text):
+        if _PLACE_BEFORE.search(text, max(0, match.start() - 20), match.start()):
+            continue
         name = clean_name(match.group(0))
         if len(name.split()) >= 2 or "-" in name:
             found.append((match.start(), name))

@@ -32,7 +32,7 @@ QUALIFIERS = {
     "sekira": "approximately", "kurang lebih": "approximately", "sekurangnya": "at least", "hampir": "almost",
     "nyaris": "almost", "setidaknya": "at least", "sedikitnya": "at least", "paling sedikit": "at least",
     "minimal": "at least", "sekurang-kurangnya": "at least", "hingga": "up to", "sampai": "up to",
-    "mencapai": "up to", "paling banyak": "at most", "maksimal": "at most", "sebanyak-banyaknya": "at most",
+"paling banyak": "at most", "maksimal": "at most", "sebanyak-banyaknya": "at most",
 }
 CURRENCIES = [
     ("dolar amerika serikat", "dolar AS"), ("dolar as", "dolar AS"), ("dollar as", "dolar AS"),
@@ -49,7 +49,7 @@ CLASSIFIERS = {"unit", "buah", "butir", "pucuk", "ekor", "biji", "lembar"}
 # Words after a number that are not what it counts.
 NOT_UNITS = frozenset(
     """di dari dan yang pada ke untuk per itu ini atau dengan dalam oleh telah akan sudah masih lebih
-    kali hingga sampai serta bagi sejak secara adalah ialah merupakan tersebut juga pun saja""".split()
+    hingga sampai serta bagi sejak secara adalah ialah merupakan tersebut juga pun saja""".split()
 )
 # Words before a number that make it something other than an amount.
 NOT_AMOUNT_BEFORE = frozenset("tahun pukul jam nomor no resolusi pasal ayat ke edisi halaman kode".split())

@@ -8,8 +8,8 @@ the week (Monday), month or year (``granularity``); ``relative`` is true when th
 date was needed to resolve it (no year written, or a relative expression).
 
 The publication day is ``published_at`` (else ``fetched_at``) in Jakarta time. A date without a
-year takes the year that puts it nearest the publication day (a December article's "5 Januari"
-is next January). dateparser is not used here: it returns None for "pekan lalu" and
+year takes the year that puts it nearest the publication day, a day ahead counting double
+(a December article's "5 Januari" is next January; an October article's "April" the last one). dateparser is not used here: it returns None for "pekan lalu" and
 "minggu lalu", and at about a millisecond a call it would cost more than this whole module;
 the handful of formats Indonesian newsrooms use are matched directly.
 """
@@ -29,7 +29,7 @@ _DAY_SLASH = re.compile(rf"\b(?P<dayname>{DAY_NAMES})\s*\(\s*(?P<d>\d{{1,2}})/(?
 _DAY_MONTH = re.compile(rf"(?<![\d/.,])(?P<d>\d{{1,2}})\s+(?P<month>{MONTH_NAMES})\b(?:\s+(?P<y>\d{{4}})\b)?", _FLAGS)
 _MONTH_YEAR = re.compile(rf"\b(?:bulan\s+)?(?P<month>{MONTH_NAMES})\s+(?P<y>(?:19|20)\d\d)\b", _FLAGS)
 _MONTH_ALONE = re.compile(rf"\b(?:bulan|pada|sejak|hingga|sampai|awal|akhir|pertengahan)\s+(?P<month>{MONTH_NAMES})\b(?!\s+\d)", _FLAGS)
-_YEAR = re.compile(r"\b(?P<lead>tahun|pada|sejak|hingga|sampai|awal|akhir|pertengahan)\s+(?:tahun\s+)?(?P<y>(?:19|20)\d\d)\b(?![.,]\d)", _FLAGS)
+_YEAR = re.compile(r"\b(?P<lead>tahun|pada|sejak|hingga|sampai|awal|akhir|pertengahan|antara|dan|sebelum|setelah|periode|era|selama)\s+(?:tahun\s+)?(?P<y>(?:19|20)\d\d)\b(?![.,]\d)", _FLAGS)
 _UNITS = {"hari": "day", "pekan": "week", "minggu": "week", "bulan": "month", "tahun": "year"}
 _N_AGO = re.compile(
     rf"\b(?:(?P<n>\d{{1,3}}|{NUMBER_WORD_NAMES})\s+(?P<unit>hari|pekan|minggu|bulan|tahun)|se(?P<unit1>hari|pekan|minggu|bulan|tahun))\s+(?:yang\s+)?lalu\b",
@@ -43,14 +43,16 @@ _DAY_OFFSETS = {"kemarin lusa": -2, "kemarin": -1, "hari ini": 0, "besok": 1, "l
 
 
 def _nearest_year(month: int, day: int, base: date) -> date | None:
-    """The date with this month and day nearest ``base`` (last, this or next year)."""
+    """The date with this month and day nearest ``base`` (last, this or next year), the past preferred."""
     candidates = []
     for year in (base.year - 1, base.year, base.year + 1):
         try:
             candidates.append(date(year, month, day))
         except ValueError:
             continue
-    return min(candidates, key=lambda d: abs((d - base).days)) if candidates else None
+    # News mostly reports what has happened: a day ahead counts double ("April" in an October
+    # article is the April before; "5 Januari" in a late-December one is the coming January).
+    return min(candidates, key=lambda d: (d - base).days * 2 if d > base else (base - d).days) if candidates else None
 
 
 def _year(raw: str) -> int:

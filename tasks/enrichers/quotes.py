@@ -21,7 +21,7 @@ from typing import Any
 
 from kabar.models import Article
 from tasks.enrich import Enrichment, register
-from tasks.person_names import clean_name, resolve_short_name
+from tasks.person_names import clean_name, last_person_before, resolve_short_name
 
 LOGGER = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ _AFTER = re.compile(
 _BEFORE_VERBS = (
     "mengatakan|berkata|menegaskan|menambahkan|menyatakan|menjelaskan|mengungkapkan|menyebut|"
     "menyebutkan|menuturkan|mengklaim|memperingatkan|menulis|melaporkan|menyampaikan|menekankan|"
-    "mengingatkan|bertanya|menjawab|berujar"
+    "mengingatkan|bertanya|menjawab|berujar|membalas|menimpali|menyahut|mengumumkan|berpesan|berseru"
 )
 _BEFORE = re.compile(rf"(?P<verb>\b(?:{_BEFORE_VERBS}))(?:\s+bahwa)?\s*[,:]?\s*$", re.IGNORECASE)
 _MENURUT_LEAD = re.compile(r"(?:^|[,;]\s*)menurut\s+(?P<who>[^,;]+?)\s*,\s*(?:[^,]*?)$", re.IGNORECASE)
@@ -51,6 +51,14 @@ _PHRASE_STOP = {
     "yang", "melalui", "lewat", "via", "menurut", "di", "dan", "tentang", "soal", "terkait", "mengacu",
     "kemarin", "hari", "pekan", "minggu", "bulan", "tahun", "sebagaimana", "sembari",
 }
+_LOWER_ROLE = {"juru", "bicara", "besar", "luar", "negeri", "menteri", "jenderal", "bersama", "staf", "gabungan", "untuk"}
+# Verbs that, earlier in a quote's sentence, make its subject the speaker of a partial quote:
+# "Kirby menyebut transfer itu "eskalasi yang signifikan"".
+_IN_SENTENCE = re.compile(
+    rf"\b(?:{_BEFORE_VERBS}|menyebut|menilai|menjawab|menyerukan|menggambarkan|mengecam|menuduh|"
+    r"menyebutnya|berjanji|mengancam|mengimbau|mendesak|memuji|mengkritik|menamai|menjuluki)\b",
+    re.IGNORECASE,
+)
 _MIN_WORDS_UNATTRIBUTED = 5
 _MAX_PHRASE_WORDS = 9
 
@@ -71,10 +79,13 @@ def _phrase(rest: str) -> str | None:
     if words[0][:1].isupper() or words[0][:1] == "(":
         run = []
         for word in words:
-            if word[:1].isupper() or word[:1] == "(" or word[:1].isdigit() and run:
+            # lower-case role words go on a capitalised phrase: "Juru bicara Dewan Keamanan ... John Kirby"
+            if word[:1].isupper() or word[:1] == "(" or word[:1].isdigit() and run or word in _LOWER_ROLE:
                 run.append(word)
             else:
                 break
+        while run and run[-1] in _LOWER_ROLE:
+            run.pop()
         return " ".join(run)
     phrase = []
     for word in words[:_MAX_PHRASE_WORDS]:
@@ -103,6 +114,10 @@ def _attribution_from(match: re.Match[str]) -> Attribution | None:
     return Attribution(verb, phrase)
 
 
+_LEAD_WORDS = frozenset(
+    "namun tetapi tapi sementara itu kemudian lalu bulan pekan minggu tahun kemarin sebelumnya selain bahkan "
+    "pun juga pada hari dan senin selasa rabu kamis jumat sabtu ini akhirnya kini".split()
+)
 _SKIP_SEGMENT = re.compile(
     r"^(?:dalam|di|pada|saat|ketika|sementara|namun|tetapi|tapi|sebelumnya|kemudian|selain|usai|setelah|"
     r"sebagai|dengan|menanggapi|terkait|soal|adapun|lebih|bahkan|sedangkan|secara|kepada|di sisi)\b",
@@ -117,6 +132,9 @@ def _subject(region: str) -> str | None:
         if _SKIP_SEGMENT.match(segment) and len(segments) > 1:
             continue
         words = segment.split()
+        while len(words) > 1 and words[0].casefold().strip(",") in _LEAD_WORDS:
+            words.pop(0)  # "Namun bulan lalu Kim Jong Un menyerukan ..."
+        segment = " ".join(words)
         if words and words[0].casefold() in _PRONOUNS:
             return ""
         return _phrase(segment)
@@ -147,6 +165,18 @@ def _before_attribution(before: str) -> Attribution | None:
         if phrase:
             return Attribution(kata_lead.group("verb").casefold(), phrase)
     return None
+
+
+def _in_sentence_attribution(before: str) -> Attribution | None:
+    """The subject of the last reporting verb earlier in the quote's sentence, if any."""
+    verbs = list(_IN_SENTENCE.finditer(before))
+    if not verbs:
+        return None
+    verb = verbs[-1]
+    subject = _subject(before[: verb.start()])
+    if subject == "":
+        return Attribution(verb.group(0).casefold(), None, pronoun=True)
+    return Attribution(verb.group(0).casefold(), subject) if subject else None
 
 
 _SENTENCE_BREAK = re.compile(r"[.!?][”\"]?\s+(?=[A-Z“\"])")
@@ -193,6 +223,7 @@ def extract_quotes(text: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     last_named: dict[str, Any] | None = None
     previous_end = -1
+    quote_spans = [m.span() for m in _QUOTE.finditer(text)]
     for match in _QUOTE.finditer(text):
         raw = match.group(2)
         quote = raw.strip(" ,.")
@@ -206,6 +237,8 @@ def extract_quotes(text: str) -> list[dict[str, Any]]:
             tail = _SENTENCE_END_ATTRIBUTION.match(text, match.end())
             if tail:
                 attribution = _attribution_from(tail)
+        if attribution is None:
+            attribution = _in_sentence_attribution(text[_sentence_start(text, match.start()): match.start()])
         words = len(quote.split())
         row: dict[str, Any] = {
             "quote": quote, "char_start": start, "char_end": end, "verb": None,
@@ -223,7 +256,14 @@ def extract_quotes(text: str) -> list[dict[str, Any]]:
         elif attribution.pronoun:
             row["verb"] = attribution.verb
             row["speaker_surface"] = "-nya" if attribution.surface is None else attribution.surface
-            if last_named is not None:
+            # "Analis X menilai ... "...," ujarnya": -nya is the person named last before the quote
+            # in its paragraph, unless a quote attributed by name came after that name.
+            paragraph = text.rfind("\n", 0, match.start()) + 1
+            person = last_person_before(text, paragraph, match.start(), quote_spans)
+            if person and (last_named is None or person[0] > last_named["char_end"]):
+                row["speaker_text"] = person[1]
+                row["speaker_entity_id"] = link_speaker([person[1]])
+            elif last_named is not None:
                 row["speaker_text"] = last_named["speaker_text"]
                 row["speaker_entity_id"] = last_named["speaker_entity_id"]
         else:
