@@ -29,7 +29,7 @@ ROLE_WORDS = frozenset(
     peace endowment council foundation yayasan perdamaian kosmodrom laut semenanjung perang pelabuhan
     provinsi wilayah kota pulau selat zona stasiun pangkalan gunung sungai jembatan mahkamah konstitusi
     parlemen majelis tentara angkatan rakyat staf gabungan intelijen media departemen kedutaan direktorat
-    biro markas komando pasukan kejaksaan jaksa agung""".split()
+    biro markas komando pasukan kejaksaan jaksa agung dinas rezim""".split()
 )
 _RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
 # A name right after these words names a place or a thing ("alun-alun Kim Il Sung", "Universitas Kim Il Sung").
@@ -58,17 +58,18 @@ def clean_name(phrase: str) -> str:
     if not runs:
         return phrase.strip()
     for run in reversed(runs):
-        start = 0
-        while start < len(run) and run[start].strip("()").casefold() in ROLE_WORDS:
-            start += 1
-        name: list[str] = []
-        for word in run[start:]:
+        # Indonesian puts titles and affiliations before the name ("Kepala Dinas Intelijen
+        # Pertahanan Ukraina Kyrylo Budanov"): the name is the last stretch of non-role words.
+        segments: list[list[str]] = [[]]
+        for word in run:
             if word.strip("()").casefold() in ROLE_WORDS or word.startswith("("):
-                break
-            name.append(word)
-        if name:
-            # the name alone reads better than "seorang analis Cheong"; a bare role phrase stays whole
-            return " ".join(name)
+                segments.append([])
+            else:
+                segments[-1].append(word)
+        named = [seg for seg in segments if seg]
+        if named:
+            # "Kim Korea Utara": a name followed by a place keeps the name
+            return " ".join(named[-1])
     return phrase.strip()
 
 
@@ -80,13 +81,24 @@ def person_name(phrase: str) -> str | None:
     return name if len(name.replace("-", " ").split()) >= 2 else None
 
 
+_CAPS = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+
+
 def last_person_before(text: str, start: int, end: int, skip: list[tuple[int, int]]) -> tuple[int, str] | None:
-    """The last person-like name in ``text[start:end]`` outside the ``skip`` spans (quotes)."""
+    """The last person named in ``text[start:end]`` outside the ``skip`` spans (quotes): a
+    multi-word name, or one word that is the surname of a full name in the text ("Belousov")."""
     found = None
-    for match in _RUN.finditer(text, start, end):
+    for match in _CAPS.finditer(text, start, end):
         if any(a <= match.start() < b for a, b in skip):
             continue
-        name = person_name(match.group(0))
+        words = match.group(0).split()
+        if len(words) > 1:
+            name = person_name(match.group(0))
+        elif words[0].casefold() not in ROLE_WORDS:
+            resolved = resolve_short_name(text, words[0], match.start())
+            name = resolved if len(resolved.replace("-", " ").split()) >= 2 else None
+        else:
+            name = None
         if name:
             found = (match.start(), name)
     return found

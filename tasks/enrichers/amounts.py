@@ -61,12 +61,14 @@ _CUR_PREFIX = r"(?:Rp\.?\s?|US\$\s?|\$\s?)"
 _AMOUNT = re.compile(
     rf"(?<![\w./-])(?:(?P<qual>{_QUAL})\s+)?"
     rf"(?P<prefix>{_CUR_PREFIX})?"
-    rf"(?:(?P<num>{_NUMBER})|(?P<vague>{_VAGUE})|(?P<word>{NUMBER_WORD_NAMES}))"
+    rf"(?:(?P<num>{_NUMBER})|(?P<vague>{_VAGUE})|(?P<word>{NUMBER_WORD_NAMES}|satu))"
     rf"(?![\w/-]|\.\d|,\d)"
     rf"(?:\s*(?P<scale>ribu|juta|miliar|milyar|triliun)\b)?"
     rf"(?:\s*(?P<pct>%))?",
     re.IGNORECASE,
 )
+TIME_UNITS = frozenset("detik menit jam hari pekan minggu bulan tahun".split())
+_RELATIVE_TIME = re.compile(r"\s+(?:yang\s+)?(?:lalu|kemudian|sebelumnya|mendatang|lagi)\b", re.IGNORECASE)
 _DATE_AFTER = re.compile(rf"\s+(?:{MONTH_NAMES})\b", re.IGNORECASE)
 _WORD = re.compile(r"\s*([A-Za-z][\w-]*)")
 
@@ -133,7 +135,7 @@ def extract_amounts(text: str) -> list[dict[str, Any]]:
             value, vague_qualifier = VAGUE[match.group("vague").casefold()]
             qualifier = qualifier or vague_qualifier
         else:
-            value = NUMBER_WORDS[match.group("word").casefold()]
+            value = NUMBER_WORDS.get(match.group("word").casefold(), 1)  # "satu kilogram"
         if match.group("scale"):
             value *= SCALES[match.group("scale").casefold()]
         end = match.end()
@@ -149,7 +151,9 @@ def extract_amounts(text: str) -> list[dict[str, Any]]:
             unit = "rupiah"
         elif prefix:
             unit = "dolar AS"
-        if match.group("word") and unit is None:
+        if unit in TIME_UNITS and _RELATIVE_TIME.match(text, end):
+            continue  # "dua pekan lalu", "tiga hari kemudian": a point in time, not an amount
+        if match.group("word") and (unit is None or match.group("word").casefold() == "satu" and unit not in UNITS.values()):
             continue  # "dua" alone ("kedua", "dua-duanya" never match; a bare "dua" counts nothing)
         # "10.000 lebih tentara": the qualifier can follow the number
         if unit is None:

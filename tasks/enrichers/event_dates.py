@@ -28,6 +28,7 @@ _FLAGS = re.IGNORECASE
 _DAY_SLASH = re.compile(rf"\b(?P<dayname>{DAY_NAMES})\s*\(\s*(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})(?:/(?P<y>\d{{2,4}}))?\s*\)", _FLAGS)
 _DAY_MONTH = re.compile(rf"(?<![\d/.,])(?P<d>\d{{1,2}})\s+(?P<month>{MONTH_NAMES})\b(?:\s+(?P<y>\d{{4}})\b)?", _FLAGS)
 _MONTH_YEAR = re.compile(rf"\b(?:bulan\s+)?(?P<month>{MONTH_NAMES})\s+(?P<y>(?:19|20)\d\d)\b", _FLAGS)
+_MONTH_REL_YEAR = re.compile(rf"\b(?:bulan\s+)?(?P<month>{MONTH_NAMES})\s+tahun\s+(?P<rel>lalu|kemarin|ini|depan)\b", _FLAGS)
 _MONTH_ALONE = re.compile(rf"\b(?:bulan|pada|sejak|hingga|sampai|awal|akhir|pertengahan)\s+(?P<month>{MONTH_NAMES})\b(?!\s+\d)", _FLAGS)
 _YEAR = re.compile(r"\b(?P<lead>tahun|pada|sejak|hingga|sampai|awal|akhir|pertengahan|antara|dan|sebelum|setelah|periode|era|selama)\s+(?:tahun\s+)?(?P<y>(?:19|20)\d\d)\b(?![.,]\d)", _FLAGS)
 _UNITS = {"hari": "day", "pekan": "week", "minggu": "week", "bulan": "month", "tahun": "year"}
@@ -101,6 +102,11 @@ def _month_year(m: re.Match[str], base: date) -> Found:
     return date(int(m.group("y")), MONTHS[m.group("month").casefold()], 1), "month", False
 
 
+def _month_rel_year(m: re.Match[str], base: date) -> Found:
+    step = {"lalu": -1, "kemarin": -1, "ini": 0, "depan": 1}[m.group("rel").casefold()]
+    return date(base.year + step, MONTHS[m.group("month").casefold()], 1), "month", True
+
+
 def _month_alone(m: re.Match[str], base: date) -> Found:
     return _nearest_year(MONTHS[m.group("month").casefold()], 1, base), "month", True
 
@@ -144,6 +150,7 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Found], s
     (_DAY_SLASH, _day_slash, None),
     (_DAY_MONTH, _day_month, None),
     (_MONTH_YEAR, _month_year, None),
+    (_MONTH_REL_YEAR, _month_rel_year, None),  # "Juli tahun lalu" before "tahun lalu" alone
     (_N_AGO, _n_ago, None),
     (_UNIT_REL, _unit_rel, None),  # before weekdays: "minggu lalu" is last week, not last Sunday
     (_WEEKDAY_LAST, _weekday_rel, None),

@@ -21,7 +21,7 @@ from typing import Any
 
 from kabar.models import Article
 from tasks.enrich import Enrichment, register
-from tasks.person_names import clean_name, last_person_before, resolve_short_name
+from tasks.person_names import clean_name, last_person_before, person_name, resolve_short_name
 
 LOGGER = logging.getLogger(__name__)
 
@@ -49,9 +49,10 @@ _PRONOUNS = {"dia", "ia", "beliau", "nya", "mereka", "ujarnya", "katanya"}
 _PHRASE_STOP = {
     "kepada", "dalam", "saat", "ketika", "pada", "seperti", "sambil", "usai", "setelah", "sebelum",
     "yang", "melalui", "lewat", "via", "menurut", "di", "dan", "tentang", "soal", "terkait", "mengacu",
-    "kemarin", "hari", "pekan", "minggu", "bulan", "tahun", "sebagaimana", "sembari",
+    "kemarin", "hari", "pekan", "minggu", "bulan", "tahun", "sebagaimana", "sembari", "hanya", "juga",
+    "pun", "tidak", "belum", "sudah", "telah", "akan", "masih", "secara", "sendiri", "lalu", "kemudian",
 }
-_LOWER_ROLE = {"juru", "bicara", "besar", "luar", "negeri", "menteri", "jenderal", "bersama", "staf", "gabungan", "untuk"}
+_LOWER_ROLE = {"pemerintah", "juru", "bicara", "besar", "luar", "negeri", "menteri", "jenderal", "bersama", "staf", "gabungan", "untuk"}
 # Verbs that, earlier in a quote's sentence, make its subject the speaker of a partial quote:
 # "Kirby menyebut transfer itu "eskalasi yang signifikan"".
 _IN_SENTENCE = re.compile(
@@ -84,7 +85,7 @@ def _phrase(rest: str) -> str | None:
                 run.append(word)
             else:
                 break
-        while run and run[-1] in _LOWER_ROLE:
+        while run and run[-1] in _LOWER_ROLE and run[-1] != "pemerintah":
             run.pop()
         return " ".join(run)
     phrase = []
@@ -116,7 +117,8 @@ def _attribution_from(match: re.Match[str]) -> Attribution | None:
 
 _LEAD_WORDS = frozenset(
     "namun tetapi tapi sementara itu kemudian lalu bulan pekan minggu tahun kemarin sebelumnya selain bahkan "
-    "pun juga pada hari dan senin selasa rabu kamis jumat sabtu ini akhirnya kini".split()
+    "pun juga pada hari dan senin selasa rabu kamis jumat sabtu ini akhirnya kini lalu dua tiga empat lima "
+    "enam tujuh delapan sembilan sepuluh beberapa".split()
 )
 _SKIP_SEGMENT = re.compile(
     r"^(?:dalam|di|pada|saat|ketika|sementara|namun|tetapi|tapi|sebelumnya|kemudian|selain|usai|setelah|"
@@ -125,19 +127,41 @@ _SKIP_SEGMENT = re.compile(
 )
 
 
+# Lower-case words that start a speaker phrase ("seorang pejabat", "para analis", "juru bicara ...").
+_SPEAKER_HEADS = frozenset(
+    "seorang para juru menteri presiden analis pakar pejabat peneliti kepala duta wakil pengamat dosen "
+    "profesor anggota media kantor sumber laporan pemerintah militer kementerian badan pihak perdana "
+    "pemimpin ketua direktur jenderal komandan panglima diplomat utusan".split()
+)
+_CLAUSE = re.compile(r"\b(?:tetapi|namun|sedangkan|sementara|karena|setelah|ketika|saat|bahwa|dengan|sambil)\b", re.IGNORECASE)
+
+
 def _subject(region: str) -> str | None:
-    """The speaker at the head of a clause ``region`` that ends where its reporting verb starts."""
+    """The speaker at the head of the clause ``region`` that ends where its reporting verb starts."""
+    clause = _CLAUSE.split(region)[-1]  # "KCNA tidak ... tetapi menteri X dilaporkan mengatakan"
+    if clause.strip(" ,"):
+        region = clause
     segments = [s.strip() for s in re.split(r"[,;]", region) if s.strip()]
-    for segment in segments:
+    for n, segment in enumerate(segments):
         if _SKIP_SEGMENT.match(segment) and len(segments) > 1:
             continue
         words = segment.split()
-        while len(words) > 1 and words[0].casefold().strip(",") in _LEAD_WORDS:
+        while words and words[0].casefold().strip(",") in _LEAD_WORDS:
             words.pop(0)  # "Namun bulan lalu Kim Jong Un menyerukan ..."
+        if not words:
+            continue  # a time or connector segment: "Dua pekan lalu, KCNA menyebut ..."
         segment = " ".join(words)
         if words and words[0].casefold() in _PRONOUNS:
             return ""
-        return _phrase(segment)
+        if words[0][:1].islower() and words[0] not in _SPEAKER_HEADS and n + 1 < len(segments):
+            continue  # "melakukan inspeksi ..., Kim mengatakan": not a speaker phrase
+        phrase = _phrase(segment)
+        # "menteri pertahanan Korea Utara, Kang Sun Nam, mengatakan": the apposition names him
+        if phrase and person_name(phrase) is None and n + 1 < len(segments):
+            apposition = _phrase(segments[n + 1])
+            if apposition and apposition[:1].isupper() and person_name(apposition):
+                return apposition
+        return phrase
     return None
 
 
@@ -152,6 +176,8 @@ def _before_attribution(before: str) -> Attribution | None:
             return Attribution(verb, None, pronoun=True)
         if subject:
             return Attribution(verb, subject)
+    if re.search(r"(?:^|[,;]\s*)menurutnya\b", before, re.IGNORECASE):
+        return Attribution("menurut", None, pronoun=True)
     lead = _MENURUT_LEAD.search(before)
     if lead:
         phrase = _phrase(lead.group("who"))
@@ -266,6 +292,11 @@ def extract_quotes(text: str) -> list[dict[str, Any]]:
             elif last_named is not None:
                 row["speaker_text"] = last_named["speaker_text"]
                 row["speaker_entity_id"] = last_named["speaker_entity_id"]
+            else:  # no one quoted yet: the last person named anywhere before
+                person = last_person_before(text, 0, match.start(), quote_spans)
+                if person:
+                    row["speaker_text"] = person[1]
+                    row["speaker_entity_id"] = link_speaker([person[1]])
         else:
             surface = attribution.surface or ""
             name = clean_name(surface)

@@ -56,9 +56,17 @@ def test_lapor_and_sebut_news_agency_and_offsets() -> None:
     assert text[row["char_start"]: row["char_end"]].startswith("peningkatan besar produksi")
 
 
-def test_scare_quotes_are_not_quotes() -> None:
-    text = 'Pyongyang menyebut latihan itu "provokasi berbahaya" dan menyebut Seoul "musuh utama".'
+def test_scare_quotes_and_names_in_quotes_are_not_quotes() -> None:
+    text = 'Parade itu memamerkan rudal "Hwasong-19" dan drone pengintai "Saetbyol" yang disebut "baru".'
     assert extract_quotes(text) == []
+
+
+def test_partial_quote_goes_to_the_subject_of_the_reporting_verb() -> None:
+    text = (
+        "Juru bicara Dewan Keamanan Nasional John Kirby menyebut transfer itu "
+        '"eskalasi yang signifikan" bagi perang di Ukraina.'
+    )
+    assert speakers(text) == [("eskalasi yang signifikan", "John Kirby")]
 
 
 def test_unattributed_quote_paragraph_continues_the_previous_speaker() -> None:
