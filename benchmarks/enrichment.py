@@ -204,14 +204,14 @@ def score_all(items, results, verbose: bool) -> None:
 
 
 def synthetic_articles(items: list[tuple[Article, dict]], n: int, seed: int = 6) -> list[Article]:
-    """``n`` articles of 3-8 paragraphs drawn from the annotated ones, each with a random
+    """``n`` articles of 4-10 paragraphs drawn from the annotated ones, each with a random
     publication date among theirs: realistic text, shapes and lengths, at any count."""
     rng = random.Random(seed)
     paragraphs = [p for article, _ in items for p in article.text.split("\n") if p.strip()]
     dates = [article.published_at for article, _ in items]
     out = []
     for k in range(n):
-        text = "\n".join(rng.sample(paragraphs, rng.randint(3, 8)))
+        text = "\n".join(rng.sample(paragraphs, rng.randint(4, 10)))
         published = rng.choice(dates)
         article = Article(url=f"file:///synthetic/{k}", source="bench", fetched_at=published, text=text,
                           published_at=published, language_hint="id")
