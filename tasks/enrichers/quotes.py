@@ -239,8 +239,16 @@ def link_speaker(names: list[str]) -> str | None:
         if not name:
             continue
         entity = kb.link(name)
-        if entity is not None:
-            return getattr(entity, "entity_id", None) or getattr(entity, "wikidata_id", None) or getattr(entity, "qid", None)
+        if entity is None:
+            continue
+        # link() also matches an alias at the end of a phrase: fine for "analis Cheong" but
+        # "seorang pejabat dari kementerian unifikasi Seoul" is not Seoul speaking. A place
+        # speaks only when named alone ("Pyongyang mengatakan ...").
+        if getattr(entity, "type", None) == "place":
+            own = {n.casefold() for n in (entity.name, *getattr(entity, "aliases", ()))}
+            if name.casefold().strip() not in own:
+                continue
+        return getattr(entity, "entity_id", None) or getattr(entity, "wikidata_id", None)
     return None
 
 

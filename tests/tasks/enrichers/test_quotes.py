@@ -106,3 +106,14 @@ def test_speakers_link_to_knowledge_base_entities(shared: Path) -> None:
     entity = kb.link("Kim Jong Un")
     assert entity is not None
     assert kim["speaker_entity_id"] == entity.entity_id
+
+
+def test_a_role_phrase_ending_in_a_place_is_not_that_place_speaking() -> None:
+    pytest.importorskip("tasks.entities")
+    text = (
+        '"Latihan itu adalah tanggapan atas manuver sekutu," kata seorang pejabat kementerian di Seoul.\n'
+        '"Kami tidak akan tinggal diam menghadapi provokasi ini," kata Pyongyang dalam pernyataannya.'
+    )
+    first, second = extract_quotes(text)
+    assert first["speaker_text"] == "seorang pejabat kementerian" and first["speaker_entity_id"] is None
+    assert second["speaker_text"] == "Pyongyang" and second["speaker_entity_id"] is not None
