@@ -18,7 +18,7 @@ from kabar.models import Article
 from tasks.enrich import Enrichment, register
 from tasks.idtext import MONTH_NAMES, NUMBER_WORD_NAMES, NUMBER_WORDS
 
-SCALES = {"ribu": 1e3, "juta": 1e6, "miliar": 1e9, "milyar": 1e9, "triliun": 1e12}
+SCALES = {"puluh": 10, "ratus": 100, "ribu": 1e3, "juta": 1e6, "miliar": 1e9, "milyar": 1e9, "triliun": 1e12}
 VAGUE = {
     "belasan": (11, "over ten"), "puluhan": (10, "tens"), "ratusan": (100, "hundreds"),
     "ribuan": (1e3, "thousands"), "puluhan ribu": (1e4, "tens of thousands"),
@@ -61,9 +61,9 @@ _CUR_PREFIX = r"(?:Rp\.?\s?|US\$\s?|\$\s?)"
 _AMOUNT = re.compile(
     rf"(?<![\w./-])(?:(?P<qual>{_QUAL})\s+)?"
     rf"(?P<prefix>{_CUR_PREFIX})?"
-    rf"(?:(?P<num>{_NUMBER})|(?P<vague>{_VAGUE})|(?P<word>{NUMBER_WORD_NAMES}|satu))"
+    rf"(?:(?P<num>{_NUMBER})(?:[-–](?P<upper>{_NUMBER}))?|(?P<vague>{_VAGUE})|(?P<word>{NUMBER_WORD_NAMES}|satu))"
     rf"(?![\w/-]|\.\d|,\d)"
-    rf"(?:\s*(?P<scale>ribu|juta|miliar|milyar|triliun)\b)?"
+    rf"(?:\s*(?P<scale>puluh|ratus|ribu|juta|miliar|milyar|triliun)\b)?"
     rf"(?:\s*(?P<pct>%))?",
     re.IGNORECASE,
 )
@@ -131,6 +131,8 @@ def extract_amounts(text: str) -> list[dict[str, Any]]:
         qualifier = QUALIFIERS[match.group("qual").casefold()] if match.group("qual") else None
         if match.group("num"):
             value = parse_number(match.group("num"))
+            if match.group("upper"):  # "10.000-12.000 tentara": the lower bound, marked as a range
+                qualifier = qualifier or "range"
         elif match.group("vague"):
             value, vague_qualifier = VAGUE[match.group("vague").casefold()]
             qualifier = qualifier or vague_qualifier

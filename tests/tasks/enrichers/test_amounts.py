@@ -31,6 +31,9 @@ def amounts(text: str) -> list[tuple[float, str | None, str | None]]:
         ("Pabrik itu membuat 10 ribu drone per tahun.", (10000, "drone", None)),
         ("Kapal itu membawa 300 unit kontainer amunisi.", (300, "kontainer", None)),
         ("Sebanyak 12.000 lebih tentara Korut dikerahkan.", (12000, "tentara", "more than")),
+        ("Antara 10.000-12.000 tentara disiagakan.", (10000, "tentara", "range")),
+        ("Pabrik itu merakit dua puluh rudal setiap bulan.", (20, "rudal", None)),
+        ("Satu kilogram beras dijual mahal.", (1, "kg", None)),
     ],
 )
 def test_amount_value_unit_qualifier(text: str, expected: tuple) -> None:
@@ -47,6 +50,8 @@ def test_amount_value_unit_qualifier(text: str, expected: tuple) -> None:
         "Rudal Hwasong-18 diuji setelah pandemi COVID-19.",
         "Ini adalah uji coba ke-5 sejak Resolusi 2397 diadopsi.",
         "Kedua negara sepakat memperluas kerja sama.",
+        "Dua pekan lalu rudal itu diuji, dan tiga hari kemudian diuji lagi.",
+        "Itu salah satu pabrik terbesar.",
     ],
 )
 def test_years_dates_times_names_are_not_amounts(text: str) -> None:
