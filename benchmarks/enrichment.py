@@ -144,10 +144,33 @@ def score_quotes(items, results, verbose: bool) -> None:
             for r in rows:
                 if not any(_norm(r["quote"]).startswith(_norm(g["starts"])) for g in golds):
                     print(f"  {article.article_id}: extra quote {r['quote'][:50]!r} ({r['speaker_text']!r})")
+    _score_speaker_links(items, results)
     p, r = prf(tp_pred, n_pred, tp_gold, n_gold)
     print(f"quote detection                  P={p:.3f} R={r:.3f}  ({tp_gold} of {n_gold} gold quotes found, {n_pred} found)")
     print(f"quote speaker attribution        accuracy={right / n_gold if n_gold else 0:.3f}  ({right} of {n_gold} gold quotes"
           f" with the right speaker)   target >= {TARGETS['quotes']}")
+
+
+def _score_speaker_links(items, results) -> None:
+    """Of the gold quotes whose speaker is a knowledge-base entity, how many got that entity."""
+    if importlib.util.find_spec("tasks.entities") is None:
+        return
+    from tasks.entities import load_kb
+
+    kb = load_kb()
+    right = total = 0
+    for i, (_, gold) in enumerate(items):
+        rows = rows_of(results, "quotes", i) or []
+        for g in gold.get("quotes", []):
+            names = [g["speaker"]] if isinstance(g["speaker"], str) else g["speaker"]
+            entity = next((e for e in map(kb.link, names) if e is not None and e.type != "place"), None)
+            if entity is None:
+                continue
+            total += 1
+            found = next((r for r in rows if _norm(r["quote"]).startswith(_norm(g["starts"]))), None)
+            right += found is not None and found["speaker_entity_id"] == entity.entity_id
+    if total:
+        print(f"quote speaker entity links       accuracy={right / total:.3f}  ({right} of {total} gold quotes whose speaker is in the KB)")
 
 
 def _multiset_hits(pred: list[tuple], gold: list[tuple]) -> int:
