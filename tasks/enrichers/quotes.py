@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from kabar.models import Article
@@ -216,15 +215,18 @@ def _sentence_start(text: str, position: int) -> int:
     return start
 
 
-@lru_cache(maxsize=1)
 def _knowledge_base() -> Any:
-    """The entity knowledge base of tasks.entities, or None while that module is absent."""
+    """The entity knowledge base of tasks.entities (shipped plus the user's files named in
+    ``tasks.enrich.OPTIONS["knowledge_base"]`` where that exists), or None without that module."""
     try:
         from tasks.entities import load_kb
     except ImportError:  # the entities enricher is a separate piece of work; quotes work without it
         return None
+    import tasks.enrich
+
+    extra = getattr(tasks.enrich, "OPTIONS", {}).get("knowledge_base") or ()
     try:
-        return load_kb()
+        return load_kb(extra)  # cached by tasks.entities per set of files and their mtimes
     except Exception as exc:  # a broken user KB file must not stop quotes
         LOGGER.warning("knowledge base unavailable for quote speakers: %s", exc)
         return None
@@ -321,7 +323,16 @@ class QuotesEnricher:
     """Direct quotes with their speakers (view ``quotes``)."""
 
     name = "quotes"
-    version = "1"
+    RULES_VERSION = "1"
+
+    @property
+    def version(self) -> str:
+        """The rules' version, plus the knowledge base's fingerprint when speakers are linked:
+        an edited knowledge base re-runs quotes over old articles too."""
+        kb = _knowledge_base()
+        fingerprint = getattr(kb, "fingerprint", None)
+        return f"{self.RULES_VERSION}+kb.{fingerprint}" if fingerprint else self.RULES_VERSION
+
     fields: tuple[str, ...] = ()
     tables = ("quotes",)
 

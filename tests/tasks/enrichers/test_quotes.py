@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,15 @@ def test_a_role_phrase_ending_in_a_place_is_not_that_place_speaking() -> None:
     first, second = extract_quotes(text)
     assert first["speaker_text"] == "seorang pejabat kementerian" and first["speaker_entity_id"] is None
     assert second["speaker_text"] == "Pyongyang" and second["speaker_entity_id"] is not None
+
+
+def test_version_follows_the_knowledge_base_when_speakers_are_linked() -> None:
+    from tasks.enrichers.quotes import QuotesEnricher
+
+    version = QuotesEnricher().version
+    if importlib.util.find_spec("tasks.entities") is None:
+        assert version == QuotesEnricher.RULES_VERSION
+    else:
+        from tasks.entities import load_kb
+
+        assert version == f"{QuotesEnricher.RULES_VERSION}+kb.{load_kb().fingerprint}"
