@@ -12,7 +12,8 @@ from kabar.config import SourcesFile
 from kabar.models import Window, batched
 from kabar.sources import resolve_sources
 from tasks.dedupe import dedupe_task
-from tasks.discover import discover_task, plan_items
+from tasks.capture import CaptureTarget, warc_dir
+from tasks.discover import discover_task, plan_items, schedule_task
 from tasks.enrich import enrich_task
 from tasks.extract import extract_task
 from tasks.fetch import fetch_task
@@ -61,14 +62,16 @@ def ingest(
     )
     counts = Counts()
     try:
-        discoveries = [discover_task(source, plan.fetch) for source in plan.sources]
+        capture = CaptureTarget(str(warc_dir(path)), run_id, plan.fetch.warc_retention_days)
+        discoveries = [discover_task(source, plan.fetch, path, capture) for source in plan.sources]
         items, discovery_fetches, discovery_errors, discovered = plan_items(discoveries, limit, window)
+        items, _held = schedule_task(path, items, [source.name for source in plan.sources])
         for name, n in discovered.items():
             counts.add(name, "discovered", n)
         counts.merge(load_task(path, run_id, [], [], discovery_errors, discovery_fetches))
         by_name = {source.name: source for source in plan.sources}
         for batch in batched(items, batch_size):
-            fetched = fetch_task(batch, plan.fetch)
+            fetched = fetch_task(batch, plan.fetch, capture)
             extracted, errors = extract_task(fetched)
             kept, skipped = normalise_task(extracted, by_name, window)
             for article in skipped:
