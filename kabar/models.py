@@ -29,6 +29,7 @@ class Item:
     published_hint: datetime | None = None
     etag: str | None = None  # validators from the frontier, sent as a conditional GET
     last_modified: str | None = None
+    page_of: str | None = None  # set on page 2.. of a multi-page article: the first page's URL
 
 
 @dataclass(slots=True)

@@ -26,6 +26,7 @@ from kabar.models import Item
 LOGGER = logging.getLogger(__name__)
 
 SOURCE_HEADER = "WARC-Kabar-Source"
+PAGE_OF_HEADER = "WARC-Kabar-Page-Of"  # on page 2.. of a multi-page article: the first page's URL
 _DROP = {"content-encoding", "transfer-encoding", "content-length"}
 
 
@@ -77,14 +78,14 @@ class WarcCapture:
         return self._writer
 
     def write(self, url: str, status: int, reason: str, headers: list[tuple[str, str]], body: bytes,
-              source: str) -> str:
+              source: str, page_of: str | None = None) -> str:
         kept = [(k, v) for k, v in headers if k.lower() not in _DROP]
         kept.append(("Content-Length", str(len(body))))
         http_headers = StatusAndHeaders(f"{status} {reason or 'OK'}", kept, protocol="HTTP/1.1")
         writer = self._open()
         record = writer.create_warc_record(
             url, "response", payload=io.BytesIO(body), http_headers=http_headers,
-            warc_headers_dict={SOURCE_HEADER: source},
+            warc_headers_dict={SOURCE_HEADER: source, **({PAGE_OF_HEADER: page_of} if page_of else {})},
         )
         writer.write_record(record)
         return record.rec_headers.get_header("WARC-Record-ID")
@@ -94,11 +95,21 @@ class WarcCapture:
             self._stream.close()
 
 
-def captured_items(directory: str | Path, since: datetime | None = None) -> list[Item]:
+@dataclass
+class Captured:
+    """What ``kabar reextract`` rebuilds from: the newest capture of each article URL, and the
+    records of pages 2.. of multi-page articles (first page URL -> [(file, offset)] in order)."""
+
+    items: list[Item]
+    pages: dict[str, list[tuple[str, int]]]
+
+
+def captured_items(directory: str | Path, since: datetime | None = None) -> Captured:
     """The newest captured 200 HTML response per URL, as ``warc`` Items with their source.
 
     ``since`` keeps records captured at or after that moment (by WARC-Date)."""
     newest: dict[str, tuple[str, Item]] = {}
+    pages: dict[str, dict[str, tuple[str, str, int]]] = {}
     for path in sorted(Path(directory).glob("*.warc.gz")):
         with open(path, "rb") as stream:
             iterator = ArchiveIterator(stream)
@@ -114,12 +125,31 @@ def captured_items(directory: str | Path, since: datetime | None = None) -> list
                 if since is not None and _warc_date(stamp) < since:
                     continue
                 url = record.rec_headers.get_header("WARC-Target-URI")
+                offset = iterator.get_record_offset()
+                page_of = record.rec_headers.get_header(PAGE_OF_HEADER)
+                if page_of:
+                    pages.setdefault(page_of, {})[url] = (stamp, str(path.resolve()), offset)
+                    continue
                 source = record.rec_headers.get_header(SOURCE_HEADER) or path.stem
-                item = Item(url=url, source=source, kind="warc", path=str(path.resolve()),
-                            offset=iterator.get_record_offset())
+                item = Item(url=url, source=source, kind="warc", path=str(path.resolve()), offset=offset)
                 if url not in newest or newest[url][0] <= stamp:
                     newest[url] = (stamp, item)
-    return [item for _, item in newest.values()]
+    ordered = {first: [(p, o) for _, p, o in sorted(found.values())] for first, found in pages.items()}
+    return Captured([item for _, item in newest.values()], ordered)
+
+
+def read_pages(records: list[tuple[str, int]]) -> list[bytes]:
+    """The bodies of these (file, offset) records, in order; unreadable ones are skipped."""
+    bodies = []
+    for path, offset in records:
+        try:
+            with open(path, "rb") as stream:
+                stream.seek(offset)
+                record = next(iter(ArchiveIterator(stream)))
+                bodies.append(record.content_stream().read())
+        except Exception as exc:  # a damaged record loses a page, not the article
+            LOGGER.warning("WARC page record %s@%s unreadable: %s", path, offset, exc)
+    return bodies
 
 
 def _warc_date(text: str) -> datetime:

@@ -169,7 +169,7 @@ class HttpFetcher:
                 async with self.client.stream("GET", url, headers=headers) as response:
                     location = response.headers.get("location")
                     if response.status_code in REDIRECTS and location:
-                        self._capture(url, response, b"", item.source)
+                        self._capture(url, response, b"", item)
                         target = urljoin(url, location.strip())
                         if target in seen:
                             return Fetched(item, started, status_code=response.status_code,
@@ -195,11 +195,11 @@ class HttpFetcher:
         outcome = Fetched(item, started, status_code=response.status_code, content_type=content_type,
                           final_url=url, headers=headers)
         if response.status_code == 304:
-            outcome.warc_record_id = self._capture(url, response, b"", item.source)
+            outcome.warc_record_id = self._capture(url, response, b"", item)
             return outcome
         if response.status_code >= 400:
             outcome.error = f"HTTP {response.status_code}"
-            outcome.warc_record_id = self._capture(url, response, b"", item.source)
+            outcome.warc_record_id = self._capture(url, response, b"", item)
             return outcome
         mime = content_type.split(";")[0].strip().lower()
         if accept == "html" and mime and mime not in HTML_TYPES:
@@ -210,15 +210,15 @@ class HttpFetcher:
         except (BodyTooLarge, Refused, ValueError) as exc:
             outcome.error = str(exc)[:300]
             return outcome
-        outcome.warc_record_id = self._capture(url, response, outcome.body, item.source)
+        outcome.warc_record_id = self._capture(url, response, outcome.body, item)
         return outcome
 
-    def _capture(self, url: str, response: httpx.Response, body: bytes, source: str) -> str | None:
+    def _capture(self, url: str, response: httpx.Response, body: bytes, item: Item) -> str | None:
         if self.capture is None:
             return None
         try:
             return self.capture.write(url, response.status_code, response.reason_phrase,
-                                      list(response.headers.items()), body, source)
+                                      list(response.headers.items()), body, item.source, item.page_of)
         except OSError as exc:  # a full disk loses the capture, not the article
             LOGGER.warning("WARC capture of %s failed: %s", url, exc)
             return None
@@ -234,7 +234,7 @@ class HttpFetcher:
             if following is None or following in seen:
                 break
             seen.add(following)
-            page = await self.get(Item(url=following, source=item.source))
+            page = await self.get(Item(url=following, source=item.source, page_of=item.url))
             if not page.ok:
                 LOGGER.info("page %s of %s: %s", following, item.url, page.error)
                 break
