@@ -63,7 +63,9 @@ def ingest(
     counts = Counts()
     try:
         capture = CaptureTarget(str(warc_dir(path)), run_id, plan.fetch.warc_retention_days)
-        discoveries = [discover_task(source, plan.fetch, path, capture) for source in plan.sources]
+        # Sources are discovered concurrently (threads): each waits on its own hosts' latency.
+        pending = [discover_task.submit(source, plan.fetch, path, capture) for source in plan.sources]
+        discoveries = [future.result() for future in pending]
         items, discovery_fetches, discovery_errors, discovered = plan_items(discoveries, limit, window)
         items, _held = schedule_task(path, items, [source.name for source in plan.sources])
         for name, n in discovered.items():

@@ -57,8 +57,9 @@ def address_problem(address: str) -> str | None:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     for label, flag in (
-        ("loopback", ip.is_loopback), ("private", ip.is_private), ("link-local", ip.is_link_local),
-        ("multicast", ip.is_multicast), ("reserved", ip.is_reserved), ("unspecified", ip.is_unspecified),
+        # most specific first: Python counts loopback and link-local as "private" too
+        ("loopback", ip.is_loopback), ("link-local", ip.is_link_local), ("multicast", ip.is_multicast),
+        ("unspecified", ip.is_unspecified), ("reserved", ip.is_reserved), ("private", ip.is_private),
     ):
         if flag:
             return label
