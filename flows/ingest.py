@@ -13,7 +13,7 @@ from kabar.models import Window, batched
 from kabar.sources import resolve_sources
 from tasks.dedupe import dedupe_task
 from tasks.capture import CaptureTarget, warc_dir
-from tasks.discover import discover_task, plan_items, schedule_task
+from tasks.discover import discover_task, plan_items, schedule_task, window_task
 from tasks.enrich import enrich_task
 from tasks.extract import extract_task
 from tasks.fetch import fetch_task
@@ -47,15 +47,17 @@ def ingest(
     allow_hosts: list[str] | None = None,
     warehouse: str | None = None,
     batch_size: int = settings.BATCH_SIZE,
+    new_only: bool = False,
 ) -> dict:
     """Ingest articles from the chosen sources into the warehouse; returns the run summary.
 
     ``sources`` picks sources by name from ``config``; ``paths`` are ad-hoc sources (files,
     directories, globs, WARC files, feed/sitemap URLs); ``since``/``until`` bound publication
-    dates; ``allow_hosts`` permits private/loopback hosts (HOST or HOST:PORT)."""
+    dates; ``allow_hosts`` permits private/loopback hosts (HOST or HOST:PORT); ``new_only``
+    (when no ``since``) keeps items published after the last completed run started."""
     plan = plan_task(config, sources, paths, allow_hosts)
     path = str(settings.warehouse_path(warehouse))
-    window = Window(since, until)
+    window = window_task(path, since, until, new_only) if new_only else Window(since, until)
     run_id = start_run_task(
         path, "ingest",
         {"config": config, "sources": sources, "paths": paths, "limit": limit, "since": since, "until": until},

@@ -309,3 +309,18 @@ def schedule_items(warehouse: str, items: list[Item], sources: list[str]) -> tup
 @task(name="schedule", cache_policy=NO_CACHE)
 def schedule_task(warehouse: str, items: list[Item], sources: list[str]) -> tuple[list[Item], int]:
     return schedule_items(warehouse, items, sources)
+
+
+def run_window(warehouse: str, since: datetime | None, until: datetime | None, new_only: bool) -> Window:
+    """The publication window of a run: ``since``/``until`` as given; with ``new_only`` and no
+    ``since``, items published after the start of the last completed ingest run."""
+    from warehouse.frontier import last_successful_run
+
+    if new_only and since is None:
+        since = last_successful_run(warehouse)
+    return Window(since, until)
+
+
+@task(name="window", cache_policy=NO_CACHE)
+def window_task(warehouse: str, since: datetime | None, until: datetime | None, new_only: bool) -> Window:
+    return run_window(warehouse, since, until, new_only)

@@ -190,3 +190,18 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, fetches: list[Fetched],
         )
     finally:
         con.unregister("frontier_rows")
+
+
+def last_successful_run(path: str | Path, flow: str = "ingest") -> datetime | None:
+    """When the newest completed run of ``flow`` started (None when there is none)."""
+    if not Path(path).exists():
+        return None
+    try:
+        with open_reader(path, wait_s=60) as con:
+            if schema_version(con) == 0:
+                return None
+            return con.execute(
+                "SELECT max(started_at) FROM store.runs WHERE flow = ? AND state = 'completed'", [flow]
+            ).fetchone()[0]
+    except WarehouseError:
+        return None

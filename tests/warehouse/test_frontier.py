@@ -67,3 +67,20 @@ def test_304_keeps_validators_and_counts_unchanged(warehouse: Path) -> None:
     counts = load_batch(warehouse, run, [fetched(url, status=304)], [], [])
     assert counts.by_source["s"]["unchanged"] == 1
     assert frontier(warehouse)[url][:3] == ("unchanged", 0, '"v1"')
+
+
+def test_new_only_window_starts_at_the_last_completed_run(warehouse: Path) -> None:
+    from tasks.discover import run_window
+    from tasks.load import Counts, finish_run
+
+    assert run_window(str(warehouse), None, None, True).since is None  # no run yet: everything
+    run = start_run(warehouse, "ingest", {})
+    finish_run(warehouse, run, Counts())
+    con = duckdb.connect(str(warehouse), read_only=True)
+    (started,) = con.execute("SELECT started_at FROM runs WHERE run_id = ?", [run]).fetchone()
+    con.close()
+    window = run_window(str(warehouse), None, None, True)
+    assert window.since == started
+    assert not window.contains(started - timedelta(hours=1)) and window.contains(started + timedelta(hours=1))
+    explicit = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert run_window(str(warehouse), explicit, None, True).since == explicit  # --since wins
