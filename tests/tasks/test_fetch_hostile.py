@@ -169,7 +169,7 @@ def test_every_response_is_captured_with_its_record_id(hostile_run) -> None:
 def test_second_run_rereads_the_feed_and_does_no_article_work(hostile_run) -> None:
     site, warehouse, first, second, later = hostile_run
     assert second["state"] == "completed"
-    assert [p for _, p in later if p != "/robots.txt"] == ["/feed.xml", "/evil.xml"]
+    assert sorted(p for _, p in later if p != "/robots.txt") == ["/evil.xml", "/feed.xml"]
     (status,) = query(warehouse, "SELECT status_code FROM fetches WHERE run_id = ? AND url = ?",
                       [second["run_id"], site.url("/feed.xml")])[0]
     assert status == 304
