@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,6 +25,11 @@ from warcio.warcwriter import WARCWriter
 from kabar.models import Item
 
 LOGGER = logging.getLogger(__name__)
+
+#: One lock per WARC file: discovery runs sources in threads that append to the same run file,
+#: and a record is several buffered writes, so each record is written and flushed under the lock.
+_FILE_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
 
 SOURCE_HEADER = "WARC-Kabar-Source"
 PAGE_OF_HEADER = "WARC-Kabar-Page-Of"  # on page 2.. of a multi-page article: the first page's URL
@@ -83,11 +89,15 @@ class WarcCapture:
         kept.append(("Content-Length", str(len(body))))
         http_headers = StatusAndHeaders(f"{status} {reason or 'OK'}", kept, protocol="HTTP/1.1")
         writer = self._open()
+        with _LOCKS_GUARD:
+            lock = _FILE_LOCKS.setdefault(str(self.target.path), threading.Lock())
         record = writer.create_warc_record(
             url, "response", payload=io.BytesIO(body), http_headers=http_headers,
             warc_headers_dict={SOURCE_HEADER: source, **({PAGE_OF_HEADER: page_of} if page_of else {})},
         )
-        writer.write_record(record)
+        with lock:
+            writer.write_record(record)
+            self._stream.flush()
         return record.rec_headers.get_header("WARC-Record-ID")
 
     def close(self) -> None:

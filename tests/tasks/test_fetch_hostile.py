@@ -163,7 +163,11 @@ def test_every_response_is_captured_with_its_record_id(hostile_run) -> None:
     rows = query(warehouse, "SELECT url, warc_record_id FROM fetches WHERE run_id = ? AND error IS NULL",
                  [first["run_id"]])
     assert rows and all(r[1] and r[1].startswith("<urn:uuid:") for r in rows)
-    assert (warehouse.parent / "warc" / f"{first['run_id']}.warc.gz").exists()
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(warehouse.parent / "warc" / f"{first['run_id']}.warc.gz", "rb") as stream:
+        captured = {r.rec_headers.get_header("WARC-Record-ID") for r in ArchiveIterator(stream)}
+    assert {r[1] for r in rows} <= captured  # every record readable, none interleaved
 
 
 def test_second_run_rereads_the_feed_and_does_no_article_work(hostile_run) -> None:
