@@ -36,7 +36,7 @@ from kabar.models import Fetched, Item
 from tasks.capture import CaptureTarget, WarcCapture, prune
 from tasks.pages import next_page
 from tasks.politeness import HostGate, RobotsCache, host_key
-from tasks.safety import Refused, check_syntax, check_url, is_allowed_host
+from tasks.safety import Refused, check_url, is_allowed_host
 from tasks.streaming import BodyTooLarge, guarded_client, read_body
 
 LOGGER = logging.getLogger(__name__)
@@ -112,7 +112,6 @@ class HttpFetcher:
     async def get(self, item: Item, accept: Accept = "html") -> Fetched:
         """GET one URL politely, retrying transient failures; the outcome is always a Fetched."""
         try:
-            check_syntax(item.url, self.settings.allow_hosts)
             await check_url(item.url, self.settings.allow_hosts)
         except Refused as exc:
             return Fetched(item, now(), error=str(exc))

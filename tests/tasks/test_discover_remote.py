@@ -8,7 +8,8 @@ from kabar.config import ConfigError, FetchSettings, Source, parse_sources
 from kabar.models import Item
 from tasks.discover import discover_source
 from tasks.fetch import fetch_batch
-from tests.site import Response, TestSite
+from tests import site as local_site
+from tests.site import Response
 
 
 def listing_page(n: int) -> str:
@@ -18,7 +19,7 @@ def listing_page(n: int) -> str:
 
 
 def test_listing_follows_pagination_up_to_max_pages() -> None:
-    with TestSite() as site:
+    with local_site.TestSite() as site:
         site.routes["/indeks"] = lambda h: Response(listing_page(int((h.path.split("page=") + ["1"])[1])))(h)
         source = Source(name="idx", kind="listing", url=site.url("/indeks"), link_pattern=r"/berita/\d", max_pages=2)
         found = discover_source(source, FetchSettings(allow_hosts=(site.host,)))
@@ -27,7 +28,7 @@ def test_listing_follows_pagination_up_to_max_pages() -> None:
 
 
 def test_sitemap_lines_of_robots_txt_are_followed() -> None:
-    with TestSite() as site:
+    with local_site.TestSite() as site:
         site.routes["/robots.txt"] = Response(f"User-agent: *\nAllow: /\nSitemap: {site.url('/peta.xml')}\n", 200,
                                               {"Content-Type": "text/plain"})
         site.routes["/peta.xml"] = Response(
@@ -39,7 +40,7 @@ def test_sitemap_lines_of_robots_txt_are_followed() -> None:
 
 
 def test_conditional_get_sends_validators_and_reads_304() -> None:
-    with TestSite() as site:
+    with local_site.TestSite() as site:
         site.routes["/a"] = lambda h: (Response(b"", 304) if h.headers.get("If-None-Match") == '"v1"'
                                        else Response("<html><body>x</body></html>", 200, {"ETag": '"v1"', "Content-Type": "text/html"}))(h)
         settings = FetchSettings(allow_hosts=(site.host,))
