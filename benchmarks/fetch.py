@@ -153,7 +153,7 @@ def one_run(ports: list[int], warehouse: Path, settings, batch_size: int) -> dic
     fetch_s, fetch_cpu, fetched_ok, not_modified = 0.0, 0.0, 0, 0
     for batch in batched(items, batch_size):
         t, c = time.perf_counter(), time.process_time()
-        fetched = fetch_batch(batch, settings, capture)
+        fetched = fetch_batch(batch, settings, capture=capture)
         fetch_s += time.perf_counter() - t
         fetch_cpu += time.process_time() - c
         fetched_ok += sum(1 for f in fetched if f.ok)

@@ -199,7 +199,7 @@ def remote_items(source: Source, settings: FetchSettings, warehouse: str | None 
         item = Item(url=url, source=source.name)
         if warehouse and source.kind != "listing":  # listing pages change with every article
             with_validators(item, read_frontier(warehouse, [url]).get(url))
-        fetched = fetch_batch([item], settings, capture, accept="any")[0]
+        fetched = fetch_batch([item], settings, html_only=False, capture=capture)[0]
         discovery.fetches.append(fetched)
         if fetched.error or fetched.not_modified:
             continue

@@ -294,11 +294,13 @@ def check_content_type(fetched: Fetched) -> Fetched:
     return fetched
 
 
-async def fetch_all(items: list[Item], settings: FetchSettings, capture: CaptureTarget | None = None,
-                    accept: Accept = "html") -> list[Fetched]:
+async def fetch_all(items: list[Item], settings: FetchSettings, html_only: bool = True,
+                    capture: CaptureTarget | None = None) -> list[Fetched]:
     """Fetch a batch of items of any kind, concurrently for HTTP; order is preserved.
 
-    ``accept="any"`` keeps non-HTML bodies (feeds, sitemaps) and follows no article pages."""
+    With ``html_only``, non-HTML bodies are recorded as errors and multi-page articles are
+    followed; feeds and sitemaps pass False. ``capture`` names the run's WARC file."""
+    accept: Accept = "html" if html_only else "any"
     results: list[Fetched | None] = [None] * len(items)
     http_jobs = []
     if capture is not None and settings.capture:
@@ -318,15 +320,15 @@ async def fetch_all(items: list[Item], settings: FetchSettings, capture: Capture
             for (index, _), outcome in zip(http_jobs, fetched):
                 results[index] = outcome
     done = [r for r in results if r is not None]
-    return done if accept == "any" else [check_content_type(r) for r in done]
+    return [check_content_type(r) for r in done] if html_only else done
 
 
-def fetch_batch(items: list[Item], settings: FetchSettings, capture: CaptureTarget | None = None,
-                accept: Accept = "html") -> list[Fetched]:
+def fetch_batch(items: list[Item], settings: FetchSettings, html_only: bool = True,
+                capture: CaptureTarget | None = None) -> list[Fetched]:
     """Synchronous entry point: fetch a batch (runs its own event loop)."""
-    return asyncio.run(fetch_all(items, settings, capture, accept))
+    return asyncio.run(fetch_all(items, settings, html_only, capture))
 
 
 @task(name="fetch", cache_policy=NO_CACHE)
 def fetch_task(items: list[Item], settings: FetchSettings, capture: CaptureTarget | None = None) -> list[Fetched]:
-    return fetch_batch(items, settings, capture)
+    return fetch_batch(items, settings, capture=capture)
