@@ -69,7 +69,7 @@ def ingest(
         pending = [discover_task.submit(source, plan.fetch, path, capture) for source in plan.sources]
         discoveries = [future.result() for future in pending]
         items, discovery_fetches, discovery_errors, discovered = plan_items(discoveries, limit, window)
-        items, _held = schedule_task(path, items, [source.name for source in plan.sources])
+        items, _held = schedule_task(path, items, [source.name for source in plan.sources], plan.fetch.revisit_hours)
         for name, n in discovered.items():
             counts.add(name, "discovered", n)
         counts.merge(load_task(path, run_id, [], [], discovery_errors, discovery_fetches))

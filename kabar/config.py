@@ -57,6 +57,7 @@ class FetchSettings(_Strict):
     max_retry_after: float = Field(default=settings.MAX_RETRY_AFTER_S, ge=0, le=3600)
     max_article_pages: int = Field(default=settings.MAX_ARTICLE_PAGES, ge=1, le=100)
     capture: bool = True
+    revisit_hours: float = Field(default=settings.REVISIT_HOURS, ge=0, le=24 * 365)
     warc_retention_days: int = Field(default=settings.WARC_RETENTION_DAYS, ge=0)
 
 

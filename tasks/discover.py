@@ -293,22 +293,24 @@ def plan_items(
     return items, fetches, errors, discovered
 
 
-def schedule_items(warehouse: str, items: list[Item], sources: list[str]) -> tuple[list[Item], int]:
+def schedule_items(warehouse: str, items: list[Item], sources: list[str],
+                   revisit_hours: float = 0.0) -> tuple[list[Item], int]:
     """(the items to fetch now, interleaved over hosts; how many the frontier held back).
 
-    Reads the frontier (read-only, closed on return): URLs fetched recently are held until due,
+    Reads the frontier (read-only, closed on return): URLs fetched within ``revisit_hours`` are held,
     due ones carry their ETag/Last-Modified for a conditional GET, given-up ones are dropped, and
     failed URLs of these sources that are due again are added for a retry."""
     from tasks.politeness import interleave
     from warehouse.frontier import schedule
 
-    go, held = schedule(warehouse, items, sources)
+    go, held = schedule(warehouse, items, sources, revisit_hours=revisit_hours)
     return interleave(go), len(held)
 
 
 @task(name="schedule", cache_policy=NO_CACHE)
-def schedule_task(warehouse: str, items: list[Item], sources: list[str]) -> tuple[list[Item], int]:
-    return schedule_items(warehouse, items, sources)
+def schedule_task(warehouse: str, items: list[Item], sources: list[str],
+                  revisit_hours: float = 0.0) -> tuple[list[Item], int]:
+    return schedule_items(warehouse, items, sources, revisit_hours)
 
 
 def run_window(warehouse: str, since: datetime | None, until: datetime | None, new_only: bool) -> Window:

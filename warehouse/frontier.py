@@ -3,11 +3,11 @@
 Read side (a read-only connection, closed before anything loads):
 
 - ``validators(path, urls)``: ETag/Last-Modified of feeds and sitemaps, for conditional GETs;
-- ``schedule(path, items, sources, now)``: which discovered article URLs to fetch now (new ones,
-  due revisits with their validators, due retries of failures) and which to hold.
+- ``schedule(path, items, sources, now, revisit_hours)``: which discovered article URLs to fetch
+  now (new ones, revisits with their validators, due retries of failures) and which to hold.
 
 Write side: ``record(con, run_id, fetches, discovery)`` inside the load transaction. A good fetch
-resets the failure count and is due again after ``REVISIT_HOURS``; a 304 keeps the stored
+resets the failure count (it is revisited once ``[fetch] revisit_hours`` passed); a 304 keeps the stored
 validators; a failure is due again after ``RETRY_BASE_MINUTES`` x 2^(failures-1) and is given
 up (status ``gave_up``, never due) at ``MAX_FAILURES``.
 """
@@ -88,13 +88,15 @@ def with_validators(item: Item, row: FrontierRow | None) -> Item:
     return item
 
 
-def schedule(path: str | Path, items: list[Item], sources: list[str], now: datetime | None = None
-             ) -> tuple[list[Item], list[Item]]:
+def schedule(path: str | Path, items: list[Item], sources: list[str], now: datetime | None = None,
+             revisit_hours: float = settings.REVISIT_HOURS) -> tuple[list[Item], list[Item]]:
     """(items to fetch now, items held back) for discovered ``items`` of these ``sources``.
 
-    New URLs are fetched; known ones when due (revisits get their validators); given-up ones
+    New URLs are fetched; known good ones when fetched more than ``revisit_hours`` ago (with
+    their validators: a conditional GET); failed ones when their retry is due; given-up ones
     never. Failed article URLs of these sources that are due again are added for a retry."""
     now = now or datetime.now(timezone.utc)
+    revisit = timedelta(hours=revisit_hours)
     http = [i for i in items if i.kind == "http"]
     known = read(path, [i.url for i in http])
     go: list[Item] = []
@@ -103,7 +105,11 @@ def schedule(path: str | Path, items: list[Item], sources: list[str], now: datet
         row = known.get(item.url) if item.kind == "http" else None
         if row is None:
             go.append(item)
-        elif row.status == "gave_up" or (row.next_due_at is not None and row.next_due_at > now):
+        elif row.status == "gave_up":
+            held.append(item)
+        elif row.status in ("fetched", "unchanged") and row.last_fetched_at + revisit > now:
+            held.append(item)
+        elif row.status == "failed" and row.next_due_at is not None and row.next_due_at > now:
             held.append(item)
         else:
             go.append(with_validators(item, row))
