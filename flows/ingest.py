@@ -12,7 +12,8 @@ from kabar.config import SourcesFile
 from kabar.models import Window, batched
 from kabar.sources import resolve_sources
 from tasks.dedupe import dedupe_task
-from tasks.discover import discover_task, plan_items
+from tasks.capture import CaptureTarget, warc_dir
+from tasks.discover import discover_task, plan_items, schedule_task, window_task
 from tasks.enrich import configure_enrichers_task, enrich_task
 from tasks.extract import extract_task
 from tasks.fetch import fetch_task
@@ -46,30 +47,36 @@ def ingest(
     allow_hosts: list[str] | None = None,
     warehouse: str | None = None,
     batch_size: int = settings.BATCH_SIZE,
+    new_only: bool = False,
 ) -> dict:
     """Ingest articles from the chosen sources into the warehouse; returns the run summary.
 
     ``sources`` picks sources by name from ``config``; ``paths`` are ad-hoc sources (files,
     directories, globs, WARC files, feed/sitemap URLs); ``since``/``until`` bound publication
-    dates; ``allow_hosts`` permits private/loopback hosts (HOST or HOST:PORT)."""
+    dates; ``allow_hosts`` permits private/loopback hosts (HOST or HOST:PORT); ``new_only``
+    (when no ``since``) keeps items published after the last completed run started."""
     plan = plan_task(config, sources, paths, allow_hosts)
     configure_enrichers_task(plan.enrich)
     path = str(settings.warehouse_path(warehouse))
-    window = Window(since, until)
+    window = window_task(path, since, until, new_only) if new_only else Window(since, until)
     run_id = start_run_task(
         path, "ingest",
         {"config": config, "sources": sources, "paths": paths, "limit": limit, "since": since, "until": until},
     )
     counts = Counts()
     try:
-        discoveries = [discover_task(source, plan.fetch) for source in plan.sources]
+        capture = CaptureTarget(str(warc_dir(path)), run_id, plan.fetch.warc_retention_days)
+        # Sources are discovered concurrently (threads): each waits on its own hosts' latency.
+        pending = [discover_task.submit(source, plan.fetch, path, capture) for source in plan.sources]
+        discoveries = [future.result() for future in pending]
         items, discovery_fetches, discovery_errors, discovered = plan_items(discoveries, limit, window)
+        items, _held = schedule_task(path, items, [source.name for source in plan.sources], plan.fetch.revisit_hours)
         for name, n in discovered.items():
             counts.add(name, "discovered", n)
         counts.merge(load_task(path, run_id, [], [], discovery_errors, discovery_fetches))
         by_name = {source.name: source for source in plan.sources}
         for batch in batched(items, batch_size):
-            fetched = fetch_task(batch, plan.fetch)
+            fetched = fetch_task(batch, plan.fetch, capture)
             extracted, errors = extract_task(fetched)
             kept, skipped = normalise_task(extracted, by_name, window)
             for article in skipped:

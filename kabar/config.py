@@ -6,6 +6,8 @@ A source is one place articles come from:
 - ``sitemap``: a news sitemap or sitemap index URL (``url``)
 - ``files``: a glob of local ``.html``/``.htm``/``.txt`` files (``glob``)
 - ``warc``: a local WARC or WARC.gz file of HTTP responses, or a glob of them (``path``)
+- ``listing``: an HTML listing page (``url``) whose links matching ``link_pattern`` (a regular
+  expression searched in the absolute URL) are articles; pagination followed up to ``max_pages``
 
 Relative paths are resolved against the directory of the sources file. Any unknown key or bad
 value raises :class:`ConfigError` whose message is one line naming the file, the key and what is
@@ -23,8 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from kabar import settings
 
-SourceKind = Literal["feed", "sitemap", "files", "warc"]
-SOURCE_KINDS: tuple[str, ...] = ("feed", "sitemap", "files", "warc")
+SourceKind = Literal["feed", "sitemap", "files", "warc", "listing"]
+SOURCE_KINDS: tuple[str, ...] = ("feed", "sitemap", "files", "warc", "listing")
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
 
@@ -47,6 +49,16 @@ class FetchSettings(_Strict):
     max_body_bytes: int = Field(default=settings.MAX_BODY_BYTES, ge=1024)
     #: Hosts (HOST or HOST:PORT) allowed even though they resolve to private or loopback addresses.
     allow_hosts: tuple[str, ...] = ()
+    total_timeout: float = Field(default=settings.TOTAL_TIMEOUT_S, gt=0, le=3600)
+    backoff_base: float = Field(default=settings.BACKOFF_BASE_S, ge=0, le=60)
+    min_delay: float = Field(default=settings.MIN_HOST_DELAY_S, ge=0, le=600)
+    respect_robots: bool = True
+    max_redirects: int = Field(default=settings.MAX_REDIRECTS, ge=0, le=30)
+    max_retry_after: float = Field(default=settings.MAX_RETRY_AFTER_S, ge=0, le=3600)
+    max_article_pages: int = Field(default=settings.MAX_ARTICLE_PAGES, ge=1, le=100)
+    capture: bool = True
+    revisit_hours: float = Field(default=settings.REVISIT_HOURS, ge=0, le=24 * 365)
+    warc_retention_days: int = Field(default=settings.WARC_RETENTION_DAYS, ge=0)
 
 
 class Source(_Strict):
@@ -62,6 +74,8 @@ class Source(_Strict):
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     enabled: bool = True
+    link_pattern: str | None = None
+    max_pages: int | None = Field(default=None, ge=1, le=1000)
 
     @field_validator("include", "exclude")
     @classmethod
@@ -73,6 +87,16 @@ class Source(_Strict):
                 raise ValueError(f"{pattern!r} is not a valid regular expression ({exc})") from None
         return patterns
 
+    @field_validator("link_pattern")
+    @classmethod
+    def _link_pattern_compiles(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a valid regular expression ({exc})") from None
+        return pattern
+
     @field_validator("url")
     @classmethod
     def _url_is_http(cls, url: str | None) -> str | None:
@@ -82,12 +106,16 @@ class Source(_Strict):
 
     @model_validator(mode="after")
     def _location_matches_kind(self) -> "Source":
-        needed = {"feed": "url", "sitemap": "url", "files": "glob", "warc": "path"}[self.kind]
+        needed = {"feed": "url", "sitemap": "url", "files": "glob", "warc": "path", "listing": "url"}[self.kind]
         if getattr(self, needed) is None:
             raise ValueError(f"a {self.kind} source needs `{needed}`")
         for other in {"url", "glob", "path"} - {needed}:
             if getattr(self, other) is not None:
                 raise ValueError(f"`{other}` does not apply to a {self.kind} source (it takes `{needed}`)")
+        if self.kind == "listing" and self.link_pattern is None:
+            raise ValueError("a listing source needs `link_pattern` (a regular expression for article links)")
+        if self.kind != "listing" and (self.link_pattern is not None or self.max_pages is not None):
+            raise ValueError(f"`link_pattern` and `max_pages` apply only to listing sources, not {self.kind}")
         return self
 
     def matches(self, text: str) -> bool:

@@ -27,6 +27,9 @@ class Item:
     offset: int | None = None  # byte offset of the record inside the WARC file
     title_hint: str | None = None  # title from the feed or sitemap, when one was given
     published_hint: datetime | None = None
+    etag: str | None = None  # validators from the frontier, sent as a conditional GET
+    last_modified: str | None = None
+    page_of: str | None = None  # set on page 2.. of a multi-page article: the first page's URL
 
 
 @dataclass(slots=True)
@@ -41,10 +44,17 @@ class Fetched:
     content_type: str | None = None
     final_url: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    warc_record_id: str | None = None  # the captured response's WARC-Record-ID
+    extra_pages: list[bytes] = field(default_factory=list)  # pages 2.. of a multi-page article
 
     @property
     def ok(self) -> bool:
         return self.error is None and self.body is not None
+
+    @property
+    def not_modified(self) -> bool:
+        """A conditional GET answered 304: nothing to extract, the stored article stands."""
+        return self.status_code == 304 and self.error is None
 
 
 @dataclass(slots=True)

@@ -22,6 +22,17 @@ BACKOFF_BASE_S = 0.5
 PER_HOST_CONCURRENCY = 2
 GLOBAL_CONCURRENCY = 32
 MAX_BODY_BYTES = 8 * 1024 * 1024
+#: Politeness and resilience defaults (docs/fetching.md explains each).
+TOTAL_TIMEOUT_S = 60.0  # a whole request, body included: stops slow-drip bodies
+MIN_HOST_DELAY_S = 0.0  # spacing between request starts per host (Crawl-delay raises it)
+MAX_REDIRECTS = 10
+MAX_RETRY_AFTER_S = 120.0  # a longer Retry-After gives up for this run (retried next run)
+MAX_ARTICLE_PAGES = 10  # pages of one multi-page article followed
+MAX_LISTING_PAGES = 5  # pages of a listing source followed when the source does not say
+REVISIT_HOURS = 0.0  # a fetched article is re-checked (conditional GET) only after this long
+RETRY_BASE_MINUTES = 60.0  # a failed URL is retried after 1 h, 2 h, 4 h ... on later runs
+MAX_FAILURES = 5  # after this many failed runs a URL is given up (frontier status 'gave_up')
+WARC_RETENTION_DAYS = 30  # captured WARC files older than this are deleted; 0 keeps them all
 
 #: How many articles travel together between tasks.
 BATCH_SIZE = 200

@@ -31,6 +31,14 @@ _TRACKING = re.compile(
     re.IGNORECASE,
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+#: Host prefixes of mobile and AMP variants of a site (m.detik.com is detik.com).
+_VARIANT_HOST = re.compile(r"^(www\.|m\.|mobile\.|amp\.)+")
+_AMP_QUERY = re.compile(r"^(amp|outputtype|output)$", re.IGNORECASE)
+
+
+def site_host(host: str) -> str:
+    """A host without its www./m./mobile./amp. variant prefixes."""
+    return _VARIANT_HOST.sub("", host.lower().rstrip("."))
 
 
 def canonical_url(url: str) -> str:
@@ -39,13 +47,13 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https"):
         return url.strip()
-    host = (parts.hostname or "").lower().rstrip(".")
-    if host.startswith("www."):
-        host = host[4:]
+    host = site_host(parts.hostname or "")  # www., m. and amp. variants are one site
     port = parts.port
     netloc = host if port in (None, _DEFAULT_PORTS[parts.scheme]) else f"{host}:{port}"
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k))
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                   if not _TRACKING.match(k) and not (_AMP_QUERY.match(k) and v.lower() in ("", "1", "amp", "true")))
     path = re.sub(r"/{2,}", "/", parts.path or "/")
+    path = re.sub(r"^/amp(?=/)|/amp/?$|\.amp(?=$|\.html?$)", "", path) or "/"  # AMP variants of the article
     if len(path) > 1:
         path = path.rstrip("/")
     return urlunsplit(("https" if parts.scheme == "https" else "http", netloc, path, urlencode(query), ""))
@@ -79,8 +87,7 @@ def identify(article: Article) -> Article:
     """Fill canonical_url, content_hash and article_id."""
     canonical = article.meta.get("html_canonical")
     same_site = canonical and urlsplit(canonical).hostname and (
-        (urlsplit(canonical).hostname or "").removeprefix("www.")
-        == (urlsplit(article.url).hostname or "").removeprefix("www.")
+        site_host(urlsplit(canonical).hostname or "") == site_host(urlsplit(article.url).hostname or "")
     )
     article.canonical_url = canonical_url(canonical if same_site else article.url)
     article.content_hash = content_hash(article.text)

@@ -1,7 +1,9 @@
 """Discover: turn each configured Source into the Items (URLs, files, WARC records) to fetch.
 
 Feeds are parsed with feedparser (which copes with the malformed feeds real sites serve);
-sitemaps and sitemap indexes with lxml, entity expansion and network access off. A source that
+sitemaps and sitemap indexes with lxml, entity expansion and network access off; any feed or
+sitemap declaring XML entities (billion laughs, XXE) is refused first (defusedxml). Listing
+pages yield the links matching the source's ``link_pattern``, following pagination. A source that
 cannot be read becomes a recorded failure of that source, never a crashed run.
 """
 
@@ -21,6 +23,8 @@ from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import FetchSettings, Source
 from kabar.models import Fetched, Item, StageError, Window
+from kabar.settings import MAX_LISTING_PAGES
+from tasks.capture import CaptureTarget
 from tasks.fetch import fetch_batch
 
 LOGGER = logging.getLogger(__name__)
@@ -145,41 +149,97 @@ def _looks_like(body: bytes) -> str:
     return "html" if b"<html" in head or b"<!doctype html" in head else "unknown"
 
 
-def remote_items(source: Source, settings: FetchSettings) -> Discovery:
-    """Fetch a feed or sitemap (following sitemap indexes) and list its article URLs."""
+def refuse_entities(body: bytes) -> None:
+    """Raise ValueError when XML declares entities or external references (billion laughs,
+    XXE). defusedxml's expat parser sees the DTD before any content, so even a feed that is
+    malformed further down is checked; its plain parse errors are left to the lenient parsers."""
+    import defusedxml
+    from defusedxml.ElementTree import fromstring as safe_fromstring
+
+    try:
+        safe_fromstring(body)
+    except defusedxml.DefusedXmlException as exc:
+        raise ValueError(f"refused: XML declares entities ({type(exc).__name__})") from None
+    except Exception:  # malformed XML: feedparser/lxml (recover mode) read what they can
+        pass
+
+
+def robots_sitemaps(body: bytes) -> list[str]:
+    """The ``Sitemap:`` lines of a robots.txt (parsed by protego)."""
+    from protego import Protego
+
+    return list(Protego.parse(body.decode("utf-8", errors="replace")).sitemaps)
+
+
+def _listing_items(body: bytes, source: Source, url: str) -> tuple[list[Item], str | None]:
+    """Article links of one listing page and the URL of its next page."""
+    from tasks.pages import listing_links, next_page
+
+    links = listing_links(body, url, source.link_pattern or ".")
+    return [Item(url=link, source=source.name) for link in links], next_page(body, url)
+
+
+def remote_items(source: Source, settings: FetchSettings, warehouse: str | None = None,
+                 capture: CaptureTarget | None = None) -> Discovery:
+    """Fetch a feed, sitemap (following sitemap indexes and robots.txt Sitemap: lines) or listing
+    (following its pages up to ``max_pages``) and list its article URLs. Feeds and sitemaps are
+    fetched conditionally when the frontier holds their validators: a 304 lists nothing new."""
+    from warehouse.frontier import read as read_frontier, with_validators
+
     discovery = Discovery(source.name)
     queue = [source.url or ""]
     seen: set[str] = set()
+    pages = 0
+    max_pages = source.max_pages or MAX_LISTING_PAGES
     while queue and len(seen) < MAX_SITEMAPS:
         url = queue.pop(0)
         if url in seen:
             continue
         seen.add(url)
-        fetched = fetch_batch([Item(url=url, source=source.name)], settings, html_only=False)[0]
-        if fetched.error is None and fetched.body is None:
-            fetched.error = "empty response"
+        item = Item(url=url, source=source.name)
+        if warehouse and source.kind != "listing":  # listing pages change with every article
+            with_validators(item, read_frontier(warehouse, [url]).get(url))
+        fetched = fetch_batch([item], settings, html_only=False, capture=capture)[0]
         discovery.fetches.append(fetched)
-        if fetched.error:
+        if fetched.error or fetched.not_modified:
             continue
-        body = fetched.body or b""
+        if fetched.body is None:
+            fetched.error = "empty response"
+            continue
+        body = fetched.body
+        base = fetched.final_url or url
         shape = _looks_like(body)
         try:
+            if source.kind == "listing":
+                pages += 1
+                found, following = _listing_items(body, source, base)
+                discovery.items += found
+                if following and pages < max_pages:
+                    queue.append(following)
+                continue
+            if url.endswith("/robots.txt"):
+                queue += robots_sitemaps(body)
+                continue
+            if shape in ("sitemap", "feed", "unknown"):
+                refuse_entities(body)
             if shape == "sitemap" or (shape == "unknown" and source.kind == "sitemap"):
                 urls, children = sitemap_entries(body)
                 discovery.items += [Item(url=u, source=source.name, published_hint=d) for u, d in urls]
                 queue += children
             elif shape == "html":  # an article page given directly
-                discovery.items.append(Item(url=fetched.final_url or url, source=source.name))
+                discovery.items.append(Item(url=base, source=source.name))
             else:
-                discovery.items += feed_items(body, source, fetched.final_url or url)
+                discovery.items += feed_items(body, source, base)
         except Exception as exc:  # a broken feed is that source's failure, not the run's
-            fetched.error = f"cannot parse {source.kind}: {type(exc).__name__}: {exc}"[:300]
+            reason = str(exc) if str(exc).startswith("refused:") else f"cannot parse {source.kind}: {type(exc).__name__}: {exc}"
+            fetched.error = reason[:300]
     if not discovery.items and all(f.error for f in discovery.fetches):
         discovery.error = discovery.fetches[0].error if discovery.fetches else "nothing fetched"
     return discovery
 
 
-def discover_source(source: Source, settings: FetchSettings) -> Discovery:
+def discover_source(source: Source, settings: FetchSettings, warehouse: str | None = None,
+                    capture: CaptureTarget | None = None) -> Discovery:
     """List what one source offers. Never raises: a failure is recorded on the Discovery."""
     try:
         if source.kind == "files":
@@ -189,7 +249,7 @@ def discover_source(source: Source, settings: FetchSettings) -> Discovery:
             return found
         if source.kind == "warc":
             return Discovery(source.name, items=warc_items(source))
-        return remote_items(source, settings)
+        return remote_items(source, settings, warehouse, capture)
     except Exception as exc:
         LOGGER.warning("source %s: %s", source.name, exc)
         return Discovery(source.name, error=f"{type(exc).__name__}: {exc}"[:300])
@@ -205,8 +265,9 @@ def unique_items(items: list[Item]) -> Iterator[Item]:
 
 
 @task(name="discover", cache_policy=NO_CACHE, task_run_name="discover-{source.name}")
-def discover_task(source: Source, settings: FetchSettings) -> Discovery:
-    return discover_source(source, settings)
+def discover_task(source: Source, settings: FetchSettings, warehouse: str | None = None,
+                  capture: CaptureTarget | None = None) -> Discovery:
+    return discover_source(source, settings, warehouse, capture)
 
 
 def plan_items(
@@ -230,3 +291,38 @@ def plan_items(
         discovered[discovery.source] = len(taken)
         items += taken
     return items, fetches, errors, discovered
+
+
+def schedule_items(warehouse: str, items: list[Item], sources: list[str],
+                   revisit_hours: float = 0.0) -> tuple[list[Item], int]:
+    """(the items to fetch now, interleaved over hosts; how many the frontier held back).
+
+    Reads the frontier (read-only, closed on return): URLs fetched within ``revisit_hours`` are held,
+    due ones carry their ETag/Last-Modified for a conditional GET, given-up ones are dropped, and
+    failed URLs of these sources that are due again are added for a retry."""
+    from tasks.politeness import interleave
+    from warehouse.frontier import schedule
+
+    go, held = schedule(warehouse, items, sources, revisit_hours=revisit_hours)
+    return interleave(go), len(held)
+
+
+@task(name="schedule", cache_policy=NO_CACHE)
+def schedule_task(warehouse: str, items: list[Item], sources: list[str],
+                  revisit_hours: float = 0.0) -> tuple[list[Item], int]:
+    return schedule_items(warehouse, items, sources, revisit_hours)
+
+
+def run_window(warehouse: str, since: datetime | None, until: datetime | None, new_only: bool) -> Window:
+    """The publication window of a run: ``since``/``until`` as given; with ``new_only`` and no
+    ``since``, items published after the start of the last completed ingest run."""
+    from warehouse.frontier import last_successful_run
+
+    if new_only and since is None:
+        since = last_successful_run(warehouse)
+    return Window(since, until)
+
+
+@task(name="window", cache_policy=NO_CACHE)
+def window_task(warehouse: str, since: datetime | None, until: datetime | None, new_only: bool) -> Window:
+    return run_window(warehouse, since, until, new_only)

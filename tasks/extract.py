@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 import trafilatura
-from charset_normalizer import from_bytes
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.models import Article, Fetched, StageError
+from tasks import charset
 
 LOGGER = logging.getLogger(__name__)
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -34,20 +34,8 @@ class ExtractionError(ValueError):
 
 
 def decode(body: bytes, content_type: str | None) -> str:
-    """Bytes to text: declared charset, then BOM/meta/detection via charset-normalizer."""
-    charset = None
-    if content_type and "charset=" in content_type.lower():
-        charset = content_type.lower().split("charset=")[-1].split(";")[0].strip().strip('"')
-    if charset:
-        try:
-            return body.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            pass
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        best = from_bytes(body).best()
-        return str(best) if best is not None else body.decode("utf-8", errors="replace")
+    """Bytes to text: BOM, declared charset, <meta>, then detection (see tasks/charset.py)."""
+    return charset.decode(body, content_type)
 
 
 def _parse_timestamp(value: str) -> datetime | None:
@@ -132,6 +120,8 @@ def extract_article(fetched: Fetched) -> Article:
         return extract_text_file(text, fetched)
     url = fetched.final_url or fetched.item.url
     result = extract_html(text, url if url.startswith("http") else None)
+    if fetched.extra_pages:  # a multi-page article: pages' text in order, repeated lead once
+        result["text"] = _join_pages(result["text"], fetched, url)
     published = meta_published_at(text) or _date_only(result.get("date")) or fetched.item.published_hint
     return Article(
         url=fetched.item.url,
@@ -144,6 +134,18 @@ def extract_article(fetched: Fetched) -> Article:
         sitename=result.get("sitename"),
         meta={"html_canonical": _canonical_link(text), "final_url": fetched.final_url},
     )
+
+
+def _join_pages(first: str, fetched: Fetched, url: str) -> str:
+    from tasks.pages import join_pages
+
+    texts = [first]
+    for body in fetched.extra_pages:
+        try:
+            texts.append(extract_html(decode(body, fetched.content_type), url)["text"])
+        except ExtractionError:
+            continue  # a page without text adds nothing
+    return join_pages(texts)
 
 
 def _canonical_link(html: str) -> str | None:

@@ -1,8 +1,19 @@
 """Fetch: turn Items into Fetched records (HTTP with httpx, local files, WARC records).
 
-HTTP fetching is async with a global concurrency cap and a per-host limit, timeouts, a
-configurable User-Agent, and retries with exponential backoff and jitter on timeouts,
-connection errors and 5xx. Every outcome, good or bad, is a Fetched record: nothing raises.
+Every HTTP request goes through the same path (docs/fetching.md):
+
+1. the URL guard (tasks/safety.py): scheme, length, public addresses unless allowed; again at
+   connect time and for every redirect target (redirects are followed here, not by httpx);
+2. robots.txt and Crawl-delay (tasks/politeness.py), a global cap and a per-host slot;
+3. a conditional GET when the frontier knows the URL's ETag/Last-Modified (304 = unchanged);
+4. a streamed, capped body read with a decompression-bomb guard (tasks/streaming.py), the whole
+   request bounded by ``total_timeout`` (slow headers and slow-drip bodies alike);
+5. retries with exponential backoff and jitter on timeouts, connection errors and 5xx,
+   ``Retry-After`` on 429/503, none on other 4xx;
+6. the response captured into the run's WARC file (tasks/capture.py);
+7. pages 2.. of a multi-page article followed (tasks/pages.py).
+
+Every outcome, good or bad, is a Fetched record: nothing raises.
 """
 
 from __future__ import annotations
@@ -10,10 +21,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections import defaultdict
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Literal
+from urllib.parse import urljoin
 
 import httpx
 from prefect import task
@@ -21,79 +33,222 @@ from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import FetchSettings
 from kabar.models import Fetched, Item
+from tasks.capture import CaptureTarget, WarcCapture, prune
+from tasks.pages import next_page
+from tasks.politeness import HostGate, RobotsCache, host_key
+from tasks.safety import Refused, check_url, is_allowed_host
+from tasks.streaming import BodyTooLarge, guarded_client, read_body
 
 LOGGER = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+REDIRECTS = (301, 302, 303, 307, 308)
+Accept = Literal["html", "any"]
 
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class HttpFetcher:
-    """An async HTTP client with per-host and global limits and retry with backoff."""
+def retry_after_seconds(value: str | None) -> float | None:
+    """A Retry-After header (seconds or an HTTP date) as seconds from now, or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - now()).total_seconds())
+    except (TypeError, ValueError):
+        return None
 
-    def __init__(self, settings: FetchSettings) -> None:
+
+class HttpFetcher:
+    """The polite, guarded, resilient HTTP client of one fetch call."""
+
+    def __init__(self, settings: FetchSettings, capture: CaptureTarget | None = None) -> None:
         self.settings = settings
         self._global = asyncio.Semaphore(settings.global_concurrency)
-        self._per_host: dict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(settings.per_host_concurrency)
-        )
-        self.client = httpx.AsyncClient(
-            headers={"User-Agent": settings.user_agent, "Accept-Language": "id,en;q=0.8"},
-            timeout=httpx.Timeout(settings.timeout),
-            follow_redirects=True,
-            max_redirects=10,
-        )
+        self.gate = HostGate(settings.per_host_concurrency, settings.min_delay)
+        self.robots = RobotsCache(settings.user_agent, self._fetch_robots)
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self.capture = WarcCapture(capture) if capture is not None and settings.capture else None
 
     async def __aenter__(self) -> "HttpFetcher":
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.client.aclose()
+        for client in self._clients.values():
+            await client.aclose()
+        if self.capture is not None:
+            self.capture.close()
 
-    async def get(self, item: Item) -> Fetched:
-        """GET one URL, retrying transient failures; the outcome is always a Fetched."""
-        host = urlsplit(item.url).netloc.lower()
+    def client(self, url: str) -> httpx.AsyncClient:
+        """The connection pool of the URL's host. One small pool per host rather than one big one:
+        httpcore scans every pooled connection on each request (quadratic in pool size)."""
+        key = host_key(url)
+        client = self._clients.get(key)
+        if client is None:
+            client = self._clients[key] = guarded_client(
+                {"User-Agent": self.settings.user_agent, "Accept-Language": "id,en;q=0.8",
+                 "Accept-Encoding": "gzip, deflate"},  # only what read_body inflates itself (no br/zstd)
+                self.settings.timeout, self.settings.per_host_concurrency + 1,
+                lambda host, port: is_allowed_host(f"http://{host}:{port}/", self.settings.allow_hosts),
+            )
+        return client
+
+    async def _fetch_robots(self, url: str) -> tuple[int | None, bytes]:
+        try:
+            await check_url(url, self.settings.allow_hosts)
+            async with self._global:
+                response = await asyncio.wait_for(self.client(url).get(url), self.settings.total_timeout)
+        except (Refused, httpx.HTTPError, asyncio.TimeoutError, OSError) as exc:
+            LOGGER.info("robots.txt %s: %s", url, exc)
+            return None, b""
+        if response.status_code in REDIRECTS:
+            return 404, b""  # a redirected robots.txt: treat as absent rather than chase it
+        return response.status_code, response.content[: 512 * 1024]
+
+    async def get(self, item: Item, accept: Accept = "html") -> Fetched:
+        """GET one URL politely, retrying transient failures; the outcome is always a Fetched."""
+        try:
+            await check_url(item.url, self.settings.allow_hosts)
+        except Refused as exc:
+            return Fetched(item, now(), error=str(exc))
+        if self.settings.respect_robots:
+            if not await self.robots.allowed(item.url):
+                return Fetched(item, now(), error="robots.txt disallows this URL")
+            self.gate.set_delay(item.url, await self.robots.crawl_delay(item.url))
         attempt = 0
         while True:
-            async with self._global, self._per_host[host]:
-                outcome = await self._get_once(item)
-            transient = outcome.error is not None and (
-                outcome.status_code is None or outcome.status_code >= 500
-            )
-            if not transient or attempt >= self.settings.retries:
+            async with self._global, self.gate.slot(item.url):
+                outcome = await self._get_bounded(item, accept)
+            wait = self._retry_wait(outcome, attempt)
+            if wait is None:
                 return outcome
             attempt += 1
-            delay = 0.5 * 2 ** (attempt - 1)
-            await asyncio.sleep(delay * (0.5 + random.random()))
+            self.gate.defer(item.url, wait)  # the whole host waits, not only this URL
+            await asyncio.sleep(wait)
 
-    async def _get_once(self, item: Item) -> Fetched:
-        fetched_at = now()
+    def _retry_wait(self, outcome: Fetched, attempt: int) -> float | None:
+        """Seconds to wait before retrying, or None when the outcome is final."""
+        if outcome.error is None or attempt >= self.settings.retries:
+            return None
+        status = outcome.status_code
+        if status in (429, 503):
+            asked = retry_after_seconds(outcome.headers.get("retry-after"))
+            if asked is not None:
+                if asked > self.settings.max_retry_after:
+                    outcome.error += f" (Retry-After {asked:.0f}s: left for a later run)"
+                    return None
+                return asked
+        elif status is not None and status < 500:
+            return None  # other 4xx: asking again will not help
+        elif status is None and not outcome.error.startswith(("timeout", "connection error")):
+            return None  # refused, too large, redirect loop ...: final
+        base = self.settings.backoff_base * 2**attempt
+        return base * (0.5 + random.random())  # jitter: retries of many URLs do not line up
+
+    async def _get_bounded(self, item: Item, accept: Accept) -> Fetched:
+        started = now()
         try:
-            response = await self.client.get(item.url)
-        except httpx.TimeoutException:
-            return Fetched(item, fetched_at, error="timeout")
-        except httpx.TooManyRedirects:
-            return Fetched(item, fetched_at, error="too many redirects")
-        except httpx.HTTPError as exc:
-            return Fetched(item, fetched_at, error=f"connection error: {type(exc).__name__}: {exc}"[:300])
-        body = response.content
-        content_type = response.headers.get("content-type", "")
-        outcome = Fetched(
-            item,
-            fetched_at,
-            status_code=response.status_code,
-            body=body,
-            content_type=content_type,
-            final_url=str(response.url),
-            headers={k.lower(): v for k, v in response.headers.items()},
-        )
+            return await asyncio.wait_for(self._follow(item, accept, started), self.settings.total_timeout)
+        except asyncio.TimeoutError:
+            return Fetched(item, started, error=f"timeout: over {self.settings.total_timeout:g}s in total")
+
+    async def _follow(self, item: Item, accept: Accept, started: datetime) -> Fetched:
+        """One attempt: follow redirects (each target checked), read the final body."""
+        url, seen = item.url, {item.url}
+        for hop in range(self.settings.max_redirects + 1):
+            try:
+                if hop:
+                    await check_url(url, self.settings.allow_hosts)
+                    if self.settings.respect_robots and not await self.robots.allowed(url):
+                        return Fetched(item, started, error="robots.txt disallows the redirect target",
+                                       final_url=url)
+                    if self.settings.respect_robots:
+                        self.gate.set_delay(url, await self.robots.crawl_delay(url))
+                    await self.gate.pace(url)  # a redirect hop is a request too: keep the spacing
+                headers = {}
+                if hop == 0 and item.etag:
+                    headers["If-None-Match"] = item.etag
+                if hop == 0 and item.last_modified:
+                    headers["If-Modified-Since"] = item.last_modified
+                async with self.client(url).stream("GET", url, headers=headers) as response:
+                    location = response.headers.get("location")
+                    if response.status_code in REDIRECTS and location:
+                        self._capture(url, response, b"", item)
+                        target = urljoin(url, location.strip())
+                        if target in seen:
+                            return Fetched(item, started, status_code=response.status_code,
+                                           error=f"redirect loop at {target}"[:300], final_url=url)
+                        seen.add(target)
+                        url = target
+                        continue
+                    return await self._read(item, url, response, accept, started)
+            except Refused as exc:
+                return Fetched(item, started, error=str(exc)[:300], final_url=url)
+            except httpx.TimeoutException:
+                return Fetched(item, started, error="timeout: no response in time", final_url=url)
+            except httpx.HTTPError as exc:
+                return Fetched(item, started, error=f"connection error: {type(exc).__name__}: {exc}"[:300],
+                               final_url=url)
+        return Fetched(item, started, error=f"too many redirects (over {self.settings.max_redirects})",
+                       final_url=url)
+
+    async def _read(self, item: Item, url: str, response: httpx.Response, accept: Accept,
+                    started: datetime) -> Fetched:
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        content_type = headers.get("content-type", "")
+        outcome = Fetched(item, started, status_code=response.status_code, content_type=content_type,
+                          final_url=url, headers=headers)
+        if response.status_code == 304:
+            outcome.warc_record_id = self._capture(url, response, b"", item)
+            return outcome
         if response.status_code >= 400:
             outcome.error = f"HTTP {response.status_code}"
-            outcome.body = None
+            outcome.warc_record_id = self._capture(url, response, b"", item)
+            return outcome
+        mime = content_type.split(";")[0].strip().lower()
+        if accept == "html" and mime and mime not in HTML_TYPES:
+            outcome.error = f"not HTML: {mime}"  # skipped unread: no bytes wasted on PDFs, videos
+            return outcome
+        try:
+            outcome.body = await read_body(response, self.settings.max_body_bytes)
+        except (BodyTooLarge, Refused, ValueError) as exc:
+            outcome.error = str(exc)[:300]
+            return outcome
+        outcome.warc_record_id = self._capture(url, response, outcome.body, item)
         return outcome
+
+    def _capture(self, url: str, response: httpx.Response, body: bytes, item: Item) -> str | None:
+        if self.capture is None:
+            return None
+        try:
+            return self.capture.write(url, response.status_code, response.reason_phrase,
+                                      list(response.headers.items()), body, item.source, item.page_of)
+        except OSError as exc:  # a full disk loses the capture, not the article
+            LOGGER.warning("WARC capture of %s failed: %s", url, exc)
+            return None
+
+    async def get_article(self, item: Item) -> Fetched:
+        """GET an article and, when it is split over pages, its following pages."""
+        first = await self.get(item)
+        if not first.ok or not (first.content_type or "").lower().startswith(("text/html", "application/xhtml")):
+            return first
+        seen, body, url = {first.final_url or item.url}, first.body, first.final_url or item.url
+        for _ in range(self.settings.max_article_pages - 1):
+            following = next_page(body or b"", url)
+            if following is None or following in seen:
+                break
+            seen.add(following)
+            page = await self.get(Item(url=following, source=item.source, page_of=item.url))
+            if not page.ok:
+                LOGGER.info("page %s of %s: %s", following, item.url, page.error)
+                break
+            first.extra_pages.append(page.body)
+            body, url = page.body, following
+        return first
 
 
 def read_file(item: Item) -> Fetched:
@@ -119,9 +274,11 @@ def read_warc_record(item: Item) -> Fetched:
             status = int(record.http_headers.get_statuscode()) if record.http_headers else None
             content_type = record.http_headers.get_header("Content-Type") if record.http_headers else None
             body = record.content_stream().read()
+            record_id = record.rec_headers.get_header("WARC-Record-ID")
     except Exception as exc:  # a damaged archive is a per-item error, never a crash
         return Fetched(item, fetched_at, error=f"cannot read WARC record: {type(exc).__name__}: {exc}"[:300])
-    outcome = Fetched(item, fetched_at, status_code=status, body=body, content_type=content_type, final_url=item.url)
+    outcome = Fetched(item, fetched_at, status_code=status, body=body, content_type=content_type,
+                      final_url=item.url, warc_record_id=record_id)
     if status is not None and status >= 400:
         outcome.error, outcome.body = f"HTTP {status}", None
     return outcome
@@ -137,19 +294,27 @@ def check_content_type(fetched: Fetched) -> Fetched:
     return fetched
 
 
-async def fetch_all(items: list[Item], settings: FetchSettings, html_only: bool = True) -> list[Fetched]:
+async def fetch_all(items: list[Item], settings: FetchSettings, html_only: bool = True,
+                    capture: CaptureTarget | None = None) -> list[Fetched]:
     """Fetch a batch of items of any kind, concurrently for HTTP; order is preserved.
-    With ``html_only``, non-HTML bodies are recorded as errors (feeds and sitemaps pass False)."""
+
+    With ``html_only``, non-HTML bodies are recorded as errors and multi-page articles are
+    followed; feeds and sitemaps pass False. ``capture`` names the run's WARC file."""
+    accept: Accept = "html" if html_only else "any"
     results: list[Fetched | None] = [None] * len(items)
     http_jobs = []
-    async with HttpFetcher(settings) as fetcher:
+    if capture is not None and settings.capture:
+        prune(capture.directory, capture.retention_days)
+    async with HttpFetcher(settings, capture) as fetcher:
         for index, item in enumerate(items):
             if item.kind == "file":
                 results[index] = read_file(item)
             elif item.kind == "warc":
                 results[index] = read_warc_record(item)
+            elif accept == "html":
+                http_jobs.append((index, fetcher.get_article(item)))
             else:
-                http_jobs.append((index, fetcher.get(item)))
+                http_jobs.append((index, fetcher.get(item, accept)))
         if http_jobs:
             fetched = await asyncio.gather(*(job for _, job in http_jobs))
             for (index, _), outcome in zip(http_jobs, fetched):
@@ -158,11 +323,12 @@ async def fetch_all(items: list[Item], settings: FetchSettings, html_only: bool 
     return [check_content_type(r) for r in done] if html_only else done
 
 
-def fetch_batch(items: list[Item], settings: FetchSettings, html_only: bool = True) -> list[Fetched]:
+def fetch_batch(items: list[Item], settings: FetchSettings, html_only: bool = True,
+                capture: CaptureTarget | None = None) -> list[Fetched]:
     """Synchronous entry point: fetch a batch (runs its own event loop)."""
-    return asyncio.run(fetch_all(items, settings, html_only))
+    return asyncio.run(fetch_all(items, settings, html_only, capture))
 
 
 @task(name="fetch", cache_policy=NO_CACHE)
-def fetch_task(items: list[Item], settings: FetchSettings) -> list[Fetched]:
-    return fetch_batch(items, settings)
+def fetch_task(items: list[Item], settings: FetchSettings, capture: CaptureTarget | None = None) -> list[Fetched]:
+    return fetch_batch(items, settings, capture=capture)

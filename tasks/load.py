@@ -26,6 +26,7 @@ from prefect.cache_policies import NONE as NO_CACHE
 from kabar.models import Article, Fetched, StageError
 from tasks.enrich import REGISTRY, Enrichment, get_field
 from warehouse.connection import open_writer
+from warehouse.frontier import record as record_frontier
 
 LOGGER = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ FETCH_SCHEMA = pa.schema(
         ("url", pa.string()), ("source", pa.string()), ("status_code", pa.int32()),
         ("error", pa.string()), ("bytes", pa.int64()), ("content_type", pa.string()),
         ("final_url", pa.string()), ("fetched_at", pa.timestamp("us", tz="UTC")),
+        ("warc_record_id", pa.string()),
     ]
 )
 
@@ -134,7 +136,7 @@ def _fetch_table(fetches: list[Fetched]) -> pa.Table:
             {
                 "url": f.item.url, "source": f.item.source, "status_code": f.status_code, "error": f.error,
                 "bytes": len(f.body) if f.body is not None else None, "content_type": f.content_type,
-                "final_url": f.final_url, "fetched_at": _utc(f.fetched_at),
+                "final_url": f.final_url, "fetched_at": _utc(f.fetched_at), "warc_record_id": f.warc_record_id,
             }
             for f in fetches
         ],
@@ -256,6 +258,8 @@ def load_batch(
     counts = Counts()
     for fetched in fetches:
         counts.add(fetched.item.source, "fetched" if fetched.error is None else "failed")
+        if fetched.not_modified:  # a 304: the stored article stands, no extraction was done
+            counts.add(fetched.item.source, "unchanged")
     for fetched in discovery_fetches:
         if fetched.error is not None:
             counts.add(fetched.item.source, "failed")
@@ -266,6 +270,7 @@ def load_batch(
     with open_writer(path) as con:
         con.execute("BEGIN TRANSACTION")
         try:
+            record_frontier(con, run_id, fetches[len(discovery_fetches):], discovery_fetches)
             if fetches:
                 con.register("fetch_rows", _fetch_table(fetches))
                 con.execute(f"INSERT INTO store.fetches BY NAME SELECT *, '{run_id}' AS run_id FROM fetch_rows")

@@ -38,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="only articles published on or after DATE (YYYY-MM-DD or ISO timestamp)")
     parser.add_argument("--until", type=parse_day, metavar="DATE",
                         help="only articles published before DATE (YYYY-MM-DD or ISO timestamp)")
+    parser.add_argument("--new-only", action="store_true",
+                        help="without --since: only items published after the last completed run started")
     parser.add_argument("--allow-host", action="append", metavar="HOST[:PORT]", dest="allow_hosts",
                         help="permit this private/loopback host (repeatable; for tests and intranets)")
     add_warehouse_option(parser)
@@ -55,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     summary = ingest(
         config=args.config, sources=args.sources, paths=args.targets, limit=args.limit,
         since=args.since, until=args.until, allow_hosts=args.allow_hosts, warehouse=args.warehouse,
+        new_only=args.new_only,
     )
     print_summary(summary)
     return 0

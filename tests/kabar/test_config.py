@@ -47,7 +47,7 @@ def test_good_file_loads_and_resolves_relative_globs(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("mutation", "expected"),
     [
-        (('kind = "feed"', 'kind = "rss"'), "sources[0].kind (source 'antara'): 'rss' is not allowed; expected one of 'feed', 'sitemap', 'files' or 'warc'"),
+        (('kind = "feed"', 'kind = "rss"'), "sources[0].kind (source 'antara'): 'rss' is not allowed; expected one of 'feed', 'sitemap', 'files', 'warc' or 'listing'"),
         (('outlet = "ANTARA"', 'outlet = "ANTARA"\ncolour = "red"'), "sources[0].colour (source 'antara'): unknown key"),
         (('per_host_concurrency = 1', 'per_host_concurrency = 0'), "fetch.per_host_concurrency: Input should be greater than or equal to 1"),
         (('url = "https://www.antaranews.com/rss/dunia.xml"', 'url = "ftp://x"'), "sources[0].url (source 'antara'): 'ftp://x' is not an http(s) URL"),

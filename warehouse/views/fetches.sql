@@ -14,7 +14,8 @@ renamed AS (
         fetched_at,
         run_id,
         content_type,
-        final_url
+        final_url,
+        warc_record_id
     FROM source
 )
 SELECT * FROM renamed;

@@ -1,0 +1,52 @@
+"""End to end through the real console script: `kabar ingest <feed> --allow-host` against the
+hostile site with default fetch settings, then `kabar reextract` from the captured WARCs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import run_cli
+from tests.tasks.hostile_site import GOOD, HostileSite
+
+
+def harness_env() -> dict[str, str]:
+    """Point the subprocess at the session's Prefect test server (an ephemeral server of its
+    own takes long enough to start on a busy machine that it times out)."""
+    from prefect.settings import PREFECT_API_URL
+
+    return {"PREFECT_API_URL": PREFECT_API_URL.value()} if PREFECT_API_URL.value() else {}
+
+
+@pytest.mark.slow
+def test_ingest_hostile_feed_then_reextract(tmp_path: Path) -> None:
+    warehouse = tmp_path / "wh" / "kabar.duckdb"
+    with HostileSite(slow_s=1.0, drip_s=2.0) as site:
+        done = run_cli("ingest", site.url("/feed.xml"), "--allow-host", site.site.host, "--warehouse", str(warehouse),
+                       env=harness_env())
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert site.forbidden.requests == []
+        con = duckdb.connect(str(warehouse), read_only=True)
+        urls = {r[0] for r in con.execute("SELECT url FROM articles").fetchall()}
+        refused = con.execute("SELECT count(*) FROM fetches WHERE error LIKE 'refused:%'").fetchone()[0]
+        con.close()
+        assert urls == {site.url(p) for p in GOOD}
+        assert refused >= 3  # the forbidden port, the redirect to it, the gzip bomb
+        before = len(site.log)
+        again = run_cli("reextract", "--warehouse", str(warehouse), env=harness_env())
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert len(site.log) == before  # no network
+    con = duckdb.connect(str(warehouse), read_only=True)
+    flow, unchanged, new = con.execute(
+        "SELECT flow, unchanged, new FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()
+    (text,) = con.execute("SELECT text FROM articles WHERE url LIKE '%/berita/panjang'").fetchone()
+    con.close()
+    assert (flow, unchanged, new) == ("reextract", len(GOOD), 0)
+    assert "Bagian 3" in text
+
+
+def test_reextract_without_captures_is_a_user_error(tmp_path: Path) -> None:
+    done = run_cli("reextract", "--warehouse", str(tmp_path / "kabar.duckdb"))
+    assert done.returncode == 2 and "no captured WARC files" in done.stderr

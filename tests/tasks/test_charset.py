@@ -1,0 +1,32 @@
+"""Charset: header, BOM, <meta>, then detection; lying declarations do not win."""
+
+from __future__ import annotations
+
+from tasks.charset import decode
+
+TEXT = "Kata “Andi”, harga naik – lagi – di kafé Señor, kata warga Bandung yang ditemui pagi ini."
+
+
+def test_declared_utf8_but_sent_as_windows_1252() -> None:
+    body = f"<html><head><meta charset=utf-8></head><body><p>{TEXT}</p></body></html>".encode("cp1252")
+    assert TEXT in decode(body, "text/html; charset=utf-8")
+
+
+def test_undeclared_latin1() -> None:
+    body = "<html><body><p>Festival crêpe dan café di Malang ramai pengunjung.</p></body></html>".encode("latin-1")
+    assert "crêpe dan café" in decode(body, "text/html")
+
+
+def test_meta_declaration_is_used_when_the_header_says_nothing() -> None:
+    body = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252"></head>'.encode()
+    body += "<p>“kutipan”</p>".encode("cp1252")
+    assert "“kutipan”" in decode(body, None)
+
+
+def test_bom_wins_over_a_wrong_header() -> None:
+    body = "\ufeffBerita hari ini: café".encode("utf-16")
+    assert decode(body, "text/html; charset=iso-8859-1").endswith("café")
+
+
+def test_true_utf8_stays_utf8() -> None:
+    assert decode(TEXT.encode("utf-8"), "text/html; charset=utf-8") == TEXT
