@@ -95,9 +95,24 @@ def _pid_alive(pid: int | None) -> bool:
     return True
 
 
-def start_run(path: str | Path, flow: str, params: dict[str, Any], run_id: str | None = None) -> str:
-    """Record a new run as running; runs left 'running' by a dead process become 'crashed'."""
+def start_run(
+    path: str | Path, flow: str, params: dict[str, Any], run_id: str | None = None, lock_wait: float | None = None
+) -> str:
+    """Record a new run as running; runs left 'running' by a dead process become 'crashed'.
+
+    Takes the run lock first (warehouse/runlock.py): WarehouseError "warehouse busy" when another
+    run holds it for longer than ``lock_wait`` seconds."""
     run_id = run_id or new_run_id(flow)
+    _take_run_lock(path, run_id, lock_wait)
+    try:
+        _record_start(path, flow, params, run_id)
+    except BaseException:
+        _drop_run_lock(path, run_id)
+        raise
+    return run_id
+
+
+def _record_start(path: str | Path, flow: str, params: dict[str, Any], run_id: str) -> None:
     host = socket.gethostname()
     with open_writer(path) as con:
         stale = con.execute(
@@ -114,18 +129,40 @@ def start_run(path: str | Path, flow: str, params: dict[str, Any], run_id: str |
             "VALUES (?, ?, ?, 'running', ?, ?, ?)",
             [run_id, flow, datetime.now(timezone.utc), json.dumps(params, default=str), host, os.getpid()],
         )
-    return run_id
 
 
 def finish_run(path: str | Path, run_id: str, counts: Counts, state: str = "completed", message: str | None = None) -> None:
     """Record the run's final state and totals."""
     totals = counts.total()
-    with open_writer(path) as con:
-        con.execute(
-            f"UPDATE store.runs SET finished_at = ?, state = ?, message = ?, "
-            f"{', '.join(f'{k} = ?' for k in COUNTS)} WHERE run_id = ?",
-            [datetime.now(timezone.utc), state, message, *[totals[k] for k in COUNTS], run_id],
-        )
+    try:
+        with open_writer(path) as con:
+            con.execute(
+                f"UPDATE store.runs SET finished_at = ?, state = ?, message = ?, "
+                f"{', '.join(f'{k} = ?' for k in COUNTS)} WHERE run_id = ?",
+                [datetime.now(timezone.utc), state, message, *[totals[k] for k in COUNTS], run_id],
+            )
+    finally:
+        _drop_run_lock(path, run_id)
+
+
+def _take_run_lock(path: str | Path, run_id: str, lock_wait: float | None) -> None:
+    from kabar import settings
+    from warehouse import runlock
+    from warehouse.backend import is_lake
+
+    if is_lake(str(path)):
+        return  # a DuckLake takes several writers at once
+    if lock_wait is None:
+        lock_wait = float(os.environ.get("KABAR_LOCK_WAIT") or settings.RUN_LOCK_WAIT_S)
+    runlock.acquire(path, run_id, wait_s=lock_wait)
+
+
+def _drop_run_lock(path: str | Path, run_id: str) -> None:
+    from warehouse import runlock
+    from warehouse.backend import is_lake
+
+    if not is_lake(str(path)):
+        runlock.release(path, run_id)
 
 
 def _fetch_table(fetches: list[Fetched]) -> pa.Table:
@@ -301,8 +338,8 @@ def load_task(
 
 
 @task(name="start-run", cache_policy=NO_CACHE)
-def start_run_task(path: str, flow: str, params: dict[str, Any]) -> str:
-    return start_run(path, flow, params)
+def start_run_task(path: str, flow: str, params: dict[str, Any], lock_wait: float | None = None) -> str:
+    return start_run(path, flow, params, lock_wait=lock_wait)
 
 
 @task(name="finish-run", cache_policy=NO_CACHE)
