@@ -23,3 +23,13 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, prefect_harness) -> Path:
         summary = ingest(paths=[str(target)], warehouse=str(path))
         assert summary["state"] == "completed", summary
     return path
+
+
+@pytest.fixture(scope="session")
+def cli_env(prefect_harness) -> dict[str, str]:
+    """Environment for `kabar` subprocesses: use the session's Prefect API instead of starting a
+    temporary server each (that start-up timed out on the loaded 2-core machine)."""
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    return {"PREFECT_API_URL": url} if url else {}
