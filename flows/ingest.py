@@ -20,6 +20,7 @@ from tasks.index import index_task
 from tasks.load import Counts, finish_run_task, load_task, start_run_task
 from tasks.normalise import normalise_task
 from tasks.quality import quality_task, run_state
+from warehouse.backend import resolve_for_run
 
 
 @task(name="plan", cache_policy=NO_CACHE)
@@ -57,7 +58,7 @@ def ingest(
     dates; ``allow_hosts`` permits private/loopback hosts (HOST or HOST:PORT); ``lock_wait`` is how
     long to wait for another run on the same warehouse file (default: settings.RUN_LOCK_WAIT_S)."""
     plan = plan_task(config, sources, paths, allow_hosts)
-    path = str(settings.warehouse_path(warehouse))
+    path = resolve_for_run(config, warehouse)
     window = Window(since, until)
     run_id = start_run_task(
         path, "ingest",

@@ -25,7 +25,8 @@ from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.models import Article, Fetched, StageError
 from tasks.enrich import REGISTRY, Enrichment
-from warehouse.connection import open_writer
+from warehouse.backend import open_writer_for as open_writer  # a DuckDB file or a DuckLake
+from warehouse.lake import claim_write, is_lake_connection, retry_on_conflict
 
 LOGGER = logging.getLogger(__name__)
 
@@ -225,7 +226,7 @@ def _merge_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, in
     content_cols = [c for c in ARTICLE_SCHEMA.names if c not in ("article_id", "duplicate_of")] + extra
     set_changed = ", ".join(f"{c} = s.{c}" for c in content_cols)
     insert_cols = ARTICLE_SCHEMA.names + extra
-    con.execute(
+    merge = (
         f"""MERGE INTO store.articles AS a
             USING (SELECT s.*, t.status, t.next_version FROM staged s JOIN staged_status t USING (article_id)) AS s
             ON a.article_id = s.article_id
@@ -235,7 +236,26 @@ def _merge_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, in
             WHEN NOT MATCHED THEN INSERT ({', '.join(insert_cols)}, version, first_seen_at, last_seen_at, run_id)
                  VALUES ({', '.join('s.' + c for c in insert_cols)}, 1, s.fetched_at, s.fetched_at, '{run_id}')"""
     )
+    if is_lake_connection(con):
+        merge = _single_update_merge(content_cols, insert_cols, run_id)
+    con.execute(merge)
     return dict(con.execute("SELECT status, count(*) FROM staged_status GROUP BY status").fetchall())
+
+
+def _single_update_merge(content_cols: list[str], insert_cols: list[str], run_id: str) -> str:
+    """The articles MERGE with one WHEN MATCHED action (DuckLake: "MERGE INTO with DuckLake only
+    supports a single UPDATE/DELETE action"): unchanged rows keep their values via CASE."""
+    def keep(column: str, new: str) -> str:
+        return f"{column} = CASE WHEN s.status = 'unchanged' THEN a.{column} ELSE {new} END"
+
+    sets = [keep(c, f"s.{c}") for c in content_cols]
+    sets += [keep("version", "s.next_version"), keep("run_id", f"'{run_id}'"), "last_seen_at = s.fetched_at"]
+    return f"""MERGE INTO store.articles AS a
+        USING (SELECT s.*, t.status, t.next_version FROM staged s JOIN staged_status t USING (article_id)) AS s
+        ON a.article_id = s.article_id
+        WHEN MATCHED THEN UPDATE SET {', '.join(sets)}
+        WHEN NOT MATCHED THEN INSERT ({', '.join(insert_cols)}, version, first_seen_at, last_seen_at, run_id)
+             VALUES ({', '.join('s.' + c for c in insert_cols)}, 1, s.fetched_at, s.fetched_at, '{run_id}')"""
 
 
 def write_enrichments(con: duckdb.DuckDBPyConnection, run_id: str, articles: list[Article]) -> None:
@@ -303,6 +323,7 @@ def load_batch(
     with open_writer(path) as con:
         con.execute("BEGIN TRANSACTION")
         try:
+            claim_write(con)
             if fetches:
                 con.register("fetch_rows", _fetch_table(fetches))
                 con.execute(f"INSERT INTO store.fetches BY NAME SELECT *, '{run_id}' AS run_id FROM fetch_rows")
@@ -334,14 +355,14 @@ def load_task(
     path: str, run_id: str, fetches: list[Fetched], articles: list[Article], errors: list[StageError],
     discovery_fetches: list[Fetched] = (),
 ) -> Counts:
-    return load_batch(path, run_id, fetches, articles, errors, discovery_fetches)
+    return retry_on_conflict(lambda: load_batch(path, run_id, fetches, articles, errors, discovery_fetches))
 
 
 @task(name="start-run", cache_policy=NO_CACHE)
 def start_run_task(path: str, flow: str, params: dict[str, Any], lock_wait: float | None = None) -> str:
-    return start_run(path, flow, params, lock_wait=lock_wait)
+    return retry_on_conflict(lambda: start_run(path, flow, params, lock_wait=lock_wait))
 
 
 @task(name="finish-run", cache_policy=NO_CACHE)
 def finish_run_task(path: str, run_id: str, counts: Counts, state: str = "completed", message: str | None = None) -> None:
-    finish_run(path, run_id, counts, state, message)
+    retry_on_conflict(lambda: finish_run(path, run_id, counts, state, message))

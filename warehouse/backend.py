@@ -22,9 +22,38 @@ def is_lake(spec: str | None) -> bool:
 
 def resolve(explicit: str | None) -> str:
     """The warehouse string: explicit, else $KABAR_WAREHOUSE, else the default file."""
-    if is_lake(explicit):
-        return str(explicit)
-    return str(settings.warehouse_path(explicit))
+    import os
+
+    for candidate in (explicit, os.environ.get("KABAR_WAREHOUSE")):
+        if candidate:
+            return str(candidate) if is_lake(candidate) else str(settings.warehouse_path(candidate))
+    return str(settings.warehouse_path(None))
+
+
+def resolve_for_run(config: str | None, explicit: str | None) -> str:
+    """The warehouse a run loads to: --warehouse/$KABAR_WAREHOUSE when given, else the sources
+    file's ``[warehouse]`` section, else the default file. Relative paths in the section resolve
+    against the sources file's directory."""
+    import os
+    from pathlib import Path
+
+    if explicit or os.environ.get("KABAR_WAREHOUSE") or not config:
+        return resolve(explicit)
+    from kabar.config import load_sources
+
+    section = load_sources(config).warehouse
+    base = Path(config).resolve().parent
+    if section.backend == "ducklake":
+        from warehouse.lake import lake_spec
+
+        data_path = section.data_path if Path(section.data_path).is_absolute() else str(base / section.data_path)
+        catalog = section.catalog
+        if catalog.endswith(".ducklake") and not Path(catalog).is_absolute():
+            catalog = str(base / catalog)
+        return lake_spec(catalog, data_path.rstrip("/") + "/")
+    if section.path:
+        return str(Path(section.path) if Path(section.path).is_absolute() else base / section.path)
+    return resolve(None)
 
 
 @contextmanager

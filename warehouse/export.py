@@ -25,10 +25,10 @@ PARTITIONED = {"articles"}
 
 
 def public_views(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The public views (schema ``main`` of the current database), by name."""
+    """The public views (schema ``main`` of the current database; TEMP views on a DuckLake), by name."""
     return [r[0] for r in con.execute(
         "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' "
-        "AND database_name = current_database() ORDER BY view_name"
+        "AND database_name IN (current_database(), 'temp') ORDER BY view_name"
     ).fetchall()]
 
 
