@@ -117,10 +117,17 @@ def _attach(con: duckdb.DuckDBPyConnection, spec: str, read_only: bool) -> None:
     if not read_only:
         Path(data_path).mkdir(parents=True, exist_ok=True)
     options = f"DATA_PATH '{data_path}'" + (", READ_ONLY" if read_only else "")
-    try:
-        con.execute(f"ATTACH '{PREFIX}{catalog}' AS lake ({options})")
-    except duckdb.Error as exc:
-        raise WarehouseError(f"cannot attach DuckLake {catalog!r}: {str(exc).splitlines()[0]}") from None
+    for attempt in range(1, 11):
+        try:
+            con.execute(f"ATTACH '{PREFIX}{catalog}' AS lake ({options})")
+            break
+        except duckdb.Error as exc:
+            # Two workers initialising a fresh catalog at once: one loses the race to create
+            # DuckLake's metadata tables ("duplicate key value"); the next attempt finds them.
+            if attempt < 10 and ("Failed to initialize DuckLake" in str(exc) or _is_conflict(exc)):
+                time.sleep(random.uniform(0.1, 0.5))
+                continue
+            raise WarehouseError(f"cannot attach DuckLake {catalog!r}: {str(exc).splitlines()[0]}") from None
     con.execute("USE lake")
 
 
