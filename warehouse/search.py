@@ -103,12 +103,18 @@ def _stems(con: duckdb.DuckDBPyConnection, words: list[str]) -> dict[str, str]:
     return dict(rows)
 
 
-def snippet(con: duckdb.DuckDBPyConnection, text: str, query: str, width: int = SNIPPET_WORDS) -> str:
-    """A window of ``width`` words of ``text`` around its first matched word, matched words marked."""
+def snippet(
+    con: duckdb.DuckDBPyConnection, text: str, query: str, width: int = SNIPPET_WORDS,
+    stems: dict[str, str] | None = None,
+) -> str:
+    """A window of ``width`` words of ``text`` around its first matched word, matched words marked.
+
+    ``stems`` (folded word -> stem) may be passed in to stem many texts' words in one query."""
     tokens = list(re.finditer(r"[^\W_]+", text or ""))
     folded = [_fold(t.group()) for t in tokens]
     wanted = set(_stems(con, [_fold(w) for w in re.findall(r"[^\W_]+", query)]).values())
-    stems = _stems(con, folded)
+    if stems is None:
+        stems = _stems(con, folded)
     matched = [i for i, w in enumerate(folded) if stems.get(w) in wanted]
     first = matched[0] if matched else 0
     start = max(0, first - width // 3)
@@ -149,7 +155,9 @@ def search(
         "ORDER BY s.score DESC, s.published_at DESC NULLS LAST, s.article_id LIMIT ?",
         [query, since, outlet, limit],
     ).fetchall()
+    # Stem the words of all hits at once: one query instead of one per hit.
+    stems = _stems(con, [_fold(w) for row in rows for w in re.findall(r"[^\W_]+", row[5] or "")])
     return [
-        Hit(article_id, title, outlet_, published_at, float(score), snippet(con, text, query))
+        Hit(article_id, title, outlet_, published_at, float(score), snippet(con, text, query, stems=stems))
         for article_id, title, outlet_, published_at, score, text in rows
     ]
