@@ -96,3 +96,28 @@ def test_story_timeline_first_and_later_reports(con) -> None:
     rows = con.execute("SELECT outlet, article_id, outlet_rank, is_first, hours_after_first, articles "
                        "FROM story_timeline WHERE story_id = 's1'").fetchall()
     assert rows == [("Kabar Harian", "a1", 1, True, 0.0, 2), ("Warta Nusantara", "a4", 2, False, 1.0, 2)]
+
+
+def test_the_ten_readme_questions_run(tmp_path: Path) -> None:
+    """Every query of warehouse/README.md's "Ten questions" block runs on the stand-in relations."""
+    from warehouse.connection import load_extension
+    from warehouse.search import build_index
+
+    readme = (Path(__file__).resolve().parents[2] / "warehouse" / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Ten questions analysts ask, in SQL", 1)[1].split("```sql", 1)[1].split("```", 1)[0]
+    queries = [q.strip() for q in block.split(";") if q.strip()]
+    assert len(queries) == 10
+    con = _warehouse(tmp_path / "w.duckdb", with_features=True)
+    load_extension(con, "fts")
+    con.execute("CREATE TABLE main.quotes (article_id VARCHAR, quote VARCHAR, speaker_text VARCHAR, "
+                "speaker_entity_id VARCHAR, char_start INTEGER)")
+    con.execute("INSERT INTO main.quotes VALUES ('a1', 'Kami siap', 'Kim', 'kim', 0)")
+    con.execute("CREATE TABLE main.places (article_id VARCHAR, entity_id VARCHAR, name VARCHAR, country VARCHAR, "
+                "lat DOUBLE, lon DOUBLE)")
+    con.execute("UPDATE store.articles SET text = 'Ekspor persenjataan dan produksi senjata Rusia'")
+    apply_views(con)
+    build_index(con)
+    results = [con.execute(q).fetchall() for q in queries]
+    assert results[0] == [("s1", "Rusia-Korut", "Kabar Harian", T0, 1)]
+    assert sum(r[1] for r in results[1]) == 2  # a1 and a5 mention both (the copy a4 is left out)
+    assert results[2] == [("Kim Jong-un", 1)]
