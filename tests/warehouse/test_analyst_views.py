@@ -104,7 +104,7 @@ def test_the_ten_readme_questions_run(tmp_path: Path) -> None:
     from warehouse.search import build_index
 
     readme = (Path(__file__).resolve().parents[2] / "warehouse" / "README.md").read_text(encoding="utf-8")
-    block = readme.split("### Ten questions analysts ask, in SQL", 1)[1].split("```sql", 1)[1].split("```", 1)[0]
+    block = readme.split("## Ten questions analysts ask, in SQL", 1)[1].split("```sql", 1)[1].split("```", 1)[0]
     queries = [q.strip() for q in block.split(";") if q.strip()]
     assert len(queries) == 10
     con = _warehouse(tmp_path / "w.duckdb", with_features=True)

@@ -62,8 +62,9 @@ def test_story_and_mention_checks_run_when_their_relations_exist(seeded: Path, t
         assert "mention_within_text" not in {r.check for r in run_checks(con)}
         art, length = con.execute("SELECT article_id, length(text) FROM articles WHERE title LIKE 'Rusia%'").fetchone()
         # Stand-ins for the views of other features (stories, mentions), as they document them.
-        con.execute("CREATE TABLE main.stories (story_id VARCHAR)")
-        con.execute("INSERT INTO main.stories VALUES ('s1')")
+        con.execute("CREATE TABLE main.stories (story_id VARCHAR, title VARCHAR, first_published_at TIMESTAMPTZ, "
+                    "last_published_at TIMESTAMPTZ, article_count BIGINT, outlet_count BIGINT, first_outlet VARCHAR)")
+        con.execute("INSERT INTO main.stories (story_id, title) VALUES ('s1', 'Rusia')")
         con.execute("UPDATE store.articles SET story_id = 's1' WHERE article_id = ?", [art])
         con.execute("UPDATE store.articles SET story_id = 'gone' WHERE title LIKE 'Harga%'")
         con.execute("CREATE TABLE main.mentions (article_id VARCHAR, entity_id VARCHAR, surface VARCHAR, "
