@@ -155,9 +155,7 @@ def remote_items(source: Source, settings: FetchSettings) -> Discovery:
         if url in seen:
             continue
         seen.add(url)
-        fetched = fetch_batch([Item(url=url, source=source.name)], settings)[0]
-        if fetched.body is not None and fetched.error and fetched.error.startswith("not HTML"):
-            fetched.error = None  # feeds and sitemaps are XML: fine here
+        fetched = fetch_batch([Item(url=url, source=source.name)], settings, html_only=False)[0]
         if fetched.error is None and fetched.body is None:
             fetched.error = "empty response"
         discovery.fetches.append(fetched)

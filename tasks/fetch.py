@@ -137,8 +137,9 @@ def check_content_type(fetched: Fetched) -> Fetched:
     return fetched
 
 
-async def fetch_all(items: list[Item], settings: FetchSettings) -> list[Fetched]:
-    """Fetch a batch of items of any kind, concurrently for HTTP; order is preserved."""
+async def fetch_all(items: list[Item], settings: FetchSettings, html_only: bool = True) -> list[Fetched]:
+    """Fetch a batch of items of any kind, concurrently for HTTP; order is preserved.
+    With ``html_only``, non-HTML bodies are recorded as errors (feeds and sitemaps pass False)."""
     results: list[Fetched | None] = [None] * len(items)
     http_jobs = []
     async with HttpFetcher(settings) as fetcher:
@@ -153,12 +154,13 @@ async def fetch_all(items: list[Item], settings: FetchSettings) -> list[Fetched]
             fetched = await asyncio.gather(*(job for _, job in http_jobs))
             for (index, _), outcome in zip(http_jobs, fetched):
                 results[index] = outcome
-    return [check_content_type(r) for r in results if r is not None]
+    done = [r for r in results if r is not None]
+    return [check_content_type(r) for r in done] if html_only else done
 
 
-def fetch_batch(items: list[Item], settings: FetchSettings) -> list[Fetched]:
+def fetch_batch(items: list[Item], settings: FetchSettings, html_only: bool = True) -> list[Fetched]:
     """Synchronous entry point: fetch a batch (runs its own event loop)."""
-    return asyncio.run(fetch_all(items, settings))
+    return asyncio.run(fetch_all(items, settings, html_only))
 
 
 @task(name="fetch", cache_policy=NO_CACHE)

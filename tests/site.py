@@ -74,6 +74,7 @@ class _Handler(BaseHTTPRequestHandler):
 class TestSite(ThreadingHTTPServer):
     """Use as a context manager; ``base_url`` is http://127.0.0.1:PORT."""
 
+    __test__ = False  # not a test class, despite its name
     daemon_threads = True
     allow_reuse_address = True
 

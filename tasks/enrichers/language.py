@@ -20,15 +20,20 @@ _MALAY = frozenset(
 )
 
 
-def indonesian_or_malay(text: str, guess: str) -> str:
-    """Tell Indonesian from Malay by the words in which the two standards differ; on a tie,
-    keep the model's guess."""
+def indonesian_or_malay(text: str, guess: str, hint: str | None = None) -> str:
+    """Settle the model's id/ms guess with the words in which the two standards differ: a Malay
+    guess with more Indonesian markers is Indonesian; an Indonesian guess needs clearly more
+    Malay markers (3+) to flip; a tie goes to the source's hint when it names one of the two."""
     words = re.findall(r"[a-z]+", text.casefold())
     indonesian = sum(w in _INDONESIAN for w in words)
     malay = sum(w in _MALAY for w in words)
-    if indonesian == malay:
-        return guess
-    return "id" if indonesian > malay else "ms"
+    if guess == "ms" and indonesian > malay:
+        return "id"
+    if guess == "id" and malay >= indonesian + 3:
+        return "ms"
+    if indonesian == malay and hint in ("id", "ms"):
+        return hint
+    return guess
 
 
 class LanguageEnricher:
@@ -59,7 +64,7 @@ class LanguageEnricher:
             return Enrichment(fields={"language": article.language_hint})
         language, probability = self._model().classify(sample)
         if language in ("id", "ms"):
-            language = indonesian_or_malay(sample, language)
+            language = indonesian_or_malay(sample, language, article.language_hint)
         elif probability < 0.5 and article.language_hint:
             language = article.language_hint
         return Enrichment(fields={"language": language})

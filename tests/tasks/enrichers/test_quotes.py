@@ -1,0 +1,132 @@
+"""Quotes and their speakers: Indonesian reporting patterns, pronoun and surname resolution."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from tasks.enrichers.quotes import extract_quotes
+
+
+def speakers(text: str) -> list[tuple[str, str | None]]:
+    return [(row["quote"], row["speaker_text"]) for row in extract_quotes(text)]
+
+
+def test_speaker_after_the_quote_with_kata_and_ujar() -> None:
+    text = (
+        "Park Min-jae, peneliti di Universitas Kyungnam, menilai uji coba itu serius.\n"
+        "“Pyongyang ingin menunjukkan bahwa rudalnya siap dipakai,” kata Park kepada wartawan.\n"
+        '"Washington harus menanggapi dengan hati-hati," ujar Menteri Luar Negeri Rusia Sergei Lavrov.'
+    )
+    assert speakers(text) == [
+        ("Pyongyang ingin menunjukkan bahwa rudalnya siap dipakai", "Park Min-jae"),
+        ("Washington harus menanggapi dengan hati-hati", "Sergei Lavrov"),
+    ]
+
+
+def test_pronoun_and_tambahnya_take_the_last_named_speaker() -> None:
+    text = (
+        "“Produksi peluru artileri meningkat tajam tahun ini,” ujar analis Lee Sung-ho.\n"
+        "“Sebagian besar dikirim lewat jalur kereta ke Rusia,” tambahnya.\n"
+        "Dia mengatakan, “Tidak ada tanda bahwa pengiriman akan berhenti dalam waktu dekat.”"
+    )
+    rows = extract_quotes(text)
+    assert [r["speaker_text"] for r in rows] == ["Lee Sung-ho"] * 3
+    assert rows[1]["speaker_surface"] == "-nya" and rows[1]["verb"] == "tambah"
+    assert rows[2]["verb"] == "mengatakan"
+
+
+def test_speaker_before_the_quote_and_menurut() -> None:
+    text = (
+        "Sementara itu, juru bicara Kremlin Dmitry Peskov mengatakan, “Kerja sama kami dengan Pyongyang "
+        "tidak ditujukan kepada negara ketiga.”\n"
+        "Menurut Institut Sejong, “Korut kini memproduksi lebih banyak peluru daripada sebelumnya.”"
+    )
+    assert speakers(text) == [
+        ("Kerja sama kami dengan Pyongyang tidak ditujukan kepada negara ketiga", "Dmitry Peskov"),
+        ("Korut kini memproduksi lebih banyak peluru daripada sebelumnya", "Institut Sejong"),
+    ]
+
+
+def test_lapor_and_sebut_news_agency_and_offsets() -> None:
+    text = 'Kim memerintahkan "peningkatan besar produksi rudal jelajah," lapor KCNA pada Kamis.'
+    [row] = extract_quotes(text)
+    assert row["speaker_text"] == "KCNA" and row["verb"] == "lapor"
+    assert text[row["char_start"]: row["char_end"]].startswith("peningkatan besar produksi")
+
+
+def test_scare_quotes_and_names_in_quotes_are_not_quotes() -> None:
+    text = 'Parade itu memamerkan rudal "Hwasong-19" dan drone pengintai "Saetbyol" yang disebut "baru".'
+    assert extract_quotes(text) == []
+
+
+def test_partial_quote_goes_to_the_subject_of_the_reporting_verb() -> None:
+    text = (
+        "Juru bicara Dewan Keamanan Nasional John Kirby menyebut transfer itu "
+        '"eskalasi yang signifikan" bagi perang di Ukraina.'
+    )
+    assert speakers(text) == [("eskalasi yang signifikan", "John Kirby")]
+
+
+def test_unattributed_quote_paragraph_continues_the_previous_speaker() -> None:
+    text = (
+        "“Kami tidak akan mundur dari jalan ini,” kata Kim Yo Jong dalam pernyataannya.\n"
+        "“Setiap provokasi akan dibalas dengan kekuatan yang jauh lebih besar dari sebelumnya.”"
+    )
+    rows = extract_quotes(text)
+    assert [r["speaker_text"] for r in rows] == ["Kim Yo Jong", "Kim Yo Jong"]
+    assert rows[1]["verb"] == "continued"
+
+
+@pytest.mark.parametrize(
+    ("seed", "quote_start", "speaker_part"),
+    [
+        ("001", "Komentar Kim Jong-un", "Cheong"),
+        ("004", "Ancaman dari Amerika Serikat", "Kim"),
+        ("002", "(Kim Jong Un) Secara khusus", "KCNA"),
+        ("004", "Pertempuran pertama ini", "Zelenskyy"),
+    ],
+)
+def test_seed_quotes_have_the_right_speaker(shared: Path, seed: str, quote_start: str, speaker_part: str) -> None:
+    [path] = (shared / "seeds").glob(f"{seed}_*.txt")
+    rows = [r for r in extract_quotes(path.read_text(encoding="utf-8")) if r["quote"].startswith(quote_start)]
+    assert rows, f"no quote starting {quote_start!r} in seed {seed}"
+    assert all(speaker_part in (r["speaker_text"] or "") for r in rows)
+
+
+def test_speakers_link_to_knowledge_base_entities(shared: Path) -> None:
+    pytest.importorskip("tasks.entities")
+    from tasks.entities import load_kb
+
+    kb = load_kb()
+    [path] = (shared / "seeds").glob("004_*.txt")
+    rows = extract_quotes(path.read_text(encoding="utf-8"))
+    kim = next(r for r in rows if r["quote"].startswith("Ancaman dari Amerika Serikat"))
+    entity = kb.link("Kim Jong Un")
+    assert entity is not None
+    assert kim["speaker_entity_id"] == entity.entity_id
+
+
+def test_a_role_phrase_ending_in_a_place_is_not_that_place_speaking() -> None:
+    pytest.importorskip("tasks.entities")
+    text = (
+        '"Latihan itu adalah tanggapan atas manuver sekutu," kata seorang pejabat kementerian di Seoul.\n'
+        '"Kami tidak akan tinggal diam menghadapi provokasi ini," kata Pyongyang dalam pernyataannya.'
+    )
+    first, second = extract_quotes(text)
+    assert first["speaker_text"] == "seorang pejabat kementerian" and first["speaker_entity_id"] is None
+    assert second["speaker_text"] == "Pyongyang" and second["speaker_entity_id"] is not None
+
+
+def test_version_follows_the_knowledge_base_when_speakers_are_linked() -> None:
+    from tasks.enrichers.quotes import QuotesEnricher
+
+    version = QuotesEnricher().version
+    if importlib.util.find_spec("tasks.entities") is None:
+        assert version == QuotesEnricher.RULES_VERSION
+    else:
+        from tasks.entities import load_kb
+
+        assert version == f"{QuotesEnricher.RULES_VERSION}+kb.{load_kb().fingerprint}"

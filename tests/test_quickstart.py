@@ -1,0 +1,44 @@
+"""The README's quick start, as a new user runs it: `make demo` in a fresh copy of the project."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def project_files() -> list[str]:
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+        capture_output=True, text=True, check=True,
+    ).stdout.splitlines()
+    return [f for f in listed if (ROOT / f).is_file()]
+
+
+@pytest.mark.slow
+def test_make_demo_twice_in_a_fresh_copy(tmp_path: Path) -> None:
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    copy = tmp_path / "kabar"
+    for name in project_files():
+        target = copy / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "KABAR_", "VIRTUAL_ENV"))}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    for attempt in (1, 2):
+        result = subprocess.run(["make", "demo"], cwd=copy, env=env, capture_output=True, text=True, timeout=900)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        assert re.search(r"TOTAL\s+16\s+16\s+0", result.stdout), result.stdout[-2000:]
+    warehouse = copy / "data" / "kabar.duckdb"
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 16
+    assert con.execute("SELECT count(*) FROM runs WHERE state = 'completed'").fetchone()[0] == 2
+    assert con.execute("SELECT new FROM runs ORDER BY started_at").fetchall() == [(16,), (0,)]
