@@ -17,8 +17,11 @@ from tasks.discover import discover_task, plan_items, schedule_task, window_task
 from tasks.enrich import configure_enrichers_task, enrich_task
 from tasks.extract import extract_task
 from tasks.fetch import fetch_task
+from tasks.index import index_task
 from tasks.load import Counts, finish_run_task, load_task, start_run_task
 from tasks.normalise import normalise_task
+from tasks.quality import quality_task, run_state
+from warehouse.backend import resolve_for_run
 
 
 @task(name="plan", cache_policy=NO_CACHE)
@@ -48,20 +51,24 @@ def ingest(
     warehouse: str | None = None,
     batch_size: int = settings.BATCH_SIZE,
     new_only: bool = False,
+    lock_wait: float | None = None,
 ) -> dict:
     """Ingest articles from the chosen sources into the warehouse; returns the run summary.
 
     ``sources`` picks sources by name from ``config``; ``paths`` are ad-hoc sources (files,
     directories, globs, WARC files, feed/sitemap URLs); ``since``/``until`` bound publication
     dates; ``allow_hosts`` permits private/loopback hosts (HOST or HOST:PORT); ``new_only``
-    (when no ``since``) keeps items published after the last completed run started."""
+    (when no ``since``) keeps items published after the last completed run started; ``lock_wait``
+    is how long to wait for another run on the same warehouse file (default:
+    settings.RUN_LOCK_WAIT_S)."""
     plan = plan_task(config, sources, paths, allow_hosts)
     configure_enrichers_task(plan.enrich)
-    path = str(settings.warehouse_path(warehouse))
+    path = resolve_for_run(config, warehouse)
     window = window_task(path, since, until, new_only) if new_only else Window(since, until)
     run_id = start_run_task(
         path, "ingest",
         {"config": config, "sources": sources, "paths": paths, "limit": limit, "since": since, "until": until},
+        lock_wait,
     )
     counts = Counts()
     try:
@@ -83,8 +90,12 @@ def ingest(
                 counts.add(article.source, "skipped")
             enriched = enrich_task(dedupe_task(kept, path))
             counts.merge(load_task(path, run_id, fetched, enriched, errors))
+        search_index = index_task(path)
+        quality = quality_task(path, run_id)
     except BaseException as exc:
         finish_run_task(path, run_id, counts, "failed", f"{type(exc).__name__}: {exc}"[:500])
         raise
-    finish_run_task(path, run_id, counts)
-    return {"run_id": run_id, "warehouse": path, "state": "completed", "by_source": counts.by_source}
+    state = run_state(quality)
+    finish_run_task(path, run_id, counts, state)
+    return {"run_id": run_id, "warehouse": path, "state": state, "by_source": counts.by_source,
+            "quality": quality, "search_index": search_index}

@@ -148,11 +148,41 @@ class EnrichSettings(_Strict):
         return path
 
 
+class WarehouseSettings(_Strict):
+    """Where runs load to: a DuckDB file (default) or a DuckLake (PostgreSQL catalog + data path).
+
+    ``catalog`` is what follows ``ducklake:`` in DuckDB's ATTACH: ``postgres:host=H port=P
+    dbname=D user=U`` (several workers may load at once) or a local ``.ducklake`` file (one
+    process at a time). ``data_path`` is the directory of the lake's Parquet files."""
+
+    backend: Literal["duckdb", "ducklake"] = settings.WAREHOUSE_BACKEND
+    path: str | None = Field(default=None, min_length=1)
+    catalog: str | None = Field(default=None, min_length=1)
+    data_path: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _keys_match_backend(self) -> "WarehouseSettings":
+        if self.backend == "ducklake":
+            for key in ("catalog", "data_path"):
+                if getattr(self, key) is None:
+                    raise ValueError(f"backend 'ducklake' needs `{key}`")
+            if self.path is not None:
+                raise ValueError("`path` does not apply to backend 'ducklake' (it takes `catalog` and `data_path`)")
+            if "#" in self.catalog or "'" in self.catalog or "'" in self.data_path:
+                raise ValueError("`catalog` may not contain '#' or quotes, nor `data_path` quotes")
+        else:
+            for key in ("catalog", "data_path"):
+                if getattr(self, key) is not None:
+                    raise ValueError(f"`{key}` applies to backend 'ducklake' only")
+        return self
+
+
 class SourcesFile(_Strict):
     """The whole sources file."""
 
     fetch: FetchSettings = FetchSettings()
     enrich: EnrichSettings = EnrichSettings()
+    warehouse: WarehouseSettings = WarehouseSettings()
     sources: tuple[Source, ...] = Field(min_length=1)
 
     @model_validator(mode="after")

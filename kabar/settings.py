@@ -51,3 +51,14 @@ def warehouse_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 def data_dir(warehouse: Path) -> Path:
     """The directory beside the warehouse file for raw captures, locks and profiles."""
     return warehouse.parent
+
+#: Data-quality checks: how far in the future a publication date may lie (clock skew, time zones).
+FUTURE_TOLERANCE_HOURS = 24.0
+
+#: A second `kabar ingest` on the same DuckDB file waits this long for the running one to
+#: finish before exiting with "warehouse busy" ($KABAR_LOCK_WAIT or `kabar ingest --wait`).
+RUN_LOCK_WAIT_S = 0.0
+
+#: The warehouse backend when the sources file has no [warehouse] section: "duckdb" (one file)
+#: or "ducklake" (a PostgreSQL catalog and a data path; see docs/warehouse.md).
+WAREHOUSE_BACKEND = "duckdb"

@@ -21,3 +21,19 @@ def summary_table(summary: dict[str, Any]) -> str:
 def print_summary(summary: dict[str, Any]) -> None:
     print(f"run {summary['run_id']}: {summary['state']}  (warehouse: {summary['warehouse']})")
     print(summary_table(summary))
+    print_quality(summary)
+
+
+def quality_lines(summary: dict[str, Any]) -> list[str]:
+    """One line per data-quality check of the run: PASS/FAIL, name, failing rows, detail."""
+    return [
+        f"  {'PASS' if c['passed'] else 'FAIL'}  {c['check']}  ({c['failing_rows']} failing)  {c['detail']}"
+        for c in summary.get("quality") or []
+    ]
+
+
+def print_quality(summary: dict[str, Any]) -> None:
+    lines = quality_lines(summary)
+    if lines:
+        print("quality checks:")
+        print("\n".join(lines))

@@ -25,8 +25,9 @@ from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.models import Article, Fetched, StageError
 from tasks.enrich import REGISTRY, Enrichment, get_field
-from warehouse.connection import open_writer
+from warehouse.backend import open_writer_for as open_writer  # a DuckDB file or a DuckLake
 from warehouse.frontier import record as record_frontier
+from warehouse.lake import claim_write, is_lake_connection, retry_on_conflict
 
 LOGGER = logging.getLogger(__name__)
 
@@ -97,9 +98,24 @@ def _pid_alive(pid: int | None) -> bool:
     return True
 
 
-def start_run(path: str | Path, flow: str, params: dict[str, Any], run_id: str | None = None) -> str:
-    """Record a new run as running; runs left 'running' by a dead process become 'crashed'."""
+def start_run(
+    path: str | Path, flow: str, params: dict[str, Any], run_id: str | None = None, lock_wait: float | None = None
+) -> str:
+    """Record a new run as running; runs left 'running' by a dead process become 'crashed'.
+
+    Takes the run lock first (warehouse/runlock.py): WarehouseError "warehouse busy" when another
+    run holds it for longer than ``lock_wait`` seconds."""
     run_id = run_id or new_run_id(flow)
+    _take_run_lock(path, run_id, lock_wait)
+    try:
+        _record_start(path, flow, params, run_id)
+    except BaseException:
+        _drop_run_lock(path, run_id)
+        raise
+    return run_id
+
+
+def _record_start(path: str | Path, flow: str, params: dict[str, Any], run_id: str) -> None:
     host = socket.gethostname()
     with open_writer(path) as con:
         stale = con.execute(
@@ -116,18 +132,40 @@ def start_run(path: str | Path, flow: str, params: dict[str, Any], run_id: str |
             "VALUES (?, ?, ?, 'running', ?, ?, ?)",
             [run_id, flow, datetime.now(timezone.utc), json.dumps(params, default=str), host, os.getpid()],
         )
-    return run_id
 
 
 def finish_run(path: str | Path, run_id: str, counts: Counts, state: str = "completed", message: str | None = None) -> None:
     """Record the run's final state and totals."""
     totals = counts.total()
-    with open_writer(path) as con:
-        con.execute(
-            f"UPDATE store.runs SET finished_at = ?, state = ?, message = ?, "
-            f"{', '.join(f'{k} = ?' for k in COUNTS)} WHERE run_id = ?",
-            [datetime.now(timezone.utc), state, message, *[totals[k] for k in COUNTS], run_id],
-        )
+    try:
+        with open_writer(path) as con:
+            con.execute(
+                f"UPDATE store.runs SET finished_at = ?, state = ?, message = ?, "
+                f"{', '.join(f'{k} = ?' for k in COUNTS)} WHERE run_id = ?",
+                [datetime.now(timezone.utc), state, message, *[totals[k] for k in COUNTS], run_id],
+            )
+    finally:
+        _drop_run_lock(path, run_id)
+
+
+def _take_run_lock(path: str | Path, run_id: str, lock_wait: float | None) -> None:
+    from kabar import settings
+    from warehouse import runlock
+    from warehouse.backend import is_lake
+
+    if is_lake(str(path)):
+        return  # a DuckLake takes several writers at once
+    if lock_wait is None:
+        lock_wait = float(os.environ.get("KABAR_LOCK_WAIT") or settings.RUN_LOCK_WAIT_S)
+    runlock.acquire(path, run_id, wait_s=lock_wait)
+
+
+def _drop_run_lock(path: str | Path, run_id: str) -> None:
+    from warehouse import runlock
+    from warehouse.backend import is_lake
+
+    if not is_lake(str(path)):
+        runlock.release(path, run_id)
 
 
 def _fetch_table(fetches: list[Fetched]) -> pa.Table:
@@ -190,7 +228,7 @@ def _merge_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, in
     content_cols = [c for c in ARTICLE_SCHEMA.names if c not in ("article_id", "duplicate_of")] + extra
     set_changed = ", ".join(f"{c} = s.{c}" for c in content_cols)
     insert_cols = ARTICLE_SCHEMA.names + extra
-    con.execute(
+    merge = (
         f"""MERGE INTO store.articles AS a
             USING (SELECT s.*, t.status, t.next_version FROM staged s JOIN staged_status t USING (article_id)) AS s
             ON a.article_id = s.article_id
@@ -200,7 +238,26 @@ def _merge_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, in
             WHEN NOT MATCHED THEN INSERT ({', '.join(insert_cols)}, version, first_seen_at, last_seen_at, run_id)
                  VALUES ({', '.join('s.' + c for c in insert_cols)}, 1, s.fetched_at, s.fetched_at, '{run_id}')"""
     )
+    if is_lake_connection(con):
+        merge = _single_update_merge(content_cols, insert_cols, run_id)
+    con.execute(merge)
     return dict(con.execute("SELECT status, count(*) FROM staged_status GROUP BY status").fetchall())
+
+
+def _single_update_merge(content_cols: list[str], insert_cols: list[str], run_id: str) -> str:
+    """The articles MERGE with one WHEN MATCHED action (DuckLake: "MERGE INTO with DuckLake only
+    supports a single UPDATE/DELETE action"): unchanged rows keep their values via CASE."""
+    def keep(column: str, new: str) -> str:
+        return f"{column} = CASE WHEN s.status = 'unchanged' THEN a.{column} ELSE {new} END"
+
+    sets = [keep(c, f"s.{c}") for c in content_cols]
+    sets += [keep("version", "s.next_version"), keep("run_id", f"'{run_id}'"), "last_seen_at = s.fetched_at"]
+    return f"""MERGE INTO store.articles AS a
+        USING (SELECT s.*, t.status, t.next_version FROM staged s JOIN staged_status t USING (article_id)) AS s
+        ON a.article_id = s.article_id
+        WHEN MATCHED THEN UPDATE SET {', '.join(sets)}
+        WHEN NOT MATCHED THEN INSERT ({', '.join(insert_cols)}, version, first_seen_at, last_seen_at, run_id)
+             VALUES ({', '.join('s.' + c for c in insert_cols)}, 1, s.fetched_at, s.fetched_at, '{run_id}')"""
 
 
 def write_enrichments(con: duckdb.DuckDBPyConnection, run_id: str, articles: list[Article]) -> None:
@@ -271,6 +328,7 @@ def load_batch(
         con.execute("BEGIN TRANSACTION")
         try:
             record_frontier(con, run_id, fetches[len(discovery_fetches):], discovery_fetches)
+            claim_write(con)
             if fetches:
                 con.register("fetch_rows", _fetch_table(fetches))
                 con.execute(f"INSERT INTO store.fetches BY NAME SELECT *, '{run_id}' AS run_id FROM fetch_rows")
@@ -338,14 +396,14 @@ def load_task(
     path: str, run_id: str, fetches: list[Fetched], articles: list[Article], errors: list[StageError],
     discovery_fetches: list[Fetched] = (),
 ) -> Counts:
-    return load_batch(path, run_id, fetches, articles, errors, discovery_fetches)
+    return retry_on_conflict(lambda: load_batch(path, run_id, fetches, articles, errors, discovery_fetches))
 
 
 @task(name="start-run", cache_policy=NO_CACHE)
-def start_run_task(path: str, flow: str, params: dict[str, Any]) -> str:
-    return start_run(path, flow, params)
+def start_run_task(path: str, flow: str, params: dict[str, Any], lock_wait: float | None = None) -> str:
+    return retry_on_conflict(lambda: start_run(path, flow, params, lock_wait=lock_wait))
 
 
 @task(name="finish-run", cache_policy=NO_CACHE)
 def finish_run_task(path: str, run_id: str, counts: Counts, state: str = "completed", message: str | None = None) -> None:
-    finish_run(path, run_id, counts, state, message)
+    retry_on_conflict(lambda: finish_run(path, run_id, counts, state, message))

@@ -58,7 +58,7 @@ def connect(path: str | Path, *, read_only: bool = False, wait_s: float = 10.0) 
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only, config=dict(_CONFIG))
+            con = duckdb.connect(str(path), read_only=read_only, config=dict(_CONFIG))
         except duckdb.IOException as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
                 if _is_lock_error(exc):
@@ -66,6 +66,10 @@ def connect(path: str | Path, *, read_only: bool = False, wait_s: float = 10.0) 
                 raise WarehouseError(f"cannot open warehouse {path}: {exc}") from None
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
+            continue
+        # The search macro (warehouse/search.py) calls fts functions: every connection loads fts.
+        load_extension(con, "fts")
+        return con
 
 
 @contextmanager

@@ -7,16 +7,17 @@ from pathlib import Path
 import pyarrow as pa
 
 from tasks.dedupe import KnownKeys
-from warehouse.connection import open_reader
 from warehouse.migrate import schema_version
 
 
 def known_keys(path: str | Path, canonical_urls: list[str], content_hashes: list[str]) -> KnownKeys:
     """Which of these URLs and content hashes the warehouse already holds."""
     known = KnownKeys()
-    if not Path(path).exists():
+    from warehouse.backend import is_lake, open_reader_for
+
+    if not is_lake(str(path)) and not Path(path).exists():
         return known
-    with open_reader(path, wait_s=60) as con:
+    with open_reader_for(str(path), wait_s=60) as con:
         if schema_version(con) == 0:
             return known
         con.register("batch_urls", pa.table({"canonical_url": pa.array(canonical_urls, pa.string())}))

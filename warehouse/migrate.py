@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
@@ -47,13 +48,17 @@ def migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return [found[v] for v in sorted(found)]
 
 
-def _ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
+def _same(sql: str) -> str:
+    return sql
+
+
+def _ensure_ledger(con: duckdb.DuckDBPyConnection, transform: Callable[[str], str] = _same) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS store")
-    con.execute(
+    con.execute(transform(
         """CREATE TABLE IF NOT EXISTS store.schema_migrations (
                version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,
                applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"""
-    )
+    ))
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -67,10 +72,13 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def apply_migrations(
-    con: duckdb.DuckDBPyConnection, *, upto: int | None = None, directory: Path = MIGRATIONS_DIR
+    con: duckdb.DuckDBPyConnection, *, upto: int | None = None, directory: Path = MIGRATIONS_DIR,
+    transform: Callable[[str], str] = _same,
 ) -> list[int]:
-    """Apply every pending migration (up to ``upto``); returns the versions applied."""
-    _ensure_ledger(con)
+    """Apply every pending migration (up to ``upto``); returns the versions applied.
+
+    ``transform`` rewrites each file's SQL first (DuckLake drops PRIMARY KEY/UNIQUE: warehouse/lake.py)."""
+    _ensure_ledger(con, transform)
     done = {row[0] for row in con.execute("SELECT version FROM store.schema_migrations").fetchall()}
     known = migrations(directory)
     newest_known = known[-1].version if known else 0
@@ -84,7 +92,7 @@ def apply_migrations(
             continue
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(migration.sql)
+            con.execute(transform(migration.sql))
             con.execute(
                 "INSERT INTO store.schema_migrations (version, name) VALUES (?, ?)",
                 [migration.version, migration.name],
@@ -115,7 +123,9 @@ def _missing_requirements(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]
     return [name for name in needed if name.split(".")[-1] not in present]
 
 
-def apply_views(con: duckdb.DuckDBPyConnection, directory: Path = VIEWS_DIR) -> list[str]:
+def apply_views(
+    con: duckdb.DuckDBPyConnection, directory: Path = VIEWS_DIR, transform: Callable[[str], str] = _same
+) -> list[str]:
     """(Re)create every public view. Views may use each other: retry until all stand.
 
     A view whose file declares ``-- requires: rel, ...`` is skipped while one of those relations
@@ -125,7 +135,7 @@ def apply_views(con: duckdb.DuckDBPyConnection, directory: Path = VIEWS_DIR) -> 
     while pending:
         failed: list[tuple[Path, Exception]] = []
         for path in pending:
-            sql = path.read_text(encoding="utf-8")
+            sql = transform(path.read_text(encoding="utf-8"))
             missing = _missing_requirements(con, sql)
             if missing and not any(m in {p.stem for p in pending} for m in missing):
                 LOGGER.info("view %s skipped: needs %s", path.stem, ", ".join(missing))

@@ -42,6 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="without --since: only items published after the last completed run started")
     parser.add_argument("--allow-host", action="append", metavar="HOST[:PORT]", dest="allow_hosts",
                         help="permit this private/loopback host (repeatable; for tests and intranets)")
+    parser.add_argument("--wait", type=float, metavar="SECONDS", dest="lock_wait",
+                        help="when another ingest is running on the same warehouse file, wait up to SECONDS "
+                             "for it (default: $KABAR_LOCK_WAIT, else 0: exit at once with 'warehouse busy')")
     add_warehouse_option(parser)
     parser.set_defaults(handler=run)
 
@@ -58,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         config=args.config, sources=args.sources, paths=args.targets, limit=args.limit,
         since=args.since, until=args.until, allow_hosts=args.allow_hosts, warehouse=args.warehouse,
         new_only=args.new_only,
+        lock_wait=args.lock_wait,
     )
     print_summary(summary)
     return 0

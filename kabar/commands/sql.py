@@ -59,10 +59,9 @@ def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
 def run(args: argparse.Namespace) -> int:
     import duckdb
 
-    from kabar import settings
-    from warehouse.connection import open_reader
+    from warehouse.backend import open_reader_for
 
-    with open_reader(settings.warehouse_path(args.warehouse)) as con:
+    with open_reader_for(args.warehouse) as con:
         try:
             result = con.execute(args.query)
         except duckdb.Error as exc:

@@ -1,0 +1,128 @@
+"""`kabar report`: one self-contained HTML file whose charts draw in headless Chromium (offline)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.warehouse.test_analyst_views import _warehouse
+from warehouse.migrate import apply_views
+
+pytestmark = pytest.mark.chromium
+
+
+def _chromium() -> str:
+    """The chromium binary; installed with apt-get (Debian's `chromium`) when missing and root."""
+    found = shutil.which("chromium")
+    if found:
+        return found
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        pytest.skip("chromium is not installed and apt-get cannot run here (not root)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+        if done.returncode != 0:
+            pytest.skip(f"cannot install chromium: `{' '.join(cmd)}` failed: {done.stderr[-300:]}")
+    return shutil.which("chromium") or pytest.skip("chromium installed but not on PATH")
+
+
+def _headless(binary: str, tmp: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp / 'chromium-profile'}", "--virtual-time-budget=10000", *args],
+        capture_output=True, text=True, timeout=180)
+
+
+def _png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
+    """Decode an 8-bit RGB/RGBA non-interlaced PNG (what Chromium writes): width, height, rows."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, header = 8, b"", None
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        chunk = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", chunk)
+        elif kind == b"IDAT":
+            idat += chunk
+        pos += 12 + length
+    width, height, depth, color, _, _, interlace = header
+    assert depth == 8 and color in (2, 6) and interlace == 0
+    bpp = 3 if color == 2 else 4
+    raw, stride, rows, prev = zlib.decompress(idat), width * bpp, [], bytearray(width * bpp)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            left = line[i - bpp] if i >= bpp else 0
+            up, corner = prev[i], prev[i - bpp] if i >= bpp else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 255
+            elif kind == 2:
+                line[i] = (line[i] + up) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 255
+            elif kind == 4:
+                p = left + up - corner
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return width, height, [bytes(r[i:i + 3]) for r in rows[::8] for i in range(0, stride, bpp * 8)]
+
+
+def test_report_renders_all_charts_offline(tmp_path: Path) -> None:
+    binary = _chromium()
+    path = tmp_path / "w.duckdb"
+    con = _warehouse(path, with_features=True)
+    con.execute("CREATE TABLE main.places (article_id VARCHAR, entity_id VARCHAR, name VARCHAR, country VARCHAR, "
+                "lat DOUBLE, lon DOUBLE)")
+    con.execute("INSERT INTO main.places VALUES ('a1','ru','Moskow','RU',55.75,37.62), "
+                "('a2','kp','Pyongyang','KP',39.03,125.75), ('a5','kp','Pyongyang','KP',39.03,125.75), "
+                "('a3','id','Jakarta','ID',-6.2,106.8)")
+    apply_views(con)
+    con.close()
+    out = tmp_path / "report.html"
+    result = run_cli("report", "--out", str(out), "--warehouse", str(path))
+    assert result.returncode == 0, result.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "cdn.plot.ly/plotly" not in page and "<script src=\"http" not in page  # self-contained
+    assert page.count("Plotly.newPlot") == 4
+    assert '<a href="https://x/a1">' in page  # the top stories table links the first report
+
+    dom = _headless(binary, tmp_path, "--dump-dom", out.as_uri())
+    assert dom.returncode == 0, dom.stderr[-500:]
+    assert dom.stdout.count('class="main-svg"') >= 8  # plotly draws two svg layers per chart
+    assert len(re.findall(r'class="point"', dom.stdout)) >= 4  # bars of articles per day
+    assert len(re.findall(r"<path class=\"point\"[^>]*d=\"M", dom.stdout)) >= 7  # scatter markers
+    assert "Moskow" in dom.stdout and "Pyongyang" in dom.stdout  # map labels drawn
+
+    shot = tmp_path / "report.png"
+    done = _headless(binary, tmp_path, f"--screenshot={shot}", "--window-size=1400,2400", out.as_uri())
+    assert done.returncode == 0 and shot.exists(), done.stderr[-500:]
+    width, height, samples = _png_pixels(shot)
+    assert (width, height) == (1400, 2400)
+    colours = {p for p in samples}
+    coloured = [p for p in samples if max(p) - min(p) > 60]  # saturated pixels: chart marks, not text
+    assert len(colours) > 20 and len(coloured) > 50, (len(colours), len(coloured))
+    shutil.copy(shot, Path(os.environ.get("KABAR_REPORT_SHOT", str(tmp_path / "copy.png"))))
+
+
+def test_report_without_feature_views_still_renders(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    con = _warehouse(path, with_features=False)
+    apply_views(con)
+    con.close()
+    out = tmp_path / "r.html"
+    result = run_cli("report", "--out", str(out), "--since", "2024-05-16", "--warehouse", str(path))
+    assert result.returncode == 0, result.stderr
+    page = out.read_text(encoding="utf-8")
+    assert page.count("Plotly.newPlot") == 1 and "Stories are not in this warehouse yet" in page

@@ -1,0 +1,185 @@
+"""The DuckLake backend: the same tables, views and commands over a DuckLake (PostgreSQL catalog
+plus a data path), so several workers can load at once.
+
+A lake is named by a spec string ``ducklake:<catalog>#<data_path>``, e.g.
+``ducklake:postgres:host=db port=5432 dbname=kabar user=kabar#/srv/kabar/lake/`` (``kabar.config``
+builds it from the ``[warehouse]`` section). What differs from a DuckDB file, and why:
+
+- DuckLake has no PRIMARY KEY/UNIQUE constraints ("not supported in DuckLake"): migrations are
+  applied with them stripped. MERGE works, but two transactions MERGE-inserting the same key
+  would both commit. So every load transaction first updates the one row of
+  ``store.write_token`` (``claim_write``): concurrent loads then conflict at commit, and
+  ``retry_on_conflict`` re-runs the later one on the newer snapshot, where MERGE sees the rows.
+- Views are TEMP views created on every open (not stored in the lake): readers attach the lake
+  read-only and nothing in the catalog is rewritten per batch by each worker.
+- ``PRAGMA create_fts_index`` fails on a lake table (its commit fails), so the search index lives
+  in a local DuckDB file ``<data_path>.search.duckdb`` built from the lake's articles after each
+  run and attached read-only as ``search``; ``search_articles`` is a TEMP macro over it.
+- The run lock file (warehouse/runlock.py) is not used: concurrent runs are the point.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator, TypeVar
+
+import duckdb
+
+from warehouse.connection import _CONFIG, WarehouseError, load_extension
+from warehouse.migrate import apply_migrations, apply_views, schema_version
+
+LOGGER = logging.getLogger(__name__)
+
+PREFIX = "ducklake:"
+T = TypeVar("T")
+
+
+def lake_spec(catalog: str, data_path: str) -> str:
+    """The spec string for a lake with this catalog (DSN or file) and data path."""
+    return f"{PREFIX}{catalog}#{data_path}"
+
+
+def parse_spec(spec: str) -> tuple[str, str]:
+    """(catalog, data_path) of a ``ducklake:<catalog>#<data_path>`` spec."""
+    body = spec[len(PREFIX):] if spec.startswith(PREFIX) else spec
+    catalog, sep, data_path = body.rpartition("#")
+    if not sep or not catalog or not data_path:
+        raise WarehouseError(f"bad DuckLake spec {spec!r}: expected ducklake:CATALOG#DATA_PATH")
+    return catalog, data_path
+
+
+def index_path(spec: str) -> Path:
+    """The local DuckDB file holding the lake's search index."""
+    return Path(parse_spec(spec)[1].rstrip("/") + ".search.duckdb")
+
+
+_CONSTRAINTS = (
+    (re.compile(r",\s*PRIMARY\s+KEY\s*\([^)]*\)", re.I), ""),
+    (re.compile(r"\s+PRIMARY\s+KEY\b", re.I), ""),
+    (re.compile(r"\s+UNIQUE\b", re.I), ""),
+)
+
+
+def strip_constraints(sql: str) -> str:
+    """DDL without PRIMARY KEY/UNIQUE, which DuckLake refuses."""
+    for pattern, replacement in _CONSTRAINTS:
+        sql = pattern.sub(replacement, sql)
+    return sql
+
+
+def temp_views(sql: str) -> str:
+    """A view file's SQL creating a TEMP view (see the module docstring)."""
+    return re.sub(r"CREATE\s+OR\s+REPLACE\s+VIEW\s+main\.", "CREATE OR REPLACE TEMP VIEW ", sql, flags=re.I)
+
+
+def _is_conflict(exc: BaseException) -> bool:
+    while exc is not None:
+        text = str(exc)
+        if "conflict" in text.lower() or "Failed to commit" in text:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def retry_on_conflict(fn: Callable[[], T], attempts: int = 20) -> T:
+    """Run ``fn``; when its DuckLake commit conflicts with another writer's, run it again."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return fn()
+        except duckdb.Error as exc:
+            if attempt == attempts or not _is_conflict(exc):
+                raise
+            LOGGER.info("DuckLake commit conflict (attempt %d): retrying", attempt)
+            time.sleep(random.uniform(0.05, 0.3) * attempt)
+    raise AssertionError("unreachable")
+
+
+def is_lake_connection(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("SELECT current_database()").fetchone()[0] == "lake"
+
+
+def claim_write(con: duckdb.DuckDBPyConnection) -> None:
+    """Inside a load transaction on a lake: touch the write token (no-op on a DuckDB file)."""
+    if is_lake_connection(con):
+        con.execute("UPDATE store.write_token SET n = n + 1")
+
+
+def _attach(con: duckdb.DuckDBPyConnection, spec: str, read_only: bool) -> None:
+    catalog, data_path = parse_spec(spec)
+    load_extension(con, "ducklake")
+    if catalog.startswith(("postgres:", "postgresql:")):
+        load_extension(con, "postgres")
+    if not read_only:
+        Path(data_path).mkdir(parents=True, exist_ok=True)
+    options = f"DATA_PATH '{data_path}'" + (", READ_ONLY" if read_only else "")
+    for attempt in range(1, 11):
+        try:
+            con.execute(f"ATTACH '{PREFIX}{catalog}' AS lake ({options})")
+            break
+        except duckdb.Error as exc:
+            # Two workers initialising a fresh catalog at once: one loses the race to create
+            # DuckLake's metadata tables ("duplicate key value"); the next attempt finds them.
+            if attempt < 10 and ("Failed to initialize DuckLake" in str(exc) or _is_conflict(exc)):
+                time.sleep(random.uniform(0.1, 0.5))
+                continue
+            raise WarehouseError(f"cannot attach DuckLake {catalog!r}: {str(exc).splitlines()[0]}") from None
+    con.execute("USE lake")
+
+
+def _attach_index(con: duckdb.DuckDBPyConnection, spec: str) -> None:
+    """Attach the local search index read-only and create the TEMP search_articles macro."""
+    from warehouse.search import INDEX_SCHEMA, MACRO_SQL
+
+    path = index_path(spec)
+    if not path.exists():
+        return
+    con.execute(f"ATTACH '{path}' AS search (READ_ONLY)")
+    # match_bm25 names its tables schema-qualified only: put the index schema on the search path.
+    con.execute(f"SET search_path = 'lake.main,search.{INDEX_SCHEMA}'")
+    con.execute(MACRO_SQL.replace("CREATE OR REPLACE MACRO main.", "CREATE OR REPLACE TEMP MACRO ")
+                .replace("FROM store.search_documents", "FROM search.store.search_documents"))
+
+
+@contextmanager
+def open_lake(spec: str, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection with the lake attached as the default database, migrated (writers), with the
+    public views as TEMP views and the search macro when an index exists; closed on exit."""
+    con = duckdb.connect(config=dict(_CONFIG))
+    try:
+        load_extension(con, "fts")
+        _attach(con, spec, read_only)
+        if read_only:
+            if schema_version(con) == 0:
+                raise WarehouseError(f"the DuckLake {parse_spec(spec)[0]!r} is empty: run `kabar ingest` first")
+        else:
+            retry_on_conflict(lambda: apply_migrations(con, transform=strip_constraints))
+        apply_views(con, transform=temp_views)
+        _attach_index(con, spec)
+        yield con
+    finally:
+        con.close()
+
+
+def build_lake_index(spec: str) -> int:
+    """Rebuild the lake's local search index from its articles; returns documents indexed."""
+    from warehouse.connection import connect
+    from warehouse.search import build_index
+
+    path = index_path(spec)
+    con = connect(path, wait_s=120)
+    try:
+        local = con.execute("SELECT current_database()").fetchone()[0]
+        _attach(con, spec, read_only=True)
+        con.execute(f'USE "{local}"')
+        con.execute("CREATE SCHEMA IF NOT EXISTS store")
+        # The macro stored in this file is not used (lake readers create a TEMP one); it needs
+        # main.articles to bind, so give it a view over the lake's articles.
+        con.execute("CREATE OR REPLACE VIEW main.articles AS SELECT * FROM lake.store.articles")
+        return build_index(con, articles="lake.store.articles")
+    finally:
+        con.close()

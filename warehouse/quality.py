@@ -1,0 +1,93 @@
+"""Data-quality checks run after each load and recorded per run in ``store.quality_checks``.
+
+Each check is a query returning the ids of failing rows. A check may need relations another
+feature adds (``stories``, ``mentions``); it is skipped (not recorded) while they are missing.
+A failed check never fails the run: the flow marks it ``completed_with_warnings``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+
+import duckdb
+import pyarrow as pa
+
+from kabar import settings
+
+LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    question: str
+    #: A query selecting one id column (the failing rows); ``{tolerance}`` is filled in.
+    sql: str
+    requires: tuple[str, ...] = ()
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("article_has_text", "every article has non-empty text",
+          "SELECT article_id FROM articles WHERE text IS NULL OR trim(text) = ''"),
+    Check("published_not_in_future", "no publication date later than now plus the tolerance",
+          "SELECT article_id FROM articles WHERE published_at > now() + INTERVAL '{tolerance} hours'"),
+    Check("duplicate_of_exists", "every duplicate_of points at a stored article",
+          "SELECT a.article_id FROM articles a LEFT JOIN articles o ON o.article_id = a.duplicate_of "
+          "WHERE a.duplicate_of IS NOT NULL AND o.article_id IS NULL"),
+    Check("story_id_exists", "every story_id points at a story",
+          "SELECT a.article_id FROM articles a LEFT JOIN stories s ON s.story_id = a.story_id "
+          "WHERE a.story_id IS NOT NULL AND s.story_id IS NULL", requires=("stories",)),
+    Check("mention_within_text", "every mention's span lies within its article's text",
+          "SELECT m.article_id || ':' || m.char_start FROM mentions m LEFT JOIN articles a USING (article_id) "
+          "WHERE a.article_id IS NULL OR m.char_start < 0 OR m.char_end < m.char_start "
+          "OR m.char_end > length(a.text)", requires=("mentions",)),
+)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: str
+    passed: bool
+    failing_rows: int
+    detail: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _present(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+
+
+def run_checks(
+    con: duckdb.DuckDBPyConnection, *, tolerance_hours: float = settings.FUTURE_TOLERANCE_HOURS
+) -> list[CheckResult]:
+    """Run every check whose relations exist; returns one result per check run."""
+    present = _present(con)
+    results = []
+    for check in CHECKS:
+        missing = [r for r in check.requires if r not in present]
+        if missing:
+            LOGGER.info("quality check %s skipped: needs %s", check.name, ", ".join(missing))
+            continue
+        failing = [r[0] for r in con.execute(check.sql.format(tolerance=float(tolerance_hours))).fetchall()]
+        detail = check.question if not failing else (
+            f"{len(failing)} failing: " + ", ".join(map(str, failing[:5])) + (" ..." if len(failing) > 5 else ""))
+        results.append(CheckResult(check.name, not failing, len(failing), detail))
+    return results
+
+
+def record_checks(con: duckdb.DuckDBPyConnection, run_id: str, results: list[CheckResult]) -> None:
+    """Append the results for ``run_id`` to ``store.quality_checks``."""
+    if not results:
+        return
+    now = datetime.now(timezone.utc)
+    table = pa.Table.from_pylist(
+        [{"run_id": run_id, "check_name": r.check, "passed": r.passed, "failing_rows": r.failing_rows,
+          "detail": r.detail, "checked_at": now} for r in results]
+    )
+    con.register("quality_rows", table)
+    con.execute("INSERT INTO store.quality_checks BY NAME SELECT * FROM quality_rows")
+    con.unregister("quality_rows")
