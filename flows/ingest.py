@@ -1,4 +1,4 @@
-"""The ingest flow: sources -> discover -> fetch -> extract -> normalise -> dedupe -> enrich -> load."""
+"""The ingest flow: sources -> discover -> fetch -> extract -> normalise -> dedupe -> enrich -> stories -> load."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from tasks.extract import extract_task
 from tasks.fetch import fetch_task
 from tasks.load import Counts, finish_run_task, load_task, start_run_task
 from tasks.normalise import normalise_task
+from tasks.stories import stories_task
 
 
 @task(name="plan", cache_policy=NO_CACHE)
@@ -73,7 +74,8 @@ def ingest(
             kept, skipped = normalise_task(extracted, by_name, window)
             for article in skipped:
                 counts.add(article.source, "skipped")
-            enriched = enrich_task(dedupe_task(kept, path))
+            enriched = enrich_task(dedupe_task(kept, path, plan.dedupe))
+            enriched = stories_task(enriched, path, plan.dedupe)
             counts.merge(load_task(path, run_id, fetched, enriched, errors))
     except BaseException as exc:
         finish_run_task(path, run_id, counts, "failed", f"{type(exc).__name__}: {exc}"[:500])

@@ -24,7 +24,8 @@ renamed AS (
         last_seen_at,
         run_id,
         version,
-        sitename
+        sitename,
+        duplicate_similarity
     FROM source
 )
 SELECT * FROM renamed;
