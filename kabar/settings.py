@@ -24,7 +24,7 @@ GLOBAL_CONCURRENCY = 32
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
 #: Dedupe and stories defaults (the sources file's [dedupe] section overrides them).
-NEAR_DUPLICATE_THRESHOLD = 0.8  # estimated Jaccard similarity of word 3-gram sets
+NEAR_DUPLICATE_THRESHOLD = 0.7  # estimated Jaccard similarity of word 3-gram sets
 NEAR_DUPLICATE_WINDOW_DAYS = 30  # how far back (by first-seen time) the signature index is searched; 0 = all
 SHINGLE_SIZE = 3
 STORY_THRESHOLD = 0.15  # cosine similarity of salient-term vectors to join a story

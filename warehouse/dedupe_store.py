@@ -72,7 +72,7 @@ def write_signatures(
         "band": pa.array(np.tile(np.arange(bands, dtype=np.int16), n)),
         "bucket": pa.array(np.ascontiguousarray(keys, dtype=np.int64).ravel()),
         "article_id": pa.array(np.repeat(np.array(article_ids, dtype=object), bands), pa.string()),
-        "seen_at": pa.array(np.repeat(np.array(seen_at, dtype="datetime64[us]"), bands), pa.timestamp("us", tz="UTC")),
+        "seen_at": seen.take(pa.array(np.repeat(np.arange(n), bands))),
     }))
     con.execute("INSERT INTO store.article_bands BY NAME SELECT * FROM band_rows")
     con.unregister("band_rows")
