@@ -179,6 +179,28 @@ def sign(articles: list[Article], shingle_size: int, banding: Banding) -> None:
         article.meta["bands"] = key
 
 
+def _earlier_in_batch(articles: list[Article]) -> dict[int, set[int]]:
+    """For each batch position, the earlier positions sharing one of its band keys (a sort per
+    band instead of a dict of every key: only the few matching keys cost Python work)."""
+    signed = [p for p, a in enumerate(articles)
+              if a.meta.get("bands") is not None and a.meta.get("status") in ("new", "duplicate", "updated")]
+    earlier: dict[int, set[int]] = {}
+    if len(signed) < 2:
+        return earlier
+    positions = np.array(signed)
+    keys = np.stack([articles[p].meta["bands"] for p in signed])
+    for band in range(keys.shape[1]):
+        order = np.argsort(keys[:, band], kind="stable")
+        column = keys[order, band]
+        same = np.flatnonzero(column[1:] == column[:-1])
+        for i in same:
+            later, first = positions[order[i + 1]], i
+            while first >= 0 and column[first] == column[i + 1]:
+                earlier.setdefault(int(later), set()).add(int(positions[order[first]]))
+                first -= 1
+    return earlier
+
+
 def mark_near_duplicates(
     articles: list[Article], stored: dict[int, list[Candidate]], threshold: float
 ) -> list[Article]:
@@ -189,22 +211,21 @@ def mark_near_duplicates(
     earliest-seen copy; ``meta['duplicate_similarity']`` is the estimated Jaccard similarity (1.0
     for exact copies). An edited article (status ``updated``) is never compared with itself.
     """
-    buckets: dict[tuple[int, int], list[int]] = {}
+    earlier = _earlier_in_batch(articles)
     originals: dict[str, str] = {}
+    empty = np.iinfo(np.uint32).max
     for pos, article in enumerate(articles):
         status = article.meta.get("status")
-        sig, keys = article.meta.get("minhash"), article.meta.get("bands")
+        sig = article.meta.get("minhash")
         if status == "duplicate":
             article.meta["duplicate_similarity"] = 1.0
-        if status == "new" and sig is not None and sig[0] != np.iinfo(np.uint32).max:
-            pool = list(stored.get(pos, []))
-            seen_pos = {p for band, key in enumerate(keys) for p in buckets.get((band, int(key)), [])}
+        if status == "new" and sig is not None and sig[0] != empty and (pos in stored or pos in earlier):
+            pool = [c for c in stored.get(pos, ()) if c.article_id != article.article_id]
             pool += [
                 Candidate(articles[p].article_id, articles[p].duplicate_of or articles[p].article_id,
                           articles[p].meta["minhash"])
-                for p in sorted(seen_pos)
+                for p in sorted(earlier.get(pos, ())) if articles[p].article_id != article.article_id
             ]
-            pool = [c for c in pool if c.article_id != article.article_id]
             if pool:
                 scores = estimated_jaccard(sig, np.stack([c.signature for c in pool]))
                 best = int(np.argmax(scores))
@@ -214,9 +235,6 @@ def mark_near_duplicates(
                     article.meta["duplicate_similarity"] = round(float(scores[best]), 4)
         if article.duplicate_of:
             originals[article.article_id] = article.duplicate_of
-        if keys is not None and article.meta.get("status") in ("new", "duplicate", "updated"):
-            for band, key in enumerate(keys):
-                buckets.setdefault((band, int(key)), []).append(pos)
     for article in articles:
         if article.duplicate_of:
             article.duplicate_of = _root(article.duplicate_of, originals)
