@@ -225,7 +225,9 @@ def stories_batch(articles: list[Article], warehouse: str, config: DedupeSetting
         return articles
     terms = sorted({t for a in todo for t in raw_terms(a.title, a.text, entity_ids(a))})
     originals = [a.duplicate_of for a in todo if a.duplicate_of]
-    context = story_context(warehouse, terms, originals)
+    dates = [story_date(a) for a in todo]
+    floor = None if None in dates else min(dates) - timedelta(days=config.story_window_days)
+    context = story_context(warehouse, terms, originals, floor)
     return assign_stories(articles, context, config)
 
 

@@ -91,10 +91,14 @@ def near_duplicate_candidates(
     return found
 
 
-def story_context(path: str | Path, terms: list[str], originals: list[str]) -> "StoryContext":
+def story_context(
+    path: str | Path, terms: list[str], originals: list[str], dated_from: datetime | None = None
+) -> "StoryContext":
     """What story assignment needs from the warehouse for a batch: document frequencies of
     ``terms`` (and the document count), the stories having any of these terms with their full
-    centroids, and the story of each of ``originals`` (articles that batch copies point to)."""
+    centroids, and the story of each of ``originals`` (articles that batch copies point to).
+    ``dated_from`` leaves out stories whose last date is older (the batch's earliest date minus
+    the story window; None when the batch has undated articles, which may join any story)."""
     from tasks.stories import StoryContext, StoryState
 
     context = StoryContext()
@@ -110,7 +114,9 @@ def story_context(path: str | Path, terms: list[str], originals: list[str]) -> "
         stories = con.execute(
             """SELECT s.story_id, s.title, s.first_date, s.last_date, s.members, s.norm
                FROM store.stories s
-               WHERE s.story_id IN (SELECT DISTINCT story_id FROM store.story_terms JOIN batch_terms USING (term))"""
+               WHERE s.story_id IN (SELECT DISTINCT story_id FROM store.story_terms JOIN batch_terms USING (term))
+                 AND ($floor IS NULL OR s.last_date IS NULL OR s.last_date >= $floor)""",
+            {"floor": dated_from},
         ).fetchall()
         for story_id, title, first, last, members, norm in stories:
             context.stories[story_id] = StoryState(story_id, title, first, last, members, {}, norm)
