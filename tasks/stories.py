@@ -36,7 +36,9 @@ from kabar.models import Article
 
 LOGGER = logging.getLogger(__name__)
 
-MAX_TERMS = 40
+MAX_TERMS = 150
+#: Added to every IDF so terms all stored articles share still count a little (see term_vector).
+IDF_FLOOR = 0.05
 ENTITY_WEIGHT = 4.0
 
 STOPWORDS = frozenset(
@@ -135,7 +137,7 @@ def term_vector(raw: Counter[str], df: dict[str, int], documents: int, limit: in
     """Unit-length TF-IDF vector of the ``limit`` heaviest terms (log-scaled term weight times
     smoothed IDF over ``documents`` stored originals)."""
     scored = {
-        term: (1.0 + math.log(weight)) * (math.log((documents + 1) / (df.get(term, 0) + 1)) + 1.0)
+        term: (1.0 + math.log(weight)) * (math.log((documents + 1) / (df.get(term, 0) + 1)) + IDF_FLOOR)
         for term, weight in raw.items() if weight > 0
     }
     top = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]

@@ -57,5 +57,6 @@ def test_shared_entities_bring_together_what_words_alone_keep_apart() -> None:
     for article in (first, second):
         article.meta.pop("story_id")
         article.enrichments["entities"] = Enrichment(rows={"mentions": [{"entity_id": "Q1"}, {"entity_id": "Q2"}]})
-    assign_stories([first, second], StoryContext(), config)
+    # A warehouse of 1,000 articles in which these entities are rare (as they would be).
+    assign_stories([first, second], StoryContext(documents=1000), config)
     assert first.meta["story_id"] == second.meta["story_id"]
