@@ -1,4 +1,4 @@
-"""The ingest flow: sources -> discover -> fetch -> extract -> normalise -> dedupe -> enrich -> load."""
+"""The ingest flow: sources -> discover -> fetch -> extract -> normalise -> dedupe -> enrich -> stories -> load."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from tasks.load import Counts, finish_run_task, load_task, start_run_task
 from tasks.normalise import normalise_task
 from tasks.quality import quality_task, run_state
 from warehouse.backend import resolve_for_run
+from tasks.stories import stories_task
 
 
 @task(name="plan", cache_policy=NO_CACHE)
@@ -88,7 +89,8 @@ def ingest(
             kept, skipped = normalise_task(extracted, by_name, window)
             for article in skipped:
                 counts.add(article.source, "skipped")
-            enriched = enrich_task(dedupe_task(kept, path))
+            enriched = enrich_task(dedupe_task(kept, path, plan.dedupe))
+            enriched = stories_task(enriched, path, plan.dedupe)
             counts.merge(load_task(path, run_id, fetched, enriched, errors))
         search_index = index_task(path)
         quality = quality_task(path, run_id)

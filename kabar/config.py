@@ -61,6 +61,20 @@ class FetchSettings(_Strict):
     warc_retention_days: int = Field(default=settings.WARC_RETENTION_DAYS, ge=0)
 
 
+class DedupeSettings(_Strict):
+    """Near-duplicate and story grouping thresholds (``[dedupe]`` in the sources file)."""
+
+    #: Estimated Jaccard similarity (word shingles) from which a copy is a near-duplicate.
+    near_duplicate_threshold: float = Field(default=settings.NEAR_DUPLICATE_THRESHOLD, ge=0.5, le=1.0)
+    #: Copies are looked for among articles first seen this many days back (0: all of them).
+    near_duplicate_window_days: int = Field(default=settings.NEAR_DUPLICATE_WINDOW_DAYS, ge=0, le=36500)
+    shingle_size: int = Field(default=settings.SHINGLE_SIZE, ge=1, le=8)
+    #: Cosine similarity of salient terms from which an article joins a story.
+    story_threshold: float = Field(default=settings.STORY_THRESHOLD, gt=0.0, le=1.0)
+    #: An article joins a story whose publication dates are within this many days of its own.
+    story_window_days: int = Field(default=settings.STORY_WINDOW_DAYS, ge=0, le=365)
+
+
 class Source(_Strict):
     """One source of articles. See the module docstring for the kinds."""
 
@@ -183,6 +197,7 @@ class SourcesFile(_Strict):
     fetch: FetchSettings = FetchSettings()
     enrich: EnrichSettings = EnrichSettings()
     warehouse: WarehouseSettings = WarehouseSettings()
+    dedupe: DedupeSettings = DedupeSettings()
     sources: tuple[Source, ...] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -34,6 +34,13 @@ RETRY_BASE_MINUTES = 60.0  # a failed URL is retried after 1 h, 2 h, 4 h ... on 
 MAX_FAILURES = 5  # after this many failed runs a URL is given up (frontier status 'gave_up')
 WARC_RETENTION_DAYS = 30  # captured WARC files older than this are deleted; 0 keeps them all
 
+#: Dedupe and stories defaults (the sources file's [dedupe] section overrides them).
+NEAR_DUPLICATE_THRESHOLD = 0.7  # estimated Jaccard similarity of word 3-gram sets
+NEAR_DUPLICATE_WINDOW_DAYS = 30  # how far back (by first-seen time) the signature index is searched; 0 = all
+SHINGLE_SIZE = 3
+STORY_THRESHOLD = 0.13  # cosine similarity of salient-term vectors to join a story
+STORY_WINDOW_DAYS = 3  # an article joins a story whose dates are within this many days
+
 #: How many articles travel together between tasks.
 BATCH_SIZE = 200
 

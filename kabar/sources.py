@@ -6,7 +6,7 @@ import glob as globlib
 import re
 from pathlib import Path
 
-from kabar.config import ConfigError, EnrichSettings, FetchSettings, Source, SourcesFile, load_sources
+from kabar.config import ConfigError, DedupeSettings, EnrichSettings, FetchSettings, Source, SourcesFile, load_sources
 
 
 def _adhoc_name(target: str, taken: set[str]) -> str:
@@ -49,11 +49,11 @@ def resolve_sources(
     if config:
         sources_file = load_sources(config)
         chosen = sources_file.select(names)
-        fetch, enrich = sources_file.fetch, sources_file.enrich
+        fetch, enrich, dedupe = sources_file.fetch, sources_file.enrich, sources_file.dedupe
     else:
         if names:
             raise ConfigError("--source needs --config FILE (a sources file to pick the sources from)")
-        chosen, fetch, enrich = [], FetchSettings(), EnrichSettings()
+        chosen, fetch, enrich, dedupe = [], FetchSettings(), EnrichSettings(), DedupeSettings()
     taken = {s.name for s in chosen}
     chosen += [adhoc_source(t, taken) for t in targets or []]
     if not chosen:
@@ -63,4 +63,4 @@ def resolve_sources(
             if not re.match(r"^[A-Za-z0-9.\-\[\]:]+$", host):
                 raise ConfigError(f"--allow-host {host!r}: expected HOST or HOST:PORT")
         fetch = fetch.model_copy(update={"allow_hosts": tuple(dict.fromkeys([*fetch.allow_hosts, *allow_hosts]))})
-    return SourcesFile(fetch=fetch, enrich=enrich, sources=tuple(chosen))
+    return SourcesFile(fetch=fetch, enrich=enrich, dedupe=dedupe, sources=tuple(chosen))

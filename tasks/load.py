@@ -28,6 +28,7 @@ from tasks.enrich import REGISTRY, Enrichment, get_field
 from warehouse.backend import open_writer_for as open_writer  # a DuckDB file or a DuckLake
 from warehouse.frontier import record as record_frontier
 from warehouse.lake import claim_write, is_lake_connection, retry_on_conflict
+from warehouse.dedupe_store import write_dedupe_state
 
 LOGGER = logging.getLogger(__name__)
 
@@ -347,6 +348,7 @@ def load_batch(
                 for article_id, status in per_article.items():
                     counts.add(source_of[article_id], status)
                 write_enrichments(con, run_id, [a for a in articles if per_article.get(a.article_id) != "unchanged"])
+                write_dedupe_state(con, run_id, articles, per_article)
                 LOGGER.debug("loaded %s", statuses)
             con.execute("COMMIT")
         except Exception:

@@ -1,8 +1,10 @@
 -- view: article_versions
--- Every stored version of every article; `changed_chars` is the length difference to the previous one.
+-- Every stored version of every article; `changed_chars` is how many characters changed from the
+-- previous version (difflib, stored at load; older rows: the length difference).
 CREATE OR REPLACE VIEW main.article_versions AS
 WITH source AS (
-    SELECT * FROM store.article_versions
+    SELECT v.*, c.changed_chars AS stored_changed_chars
+    FROM store.article_versions v LEFT JOIN store.version_changes c USING (article_id, version)
 ),
 renamed AS (
     SELECT
@@ -10,7 +12,8 @@ renamed AS (
         version,
         content_hash,
         fetched_at,
-        abs(length(text) - coalesce(lag(length(text)) OVER (PARTITION BY article_id ORDER BY version), 0))
+        coalesce(stored_changed_chars,
+                 abs(length(text) - coalesce(lag(length(text)) OVER (PARTITION BY article_id ORDER BY version), 0)))
             AS changed_chars,
         title,
         text,

@@ -25,7 +25,8 @@ renamed AS (
         run_id,
         version,
         sitename,
-        summary
+        summary,
+        duplicate_similarity
     FROM source
 )
 SELECT * FROM renamed;

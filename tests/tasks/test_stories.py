@@ -1,0 +1,62 @@
+"""tasks/stories.py: salient terms, the date window and entity ids."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from kabar.config import DedupeSettings
+from kabar.models import Article
+from tasks.enrich import Enrichment
+from tasks.stories import StoryContext, assign_stories, raw_terms, story_date
+
+WHEN = datetime(2024, 3, 1, tzinfo=timezone.utc)
+FLOOD = ("Banjir rendam Dayeuhkolot", "Sungai Citarum meluap dan merendam rumah warga di Dayeuhkolot dan Baleendah. "
+         "BPBD Kabupaten Bandung mengevakuasi warga dengan perahu karet.")
+FLOOD2 = ("Citarum meluap, warga Baleendah mengungsi", "Ribuan warga Baleendah dan Dayeuhkolot mengungsi setelah Citarum "
+          "meluap. Petugas BPBD Bandung menyiapkan perahu karet dan dapur umum.")
+MARKET = ("Harga cabai melonjak", "Harga cabai rawit di Pasar Induk Kramat Jati melonjak menjelang Ramadan, kata pedagang.")
+
+
+def _article(n: int, title: str, text: str, published: datetime | None = WHEN) -> Article:
+    article = Article(url=f"https://o{n}.id/{n}", source="s", fetched_at=WHEN, text=text, title=title,
+                      published_at=published, article_id=f"a{n}")
+    article.meta["status"] = "new"
+    return article
+
+
+def test_raw_terms_drop_stopwords_and_boost_titles_and_names() -> None:
+    terms = raw_terms("Banjir di Bandung", "Warga di Baleendah yang terdampak banjir dievakuasi.")
+    assert "yang" not in terms and "di" not in terms
+    assert terms["banjir"] > terms["warga"]
+    assert terms["baleendah"] > terms["dievakuasi"]  # a capitalised word inside a sentence looks like a name
+
+
+def test_story_date_prefers_published_then_dateline() -> None:
+    undated = _article(1, "x", "Seperti dilansir AFP, Rabu (15/5/2024), Kim berkata", published=None)
+    assert story_date(undated) == datetime(2024, 5, 15, tzinfo=timezone.utc)
+    assert story_date(_article(2, "x", "tanpa tanggal", published=None)) is None
+
+
+def test_same_event_joins_other_event_starts_a_story_and_the_window_separates() -> None:
+    config = DedupeSettings()
+    late = _article(4, *FLOOD2, published=datetime(2024, 9, 1, tzinfo=timezone.utc))
+    batch = [_article(1, *FLOOD), _article(2, *FLOOD2), _article(3, *MARKET), late]
+    assign_stories(batch, StoryContext(), config)
+    stories = [a.meta["story_id"] for a in batch]
+    assert stories[0] == stories[1] == "a1"
+    assert stories[2] == "a3"
+    assert stories[3] == "a4"  # same words, six months later: another flood
+
+
+def test_shared_entities_bring_together_what_words_alone_keep_apart() -> None:
+    config = DedupeSettings()
+    first = _article(1, "Menteri meninjau pelabuhan", "Kunjungan kerja berlangsung sejak pagi bersama rombongan.")
+    second = _article(2, "Peresmian dermaga baru", "Acara dihadiri pejabat daerah dan tokoh masyarakat setempat.")
+    assign_stories([first, second], StoryContext(), config)
+    assert first.meta["story_id"] != second.meta["story_id"]
+    for article in (first, second):
+        article.meta.pop("story_id")
+        article.enrichments["entities"] = Enrichment(rows={"mentions": [{"entity_id": "Q1"}, {"entity_id": "Q2"}]})
+    # A warehouse of 1,000 articles in which these entities are rare (as they would be).
+    assign_stories([first, second], StoryContext(documents=1000), config)
+    assert first.meta["story_id"] == second.meta["story_id"]
