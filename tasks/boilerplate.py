@@ -52,8 +52,8 @@ def _wrap_loose_text(element: _Element) -> bool:
     children = list(element)
     if not any(isinstance(c.tag, str) and c.tag in _BLOCK for c in children):
         return False
-    loose = _length(element.text) + sum(_length(c.tail) for c in children if isinstance(c.tag, str) and c.tag in _BLOCK)
-    loose += sum(len(c.text_content().strip()) for c in children if isinstance(c.tag, str) and c.tag not in _BLOCK)
+    loose = _length(element.text) + sum(_length(c.tail) for c in children)
+    loose += sum(len(c.text_content().strip()) for c in children if not (isinstance(c.tag, str) and c.tag in _BLOCK))
     if loose < _MIN_LOOSE_CHARS:
         return False
     new: list[_Element] = []
@@ -79,24 +79,27 @@ def _wrap_loose_text(element: _Element) -> bool:
     return True
 
 
-def _sizes(tree: _Element) -> dict[_Element, tuple[int, int, int]]:
-    """Per element: (text chars, link text chars, links), computed bottom-up in one pass."""
-    sizes: dict[_Element, tuple[int, int, int]] = {}
+def _sizes(tree: _Element) -> dict[_Element, tuple[int, int, int, int]]:
+    """Per element: (text chars, link text chars, links, longest run of text outside links),
+    computed bottom-up in one pass."""
+    sizes: dict[_Element, tuple[int, int, int, int]] = {}
     for element in reversed(list(tree.iter())):
         if not isinstance(element.tag, str) or element.tag in ("script", "style", "noscript"):
-            sizes[element] = (0, 0, 0)
+            sizes[element] = (0, 0, 0, 0)
             continue
-        text = _length(element.text)
+        text = run = _length(element.text)
         link = 0
         links = 0
         for child in element:
-            c_text, c_link, c_links = sizes.get(child, (0, 0, 0))
-            text += c_text + _length(child.tail)
+            c_text, c_link, c_links, c_run = sizes.get(child, (0, 0, 0, 0))
+            tail = _length(child.tail)
+            text += c_text + tail
             link += c_link
             links += c_links
+            run = max(run, c_run, tail)
         if element.tag == "a":
-            link, links = text, links + 1
-        sizes[element] = (text, link, links)
+            link, links, run = text, links + 1, 0
+        sizes[element] = (text, link, links, run)
     return sizes
 
 
@@ -104,14 +107,18 @@ def _is_link_list(element: _Element, sizes: dict) -> bool:
     items = [c for c in element if c.tag == "li"]
     if len(items) < 3:
         return False
-    linked = sum(1 for li in items if sizes.get(li, (0, 0, 0))[2] > 0)
-    text, link, _ = sizes[element]
-    return linked >= 0.8 * len(items) and text > 0 and link >= 0.5 * text
+    linked = sum(1 for li in items if sizes.get(li, (0, 0, 0, 0))[2] > 0)
+    text, link, _, run = sizes[element]
+    return linked >= 0.8 * len(items) and text > 0 and link >= 0.5 * text and run < _PROSE_RUN
+
+
+#: A block holding a run of plain text this long holds prose, whatever its links.
+_PROSE_RUN = 100
 
 
 def _is_link_block(element: _Element, sizes: dict) -> bool:
-    text, link, links = sizes[element]
-    if links < 3 or text == 0:
+    text, link, links, run = sizes[element]
+    if links < 3 or text == 0 or run >= _PROSE_RUN:
         return False
     density = link / text
     if density >= 0.7:

@@ -59,6 +59,7 @@ RULES: tuple[LineRule, ...] = (
                              r".{0,160}(berita|update|aplikasi|newsletter|channel|whatsapp|google news|telegram).{0,80}$"),
     _rule("load_more", r"^(load more|lihat semua|tampilkan lebih banyak|berita lainnya|berita terkait)\W*$"),
     _rule("copyright", r"^(copyright|©|\(c\)|hak cipta)\b.{0,120}$"),
+    _rule("punctuation_only", r"^[\W_]*$"),
 )
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -140,7 +141,19 @@ def _is_chrome(line: str) -> bool:
     return len(line.split()) <= 3 and not line.endswith(_SENTENCE_END) and len(line) <= 40
 
 
+def _is_sentence(line: str) -> bool:
+    return line.endswith(_SENTENCE_END) and len(line.split()) >= 6
+
+
 def _trim_edges(lines: list[list], removed: list) -> list[list]:
+    """Short labels at either end go, and so does a tail of non-sentences (headlines of other
+    stories) after the last sentence when that tail holds such a label."""
+    last = max((i for i, (_, line) in enumerate(lines) if _is_sentence(line)), default=None)
+    if last is not None and last < len(lines) - 1:
+        tail = lines[last + 1:]
+        if any(_is_chrome(line) for _, line in tail) and not any(_TRAILING_TAG.fullmatch(line) for _, line in tail):
+            removed.extend(("trailing_chrome", line, position) for position, line in tail)
+            lines = lines[: last + 1]
     start, end = 0, len(lines)
     while start < end - 1 and _is_chrome(lines[start][1]):
         removed.append(("edge_chrome", lines[start][1], lines[start][0]))
