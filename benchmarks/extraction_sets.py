@@ -76,10 +76,18 @@ def trafilatura_pages(root: Path = CORPUS) -> list[Page]:
                 break
         else:
             continue
-        day = date.fromisoformat(item["date"]) if item.get("date") else None
+        day = _iso_day(item.get("date"))
         pages.append(Page("trafilatura-eval", item["file"], html, url, with_=item["with"],
                           without=item["without"], title=item.get("title") or None, day=day))
     return pages
+
+
+def _iso_day(value: str | None) -> date | None:
+    match = re.match(r"(\d{4})\D(\d{2})\D(\d{2})", value or "")
+    try:
+        return date(*map(int, match.groups())) if match else None
+    except ValueError:
+        return None
 
 
 SETS = {"indonesian": indonesian_pages, "zyte": zyte_pages, "trafilatura": trafilatura_pages}

@@ -4,7 +4,7 @@
    - wraps an article's loose lead text in <p> (Indonesian CMSs print the first paragraph as
      bare text after a bold dateline, "<b>Kapanlagi.com</b> - Brandon ...", beside later <p>s;
      trafilatura keeps only the <p>s and loses the lead);
-   - drops link-dense blocks: lists whose items are mostly links (related news, "BERITA
+   - marks link-dense blocks for trafilatura to drop (``PRUNE_XPATH``): lists whose items are mostly links (related news, "BERITA
      LAINNYA", "Berita Terkait", indexes with dates), and containers that are mostly link text.
 2. Site profiles: lines that recur across many pages of one site are that site's boilerplate.
    ``line_key`` gives a line's key (case, digits and spacing ignored); ``SiteProfile`` holds the
@@ -41,6 +41,9 @@ _BOX_WORDS = re.compile(
     re.IGNORECASE,
 )
 _MIN_LOOSE_CHARS = 60
+PRUNE_ATTR = "data-kabar-prune"
+#: For ``trafilatura.bare_extraction(prune_xpath=...)``.
+PRUNE_XPATH = f"//*[@{PRUNE_ATTR}]"
 
 
 def _length(text: str | None) -> int:
@@ -148,17 +151,9 @@ def prune_tree(tree: _Element) -> dict[str, int]:
             doomed.append((element, kind))
             skip.update(element.iter())
     for element, kind in doomed:
-        parent = element.getparent()
-        if parent is None:
-            continue
-        # keep the tail text, which belongs to the parent's flow
-        if element.tail and element.tail.strip():
-            previous = element.getprevious()
-            if previous is not None:
-                previous.tail = (previous.tail or "") + element.tail
-            else:
-                parent.text = (parent.text or "") + element.tail
-        parent.remove(element)
+        # Marked, not removed: trafilatura drops marked nodes (``PRUNE_XPATH``) only after it
+        # has read the page's metadata, so dates and bylines inside these boxes still count.
+        element.set(PRUNE_ATTR, kind)
         done[kind] += 1
     for element in list(body.iter(*_WRAPPABLE)):
         if _wrap_loose_text(element):

@@ -77,7 +77,7 @@ def parse_indonesian_date(text: str) -> datetime | None:
 
 
 _DATE_LINE = re.compile(
-    rf"^(?:{DAYS}\s*[,(]?\s*)?[\d/\-.: ]*(?:\s*[a-z]{{3,9}}\.?\s+\d{{4}})?[\d: .,]*(?:wib|wita|wit)?\s*\)?$",
+    rf"^(?:{DAYS}\s*[,(]?\s*)?[\d/\-.: ]*(?:\s*[a-z]{{3,9}}\.?\s+\d{{4}})?[\d: .,]*(?:\s*(?:wib|wita|wit))*\s*\)?$",
     re.IGNORECASE,
 )
 

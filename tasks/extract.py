@@ -21,7 +21,7 @@ from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.models import Article, Fetched, StageError
-from tasks.boilerplate import prune_tree
+from tasks.boilerplate import PRUNE_XPATH, prune_tree
 from tasks.dates import find_dates
 
 LOGGER = logging.getLogger(__name__)
@@ -144,6 +144,7 @@ def extract_html(html: str, url: str | None) -> dict:
     pruned = prune_tree(tree)
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
+        prune_xpath=PRUNE_XPATH,
     )
     if document is None:
         raise ExtractionError("no main text found")
