@@ -151,6 +151,7 @@ def extract_html(html: str, url: str | None) -> dict:
     result = document.as_dict() if hasattr(document, "as_dict") else dict(document)
     if not (result.get("text") or "").strip():
         raise ExtractionError("no main text found")
+    result["declared_title"] = result.get("title")
     result["title"] = _better_title(result.get("title"), headings)
     if published is None:
         published = _indonesian_date(tree, result)
@@ -201,7 +202,8 @@ def extract_article(fetched: Fetched) -> Article:
         author=result.get("author"),
         published_at=published,
         sitename=result.get("sitename"),
-        meta={"html_canonical": _canonical_link(text), "final_url": fetched.final_url, "pruned": result["pruned"]},
+        meta={"html_canonical": _canonical_link(text), "final_url": fetched.final_url, "pruned": result["pruned"],
+              "raw_title": result.get("declared_title")},
     )
 
 

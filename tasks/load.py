@@ -26,6 +26,7 @@ from prefect.cache_policies import NONE as NO_CACHE
 from kabar.models import Article, Fetched, StageError
 from tasks.enrich import REGISTRY, Enrichment
 from warehouse.connection import open_writer
+from warehouse.profiles import record_cleaning
 
 LOGGER = logging.getLogger(__name__)
 
@@ -284,6 +285,7 @@ def load_batch(
                 for article_id, status in per_article.items():
                     counts.add(source_of[article_id], status)
                 write_enrichments(con, run_id, [a for a in articles if per_article.get(a.article_id) != "unchanged"])
+                record_cleaning(con, run_id, articles)  # removed_spans audit + site profiles (issue 4)
                 LOGGER.debug("loaded %s", statuses)
             con.execute("COMMIT")
         except Exception:
