@@ -21,7 +21,7 @@ from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.models import Article, Fetched, StageError
-from tasks.boilerplate import PRUNE_XPATH, prune_tree
+from tasks.boilerplate import link_texts, prune_tree
 from tasks.dates import find_dates
 
 LOGGER = logging.getLogger(__name__)
@@ -144,7 +144,6 @@ def extract_html(html: str, url: str | None) -> dict:
     pruned = prune_tree(tree)
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
-        prune_xpath=PRUNE_XPATH,
     )
     if document is None:
         raise ExtractionError("no main text found")
@@ -157,6 +156,7 @@ def extract_html(html: str, url: str | None) -> dict:
         published = _indonesian_date(tree, result)
     result["published_at"] = published
     result["pruned"] = pruned
+    result["link_texts"] = link_texts(tree)
     return result
 
 
@@ -203,7 +203,7 @@ def extract_article(fetched: Fetched) -> Article:
         published_at=published,
         sitename=result.get("sitename"),
         meta={"html_canonical": _canonical_link(text), "final_url": fetched.final_url, "pruned": result["pruned"],
-              "raw_title": result.get("declared_title")},
+              "raw_title": result.get("declared_title"), "_link_texts": result["link_texts"]},
     )
 
 
@@ -245,7 +245,8 @@ def article_json(article: Article) -> str:
             "word_count": article.word_count,
             "content_hash": article.content_hash,
             "text": article.text,
-            "meta": {k: v for k, v in article.meta.items() if isinstance(v, (str, int, float, list, dict, type(None)))},
+            "meta": {k: v for k, v in article.meta.items()
+                     if not k.startswith("_") and isinstance(v, (str, int, float, list, dict, type(None)))},
         },
         ensure_ascii=False,
         indent=2,

@@ -136,9 +136,29 @@ def _drop_repeated(lines: list[list], removed: list, min_chars: int = 40) -> lis
     return kept
 
 
+def _is_link_line(line: str, links: list[str]) -> bool:
+    """A line that is a headline from a link box, maybe with a date or a bullet around it."""
+    if len(line) > 400:
+        return False
+    for link in links:
+        if link in line and len(line) - len(link) <= 40:
+            return True
+    return False
+
+
+#: Words of buttons and section labels (Indonesian and English) that page chrome is made of.
+_UI_WORDS = re.compile(
+    r"\b(close|tutup|index|indeks|must ?read|terbaru|terpopuler|populer|terkini|lainnya|terkait|"
+    r"more|next|prev|previous|selanjutnya|sebelumnya|kembali|back to top|komentar|comments?|"
+    r"share|bagikan|foto\w*|video\w*|berita\w*|topik|tags?)\b",
+    re.IGNORECASE,
+)
+
+
 def _is_chrome(line: str) -> bool:
-    """A short line that is not a sentence: a label, a button, a section name."""
-    return len(line.split()) <= 3 and not line.endswith(_SENTENCE_END) and len(line) <= 40
+    """A short line that is not a sentence and names a button or a section (UI words)."""
+    return (len(line.split()) <= 3 and not line.endswith(_SENTENCE_END) and len(line) <= 40
+            and bool(_UI_WORDS.search(line)))
 
 
 def _is_sentence(line: str) -> bool:
@@ -218,6 +238,8 @@ def clean_text(article: Article, profile: SiteProfile | None = None) -> str:
     lines = _drop(_lines(extracted), removed, _noise_rule)
     title_key = line_key(article.title) if article.title else None
     lines = _drop(lines, removed, lambda line: "title_line" if title_key and line_key(line) == title_key else None)
+    if links := article.meta.get("_link_texts"):
+        lines = _drop(lines, removed, lambda line: "link_block" if _is_link_line(line, links) else None)
     if profile is not None and profile.lines:
         lines = _drop(lines, removed, lambda line: "site_boilerplate" if profile.is_boilerplate(line) else None)
     lines = _drop_repeated(lines, removed)
