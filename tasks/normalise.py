@@ -60,6 +60,7 @@ RULES: tuple[LineRule, ...] = (
     _rule("load_more", r"^(load more|lihat semua|tampilkan lebih banyak|berita lainnya|berita terkait)\W*$"),
     _rule("copyright", r"^(copyright|©|\(c\)|hak cipta)\b.{0,120}$"),
     _rule("punctuation_only", r"^[\W_]*$"),
+    _rule("number_only", r"^[-#.]?\s*\d{1,3}\.?$"),
 )
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -241,7 +242,10 @@ def clean_text(article: Article, profile: SiteProfile | None = None) -> str:
     if links := article.meta.get("_link_texts"):
         lines = _drop(lines, removed, lambda line: "link_block" if _is_link_line(line, links) else None)
     if profile is not None and profile.lines:
-        lines = _drop(lines, removed, lambda line: "site_boilerplate" if profile.is_boilerplate(line) else None)
+        learned: list = []
+        rest = _drop(lines, learned, lambda line: "site_boilerplate" if profile.is_boilerplate(line) else None)
+        if rest:  # a profile never empties a page (a site whose pages are all alike)
+            lines, removed = rest, removed + learned
     lines = _drop_repeated(lines, removed)
     lines = _trim_edges(lines, removed)
     words = site_words(article.meta.get("final_url") or article.url, article.sitename)
