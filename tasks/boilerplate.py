@@ -4,8 +4,10 @@
    - wraps an article's loose lead text in <p> (Indonesian CMSs print the first paragraph as
      bare text after a bold dateline, "<b>Kapanlagi.com</b> - Brandon ...", beside later <p>s;
      trafilatura keeps only the <p>s and loses the lead);
-   - marks link-dense blocks for trafilatura to drop (``PRUNE_XPATH``): lists whose items are mostly links (related news, "BERITA
-     LAINNYA", "Berita Terkait", indexes with dates), and containers that are mostly link text.
+   - marks link-dense blocks (``PRUNE_ATTR``): lists whose items are mostly links (related
+     news, "BERITA LAINNYA", "Berita Terkait", indexes with dates), and small containers that
+     are mostly link text; ``link_texts`` gives their headlines, which cleaning removes from
+     the extracted text (rule ``link_block``).
 2. Site profiles: lines that recur across many pages of one site are that site's boilerplate.
    ``line_key`` gives a line's key (case, digits and spacing ignored); ``SiteProfile`` holds the
    keys learned for a site (the load stage counts them, ``warehouse.profiles`` reads them back).
@@ -159,7 +161,8 @@ def prune_tree(tree: _Element) -> dict[str, int]:
 def link_texts(tree: _Element, min_chars: int = 15) -> list[str]:
     """The link texts (headlines) inside the blocks ``prune_tree`` marked."""
     texts: set[str] = set()
-    for block in tree.xpath(PRUNE_XPATH):
+    # Lists only: taking the link texts of marked blocks too cost recall on trafilatura-eval.
+    for block in tree.xpath(f"//*[@{PRUNE_ATTR}='link_lists']"):
         for link in block.iter("a"):
             text = " ".join(link.text_content().split())
             if len(text) >= min_chars:

@@ -49,7 +49,7 @@ def test_a_sentence_with_a_dash_is_not_a_dateline() -> None:
 
 
 def test_repeated_block_is_kept_once_and_look_alike_quotes_are_folded() -> None:
-    text = "\n".join([BODY[0], "„Kami siap bekerja,” katanya kepada wartawan di kantor Finland`s.", BODY[1], BODY[0], BODY[1]])
+    text = "\n".join([BODY[0], "‟Kami siap bekerja,” katanya kepada wartawan di kantor Finland`s.", BODY[1], BODY[0], BODY[1]])
     article = normalise_article(_article(text))
     assert article.text.count(BODY[0]) == 1 and article.text.count(BODY[1]) == 1
     assert "“Kami siap bekerja,” katanya" in article.text and "Finland's" in article.text
