@@ -57,13 +57,19 @@ def _length(text: str | None) -> int:
 
 def _wrap_loose_text(element: _Element) -> bool:
     """The run of text and inline children before the first block child becomes a <p> when it
-    is long enough to be a paragraph (the lead after a bold dateline); True if changed. Only the
-    leading run: later loose text is left to trafilatura, which keeps it in most layouts."""
+    opens with a bold dateline and is long enough to be a paragraph (the lead); True if changed.
+    Only the leading run: later loose text is left to trafilatura, which keeps it."""
     children = list(element)
     first_block = next((i for i, c in enumerate(children) if isinstance(c.tag, str) and c.tag in _BLOCK), None)
     if first_block is None:
         return False
     inline = children[:first_block]
+    # Only a run that opens with a bold dateline ("<b>JAKARTA</b> - ..."): wrapping other loose
+    # text (recipe steps, text inside <span>s) changed trafilatura's choices and lost text.
+    opening = [c for c in inline if isinstance(c.tag, str) and c.tag != "br"][:1]
+    if _length(element.text) or not opening or opening[0].tag not in ("b", "strong") \
+            or not re.match(r"\s*(-{1,2}|–|—)\s", opening[0].tail or ""):
+        return False
     loose = _length(element.text) + sum(_length(c.tail) for c in inline)
     loose += sum(len(c.text_content().strip()) for c in inline if isinstance(c.tag, str))
     if loose < _MIN_LOOSE_CHARS:
@@ -159,7 +165,7 @@ def prune_tree(tree: _Element) -> dict[str, int]:
 
 
 def link_texts(tree: _Element, min_chars: int = 15) -> list[str]:
-    """The link texts (headlines) inside the blocks ``prune_tree`` marked."""
+    """The link texts (headlines) inside the lists ``prune_tree`` marked."""
     texts: set[str] = set()
     # Lists only: taking the link texts of marked blocks too cost recall on trafilatura-eval.
     for block in tree.xpath(f"//*[@{PRUNE_ATTR}='link_lists']"):
