@@ -11,6 +11,7 @@ from kabar import settings
 from kabar.config import SourcesFile
 from kabar.models import Window, batched
 from kabar.sources import resolve_sources
+from tasks.boilerplate import site_profiles_task
 from tasks.dedupe import dedupe_task
 from tasks.capture import CaptureTarget, warc_dir
 from tasks.discover import discover_task, plan_items, schedule_task, window_task
@@ -86,7 +87,7 @@ def ingest(
         for batch in batched(items, batch_size):
             fetched = fetch_task(batch, plan.fetch, capture)
             extracted, errors = extract_task(fetched)
-            kept, skipped = normalise_task(extracted, by_name, window)
+            kept, skipped = normalise_task(extracted, by_name, window, site_profiles_task(path, extracted))
             for article in skipped:
                 counts.add(article.source, "skipped")
             enriched = enrich_task(dedupe_task(kept, path, plan.dedupe))

@@ -15,11 +15,14 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 import trafilatura
+from trafilatura.utils import load_html
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.models import Article, Fetched, StageError
 from tasks import charset
+from tasks.boilerplate import link_texts, prune_tree
+from tasks.dates import find_dates
 
 LOGGER = logging.getLogger(__name__)
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -49,12 +52,16 @@ def _parse_timestamp(value: str) -> datetime | None:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=JAKARTA)
 
 
-def meta_published_at(html: str) -> datetime | None:
-    """The publication time a page declares in <meta> or JSON-LD, with its time of day."""
-    try:
-        tree = lxml.html.fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
-        return None
+def meta_published_at(html: "str | lxml.html.HtmlElement") -> datetime | None:
+    """The publication time a page (HTML text or parsed tree) declares in <meta> or JSON-LD,
+    with its time of day."""
+    if isinstance(html, str):
+        try:
+            tree = lxml.html.fromstring(html)
+        except (ValueError, lxml.etree.ParserError):
+            return None
+    else:
+        tree = html
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
         if key in _META_DATE_KEYS and meta.get("content"):
@@ -98,17 +105,70 @@ def extract_text_file(text: str, fetched: Fetched) -> Article:
                    text=body, title=title, published_at=fetched.item.published_hint)
 
 
+def _headings(tree: lxml.html.HtmlElement) -> list[str]:
+    return [" ".join(h.text_content().split()) for h in tree.iter("h1")][:5]
+
+
+def _better_title(title: str | None, headings: list[str]) -> str | None:
+    """The page's <h1> when the declared title is that headline plus site chrome around it."""
+    if not title:
+        return headings[0] if headings else None
+    for heading in headings:
+        if len(heading) >= 15 and heading != title and heading.casefold() in title.casefold():
+            return heading
+    return title
+
+
 def extract_html(html: str, url: str | None) -> dict:
-    """trafilatura's extraction with metadata, as a dict (text, title, author, date, sitename...)."""
+    """trafilatura's extraction with metadata, as a dict (text, title, author, date, sitename...),
+    after the structural pass of ``tasks.boilerplate.prune_tree``. The page is parsed once: the
+    tree goes to trafilatura (which copies it) and the dates and headline are read from it.
+    Extra keys: ``published_at`` (datetime or None) and ``pruned`` (what the pass removed)."""
+    tree = load_html(html)
+    if tree is None:
+        raise ExtractionError("not parseable as HTML")
+    published = meta_published_at(tree)
+    headings = _headings(tree)
+    pruned = prune_tree(tree)
     document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
     )
     if document is None:
         raise ExtractionError("no main text found")
     result = document.as_dict() if hasattr(document, "as_dict") else dict(document)
     if not (result.get("text") or "").strip():
         raise ExtractionError("no main text found")
+    result["declared_title"] = result.get("title")
+    result["title"] = _better_title(result.get("title"), headings)
+    if published is None:
+        published = _indonesian_date(tree, result)
+    result["published_at"] = published
+    result["pruned"] = pruned
+    result["link_texts"] = link_texts(tree)
     return result
+
+
+def _indonesian_date(tree: lxml.html.HtmlElement, result: dict) -> datetime | None:
+    """htmldate's day (via trafilatura), with the time of day an Indonesian date line beside the
+    headline gives for that day; else the first Indonesian date of the page text."""
+    day = _date_only(result.get("date"))
+    header_text = " ".join(tree.text_content().split())[:20000] if day is None else _near_headline(tree)
+    stamp = None
+    for _, found, has_time in find_dates(header_text):
+        if day is None or found.date() == day.date():
+            if has_time:
+                return found
+            stamp = stamp or found
+    return day or stamp
+
+
+def _near_headline(tree: lxml.html.HtmlElement) -> str:
+    """Text of the headline's surroundings (its parent and grandparent), where bylines sit."""
+    heading = next(tree.iter("h1"), None)
+    node = heading.getparent() if heading is not None else None
+    if node is not None and node.getparent() is not None:
+        node = node.getparent()
+    return " ".join(node.text_content().split())[:5000] if node is not None else ""
 
 
 def extract_article(fetched: Fetched) -> Article:
@@ -120,9 +180,9 @@ def extract_article(fetched: Fetched) -> Article:
         return extract_text_file(text, fetched)
     url = fetched.final_url or fetched.item.url
     result = extract_html(text, url if url.startswith("http") else None)
+    published = result["published_at"] or fetched.item.published_hint
     if fetched.extra_pages:  # a multi-page article: pages' text in order, repeated lead once
         result["text"] = _join_pages(result["text"], fetched, url)
-    published = meta_published_at(text) or _date_only(result.get("date")) or fetched.item.published_hint
     return Article(
         url=fetched.item.url,
         source=fetched.item.source,
@@ -132,7 +192,8 @@ def extract_article(fetched: Fetched) -> Article:
         author=result.get("author"),
         published_at=published,
         sitename=result.get("sitename"),
-        meta={"html_canonical": _canonical_link(text), "final_url": fetched.final_url},
+        meta={"html_canonical": _canonical_link(text), "final_url": fetched.final_url, "pruned": result["pruned"],
+              "raw_title": result.get("declared_title"), "_link_texts": result["link_texts"]},
     )
 
 
@@ -186,7 +247,8 @@ def article_json(article: Article) -> str:
             "word_count": article.word_count,
             "content_hash": article.content_hash,
             "text": article.text,
-            "meta": {k: v for k, v in article.meta.items() if isinstance(v, (str, int, float, list, dict, type(None)))},
+            "meta": {k: v for k, v in article.meta.items()
+                     if not k.startswith("_") and isinstance(v, (str, int, float, list, dict, type(None)))},
         },
         ensure_ascii=False,
         indent=2,

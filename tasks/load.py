@@ -29,6 +29,7 @@ from warehouse.backend import open_writer_for as open_writer  # a DuckDB file or
 from warehouse.frontier import record as record_frontier
 from warehouse.lake import claim_write, is_lake_connection, retry_on_conflict
 from warehouse.dedupe_store import write_dedupe_state
+from warehouse.profiles import record_cleaning
 
 LOGGER = logging.getLogger(__name__)
 
@@ -349,6 +350,7 @@ def load_batch(
                     counts.add(source_of[article_id], status)
                 write_enrichments(con, run_id, [a for a in articles if per_article.get(a.article_id) != "unchanged"])
                 write_dedupe_state(con, run_id, articles, per_article)
+                record_cleaning(con, run_id, articles)  # removed_spans audit + site profiles (issue 4)
                 LOGGER.debug("loaded %s", statuses)
             con.execute("COMMIT")
         except Exception:

@@ -1,0 +1,183 @@
+"""Extraction quality: the pipeline's extraction beside bare trafilatura, on ../shared/corpus.
+
+    python benchmarks/extraction.py                     # all three sets (trafilatura-eval: ~1 min on 2 workers)
+    python benchmarks/extraction.py --set indonesian    # one set: indonesian | zyte | trafilatura
+    python benchmarks/extraction.py --quick             # indonesian + zyte only
+    python benchmarks/extraction.py --set indonesian --pages   # per-page figures too
+
+"Pipeline" is exactly what `kabar extract` and ingest run: ``tasks.extract.extract_article``
+then ``tasks.normalise.normalise_article``. "trafilatura" is ``trafilatura.extract`` with the
+settings each set's own runner uses, measured in the same run. For the Indonesian set the
+pipeline is also run with site profiles learned leave-one-out from the *other* pages of the
+same site (what ingest does once a site has been seen). Titles are compared exactly (after the
+same Unicode/quote/space normalisation on both sides); dates by calendar day.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+import time
+from collections import defaultdict
+from datetime import datetime, timezone
+from multiprocessing import Pool
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import trafilatura  # noqa: E402
+
+from benchmarks.extraction_sets import (  # noqa: E402
+    JAKARTA, SETS, Page, shingle_counts, shingle_scores, snippet_counts, snippet_scores,
+)
+from kabar.models import Fetched, Item  # noqa: E402
+from tasks.boilerplate import learn_profile, site_of  # noqa: E402
+from tasks.extract import ExtractionError, extract_article  # noqa: E402
+from tasks.normalise import clean_whitespace, normalise_article, title_affixes  # noqa: E402
+
+TARGETS = {"indonesian-news": 0.95, "extraction-benchmark": 0.958, "trafilatura-eval": 0.924}
+
+
+def _fetched(page: Page) -> Fetched:
+    url = page.url or f"file:///corpus/{page.key}"
+    return Fetched(Item(url=url, source="benchmark"), datetime.now(timezone.utc), 200, None,
+                   page.html, "text/html", url)
+
+
+def pipeline_extract(page: Page):
+    """The extracted (not yet normalised) Article, or None when extraction finds nothing."""
+    try:
+        return extract_article(_fetched(page))
+    except ExtractionError:
+        return None
+
+
+def _bare(page: Page) -> str | None:
+    if page.set == "trafilatura-eval":  # that set's canonical runner
+        return trafilatura.extract(page.html, include_comments=False, include_tables=True, fast=False)
+    if page.set == "extraction-benchmark":  # the Zyte repo's run_trafilatura.py (decoded text)
+        return trafilatura.extract(page.html.decode("utf-8", errors="replace"), include_comments=False)
+    return trafilatura.extract(page.html, url=page.url, include_comments=False)
+
+
+def _day(stamp: datetime | None, page: Page):
+    if stamp is None:
+        return None
+    return stamp.astimezone(JAKARTA).date() if page.set == "indonesian-news" else stamp.date()
+
+
+def run_page(page: Page) -> dict:
+    """Both extractors on one page: texts, titles, days and seconds spent."""
+    started = time.perf_counter()
+    article = pipeline_extract(page)
+    extracted = copy.deepcopy(article) if article is not None else None
+    if article is not None:
+        normalise_article(article)
+    ours_s = time.perf_counter() - started
+    started = time.perf_counter()
+    bare_text = _bare(page)
+    bare_s = time.perf_counter() - started
+    bare_title = bare_day = None
+    if page.title or page.day:
+        meta = trafilatura.bare_extraction(page.html, url=page.url, with_metadata=True)
+        if meta is not None:
+            bare_title = meta.title
+            bare_day = datetime.fromisoformat(meta.date[:10]).date() if meta.date else None
+    return {
+        "text": article.text if article else "", "title": article.title if article else None,
+        "day": _day(article.published_at, page) if article else None,
+        "bare_text": bare_text or "", "bare_title": bare_title, "bare_day": bare_day,
+        "ours_s": ours_s, "bare_s": bare_s, "extracted": extracted,
+    }
+
+
+def _with_profiles(pages: list[Page], results: list[dict]) -> list[str]:
+    """Texts after normalising with a profile learned from the other pages of the same site."""
+    by_site = defaultdict(list)
+    for i, page in enumerate(pages):
+        by_site[site_of(page.url)].append(i)
+    texts = []
+    for i, page in enumerate(pages):
+        extracted = results[i]["extracted"]
+        if extracted is None:
+            texts.append("")
+            continue
+        others = [results[j]["extracted"] for j in by_site[site_of(page.url)] if j != i and results[j]["extracted"]]
+        profile = learn_profile(site_of(page.url) or "", [
+            (clean_whitespace(a.text).split("\n"), title_affixes(a.title or "")) for a in others
+        ])
+        texts.append(normalise_article(copy.deepcopy(extracted), None, profile).text)
+    return texts
+
+
+def _fmt(scores) -> str:
+    return "P %.3f  R %.3f  F1 %.3f" % scores
+
+
+def _score(pages: list[Page], texts: list[str]):
+    if pages[0].set == "trafilatura-eval":
+        return snippet_scores([snippet_counts(p, t) for p, t in zip(pages, texts)])
+    return shingle_scores([shingle_counts(p.body or "", t) for p, t in zip(pages, texts)])
+
+
+def _accuracy(pages: list[Page], results: list[dict], key: str, ours: str) -> tuple[float, int]:
+    judged = [(p, r) for p, r in zip(pages, results) if getattr(p, key)]
+    if not judged:
+        return float("nan"), 0
+    if key == "title":
+        hits = sum(1 for p, r in judged if r[ours] and clean_whitespace(r[ours]) == clean_whitespace(p.title))
+    else:
+        hits = sum(1 for p, r in judged if r[ours] == p.day)
+    return hits / len(judged), len(judged)
+
+
+def report(name: str, pages: list[Page], results: list[dict], show_pages: bool) -> None:
+    ours = _score(pages, [r["text"] for r in results])
+    bare = _score(pages, [r["bare_text"] for r in results])
+    ratio = sum(r["ours_s"] for r in results) / max(1e-9, sum(r["bare_s"] for r in results))
+    target = TARGETS[pages[0].set]
+    print(f"\n== {pages[0].set} ({len(pages)} pages)")
+    print(f"  pipeline     {_fmt(ours)}   target F1 >= {target}  {'OK' if ours[2] >= target else 'BELOW'}")
+    print(f"  trafilatura  {_fmt(bare)}")
+    print(f"  pipeline / trafilatura.extract time: {ratio:.2f}x")
+    if pages[0].set == "indonesian-news":
+        warm = _score(pages, _with_profiles(pages, results))
+        print(f"  pipeline + site profiles (leave-one-out)  {_fmt(warm)}")
+        groups = defaultdict(list)
+        for i, page in enumerate(pages):
+            groups[page.group].append(i)
+        for group, idx in sorted(groups.items()):
+            sub = [pages[i] for i in idx]
+            print(f"    {group:<14} n={len(idx):<2} pipeline {_fmt(_score(sub, [results[i]['text'] for i in idx]))}"
+                  f" | trafilatura {_fmt(_score(sub, [results[i]['bare_text'] for i in idx]))}")
+    for key, label in (("title", "title exact"), ("day", "date right day")):
+        acc, n = _accuracy(pages, results, key, key)
+        if n:
+            bare_acc, _ = _accuracy(pages, results, key, f"bare_{key}")
+            print(f"  {label:<15} pipeline {acc:.3f}  trafilatura {bare_acc:.3f}  (n={n})")
+    if show_pages:
+        for page, r in zip(pages, results):
+            one = _score([page], [r["text"]])
+            two = _score([page], [r["bare_text"]])
+            print(f"    {page.key[:40]:<40} ours {_fmt(one)} | bare {_fmt(two)}  title={r['title']!r}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--set", choices=sorted(SETS), action="append", help="run only this set (repeatable)")
+    parser.add_argument("--quick", action="store_true", help="indonesian and zyte only (seconds, not a minute)")
+    parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    parser.add_argument("--pages", action="store_true", help="print per-page figures")
+    args = parser.parse_args(argv)
+    chosen = args.set or (["indonesian", "zyte"] if args.quick else ["indonesian", "zyte", "trafilatura"])
+    for name in chosen:
+        pages = SETS[name]()
+        with Pool(args.workers) as pool:
+            results = pool.map(run_page, pages, chunksize=4)
+        report(name, pages, results, args.pages)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,151 @@
+"""The evaluation sets of ../shared/corpus and their own metrics (read in place, never copied).
+
+- extraction-benchmark (Zyte): 4-token shingles of ``\\w+`` tokens as multisets, per-page
+  TP/FP/FN normalised to sum 1, precision and recall each averaged over pages (pages with
+  nothing predicted do not count for precision), F1 their harmonic mean.
+- trafilatura-eval: whitespace-normalised substring test of the ``with``/``without`` snippets,
+  counts summed over the corpus, F1 = 2TP / (2TP + FP + FN).
+- indonesian-news: the extraction-benchmark metric on the ground truth's ``content``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+@dataclass
+class Page:
+    """One page to extract, with what its ground truth says."""
+
+    set: str
+    key: str
+    html: bytes
+    url: str | None
+    group: str = ""  # outlet, for per-outlet figures
+    body: str | None = None  # shingle metric
+    with_: list[str] = field(default_factory=list)  # snippet metric
+    without: list[str] = field(default_factory=list)
+    title: str | None = None
+    day: date | None = None
+
+
+def indonesian_pages(root: Path = CORPUS) -> list[Page]:
+    base = root / "indonesian-news" / "pages"
+    truth = json.loads((base / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = []
+    for name, item in truth.items():
+        if not item.get("content"):
+            continue  # listing pages carry only expected URLs
+        path = next(base.rglob(name))
+        day = datetime.fromtimestamp(item["date"] / 1000, timezone.utc).astimezone(JAKARTA).date() if item.get("date") else None
+        pages.append(Page("indonesian-news", name, path.read_bytes(), item.get("url"), path.parent.name,
+                          body=item["content"], title=item.get("title"), day=day))
+    return pages
+
+
+def zyte_pages(root: Path = CORPUS) -> list[Page]:
+    base = root / "extraction-benchmark"
+    truth = json.loads((base / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = []
+    for key, item in sorted(truth.items()):
+        html = gzip.decompress((base / "html" / f"{key}.html.gz").read_bytes())
+        pages.append(Page("extraction-benchmark", key, html, item.get("url"), body=item.get("articleBody", "")))
+    return pages
+
+
+def trafilatura_pages(root: Path = CORPUS) -> list[Page]:
+    base = root / "trafilatura-eval"
+    truth = json.loads((base / "evaldata.json").read_text(encoding="utf-8"))
+    pages = []
+    for url, item in truth.items():
+        for path in (base / "cache" / item["file"], base / "eval" / item["file"], base / "eval" / f"{item['file']}.gz"):
+            if path.is_file():
+                html = path.read_bytes()
+                html = gzip.decompress(html) if path.suffix == ".gz" else html
+                break
+        else:
+            continue
+        day = _iso_day(item.get("date"))
+        pages.append(Page("trafilatura-eval", item["file"], html, url, with_=item["with"],
+                          without=item["without"], title=item.get("title") or None, day=day))
+    return pages
+
+
+def _iso_day(value: str | None) -> date | None:
+    match = re.match(r"(\d{4})\D(\d{2})\D(\d{2})", value or "")
+    try:
+        return date(*map(int, match.groups())) if match else None
+    except ValueError:
+        return None
+
+
+SETS = {"indonesian": indonesian_pages, "zyte": zyte_pages, "trafilatura": trafilatura_pages}
+
+# --- metrics ---------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def _shingles(text: str, n: int = 4) -> Counter:
+    tokens = _TOKEN.findall(text or "")
+    return Counter(tuple(tokens[i: i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i: i + n])
+
+
+def shingle_counts(true: str, pred: str) -> tuple[float, float, float]:
+    """Per-page (tp, fp, fn), normalised to sum 1 (the Zyte benchmark's own definition)."""
+    a, b = _shingles(true), _shingles(pred)
+    tp = fp = fn = 0.0
+    for key in set(a) | set(b):
+        x, y = a.get(key, 0), b.get(key, 0)
+        tp, fp, fn = tp + min(x, y), fp + max(0, y - x), fn + max(0, x - y)
+    total = tp + fp + fn
+    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
+
+
+def _precision(tp: float, fp: float, fn: float) -> float:
+    return 1.0 if fp == fn == 0 else 0.0 if tp == fp == 0 else tp / (tp + fp)
+
+
+def _recall(tp: float, fp: float, fn: float) -> float:
+    return 1.0 if fp == fn == 0 else 0.0 if tp == fn == 0 else tp / (tp + fn)
+
+
+def shingle_scores(rows: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """(precision, recall, F1) over pages, averaged the benchmark's way."""
+    ps = [_precision(*r) for r in rows if r[0] + r[1] > 0]
+    rs = [_recall(*r) for r in rows if r[0] + r[2] > 0]
+    p = statistics.mean(ps) if ps else 0.0
+    r = statistics.mean(rs) if rs else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def snippet_counts(page: Page, pred: str | None) -> tuple[int, int, int]:
+    """(tp, fp, fn) of trafilatura's with/without snippet test."""
+    if not pred:
+        return 0, 0, len(page.with_)
+    text = _norm(pred)
+    tp = sum(1 for w in page.with_ if _norm(w) in text)
+    fp = sum(1 for w in page.without if _norm(w) in text)
+    return tp, fp, len(page.with_) - tp
+
+
+def snippet_scores(rows: list[tuple[int, int, int]]) -> tuple[float, float, float]:
+    tp, fp, fn = (sum(r[i] for r in rows) for i in range(3))
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * tp / (2 * tp + fp + fn) if tp else 0.0)

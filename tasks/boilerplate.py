@@ -1,0 +1,250 @@
+"""Boilerplate: a structural pass over the page's DOM before trafilatura, and per-site profiles.
+
+1. ``prune_tree(tree)`` (in: the parsed page; changes it in place; out: counts of what it did):
+   - wraps an article's loose lead text in <p> (Indonesian CMSs print the first paragraph as
+     bare text after a bold dateline, "<b>Kapanlagi.com</b> - Brandon ...", beside later <p>s;
+     trafilatura keeps only the <p>s and loses the lead);
+   - marks link-dense blocks (``PRUNE_ATTR``): lists whose items are mostly links (related
+     news, "BERITA LAINNYA", "Berita Terkait", indexes with dates), and small containers that
+     are mostly link text; ``link_texts`` gives their headlines, which cleaning removes from
+     the extracted text (rule ``link_block``).
+2. Site profiles: lines that recur across many pages of one site are that site's boilerplate.
+   ``line_key`` gives a line's key (case, digits and spacing ignored); ``SiteProfile`` holds the
+   keys learned for a site (the load stage counts them, ``warehouse.profiles`` reads them back).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import lxml.html
+from lxml.etree import _Element
+from prefect import task
+from prefect.cache_policies import NONE as NO_CACHE
+
+LOGGER = logging.getLogger(__name__)
+
+_BLOCK = frozenset(
+    "address article aside blockquote center dd details div dl dt fieldset figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hr iframe li main nav ol p pre section table tbody td th tr ul "
+    "script style noscript video audio object embed select textarea".split()
+)
+_WRAPPABLE = frozenset({"div", "span", "td", "article", "section", "main", "font", "center"})
+_LIST_TAGS = frozenset({"ul", "ol"})
+_CONTAINERS = frozenset({"div", "section", "aside", "nav", "dl", "ul", "ol", "span", "p", "center"})
+#: Link boxes are small; a bigger link-dense element is a page wrapper whose article text is
+#: merely split by links, and is left to trafilatura.
+_MAX_BOX_CHARS = 1200
+#: Class/id words of related-news, popular, tag and share boxes (Indonesian and English).
+_BOX_WORDS = re.compile(
+    r"terkait|lainnya|terpopuler|populer|rekomendasi|baca-?juga|bacajuga|related|popular|most-?read|"
+    r"trending|newsfeed|tag-?list|tags|share|sharing|sosmed|social|breadcrumb|pagination|paging",
+    re.IGNORECASE,
+)
+_MIN_LOOSE_CHARS = 60
+PRUNE_ATTR = "data-kabar-prune"
+#: For ``trafilatura.bare_extraction(prune_xpath=...)``.
+PRUNE_XPATH = f"//*[@{PRUNE_ATTR}]"
+
+
+def _length(text: str | None) -> int:
+    return len(text.strip()) if text else 0
+
+
+def _wrap_loose_text(element: _Element) -> bool:
+    """The run of text and inline children before the first block child becomes a <p> when it
+    opens with a bold dateline and is long enough to be a paragraph (the lead); True if changed.
+    Only the leading run: later loose text is left to trafilatura, which keeps it."""
+    children = list(element)
+    first_block = next((i for i, c in enumerate(children) if isinstance(c.tag, str) and c.tag in _BLOCK), None)
+    if first_block is None:
+        return False
+    inline = children[:first_block]
+    # Only a run that opens with a bold dateline ("<b>JAKARTA</b> - ..."): wrapping other loose
+    # text (recipe steps, text inside <span>s) changed trafilatura's choices and lost text.
+    opening = [c for c in inline if isinstance(c.tag, str) and c.tag != "br"][:1]
+    if _length(element.text) or not opening or opening[0].tag not in ("b", "strong") \
+            or not re.match(r"\s*(-{1,2}|–|—)\s", opening[0].tail or ""):
+        return False
+    loose = _length(element.text) + sum(_length(c.tail) for c in inline)
+    loose += sum(len(c.text_content().strip()) for c in inline if isinstance(c.tag, str))
+    if loose < _MIN_LOOSE_CHARS:
+        return False
+    lead = lxml.html.Element("p")
+    lead.text, element.text = element.text, None
+    for child in inline:
+        lead.append(child)  # moves it, tail included
+    element.insert(0, lead)
+    return True
+
+
+def _sizes(tree: _Element) -> dict[_Element, tuple[int, int, int, int]]:
+    """Per element: (text chars, link text chars, links, longest run of text outside links),
+    computed bottom-up in one pass."""
+    sizes: dict[_Element, tuple[int, int, int, int]] = {}
+    for element in reversed(list(tree.iter())):
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "noscript"):
+            sizes[element] = (0, 0, 0, 0)
+            continue
+        text = run = _length(element.text)
+        link = 0
+        links = 0
+        for child in element:
+            c_text, c_link, c_links, c_run = sizes.get(child, (0, 0, 0, 0))
+            tail = _length(child.tail)
+            text += c_text + tail
+            link += c_link
+            links += c_links
+            run = max(run, c_run, tail)
+        if element.tag == "a":
+            link, links, run = text, links + 1, 0
+        sizes[element] = (text, link, links, run)
+    return sizes
+
+
+def _is_link_list(element: _Element, sizes: dict) -> bool:
+    items = [c for c in element if c.tag == "li"]
+    if len(items) < 4 or sizes[element][0] > 100 * len(items):  # many short items: headlines
+        return False
+    linked = sum(1 for li in items if sizes.get(li, (0, 0, 0, 0))[2] > 0)
+    text, link, _, run = sizes[element]
+    return linked >= 0.8 * len(items) and text > 0 and link >= 0.5 * text and run < _PROSE_RUN
+
+
+#: A block holding a run of plain text this long holds prose, whatever its links.
+_PROSE_RUN = 100
+
+
+def _is_link_block(element: _Element, sizes: dict) -> bool:
+    text, link, links, run = sizes[element]
+    if links < 3 or text == 0 or run >= _PROSE_RUN or text > _MAX_BOX_CHARS:
+        return False
+    density = link / text
+    if density >= 0.7:
+        return True
+    names = f"{element.get('class', '')} {element.get('id', '')}"
+    return density >= 0.35 and bool(_BOX_WORDS.search(names))
+
+
+def prune_tree(tree: _Element) -> dict[str, int]:
+    """The structural pass (see the module docstring); returns what it did, by kind.
+
+    Link-dense blocks are only marked (``PRUNE_ATTR``), not removed: removing them changes which
+    container trafilatura picks as the article, and on trafilatura's own evaluation set that
+    cost more recall than it gained. ``link_texts`` collects what they say instead, and the
+    normalise stage drops output lines made of it (rule ``link_block``)."""
+    done = {"wrapped": 0, "link_lists": 0, "link_blocks": 0}
+    body = tree.find("body") if tree.tag == "html" else tree
+    if body is None:
+        body = tree
+    sizes = _sizes(body)
+    doomed: list[tuple[_Element, str]] = []
+    skip: set[_Element] = set()
+    for element in body.iter():
+        if element in skip or not isinstance(element.tag, str):
+            continue
+        kind = None
+        if element.tag in _LIST_TAGS and _is_link_list(element, sizes):
+            kind = "link_lists"
+        elif element.tag in _CONTAINERS and element is not body and _is_link_block(element, sizes):
+            kind = "link_blocks"
+        if kind:
+            doomed.append((element, kind))
+            skip.update(element.iter())
+    for element, kind in doomed:
+        element.set(PRUNE_ATTR, kind)
+        done[kind] += 1
+    for element in list(body.iter(*_WRAPPABLE)):
+        if _wrap_loose_text(element):
+            done["wrapped"] += 1
+    return done
+
+
+def link_texts(tree: _Element, min_chars: int = 15) -> list[str]:
+    """The link texts (headlines) inside the lists ``prune_tree`` marked."""
+    texts: set[str] = set()
+    # Lists only: taking the link texts of marked blocks too cost recall on trafilatura-eval.
+    for block in tree.xpath(f"//*[@{PRUNE_ATTR}='link_lists']"):
+        for link in block.iter("a"):
+            text = " ".join(link.text_content().split())
+            if len(text) >= min_chars:
+                texts.add(text)
+    return sorted(texts)
+
+
+# --- site profiles -------------------------------------------------------------------------
+
+_DIGITS = re.compile(r"\d+")
+_NON_WORD = re.compile(r"[\W_]+")
+#: Second-level labels under which registrations sit (example.co.id, example.or.id).
+_SECOND_LEVEL = frozenset({"co", "or", "ac", "go", "web", "my", "sch", "net", "com", "org", "gov", "mil", "biz"})
+
+
+def line_key(line: str) -> str:
+    """A line's profile key: case, digits, punctuation and spacing do not matter."""
+    norm = _NON_WORD.sub(" ", _DIGITS.sub("0", line.casefold())).strip()
+    return hashlib.blake2b(norm.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def site_of(url: str | None) -> str | None:
+    """The site a URL belongs to: its registrable domain (regional.kompas.com -> kompas.com)."""
+    if not url or not url.startswith(("http://", "https://")):
+        return None
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    labels = host.split(".")
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:]) if len(labels) >= 2 else host or None
+
+
+#: A line seen on at least this many pages of a site, and on at least this share of them, is boilerplate.
+MIN_PAGES = 3
+MIN_SHARE = 0.05
+
+
+@dataclass
+class SiteProfile:
+    """What is known of one site: pages seen, and the keys of its boilerplate lines and title affixes."""
+
+    site: str
+    pages: int = 0
+    lines: set[str] = field(default_factory=set)
+    title_affixes: set[str] = field(default_factory=set)
+
+    def is_boilerplate(self, line: str) -> bool:
+        return line_key(line) in self.lines
+
+
+def learn_profile(site: str, pages: list[tuple[list[str], list[str]]]) -> SiteProfile:
+    """A profile from pages given as (extracted lines, title affixes): the in-memory twin of what
+    ``warehouse.profiles`` computes from stored counts (used by the benchmark and tests)."""
+    line_pages: dict[str, int] = {}
+    affix_pages: dict[str, int] = {}
+    for lines, affixes in pages:
+        for key in {line_key(line) for line in lines if line.strip()}:
+            line_pages[key] = line_pages.get(key, 0) + 1
+        for key in {line_key(a) for a in affixes}:
+            affix_pages[key] = affix_pages.get(key, 0) + 1
+    need = max(MIN_PAGES, MIN_SHARE * len(pages))
+    return SiteProfile(
+        site, len(pages),
+        {k for k, n in line_pages.items() if n >= need},
+        {k for k, n in affix_pages.items() if n >= need},
+    )
+
+
+@task(name="site-profiles", cache_policy=NO_CACHE)
+def site_profiles_task(path: str, articles: list) -> dict[str, SiteProfile]:
+    """Read the profiles of the sites in this batch (read-only); none when there is no warehouse."""
+    from warehouse.profiles import load_profiles
+
+    sites = sorted({s for a in articles if (s := site_of(a.meta.get("final_url") or a.url))})
+    try:
+        return load_profiles(path, sites)
+    except Exception as exc:  # a missing or busy warehouse means no profile, never a failed run
+        LOGGER.warning("site profiles not read: %s", exc)
+        return {}

@@ -1,0 +1,87 @@
+"""Indonesian publication dates: text patterns and Indonesian time-zone names.
+
+In: page text (the visible text near the headline, or a dateline line); out: an aware
+datetime. Indonesian outlets print dates as "Rabu (15/5/2024)", "Minggu, 6 Agustus 2023 14:05
+WIB" or "23/02/2016 15:32 WIB"; WIB, WITA and WIT are Asia/Jakarta, Asia/Makassar and
+Asia/Jayapura. A date without a zone is taken as Asia/Jakarta (where most outlets publish).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+LOGGER = logging.getLogger(__name__)
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+ZONES = {"wib": JAKARTA, "wita": ZoneInfo("Asia/Makassar"), "wit": ZoneInfo("Asia/Jayapura")}
+
+MONTHS = {
+    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "pebruari": 2, "maret": 3, "mar": 3,
+    "april": 4, "apr": 4, "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "agustus": 8,
+    "agu": 8, "agt": 8, "ags": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9, "oktober": 10,
+    "okt": 10, "oct": 10, "november": 11, "nov": 11, "nopember": 11, "desember": 12, "des": 12,
+    "dec": 12, "may": 5, "june": 6, "july": 7, "august": 8, "october": 10, "december": 12,
+    "january": 1, "february": 2, "march": 3,
+}
+DAYS = r"(?:senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|ahad)"
+_TIME = r"(?:[,\s]+(?:pukul\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::\d{2})?)?"
+_ZONE = r"(?:\s*(?P<zone>wib|wita|wit)\b)?"
+#: "6 Agustus 2023 14:05 WIB", "Minggu, 06 Agustus 2023"
+_NAMED = re.compile(
+    rf"(?:{DAYS}\s*,?\s*)?\b(?P<day>\d{{1,2}})\s+(?P<month>[a-z]{{3,9}})\.?\s+(?P<year>\d{{4}}){_TIME}{_ZONE}",
+    re.IGNORECASE,
+)
+#: "23/02/2016 15:32 WIB", "Rabu (15/5/2024)", "Kamis, 05/11/2015 09:25 WIB"
+_NUMERIC = re.compile(
+    rf"(?:{DAYS}\s*[,(]?\s*)?\b(?P<day>\d{{1,2}})[/\-.](?P<month>\d{{1,2}})[/\-.](?P<year>\d{{4}})\)?{_TIME}{_ZONE}",
+    re.IGNORECASE,
+)
+
+
+def _build(match: re.Match[str], month: int) -> datetime | None:
+    try:
+        day, year = int(match.group("day")), int(match.group("year"))
+        hour = int(match.group("hour")) if match.group("hour") else 0
+        minute = int(match.group("minute")) if match.group("minute") else 0
+        zone = ZONES.get((match.group("zone") or "").lower(), JAKARTA)
+        if not 1990 <= year <= 2100:
+            return None
+        return datetime(year, month, day, hour, minute, tzinfo=zone)
+    except (ValueError, TypeError):
+        return None
+
+
+def find_dates(text: str) -> list[tuple[int, datetime, bool]]:
+    """Every Indonesian date in ``text``: (position, datetime, has_time), in text order."""
+    found: list[tuple[int, datetime, bool]] = []
+    for match in _NAMED.finditer(text):
+        month = MONTHS.get(match.group("month").lower())
+        if month and (stamp := _build(match, month)):
+            found.append((match.start(), stamp, bool(match.group("hour"))))
+    for match in _NUMERIC.finditer(text):
+        stamp = _build(match, int(match.group("month")))
+        if stamp:
+            found.append((match.start(), stamp, bool(match.group("hour"))))
+    return sorted(found, key=lambda f: f[0])
+
+
+def parse_indonesian_date(text: str) -> datetime | None:
+    """The first Indonesian date in ``text`` (preferring one with a time of day), or None."""
+    dates = find_dates(text)
+    with_time = [d for d in dates if d[2]]
+    chosen = (with_time or dates or [None])[0]
+    return chosen[1] if chosen else None
+
+
+_DATE_LINE = re.compile(
+    rf"^(?:{DAYS}\s*[,(]?\s*)?[\d/\-.: ]*(?:\s*[a-z]{{3,9}}\.?\s+\d{{4}})?[\d: .,]*(?:\s*(?:wib|wita|wit))*\s*\)?$",
+    re.IGNORECASE,
+)
+
+
+def is_date_line(line: str) -> bool:
+    """A line that is only a date (and time): page chrome, not article text."""
+    return bool(line) and len(line) <= 60 and bool(find_dates(line)) and bool(_DATE_LINE.match(line.strip()))

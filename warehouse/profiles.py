@@ -1,0 +1,147 @@
+"""Site profiles and the cleaning audit in the warehouse (tables of migration 020).
+
+Write side (called by the load stage inside its transaction): ``write_cleaning`` stores what
+cleaning removed (``store.removed_spans``) and the extracted text it started from
+(``store.extracted_texts``); ``update_site_profiles`` counts, per site, on how many distinct
+pages each line and title affix appeared (a page counts once, so re-loading changes nothing).
+Read side: ``load_profiles`` turns those counts into ``SiteProfile``s with a read-only
+connection, before the batch is normalised.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from kabar.models import Article
+from tasks.boilerplate import MIN_PAGES, MIN_SHARE, SiteProfile, line_key, site_of
+from tasks.normalise import title_affixes
+from warehouse.connection import open_reader
+
+LOGGER = logging.getLogger(__name__)
+
+#: Longer paragraphs are not profiled: boilerplate is short, and long repeats are more often
+#: content (a background paragraph) than chrome. This also bounds the table's size.
+MAX_PROFILED_CHARS = 300
+
+_SPAN_SCHEMA = pa.schema([("article_id", pa.string()), ("rule", pa.string()), ("text", pa.string()),
+                          ("position", pa.int32()), ("content_hash", pa.string())])
+_TEXT_SCHEMA = pa.schema([("article_id", pa.string()), ("text", pa.string()), ("raw_title", pa.string())])
+_LINE_SCHEMA = pa.schema([("site", pa.string()), ("article_id", pa.string()), ("kind", pa.string()),
+                          ("line_key", pa.string()), ("sample", pa.string())])
+
+
+def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'store' AND table_name = 'site_lines'"
+    ).fetchone()[0] > 0
+
+
+def write_cleaning(con: duckdb.DuckDBPyConnection, run_id: str, articles: list[Article]) -> None:
+    """Replace these articles' removed spans and extracted texts."""
+    cleaned = [a for a in articles if "extracted_text" in a.meta]
+    if not cleaned:
+        return
+    ids = pa.table({"article_id": pa.array([a.article_id for a in cleaned], pa.string())})
+    con.register("cleaned_ids", ids)
+    con.execute("DELETE FROM store.removed_spans WHERE article_id IN (SELECT article_id FROM cleaned_ids)")
+    con.execute("DELETE FROM store.extracted_texts WHERE article_id IN (SELECT article_id FROM cleaned_ids)")
+    con.unregister("cleaned_ids")
+    spans = [
+        {"article_id": a.article_id, "rule": rule, "text": text, "position": position, "content_hash": a.content_hash}
+        for a in cleaned for rule, text, position in a.meta.get("removed", [])
+    ]
+    if spans:
+        con.register("span_rows", pa.Table.from_pylist(spans, schema=_SPAN_SCHEMA))
+        con.execute(f"INSERT INTO store.removed_spans BY NAME SELECT *, '{run_id}' AS run_id FROM span_rows")
+        con.unregister("span_rows")
+    texts = [{"article_id": a.article_id, "text": a.meta["extracted_text"], "raw_title": a.meta.get("raw_title")}
+             for a in cleaned]
+    con.register("text_rows", pa.Table.from_pylist(texts, schema=_TEXT_SCHEMA))
+    con.execute(f"INSERT INTO store.extracted_texts BY NAME SELECT *, '{run_id}' AS run_id FROM text_rows")
+    con.unregister("text_rows")
+
+
+def _profile_rows(articles: list[Article]) -> list[dict]:
+    rows = []
+    for article in articles:
+        site = site_of(article.meta.get("final_url") or article.url)
+        if not site or "extracted_text" not in article.meta:
+            continue
+        seen: set[tuple[str, str]] = set()
+        lines = [("line", line) for line in article.meta["extracted_text"].split("\n") if 0 < len(line) <= MAX_PROFILED_CHARS]
+        affixes = [("title_affix", a) for a in title_affixes(article.meta.get("raw_title") or "")]
+        for kind, text in lines + affixes:
+            key = line_key(text)
+            if (kind, key) not in seen:
+                seen.add((kind, key))
+                rows.append({"site": site, "article_id": article.article_id, "kind": kind, "line_key": key,
+                             "sample": text[:MAX_PROFILED_CHARS]})
+    return rows
+
+
+def update_site_profiles(con: duckdb.DuckDBPyConnection, run_id: str, articles: list[Article]) -> int:
+    """Count the lines of pages not seen before into their site's profile; returns new pages."""
+    rows = _profile_rows(articles)
+    if not rows:
+        return 0
+    now = datetime.now(timezone.utc)
+    con.register("profile_rows", pa.Table.from_pylist(rows, schema=_LINE_SCHEMA))
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE new_pages AS
+           SELECT DISTINCT r.site, r.article_id FROM profile_rows r
+           ANTI JOIN store.site_pages p ON p.site = r.site AND p.article_id = r.article_id"""
+    )
+    new = con.execute("SELECT count(*) FROM new_pages").fetchone()[0]
+    if new:
+        con.execute("INSERT INTO store.site_pages SELECT site, article_id, ?, ? FROM new_pages", [now, run_id])
+        con.execute(
+            """MERGE INTO store.site_lines AS l
+               USING (SELECT r.site, r.kind, r.line_key, any_value(r.sample) AS sample,
+                             count(DISTINCT r.article_id) AS n
+                      FROM profile_rows r SEMI JOIN new_pages p ON p.site = r.site AND p.article_id = r.article_id
+                      GROUP BY ALL) AS s
+               ON l.site = s.site AND l.kind = s.kind AND l.line_key = s.line_key
+               WHEN MATCHED THEN UPDATE SET pages = l.pages + s.n, last_seen_at = ?
+               WHEN NOT MATCHED THEN INSERT (site, kind, line_key, sample, pages, first_seen_at, last_seen_at)
+                    VALUES (s.site, s.kind, s.line_key, s.sample, s.n, ?, ?)""",
+            [now, now, now],
+        )
+    con.unregister("profile_rows")
+    return new
+
+
+def record_cleaning(con: duckdb.DuckDBPyConnection, run_id: str, articles: list[Article]) -> None:
+    """The load stage's hook: the audit rows and the site-profile counts, when migrated."""
+    if not _has_tables(con):
+        return
+    write_cleaning(con, run_id, articles)
+    update_site_profiles(con, run_id, articles)
+
+
+def load_profiles(path: str | Path, sites: list[str]) -> dict[str, SiteProfile]:
+    """The profiles of ``sites`` (read-only); sites never seen get none."""
+    if not sites or not Path(path).exists():
+        return {}
+    with open_reader(path, wait_s=60) as con:
+        if not _has_tables(con):
+            return {}
+        con.register("wanted_sites", pa.table({"site": pa.array(sites, pa.string())}))
+        pages = dict(con.execute(
+            "SELECT site, count(*) FROM store.site_pages SEMI JOIN wanted_sites USING (site) GROUP BY site"
+        ).fetchall())
+        profiles = {site: SiteProfile(site, n) for site, n in pages.items()}
+        for site, kind, key in con.execute(
+            """SELECT l.site, l.kind, l.line_key FROM store.site_lines l
+               JOIN (SELECT site, count(*) AS n FROM store.site_pages SEMI JOIN wanted_sites USING (site)
+                     GROUP BY site) p USING (site)
+               WHERE l.pages >= greatest(?, ? * p.n)""",
+            [MIN_PAGES, MIN_SHARE],
+        ).fetchall():
+            target = profiles[site].lines if kind == "line" else profiles[site].title_affixes
+            target.add(key)
+    return profiles
