@@ -7,6 +7,7 @@ survives Prefect's task-argument serialisation; these helpers open the right kin
 from __future__ import annotations
 
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 import duckdb
@@ -18,6 +19,11 @@ from warehouse.connection import open_reader, open_writer
 def is_lake(spec: str | None) -> bool:
     """Whether ``spec`` names a DuckLake (``ducklake:...``) rather than a DuckDB file."""
     return bool(spec) and str(spec).startswith("ducklake:")
+
+
+def exists(spec: str | Path) -> bool:
+    """Whether there is a warehouse to read: a DuckLake spec always, a DuckDB file if present."""
+    return is_lake(str(spec)) or Path(spec).exists()
 
 
 def resolve(explicit: str | None) -> str:

@@ -25,8 +25,9 @@ import pyarrow as pa
 
 from kabar import settings
 from kabar.models import Fetched, Item
-from warehouse.connection import WarehouseError, open_reader
+from warehouse.connection import WarehouseError
 from warehouse.migrate import schema_version
+from warehouse.backend import exists, open_reader_for
 
 LOGGER = logging.getLogger(__name__)
 
@@ -71,10 +72,10 @@ def lookup(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, Frontie
 
 def read(path: str | Path, urls: list[str]) -> dict[str, FrontierRow]:
     """``lookup`` through a short read-only connection; an absent or busy warehouse reads as empty."""
-    if not urls or not Path(path).exists():
+    if not urls or not exists(path):
         return {}
     try:
-        with open_reader(path, wait_s=60) as con:
+        with open_reader_for(str(path), wait_s=60) as con:
             return lookup(con, urls)
     except WarehouseError as exc:
         LOGGER.warning("frontier not read (%s): fetching unconditionally", exc)
@@ -120,10 +121,10 @@ def schedule(path: str | Path, items: list[Item], sources: list[str], now: datet
 
 def due_retries(path: str | Path, sources: list[str], now: datetime) -> list[Item]:
     """Failed article URLs of these sources whose next retry is due."""
-    if not sources or not Path(path).exists():
+    if not sources or not exists(path):
         return []
     try:
-        with open_reader(path, wait_s=60) as con:
+        with open_reader_for(str(path), wait_s=60) as con:
             if not _has_frontier(con):
                 return []
             rows = con.execute(
@@ -200,10 +201,10 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, fetches: list[Fetched],
 
 def last_successful_run(path: str | Path, flow: str = "ingest") -> datetime | None:
     """When the newest completed run of ``flow`` started (None when there is none)."""
-    if not Path(path).exists():
+    if not exists(path):
         return None
     try:
-        with open_reader(path, wait_s=60) as con:
+        with open_reader_for(str(path), wait_s=60) as con:
             if schema_version(con) == 0:
                 return None
             return con.execute(

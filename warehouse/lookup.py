@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from tasks.dedupe import KnownKeys
 from warehouse.migrate import schema_version
+from warehouse.backend import exists, open_reader_for
 
 if TYPE_CHECKING:
     from tasks.dedupe import Candidate
@@ -22,9 +23,7 @@ if TYPE_CHECKING:
 def known_keys(path: str | Path, canonical_urls: list[str], content_hashes: list[str]) -> KnownKeys:
     """Which of these URLs and content hashes the warehouse already holds."""
     known = KnownKeys()
-    from warehouse.backend import is_lake, open_reader_for
-
-    if not is_lake(str(path)) and not Path(path).exists():
+    if not exists(path):
         return known
     with open_reader_for(str(path), wait_s=60) as con:
         if schema_version(con) == 0:
@@ -70,9 +69,9 @@ def near_duplicate_candidates(
     from tasks.minhash import from_blob
 
     found: dict[int, list[Candidate]] = {}
-    if not wanted or not Path(path).exists():
+    if not wanted or not exists(path):
         return found
-    with open_reader(path, wait_s=60) as con:
+    with open_reader_for(str(path), wait_s=60) as con:
         if schema_version(con) < 30:
             return found
         con.register("batch_bands", _bands_table(wanted))
@@ -103,9 +102,9 @@ def story_context(
     from tasks.stories import StoryContext, StoryState
 
     context = StoryContext()
-    if not Path(path).exists():
+    if not exists(path):
         return context
-    with open_reader(path, wait_s=60) as con:
+    with open_reader_for(str(path), wait_s=60) as con:
         if schema_version(con) < 30:
             return context
         con.register("batch_terms", pa.table({"term": pa.array(sorted(set(terms)) + [""], pa.string())}))

@@ -20,7 +20,7 @@ import pyarrow as pa
 from kabar.models import Article
 from tasks.boilerplate import MIN_PAGES, MIN_SHARE, SiteProfile, line_key, site_of
 from tasks.normalise import title_affixes
-from warehouse.connection import open_reader
+from warehouse.backend import exists, open_reader_for
 
 LOGGER = logging.getLogger(__name__)
 
@@ -125,9 +125,9 @@ def record_cleaning(con: duckdb.DuckDBPyConnection, run_id: str, articles: list[
 
 def load_profiles(path: str | Path, sites: list[str]) -> dict[str, SiteProfile]:
     """The profiles of ``sites`` (read-only); sites never seen get none."""
-    if not sites or not Path(path).exists():
+    if not sites or not exists(path):
         return {}
-    with open_reader(path, wait_s=60) as con:
+    with open_reader_for(str(path), wait_s=60) as con:
         if not _has_tables(con):
             return {}
         con.register("wanted_sites", pa.table({"site": pa.array(sites, pa.string())}))
