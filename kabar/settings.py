@@ -26,6 +26,17 @@ MAX_BODY_BYTES = 8 * 1024 * 1024
 #: How many articles travel together between tasks.
 BATCH_SIZE = 200
 
+#: Orchestration defaults (issue 8): the task runner ("default" | "dask", $KABAR_TASK_RUNNER),
+#: how many batches are in flight at once, and the failure webhook ($KABAR_WEBHOOK_URL).
+TASK_RUNNER = os.environ.get("KABAR_TASK_RUNNER", "default")
+BATCHES_IN_FLIGHT = 2
+WEBHOOK_TIMEOUT_S = 10.0
+#: Bump when extraction or enrichment code changes meaning: cached batch results are keyed on it.
+PIPELINE_CODE_VERSION = "1"
+#: The Prefect schedule of the nightly deployment.
+NIGHTLY_CRON = "0 2 * * *"
+SCHEDULE_TIMEZONE = "Asia/Jakarta"
+
 
 def warehouse_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     """Resolve the warehouse path: explicit argument, then $KABAR_WAREHOUSE, then the default."""
