@@ -51,11 +51,13 @@ def _paragraph(rng: random.Random, number: int) -> str:
     return " ".join(_sentence(rng) for _ in range(rng.randint(2, 4))) + extra
 
 
-def article(index: int, seed: int = 8, paragraphs: tuple[int, int] = (6, 14)) -> tuple[str, str, datetime]:
-    """Article ``index``: its URL, its HTML page and its publication time."""
+def article(index: int, seed: int = 8, paragraphs: tuple[int, int] = (6, 14),
+            published: datetime | None = None) -> tuple[str, str, datetime]:
+    """Article ``index``: its URL, its HTML page and its publication time (default: 37 minutes
+    after the previous article's, from 2024-05-01 06:00 Asia/Jakarta)."""
     rng = random.Random(seed * 1_000_003 + index)
     outlet, section = rng.choice(OUTLETS), rng.choice(SECTIONS)
-    published = datetime(2024, 5, 1, 6, tzinfo=JAKARTA) + timedelta(minutes=37 * index)
+    published = published or datetime(2024, 5, 1, 6, tzinfo=JAKARTA) + timedelta(minutes=37 * index)
     title = f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)} di {rng.choice(_PLACES)} #{index}"
     url = f"https://{outlet}/{section}/{published:%Y/%m/%d}/{index}/{title.lower().replace(' ', '-').replace('#', '')[:70]}"
     body = "\n".join(f"<p>{_paragraph(rng, n)}</p>" for n in range(rng.randint(*paragraphs)))
