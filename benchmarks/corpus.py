@@ -84,13 +84,13 @@ def article(index: int, seed: int = 8, paragraphs: tuple[int, int] = (6, 14),
     return url, html, published
 
 
-def articles(count: int, seed: int = 8) -> Iterator[tuple[str, str, datetime]]:
+def articles(count: int, seed: int = 8, paragraphs: tuple[int, int] = (6, 14)) -> Iterator[tuple[str, str, datetime]]:
     """``count`` articles, index 0 to count-1."""
     for index in range(count):
-        yield article(index, seed)
+        yield article(index, seed, paragraphs)
 
 
-def write_warc(path: Path, count: int, seed: int = 8) -> Path:
+def write_warc(path: Path, count: int, seed: int = 8, paragraphs: tuple[int, int] = (6, 14)) -> Path:
     """Write ``count`` article pages as HTTP response records of a gzipped WARC file."""
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
@@ -98,7 +98,7 @@ def write_warc(path: Path, count: int, seed: int = 8) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as stream:
         writer = WARCWriter(stream, gzip=True)
-        for url, html, published in articles(count, seed):
+        for url, html, published in articles(count, seed, paragraphs):
             headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
             record = writer.create_warc_record(url, "response", payload=BytesIO(html.encode("utf-8")),
                                                http_headers=headers,

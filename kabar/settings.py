@@ -24,7 +24,7 @@ GLOBAL_CONCURRENCY = 32
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
 #: How many articles travel together between tasks.
-BATCH_SIZE = 200
+BATCH_SIZE = int(os.environ.get("KABAR_BATCH_SIZE", "200"))  # env: for tests and tuning
 
 #: Orchestration defaults (issue 8): the task runner ("default" | "dask", $KABAR_TASK_RUNNER),
 #: how many batches are in flight at once, and the failure webhook ($KABAR_WEBHOOK_URL).

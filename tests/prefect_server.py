@@ -54,6 +54,7 @@ class PrefectServer:
 
     def __init__(self, home: Path) -> None:
         self.home = home
+        home.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.api = f"http://127.0.0.1:{self.port}/api"
         self.processes: list[subprocess.Popen] = []
