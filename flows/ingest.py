@@ -38,6 +38,13 @@ discover_retrying = discover_task.with_options(**NETWORK_RETRIES)
 fetch_retrying = fetch_task.with_options(**NETWORK_RETRIES)
 
 
+def _local(stamp: datetime | None) -> datetime | None:
+    """A naive since/until (e.g. `--param since=2024-05-01` on a deployment) means Asia/Jakarta time."""
+    from zoneinfo import ZoneInfo
+
+    return stamp if stamp is None or stamp.tzinfo else stamp.replace(tzinfo=ZoneInfo(settings.SCHEDULE_TIMEZONE))
+
+
 def _run_name() -> str:
     from prefect.runtime import flow_run
 
@@ -66,6 +73,7 @@ def ingest(
     dates; ``allow_hosts`` permits private/loopback hosts (HOST or HOST:PORT)."""
     plan = plan_task(config, sources, paths, allow_hosts)
     path = str(settings.warehouse_path(warehouse))
+    since, until = _local(since), _local(until)
     window = Window(since, until)
     run_id = start_run_task(
         path, "ingest",
