@@ -37,6 +37,14 @@ def _check_warehouse(path: Path) -> int:
         con.close()
 
 
+def _wait_for(log: Path, text: str, process: subprocess.Popen, timeout_s: float = 180) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and process.poll() is None:
+        if text in log.read_text(errors="replace"):
+            return
+        time.sleep(0.2)
+
+
 def test_kill_minus_nine_loses_and_doubles_nothing(tmp_path: Path) -> None:
     rng = random.Random(SEED)
     archive = write_warc(tmp_path / "berita.warc.gz", ARTICLES, paragraphs=(2, 4))
@@ -45,11 +53,16 @@ def test_kill_minus_nine_loses_and_doubles_nothing(tmp_path: Path) -> None:
     killed: list[int] = []
     counts: list[int] = []
     with PrefectServer(tmp_path / "prefect") as server:
-        env = {**server.env, "CI": "1"}
-        for _ in range(KILLS):
-            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                                       start_new_session=True)
-            time.sleep(rng.uniform(3.0, 20.0))
+        env = {**server.env, "CI": "1", "PREFECT_LOGGING_LEVEL": "INFO"}
+        for attempt in range(KILLS):
+            log = tmp_path / f"ingest-{attempt}.log"
+            with open(log, "wb") as out:
+                process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                           start_new_session=True)
+            # a random point of the run's work, not of Prefect's start-up: the clock starts
+            # when the flow run begins; each rerun resumes (cached batches, unchanged articles)
+            _wait_for(log, "Beginning flow run", process)
+            time.sleep(rng.uniform(0.5, 10.0))
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)  # kill -9 the ingest process (and any children)
                 killed.append(process.pid)
@@ -59,6 +72,7 @@ def test_kill_minus_nine_loses_and_doubles_nothing(tmp_path: Path) -> None:
     assert final.returncode == 0, final.stderr[-3000:]
     assert len(killed) >= KILLS // 2, "most runs should have been killed mid-way"
     assert counts == sorted(counts), "a kill lost articles already loaded"
+    assert len(set(counts)) >= 3, f"the kills should land at different points of the run: {counts}"
     con = duckdb.connect(str(warehouse), read_only=True)
     total, distinct_ids, distinct_urls = con.execute(
         "SELECT count(*), count(DISTINCT article_id), count(DISTINCT canonical_url) FROM articles").fetchone()

@@ -12,7 +12,7 @@ from benchmarks.corpus import write_files
 from flows.ingest import ingest
 from kabar.config import ConfigError, load_sources
 from tests.conftest import run_cli
-from tests.site import TestSite
+from tests import site as local_site
 
 
 def _pages(directory: Path, good: int = 4) -> Path:
@@ -56,7 +56,7 @@ def test_cli_prints_the_same_summary(tmp_path: Path) -> None:
 class _Receiver:
     """A webhook receiver: records the JSON bodies POSTed to /hook."""
 
-    def __init__(self, site: TestSite) -> None:
+    def __init__(self, site: "local_site.TestSite") -> None:
         self.bodies: list[dict] = []
         self.lock = threading.Lock()
         site.routes["/hook"] = self
@@ -75,7 +75,7 @@ def test_failed_run_notifies_the_webhook(tmp_path: Path) -> None:
     pages = _pages(tmp_path / "halaman", good=1)
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where the warehouse directory should be")
-    with TestSite() as site:
+    with local_site.TestSite() as site:
         receiver = _Receiver(site)
         config = tmp_path / "sources.toml"
         config.write_text(f'[notify]\nwebhook_url = "{site.url("/hook")}"\n\n'
@@ -91,7 +91,7 @@ def test_failed_run_notifies_the_webhook(tmp_path: Path) -> None:
 
 def test_completed_run_does_not_notify(tmp_path: Path) -> None:
     pages = _pages(tmp_path / "halaman", good=1)
-    with TestSite() as site:
+    with local_site.TestSite() as site:
         receiver = _Receiver(site)
         config = tmp_path / "sources.toml"
         config.write_text(f'[notify]\nwebhook_url = "{site.url("/hook")}"\n\n'
