@@ -82,6 +82,7 @@ def ingest(
     counts = Counts()
     extract = cached(extract_task, path, fetched_batch_key)
     enrich = cached(enrich_task, path, article_batch_key)
+    progress.total("discover", len(plan.sources))
     try:
         discoveries = [future.result() for future in [discover_retrying.submit(s, plan.fetch) for s in plan.sources]]
         items, discovery_fetches, discovery_errors, discovered = plan_items(discoveries, limit, window)
