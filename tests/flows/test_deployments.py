@@ -41,3 +41,18 @@ def test_serve_show_prints_the_schedule() -> None:
 def test_deploy_without_a_server_is_a_user_error() -> None:
     done = run_cli("deploy", env={"PREFECT_API_URL": ""})
     assert done.returncode == 2 and "no Prefect server" in done.stderr
+
+
+def test_reenrich_says_what_is_missing() -> None:
+    import importlib.util
+
+    import pytest
+
+    from flows.reenrich import reenrich
+
+    if importlib.util.find_spec("flows.enrich") is not None:
+        pytest.skip("flows/enrich.py is installed: the enrich flow's own tests cover it")
+    state = reenrich(return_state=True)
+    assert state.is_failed()
+    with pytest.raises(RuntimeError, match=r"the enrich flow \(flows/enrich.py\) is not available"):
+        state.result()
