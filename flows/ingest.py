@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections import deque
 from datetime import datetime
 
-from prefect import flow, task
+from prefect import Task, flow, task
 from prefect.cache_policies import NONE as NO_CACHE
+from prefect.futures import PrefectFuture
 from prefect.tasks import exponential_backoff
 
 from flows.report import report_task
-from flows.runner import article_batch_key, cached, fetched_batch_key, task_runner_for
+from flows.runner import article_batch_key, cached, fetched_batch_key, restamp, task_runner_for
 from kabar import progress, settings
-from kabar.config import SourcesFile
+from kabar.config import Source, SourcesFile
 from kabar.models import Window, batched
 from kabar.notify import on_run_failure
 from kabar.sources import resolve_sources
@@ -113,17 +114,18 @@ def ingest(
     return report_task({"run_id": run_id, "warehouse": path, "state": "completed", "by_source": counts.by_source})
 
 
-def _finish_batch(fetched_future, extract_future, by_name, window: Window, path: str, run_id: str, enrich) -> Counts:
+def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture, by_name: dict[str, Source],
+                  window: Window, path: str, run_id: str, enrich: Task) -> Counts:
     """Wait for one batch's fetch and extract, then normalise, dedupe, enrich and load it."""
     fetched = fetched_future.result()
     progress.advance("fetch", len(fetched))
     extracted, errors = extract_future.result()
     progress.advance("extract", len(fetched))
     counts = Counts()
-    kept, skipped = normalise_task(extracted, by_name, window)
+    kept, skipped = normalise_task(restamp(extracted, fetched), by_name, window)
     for article in skipped:
         counts.add(article.source, "skipped")
-    enriched = enrich.submit(dedupe_task(kept, path)).result()
+    enriched = restamp(enrich.submit(dedupe_task(kept, path)).result(), fetched)
     counts.merge(load_task(path, run_id, fetched, enriched, errors))
     progress.advance("load", len(fetched))
     return counts

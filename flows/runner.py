@@ -69,7 +69,8 @@ def article_batch_key(context: Any, parameters: dict[str, Any]) -> str | None:
     except ValueError:
         return None  # an unknown enricher: no caching, the task reports the error itself
     parts = [f"enrich:{settings.PIPELINE_CODE_VERSION}", *(f"{e.name}={e.version}" for e in enrichers)]
-    parts += [f"{a.article_id}|{a.content_hash}"
+    # duplicate_of and status too: a cached batch must not bring back another run's dedupe decisions
+    parts += [f"{a.article_id}|{a.content_hash}|{a.duplicate_of}|{a.meta.get('status')}"
               for a in parameters.get("articles") or []]
     return _digest(parts)
 
@@ -87,3 +88,12 @@ def cached(task: Any, warehouse: str | Path, key_fn: Any) -> Any:
     storage = results_dir(warehouse).resolve()
     return task.with_options(cache_policy=CacheKeyFnPolicy(cache_key_fn=key_fn), persist_result=True, result_storage=storage,
                              cache_expiration=CACHE_EXPIRATION, refresh_cache=False)
+
+
+def restamp(articles: list[Any], fetched: list[Any]) -> list[Any]:
+    """Give articles the fetch times of this run: a cached extract batch carries the times of
+    the run that first extracted it, and ``last_seen_at`` must say when a page was last fetched."""
+    when = {f.item.url: f.fetched_at for f in fetched}
+    for article in articles:
+        article.fetched_at = when.get(article.url, article.fetched_at)
+    return articles
