@@ -75,6 +75,21 @@ class DedupeSettings(_Strict):
     story_window_days: int = Field(default=settings.STORY_WINDOW_DAYS, ge=0, le=365)
 
 
+class RunSettings(_Strict):
+    """How a run executes: the task runner for fetch/extract/enrich batches (see docs/orchestration.md)."""
+
+    #: "default" runs batches in threads of the flow process; "dask" on a Dask cluster.
+    task_runner: Literal["default", "dask"] = settings.TASK_RUNNER
+    #: A Dask scheduler address (tcp://host:8786); empty: a LocalCluster started for the run.
+    dask_address: str | None = Field(default=None, pattern=r"^(tcp|tls|inproc|ws|wss)://\S+$")
+
+
+class NotifySettings(_Strict):
+    """Where failed or crashed runs are reported (a Slack-compatible incoming webhook)."""
+
+    webhook_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+\S*$")
+
+
 class Source(_Strict):
     """One source of articles. See the module docstring for the kinds."""
 
@@ -198,6 +213,8 @@ class SourcesFile(_Strict):
     enrich: EnrichSettings = EnrichSettings()
     warehouse: WarehouseSettings = WarehouseSettings()
     dedupe: DedupeSettings = DedupeSettings()
+    run: RunSettings = RunSettings()
+    notify: NotifySettings = NotifySettings()
     sources: tuple[Source, ...] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -42,7 +42,18 @@ STORY_THRESHOLD = 0.13  # cosine similarity of salient-term vectors to join a st
 STORY_WINDOW_DAYS = 3  # an article joins a story whose dates are within this many days
 
 #: How many articles travel together between tasks.
-BATCH_SIZE = 200
+BATCH_SIZE = int(os.environ.get("KABAR_BATCH_SIZE", "200"))  # env: for tests and tuning
+
+#: Orchestration defaults (issue 8): the task runner ("default" | "dask", $KABAR_TASK_RUNNER),
+#: how many batches are in flight at once, and the failure webhook ($KABAR_WEBHOOK_URL).
+TASK_RUNNER = os.environ.get("KABAR_TASK_RUNNER", "default")
+BATCHES_IN_FLIGHT = 2
+WEBHOOK_TIMEOUT_S = 10.0
+#: Bump when extraction or enrichment code changes meaning: cached batch results are keyed on it.
+PIPELINE_CODE_VERSION = "1"
+#: The Prefect schedule of the nightly deployment.
+NIGHTLY_CRON = "0 2 * * *"
+SCHEDULE_TIMEZONE = "Asia/Jakarta"
 
 
 def warehouse_path(explicit: str | os.PathLike[str] | None = None) -> Path:

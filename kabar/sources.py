@@ -50,7 +50,9 @@ def resolve_sources(
         sources_file = load_sources(config)
         chosen = sources_file.select(names)
         fetch, enrich, dedupe = sources_file.fetch, sources_file.enrich, sources_file.dedupe
+        extra = {"run": sources_file.run, "notify": sources_file.notify}
     else:
+        extra = {}
         if names:
             raise ConfigError("--source needs --config FILE (a sources file to pick the sources from)")
         chosen, fetch, enrich, dedupe = [], FetchSettings(), EnrichSettings(), DedupeSettings()
@@ -63,4 +65,4 @@ def resolve_sources(
             if not re.match(r"^[A-Za-z0-9.\-\[\]:]+$", host):
                 raise ConfigError(f"--allow-host {host!r}: expected HOST or HOST:PORT")
         fetch = fetch.model_copy(update={"allow_hosts": tuple(dict.fromkeys([*fetch.allow_hosts, *allow_hosts]))})
-    return SourcesFile(fetch=fetch, enrich=enrich, dedupe=dedupe, sources=tuple(chosen))
+    return SourcesFile(fetch=fetch, enrich=enrich, dedupe=dedupe, sources=tuple(chosen), **extra)

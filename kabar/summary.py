@@ -21,7 +21,57 @@ def summary_table(summary: dict[str, Any]) -> str:
 def print_summary(summary: dict[str, Any]) -> None:
     print(f"run {summary['run_id']}: {summary['state']}  (warehouse: {summary['warehouse']})")
     print(summary_table(summary))
+    print_details(summary)
     print_quality(summary)
+
+
+#: The per-source columns of a run report (the counts a user asks about first).
+REPORT_COUNTS = ("discovered", "fetched", "new", "duplicate", "updated", "failed")
+
+
+def _md_row(cells: list[Any]) -> str:
+    return "| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+
+
+def summary_markdown(summary: dict[str, Any]) -> str:
+    """The run report as markdown: per-source counts, top failure reasons, quality checks."""
+    lines = [f"# kabar run `{summary['run_id']}`: {summary['state']}", "",
+             f"Warehouse: `{summary['warehouse']}`", "", "## Per source", "",
+             _md_row(["source", *REPORT_COUNTS]), _md_row(["---"] * (len(REPORT_COUNTS) + 1))]
+    for name, bucket in sorted(summary["by_source"].items()):
+        lines.append(_md_row([name, *(bucket.get(k, 0) for k in REPORT_COUNTS)]))
+    totals = [sum(b.get(k, 0) for b in summary["by_source"].values()) for k in REPORT_COUNTS]
+    lines += [_md_row(["**total**", *totals]), "", "## Top failure reasons", ""]
+    failures = summary.get("failures") or []
+    if failures:
+        lines += [_md_row(["stage", "reason", "count", "example"]), _md_row(["---"] * 4)]
+        lines += [_md_row([f["stage"], f["reason"], f["count"], f["example"]]) for f in failures]
+    else:
+        lines.append("No failures.")
+    lines += ["", "## Quality checks", ""]
+    checks = summary.get("quality") or []
+    if checks:
+        columns = list(checks[0])
+        lines += [_md_row(columns), _md_row(["---"] * len(columns))]
+        lines += [_md_row([row.get(c) for c in columns]) for row in checks]
+    else:
+        lines.append("No quality checks recorded for this run.")
+    return "\n".join(lines) + "\n"
+
+
+def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per-source counts as table rows (for a Prefect table artifact)."""
+    return [{"source": name, **{k: bucket.get(k, 0) for k in REPORT_COUNTS}}
+            for name, bucket in sorted(summary["by_source"].items())]
+
+
+def print_details(summary: dict[str, Any]) -> None:
+    """Print the failure reasons and quality checks under the counts table (CLI only)."""
+    failures = summary.get("failures") or []
+    if failures:
+        print("\ntop failure reasons:")
+        for f in failures:
+            print(f"  {f['count']:>6}  {f['stage']:<8} {f['reason'][:100]}  (e.g. {f['example']})")
 
 
 def quality_lines(summary: dict[str, Any]) -> list[str]:

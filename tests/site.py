@@ -69,6 +69,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = _handle
     do_HEAD = _handle
+    do_POST = _handle
 
 
 class TestSite(ThreadingHTTPServer):

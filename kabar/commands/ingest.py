@@ -54,14 +54,17 @@ def run(args: argparse.Namespace) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise UserError(f"--limit must be at least 1 (got {args.limit})")
-    resolve_sources(args.config, args.sources, args.targets, args.allow_hosts)  # validate before Prefect starts
+    plan = resolve_sources(args.config, args.sources, args.targets, args.allow_hosts)  # validate before Prefect starts
     from flows.ingest import ingest
+    from flows.runner import task_runner_for
+    from kabar.progress import show_progress
 
-    summary = ingest(
-        config=args.config, sources=args.sources, paths=args.targets, limit=args.limit,
-        since=args.since, until=args.until, allow_hosts=args.allow_hosts, warehouse=args.warehouse,
-        new_only=args.new_only,
-        lock_wait=args.lock_wait,
-    )
+    flow = ingest.with_options(task_runner=task_runner_for(plan.run))  # [run] task_runner of the config
+    with show_progress(("discover", "fetch", "extract", "load")):
+        summary = flow(
+            config=args.config, sources=args.sources, paths=args.targets, limit=args.limit,
+            since=args.since, until=args.until, allow_hosts=args.allow_hosts, warehouse=args.warehouse,
+            new_only=args.new_only, lock_wait=args.lock_wait,
+        )
     print_summary(summary)
     return 0

@@ -1,0 +1,55 @@
+"""What a run tells: its summary completed with the warehouse's view of it, published as
+Prefect artifacts (a markdown report and a per-source table) on the flow run."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NONE as NO_CACHE
+
+from kabar.summary import summary_markdown, summary_rows
+from warehouse.run_report import failure_reasons, quality_checks
+
+LOGGER = logging.getLogger(__name__)
+
+
+def complete_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """The summary plus ``failures`` (top reasons) and ``quality`` (checks), read from the warehouse."""
+    path, run_id = summary["warehouse"], summary["run_id"]
+    try:
+        failures = failure_reasons(path, run_id)
+        quality = quality_checks(path, run_id)
+    except Exception as exc:  # a report must never fail the run it describes
+        LOGGER.warning("cannot read the run report of %s: %s", run_id, exc)
+        failures, quality = [], []
+    return {**summary, "failures": failures, "quality": quality}
+
+
+def publish_artifacts(summary: dict[str, Any], flow: str = "ingest") -> None:
+    """Attach the report to the current flow run (no-op outside a run)."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+    from prefect.context import get_run_context
+    from prefect.exceptions import MissingContextError
+
+    try:
+        get_run_context()
+    except MissingContextError:
+        return
+    description = f"kabar {flow} run {summary['run_id']}: {summary['state']}"
+    create_markdown_artifact(summary_markdown(summary), key=f"kabar-{flow}-report", description=description)
+    create_table_artifact(summary_rows(summary), key=f"kabar-{flow}-sources", description=description)
+    if summary.get("failures"):
+        create_table_artifact(summary["failures"], key=f"kabar-{flow}-failures", description=description)
+
+
+@task(name="report", cache_policy=NO_CACHE)
+def report_task(summary: dict[str, Any], flow: str = "ingest") -> dict[str, Any]:
+    """Complete the summary from the warehouse and publish it as artifacts; returns it."""
+    summary = complete_summary(summary)
+    try:
+        publish_artifacts(summary, flow)
+    except Exception as exc:
+        LOGGER.warning("cannot publish the run report: %s", exc)
+    return summary

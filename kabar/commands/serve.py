@@ -1,0 +1,53 @@
+"""`kabar serve`: one long-running process serving every deployment with its schedule."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kabar.cli import UserError, add_warehouse_option
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the nightly, manual, backfill and reenrich deployments in one process",
+        description=(
+            "Serve every deployment of deployments/prefect.yaml from this one process (no work pool "
+            "or worker to set up): `nightly` runs on its schedule (02:00 Asia/Jakarta), the others "
+            "when triggered from the Prefect UI or `prefect deployment run ingest/manual --param ...`. "
+            "Needs a Prefect API: set PREFECT_API_URL to a server (`prefect server start`). Prints "
+            "each deployment's schedule and next run, then serves until interrupted (Ctrl-C)."
+        ),
+    )
+    parser.add_argument("--config", metavar="FILE", default="sources.toml",
+                        help="the sources file the deployments use (default: ./sources.toml)")
+    add_warehouse_option(parser)
+    parser.add_argument("--limit", type=int, default=4, metavar="N",
+                        help="at most N flow runs at once in this process (default: 4)")
+    parser.add_argument("--show", action="store_true",
+                        help="only print the deployments and their next runs, then exit")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from flows.deployments import read_specs, runner_deployments, schedule_lines
+    from kabar.config import load_sources
+
+    config = Path(args.config).resolve()
+    load_sources(config)  # a bad sources file fails now, not at 02:00
+    specs = read_specs()
+    print("kabar deployments:")
+    for line in schedule_lines(specs):
+        print("  " + line)
+    if args.show:
+        return 0
+    if args.limit < 1:
+        raise UserError(f"--limit must be at least 1 (got {args.limit})")
+    from prefect import serve
+
+    overrides = {"config": str(config), "warehouse": str(Path(args.warehouse).resolve()) if args.warehouse else None}
+    deployments = runner_deployments(specs, overrides)
+    print(f"serving {len(deployments)} deployments (Ctrl-C stops)", flush=True)
+    serve(*deployments, limit=args.limit, print_starting_message=False)
+    return 0

@@ -1,0 +1,45 @@
+"""Extraction and enrichment are cached on content: a rerun over the same pages skips them,
+a changed page is extracted again, and cached results keep this run's fetch times."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from benchmarks.corpus import write_files
+from flows.ingest import ingest
+from flows.runner import results_dir
+
+
+def _task_states(flow_run_id) -> dict[str, str]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+    return {run.name.rsplit("-", 1)[0]: run.state.name for run in runs}
+
+
+def test_rerun_takes_extraction_and_enrichment_from_the_cache(tmp_path: Path) -> None:
+    pages = tmp_path / "halaman"
+    write_files(pages, 6)
+    warehouse = tmp_path / "wh" / "kabar.duckdb"
+    first = ingest(paths=[str(pages)], warehouse=str(warehouse), return_state=True)
+    assert _task_states(first.state_details.flow_run_id)["extract"] == "Completed"
+    assert any(results_dir(warehouse).iterdir())  # results live beside the warehouse
+
+    second = ingest(paths=[str(pages)], warehouse=str(warehouse), return_state=True)
+    assert _task_states(second.state_details.flow_run_id)["extract"] == "Cached"
+    assert second.result()["by_source"]["halaman"]["unchanged"] == 6
+
+    changed = pages / "artikel-000002.html"
+    changed.write_text(changed.read_text().replace("<p>", "<p>Pembaruan: ", 1))
+    third = ingest(paths=[str(pages)], warehouse=str(warehouse), return_state=True)
+    assert _task_states(third.state_details.flow_run_id)["extract"] == "Completed"
+    assert third.result()["by_source"]["halaman"]["updated"] == 1
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    last_seen = con.execute("SELECT count(*) FROM articles WHERE last_seen_at > first_seen_at").fetchone()[0]
+    con.close()
+    assert last_seen == 6  # the cached batches carried this run's fetch times, not the first run's

@@ -1,0 +1,58 @@
+"""deployments/prefect.yaml as `kabar serve` reads it, and the CLI's schedule output."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flows.deployments import next_runs, read_specs, runner_deployments, schedule_lines
+from tests.conftest import run_cli
+
+
+def test_four_writer_deployments_with_limits() -> None:
+    specs = {s.name: s for s in read_specs()}
+    assert set(specs) == {"nightly", "manual", "backfill", "reenrich"}
+    assert all(s.concurrency_limit == 1 and s.enforce_parameter_schema for s in specs.values())
+    assert specs["nightly"].schedules == [{"cron": "0 2 * * *", "timezone": "Asia/Jakarta", "active": True}]
+    assert [n for n, s in specs.items() if s.schedules] == ["nightly"]
+
+
+def test_runner_deployments_keep_the_timezone() -> None:
+    deployments = {d.name: d for d in runner_deployments(read_specs(), {"config": "/srv/kabar/sources.toml"})}
+    schedule = deployments["nightly"].schedules[0].schedule
+    assert (schedule.cron, schedule.timezone) == ("0 2 * * *", "Asia/Jakarta")
+    assert deployments["manual"].parameters == {"config": "/srv/kabar/sources.toml"}
+    assert "config" not in deployments["reenrich"].parameters  # the reenrich flow takes no config
+
+
+def test_next_run_is_two_in_jakarta() -> None:
+    after = datetime(2024, 5, 1, 20, 0, tzinfo=timezone.utc)  # 03:00 on 2 May in Jakarta
+    first = next_runs("0 2 * * *", "Asia/Jakarta", 1, after)[0]
+    assert first.isoformat() == "2024-05-03T02:00:00+07:00"
+    assert "next run 2024-05-03 02:00 Asia/Jakarta = 2024-05-02 19:00 UTC" in schedule_lines(read_specs(), after)[0]
+
+
+def test_serve_show_prints_the_schedule() -> None:
+    done = run_cli("serve", "--show", "--config", "sources.toml")
+    assert done.returncode == 0, done.stderr
+    assert "nightly   cron '0 2 * * *' (Asia/Jakarta); next run" in done.stdout
+    assert " 02:00 Asia/Jakarta = " in done.stdout and " 19:00 UTC" in done.stdout
+
+
+def test_deploy_without_a_server_is_a_user_error() -> None:
+    done = run_cli("deploy", env={"PREFECT_API_URL": ""})
+    assert done.returncode == 2 and "no Prefect server" in done.stderr
+
+
+def test_reenrich_says_what_is_missing() -> None:
+    import importlib.util
+
+    import pytest
+
+    from flows.reenrich import reenrich
+
+    if importlib.util.find_spec("flows.enrich") is not None:
+        pytest.skip("flows/enrich.py is installed: the enrich flow's own tests cover it")
+    state = reenrich(return_state=True)
+    assert state.is_failed()
+    with pytest.raises(RuntimeError, match=r"the enrich flow \(flows/enrich.py\) is not available"):
+        state.result()
