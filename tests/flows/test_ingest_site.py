@@ -118,7 +118,13 @@ def test_404_timeout_and_non_html_are_recorded_and_the_rest_loads(tmp_path: Path
 def test_samples_config_loads_warc_and_text_files(warehouse: Path) -> None:
     summary = ingest(config=str(ROOT / "samples/sources.toml"), warehouse=str(warehouse))
     counts = summary["by_source"]
-    assert counts["sample-warc"]["new"] == 12 and counts["sample-files"]["new"] == 4
+    # The samples' syndicated story (two outlets, other datelines and boilerplate) is one
+    # original and one near-duplicate copy.
+    assert (counts["sample-warc"]["new"], counts["sample-warc"]["duplicate"]) == (11, 1)
+    assert counts["sample-files"]["new"] == 4
+    pair = query(warehouse, "SELECT c.title = o.title, c.outlet <> o.outlet, c.duplicate_similarity FROM articles c "
+                            "JOIN articles o ON c.duplicate_of = o.article_id")
+    assert len(pair) == 1 and pair[0][0] and pair[0][1] and 0.7 <= pair[0][2] < 1.0
     outlets = {r[0] for r in query(warehouse, "SELECT DISTINCT outlet FROM articles")}
     assert {"Warta Nusantara", "Kabar Pagi", "Suluh Berita", "Berkas Lokal"} <= outlets
     assert query(warehouse, "SELECT count(*) FROM articles WHERE url LIKE 'file://%'")[0][0] == 4
