@@ -9,7 +9,7 @@ from datetime import datetime
 
 from prefect import flow
 
-from kabar import settings
+from kabar import progress, settings
 from kabar.models import batched
 from tasks.load import Counts, finish_run_task, load_enrichments_task, start_run_task
 from tasks.reenrich import enrich_stale_task, prepare_task, read_articles_task, stale_pairs_task
@@ -45,10 +45,12 @@ def enrich(
     by_enricher: dict[str, int] = dict.fromkeys(versions, 0)
     try:
         pairs = stale_pairs_task(path, versions, since, force)
+        progress.total("enrich", len(pairs))
         for batch in batched(pairs, batch_size):
             articles = read_articles_task(path, [article_id for article_id, _ in batch])
             enriched = enrich_stale_task(articles, batch)
             counts.merge(load_enrichments_task(path, run_id, enriched))
+            progress.advance("enrich", len(batch))
             for _, names in batch:
                 for name in names:
                     by_enricher[name] += 1

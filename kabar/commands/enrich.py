@@ -58,9 +58,11 @@ def run(args: argparse.Namespace) -> int:
     if not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `kabar ingest` first")
     from flows.enrich import enrich
+    from kabar.progress import show_progress
 
-    summary = enrich(only=args.only, since=args.since, force=args.force, knowledge_base=knowledge_base or None,
-                     themes=themes, warehouse=str(path))
+    with show_progress(("enrich",)):  # a bar on a terminal; quiet in pipes and under CI
+        summary = enrich(only=args.only, since=args.since, force=args.force,
+                         knowledge_base=knowledge_base or None, themes=themes, warehouse=str(path))
     print_summary(summary)
     for name, n in summary["by_enricher"].items():
         print(f"{name} ({summary['versions'][name]}): {n} article(s) re-enriched")
