@@ -128,11 +128,19 @@ def drop_repeated_paragraphs(text: str, min_chars: int = 40) -> tuple[str, list[
     return "\n".join(line for _, line in kept), [line for _, line, _ in removed]
 
 
+def _repeat_key(line: str) -> str:
+    """A paragraph's identity for the repeated-paragraph rule: case, punctuation and spacing do
+    not matter, digits do. (``line_key`` folds digits, which suits site profiles, but here it
+    made "Bagian 2: ... hari ke-2" a repeat of "Bagian 1: ... hari ke-1" once the pages of a
+    multi-page article are joined.)"""
+    return " ".join(re.sub(r"[\W_]+", " ", line.casefold()).split())
+
+
 def _drop_repeated(lines: list[list], removed: list, min_chars: int = 40) -> list[list]:
     seen: set[str] = set()
     kept = []
     for position, line in lines:
-        key = line_key(line)
+        key = _repeat_key(line)
         if len(line) >= min_chars and key in seen:
             removed.append(("repeated_paragraph", line, position))
             continue

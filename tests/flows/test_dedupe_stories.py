@@ -40,13 +40,19 @@ def test_seed_stories_copies_and_a_second_ingest(shared: Path, warehouse: Path, 
     assert sum(n for _, n, _ in stories) == 5
 
     # A syndicated copy of 003 under another dateline, and of 002 with a boilerplate line added.
+    # Cleaning removes datelines and boilerplate lines before dedupe, so each copy also has one
+    # sentence reworded: otherwise it is an exact copy (similarity 1.0), not a near-duplicate.
     copies = tmp_path / "copies"
     copies.mkdir()
     text3 = next(seeds.glob("003_*.txt")).read_text(encoding="utf-8")
-    (copies / "salinan-003.txt").write_text(text3.replace("Ritmee —", "JAKARTA, KOMPAS.com —", 1), encoding="utf-8")
+    copy3 = text3.replace("Ritmee —", "JAKARTA, KOMPAS.com —", 1).replace(
+        "Kim Jong Un instruksikan pabrik", "Kim Jong Un memerintahkan pabrik", 1)
+    (copies / "salinan-003.txt").write_text(copy3, encoding="utf-8")
     text2 = next(seeds.glob("002_*.txt")).read_text(encoding="utf-8")
+    copy2 = text2.replace("Kim Jong Un menyerukan perubahan penting", "Kim Jong Un meminta perubahan penting", 1)
+    assert copy3.count("memerintahkan pabrik") == 1 and copy2 != text2
     (copies / "salinan-002.txt").write_text(
-        "Jakarta, CNN Indonesia --\n" + text2 + "\nIkuti berita terkini dari kami di Google News, klik di sini.",
+        "Jakarta, CNN Indonesia --\n" + copy2 + "\nIkuti berita terkini dari kami di Google News, klik di sini.",
         encoding="utf-8")
     summary = ingest(paths=[str(copies)], warehouse=str(warehouse))
     assert summary["by_source"]["copies"]["duplicate"] == 2
