@@ -41,4 +41,5 @@ def test_make_demo_twice_in_a_fresh_copy(tmp_path: Path) -> None:
     con = duckdb.connect(str(warehouse), read_only=True)
     assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 16
     assert con.execute("SELECT count(*) FROM runs WHERE state = 'completed'").fetchone()[0] == 2
-    assert con.execute("SELECT new FROM runs ORDER BY started_at").fetchall() == [(16,), (0,)]
+    # 15 originals and the syndicated copy (a near-duplicate) on the first run; nothing new on the second.
+    assert con.execute("SELECT new, duplicate FROM runs ORDER BY started_at").fetchall() == [(15, 1), (0, 0)]
