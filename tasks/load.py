@@ -241,18 +241,24 @@ def _merge_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, in
                  VALUES ({', '.join('s.' + c for c in insert_cols)}, 1, s.fetched_at, s.fetched_at, '{run_id}')"""
     )
     if is_lake_connection(con):
-        merge = _single_update_merge(content_cols, insert_cols, run_id)
+        # the CASE of the single-action MERGE needs one type per branch; a staged column that is
+        # all NULL arrives from Arrow untyped (INTEGER), so cast each to its column's type
+        types = {row[0]: row[1] for row in con.execute("DESCRIBE store.articles").fetchall()}
+        merge = _single_update_merge(content_cols, insert_cols, run_id, types)
     con.execute(merge)
     return dict(con.execute("SELECT status, count(*) FROM staged_status GROUP BY status").fetchall())
 
 
-def _single_update_merge(content_cols: list[str], insert_cols: list[str], run_id: str) -> str:
+def _single_update_merge(
+    content_cols: list[str], insert_cols: list[str], run_id: str, types: dict[str, str] | None = None
+) -> str:
     """The articles MERGE with one WHEN MATCHED action (DuckLake: "MERGE INTO with DuckLake only
     supports a single UPDATE/DELETE action"): unchanged rows keep their values via CASE."""
     def keep(column: str, new: str) -> str:
         return f"{column} = CASE WHEN s.status = 'unchanged' THEN a.{column} ELSE {new} END"
 
-    sets = [keep(c, f"s.{c}") for c in content_cols]
+    types = types or {}
+    sets = [keep(c, f"CAST(s.{c} AS {types[c]})" if c in types else f"s.{c}") for c in content_cols]
     sets += [keep("version", "s.next_version"), keep("run_id", f"'{run_id}'"), "last_seen_at = s.fetched_at"]
     return f"""MERGE INTO store.articles AS a
         USING (SELECT s.*, t.status, t.next_version FROM staged s JOIN staged_status t USING (article_id)) AS s

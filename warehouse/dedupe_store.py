@@ -101,7 +101,13 @@ def write_version_changes(con: duckdb.DuckDBPyConnection, articles: list[Article
                      "changed_chars": changed_chars(previous, article.text) if previous is not None else len(article.text)})
     if rows:
         con.register("change_rows", pa.Table.from_pylist(rows))
-        con.execute("INSERT OR REPLACE INTO store.version_changes BY NAME SELECT * FROM change_rows")
+        # MERGE on the key, not INSERT OR REPLACE: DuckLake tables have no primary key to conflict on
+        con.execute(
+            """MERGE INTO store.version_changes AS t USING change_rows AS s
+               ON t.article_id = s.article_id AND t.version = s.version
+               WHEN MATCHED THEN UPDATE SET changed_chars = s.changed_chars
+               WHEN NOT MATCHED THEN INSERT (article_id, version, changed_chars)
+                   VALUES (s.article_id, s.version, s.changed_chars)""")
         con.unregister("change_rows")
 
 

@@ -145,6 +145,21 @@ def _attach_index(con: duckdb.DuckDBPyConnection, spec: str) -> None:
                 .replace("FROM store.search_documents", "FROM search.store.search_documents"))
 
 
+def _migrate(con: duckdb.DuckDBPyConnection, attempts: int = 20) -> None:
+    """Apply pending migrations. Two workers opening a fresh lake race to apply the same file:
+    the loser's transaction fails ("already exists", or a commit conflict) and rolls back whole;
+    on the next attempt the ledger shows the winner's commit and the file is skipped."""
+    for attempt in range(1, attempts + 1):
+        try:
+            apply_migrations(con, transform=strip_constraints)
+            return
+        except (duckdb.Error, RuntimeError) as exc:
+            if attempt == attempts or not (_is_conflict(exc) or "already exists" in str(exc)):
+                raise
+            LOGGER.info("DuckLake migration raced another writer (attempt %d): retrying", attempt)
+            time.sleep(random.uniform(0.05, 0.3) * attempt)
+
+
 @contextmanager
 def open_lake(spec: str, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection with the lake attached as the default database, migrated (writers), with the
@@ -157,7 +172,7 @@ def open_lake(spec: str, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnecti
             if schema_version(con) == 0:
                 raise WarehouseError(f"the DuckLake {parse_spec(spec)[0]!r} is empty: run `kabar ingest` first")
         else:
-            retry_on_conflict(lambda: apply_migrations(con, transform=strip_constraints))
+            _migrate(con)
         apply_views(con, transform=temp_views)
         _attach_index(con, spec)
         yield con

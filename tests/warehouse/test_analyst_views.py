@@ -1,6 +1,6 @@
 """The analyst views over the relations other features add (stories, entities, mentions,
-themes): stand-in tables named and shaped as those features document them are created here,
-before apply_views, so the views' SQL really runs."""
+themes): the features' real store tables (warehouse/migrations/*.sql) are filled here, and the
+shipped views (warehouse/views/*.sql) really run over them."""
 
 from __future__ import annotations
 
@@ -20,9 +20,23 @@ ARTICLES = [  # article_id, outlet, story_id, published_at, duplicate_of
     ("a4", "Warta Nusantara", "s1", T0 + timedelta(hours=1), "a1"),  # a copy: counted in no view but the timeline
     ("a5", "Warta Nusantara", None, T0 + timedelta(days=1), None),
 ]
+ENTITIES = {  # entity_id: (name, type, wikidata_id, country)
+    "ru": ("Rusia", "place", "Q159", "RU"),
+    "kp": ("Korea Utara", "place", "Q423", "KP"),
+    "kim": ("Kim Jong-un", "person", "Q56226", "KP"),
+}
+MENTIONS = [  # article_id, entity_id, surface, char_start, char_end
+    ("a1", "ru", "Rusia", 0, 5), ("a1", "kp", "Korut", 6, 11), ("a1", "ru", "Moskow", 12, 18),
+    ("a2", "kp", "Korea Utara", 0, 11), ("a2", "kim", "Kim", 12, 15),
+    ("a3", "ru", "Rusia", 0, 5),
+    ("a4", "ru", "Rusia", 0, 5), ("a4", "kp", "Korut", 6, 11),
+    ("a5", "ru", "Rusia", 0, 5), ("a5", "kp", "Korut", 6, 11),
+]
+THEMES = [("a1", "militer", 0.9), ("a2", "militer", 0.7), ("a2", "diplomasi", 0.4), ("a4", "militer", 0.9)]
 
 
-def _warehouse(path: Path, *, with_features: bool) -> duckdb.DuckDBPyConnection:
+def _warehouse(path: Path) -> duckdb.DuckDBPyConnection:
+    """A migrated warehouse holding ARTICLES (no feature rows yet)."""
     con = duckdb.connect(str(path))
     apply_migrations(con)
     for article_id, outlet, story, published, dup in ARTICLES:
@@ -32,39 +46,93 @@ def _warehouse(path: Path, *, with_features: bool) -> duckdb.DuckDBPyConnection:
             "VALUES (?, ?, ?, 's', ?, ?, ?, 'teks', 1, ?, ?, ?, ?, ?, ?, 'r')",
             [article_id, f"https://x/{article_id}", f"https://x/{article_id}", outlet, f"Judul {article_id}",
              published, article_id, dup, story, published, published, published])
-    if with_features:
-        con.execute("CREATE TABLE main.entities (entity_id VARCHAR, name VARCHAR, type VARCHAR, wikidata_id VARCHAR)")
-        con.execute("INSERT INTO main.entities VALUES ('ru', 'Rusia', 'GPE', 'Q159'), "
-                    "('kp', 'Korea Utara', 'GPE', 'Q423'), ('kim', 'Kim Jong-un', 'PER', 'Q56226')")
-        con.execute("CREATE TABLE main.mentions (article_id VARCHAR, entity_id VARCHAR, surface VARCHAR, "
-                    "char_start INTEGER, char_end INTEGER)")
-        con.execute("INSERT INTO main.mentions VALUES ('a1','ru','Rusia',0,5), ('a1','kp','Korut',6,11), "
-                    "('a1','ru','Moskow',12,18), ('a2','kp','Korea Utara',0,11), ('a2','kim','Kim',12,15), "
-                    "('a3','ru','Rusia',0,5), ('a4','ru','Rusia',0,5), ('a4','kp','Korut',6,11), "
-                    "('a5','ru','Rusia',0,5), ('a5','kp','Korut',6,11)")
-        con.execute("CREATE TABLE main.themes (article_id VARCHAR, theme VARCHAR, score DOUBLE)")
-        con.execute("INSERT INTO main.themes VALUES ('a1','militer',0.9), ('a2','militer',0.7), "
-                    "('a2','diplomasi',0.4), ('a4','militer',0.9)")
-        con.execute("CREATE TABLE main.stories (story_id VARCHAR, title VARCHAR, first_published_at TIMESTAMPTZ, "
-                    "last_published_at TIMESTAMPTZ, article_count BIGINT, outlet_count BIGINT, first_outlet VARCHAR)")
-        con.execute("INSERT INTO main.stories VALUES ('s1', 'Rusia-Korut', NULL, NULL, 4, 2, 'Kabar Harian')")
     return con
+
+
+def _fill_features(con: duckdb.DuckDBPyConnection) -> None:
+    """Rows in the store tables the enrichers and the story clusterer write."""
+    for article_id, entity_id, surface, start, end in MENTIONS:
+        con.execute("INSERT INTO store.mentions (article_id, entity_id, surface, char_start, char_end, type) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", [article_id, entity_id, surface, start, end, ENTITIES[entity_id][1]])
+    # article_entities: one row per (article, entity) named, with how often; as the entities enricher writes it
+    con.execute(
+        "INSERT INTO store.article_entities (article_id, entity_id, name, type, wikidata_id, country, "
+        "mention_count, kb_fingerprint) "
+        "SELECT m.article_id, m.entity_id, e.name, e.type, e.wikidata_id, e.country, count(*), 'kb1' "
+        "FROM store.mentions m JOIN (SELECT unnest(?) AS entity_id, unnest(?) AS name, unnest(?) AS type, "
+        "unnest(?) AS wikidata_id, unnest(?) AS country) e USING (entity_id) GROUP BY ALL",
+        [list(ENTITIES), *[[v[i] for v in ENTITIES.values()] for i in range(4)]])
+    con.execute("INSERT INTO store.enrichment_log (article_id, enricher, enricher_version, content_hash, "
+                "enriched_at, run_id) SELECT article_id, 'entities', '1', content_hash, ?, 'r' FROM store.articles",
+                [T0 + timedelta(days=2)])
+    con.executemany("INSERT INTO store.themes (article_id, theme, score, hits, cues) VALUES (?, ?, ?, 1, NULL)",
+                    THEMES)
+    con.execute("INSERT INTO store.stories (story_id, title, first_article_id, first_date, last_date, members, "
+                "norm, created_at, updated_at, run_id) VALUES ('s1', 'Rusia-Korut', 'a1', ?, ?, 3, 1.0, ?, ?, 'r')",
+                [T0, T0 + timedelta(hours=20), T0, T0])
 
 
 def test_views_needing_missing_relations_are_skipped(tmp_path: Path) -> None:
-    con = _warehouse(tmp_path / "w.duckdb", with_features=False)
-    created = set(apply_views(con))
-    assert "daily_articles" in created
-    assert not created & {"daily_theme_articles", "daily_entity_mentions", "entity_cooccurrence", "story_timeline"}
+    """apply_views skips a view whose ``-- requires:`` names a relation that does not exist, and
+    creates one whose required relations exist (views it needs among the pending ones count)."""
+    views = tmp_path / "views"
+    views.mkdir()
+    (views / "needs_missing.sql").write_text(
+        "-- requires: store.no_such_table\nCREATE OR REPLACE VIEW main.needs_missing AS "
+        "SELECT * FROM store.no_such_table;\n", encoding="utf-8")
+    (views / "needs_present.sql").write_text(
+        "-- requires: store.articles\nCREATE OR REPLACE VIEW main.needs_present AS "
+        "SELECT article_id FROM store.articles;\n", encoding="utf-8")
+    (views / "needs_view.sql").write_text(  # needs another view of the directory, created in any order
+        "-- requires: needs_present\nCREATE OR REPLACE VIEW main.needs_view AS "
+        "SELECT count(*) AS n FROM main.needs_present;\n", encoding="utf-8")
+    (views / "needs_skipped.sql").write_text(  # needs a view that is itself skipped
+        "-- requires: needs_missing, store.articles\nCREATE OR REPLACE VIEW main.needs_skipped AS "
+        "SELECT * FROM main.needs_missing;\n", encoding="utf-8")
+    con = _warehouse(tmp_path / "w.duckdb")
+    try:
+        created = apply_views(con, directory=views)
+        assert sorted(created) == ["needs_present", "needs_view"]
+        present = {r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+        assert {"needs_present", "needs_view"} <= present
+        assert not present & {"needs_missing", "needs_skipped"}
+        assert con.execute("SELECT n FROM main.needs_view").fetchone()[0] == len(ARTICLES)
+        # once the relation exists, the same file is created
+        con.execute("CREATE TABLE store.no_such_table (x INTEGER)")
+        assert sorted(apply_views(con, directory=views)) == [
+            "needs_missing", "needs_present", "needs_skipped", "needs_view"]
+    finally:
+        con.close()
+
+
+def test_shipped_feature_views_stand_on_an_empty_warehouse(tmp_path: Path) -> None:
+    """The migrations create every feature's store table, so every shipped view is created and
+    answers (empty) before any feature has written a row."""
+    from warehouse.migrate import view_files
+
+    con = _warehouse(tmp_path / "w.duckdb")
+    try:
+        created = set(apply_views(con))
+        assert created == {p.stem for p in view_files()}
+        for view in ("daily_theme_articles", "daily_entity_mentions", "entity_cooccurrence", "stories"):
+            assert con.execute(f"SELECT count(*) FROM main.{view}").fetchone()[0] == 0, view
+        # the timeline follows articles.story_id; the story's title waits for its store.stories row
+        assert con.execute("SELECT DISTINCT story_title FROM main.story_timeline").fetchall() == [(None,)]
+        assert con.execute("SELECT count(*) FROM main.daily_articles").fetchone()[0] == 4
+    finally:
+        con.close()
 
 
 @pytest.fixture
-def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
-    con = _warehouse(tmp_path / "w.duckdb", with_features=True)
+def con(tmp_path: Path):
+    con = _warehouse(tmp_path / "w.duckdb")
+    _fill_features(con)
     created = set(apply_views(con))
     assert {"daily_articles", "daily_theme_articles", "daily_entity_mentions", "entity_cooccurrence",
             "story_timeline"} <= created
-    return con
+    yield con
+    con.close()
 
 
 def test_daily_articles_per_outlet(con) -> None:
@@ -99,7 +167,7 @@ def test_story_timeline_first_and_later_reports(con) -> None:
 
 
 def test_the_ten_readme_questions_run(tmp_path: Path) -> None:
-    """Every query of warehouse/README.md's "Ten questions" block runs on the stand-in relations."""
+    """Every query of warehouse/README.md's "Ten questions" block runs on the real feature tables."""
     from warehouse.connection import load_extension
     from warehouse.search import build_index
 
@@ -107,21 +175,20 @@ def test_the_ten_readme_questions_run(tmp_path: Path) -> None:
     block = readme.split("## Ten questions analysts ask, in SQL", 1)[1].split("```sql", 1)[1].split("```", 1)[0]
     queries = [q.strip() for q in block.split(";") if q.strip()]
     assert len(queries) == 10
-    con = _warehouse(tmp_path / "w.duckdb", with_features=True)
-    load_extension(con, "fts")
-    has_quotes = con.execute("SELECT count(*) FROM information_schema.tables "
-                             "WHERE table_schema = 'store' AND table_name = 'quotes'").fetchone()[0]
-    if not has_quotes:  # the quotes feature's table, when this branch does not have it yet
-        con.execute("CREATE TABLE main.quotes (article_id VARCHAR, quote VARCHAR, speaker_text VARCHAR, "
-                    "speaker_entity_id VARCHAR, char_start INTEGER, char_end INTEGER)")
-    con.execute(f"INSERT INTO {'store' if has_quotes else 'main'}.quotes (article_id, quote, speaker_text, "
-                "speaker_entity_id, char_start, char_end) VALUES ('a1', 'Kami siap', 'Kim', 'kim', 0, 9)")
-    con.execute("CREATE TABLE main.places (article_id VARCHAR, entity_id VARCHAR, name VARCHAR, country VARCHAR, "
-                "lat DOUBLE, lon DOUBLE)")
-    con.execute("UPDATE store.articles SET text = 'Ekspor persenjataan dan produksi senjata Rusia'")
-    apply_views(con)
-    build_index(con)
-    results = [con.execute(q).fetchall() for q in queries]
+    con = _warehouse(tmp_path / "w.duckdb")
+    try:
+        _fill_features(con)
+        load_extension(con, "fts")
+        con.execute("INSERT INTO store.quotes (article_id, quote, speaker_text, speaker_entity_id, char_start, "
+                    "char_end) VALUES ('a1', 'Kami siap', 'Kim', 'kim', 0, 9)")
+        con.execute("UPDATE store.articles SET text = 'Ekspor persenjataan dan produksi senjata Rusia'")
+        apply_views(con)
+        build_index(con)
+        results = [con.execute(q).fetchall() for q in queries]
+    finally:
+        con.close()
     assert results[0] == [("s1", "Rusia-Korut", "Kabar Harian", T0, 1)]
     assert sum(r[1] for r in results[1]) == 2  # a1 and a5 mention both (the copy a4 is left out)
     assert results[2] == [("Kim Jong-un", 1)]
+    assert {r[0] for r in results[7]} == {"Rusia", "Korea Utara"}  # places only: Kim is a person
+    assert results[8] == []  # s1 was covered by two outlets
