@@ -30,6 +30,7 @@ from warehouse.frontier import record as record_frontier
 from warehouse.lake import claim_write, is_lake_connection, retry_on_conflict
 from warehouse.dedupe_store import write_dedupe_state
 from warehouse.profiles import record_cleaning
+from warehouse.runlock import pid_alive
 
 LOGGER = logging.getLogger(__name__)
 
@@ -88,18 +89,6 @@ def new_run_id(flow: str) -> str:
     return f"{flow}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def start_run(
     path: str | Path, flow: str, params: dict[str, Any], run_id: str | None = None, lock_wait: float | None = None
 ) -> str:
@@ -124,7 +113,7 @@ def _record_start(path: str | Path, flow: str, params: dict[str, Any], run_id: s
             "SELECT run_id, pid FROM store.runs WHERE state = 'running' AND host = ?", [host]
         ).fetchall()
         for stale_id, pid in stale:
-            if not _pid_alive(pid) or pid == os.getpid() and stale_id != run_id:
+            if not pid_alive(pid) or pid == os.getpid() and stale_id != run_id:
                 con.execute(
                     "UPDATE store.runs SET state = 'crashed', message = 'process ended without finishing' "
                     "WHERE run_id = ?", [stale_id],

@@ -27,7 +27,10 @@ def lock_path(warehouse: str | Path) -> Path:
     return warehouse.with_name(warehouse.name + ".run.lock")
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int | None) -> bool:
+    """Whether a process with this id exists on this machine (False for no pid)."""
+    if not pid:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -48,7 +51,7 @@ def read_lock(warehouse: str | Path) -> dict | None:
 
 
 def _stale(holder: dict) -> bool:
-    return holder.get("host") == socket.gethostname() and not _pid_alive(int(holder.get("pid") or 0))
+    return holder.get("host") == socket.gethostname() and not pid_alive(int(holder.get("pid") or 0))
 
 
 def acquire(warehouse: str | Path, run_id: str, *, wait_s: float = 0.0) -> None:
