@@ -7,12 +7,13 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 KABAR := $(VENV)/bin/kabar
-export KABAR_WAREHOUSE ?= $(CURDIR)/data/kabar.duckdb
+# The demo's warehouse (only the demo sets it: tests must not inherit a warehouse).
+DEMO_WAREHOUSE = $${KABAR_WAREHOUSE:-$(CURDIR)/data/kabar.duckdb}
 
 .PHONY: demo test test-fast install samples clean help
 
 help:
-	@echo "make demo   - install, then ingest the shipped samples into $$KABAR_WAREHOUSE"
+	@echo "make demo   - install, then ingest the shipped samples into ./data/kabar.duckdb (or $$KABAR_WAREHOUSE)"
 	@echo "make test   - install, then run the whole test suite"
 	@echo "make install - only set up .venv"
 
@@ -27,10 +28,10 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 install: $(VENV)/.synced
 
 demo: install
-	$(KABAR) ingest --config samples/sources.toml
+	KABAR_WAREHOUSE="$(DEMO_WAREHOUSE)" $(KABAR) ingest --config samples/sources.toml
 	@echo
-	$(KABAR) sql "select count(*) as articles, count(distinct outlet) as outlets, count(duplicate_of) as duplicates from articles"
-	$(KABAR) sql "select outlet, published_at::date as day, title from articles where duplicate_of is null order by published_at desc limit 5"
+	KABAR_WAREHOUSE="$(DEMO_WAREHOUSE)" $(KABAR) sql "select count(*) as articles, count(distinct outlet) as outlets, count(duplicate_of) as duplicates from articles"
+	KABAR_WAREHOUSE="$(DEMO_WAREHOUSE)" $(KABAR) sql "select outlet, published_at::date as day, title from articles where duplicate_of is null order by published_at desc limit 5"
 
 test: install
 	$(VENV)/bin/pytest
