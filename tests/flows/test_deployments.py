@@ -43,16 +43,19 @@ def test_deploy_without_a_server_is_a_user_error() -> None:
     assert done.returncode == 2 and "no Prefect server" in done.stderr
 
 
-def test_reenrich_says_what_is_missing() -> None:
-    import importlib.util
+def test_reenrich_deployment_runs_the_enrich_flow(shared, tmp_path) -> None:
+    """The `reenrich` deployment's entry point delegates to flows/enrich.py over the warehouse."""
+    import duckdb
 
-    import pytest
-
+    from flows.ingest import ingest
     from flows.reenrich import reenrich
 
-    if importlib.util.find_spec("flows.enrich") is not None:
-        pytest.skip("flows/enrich.py is installed: the enrich flow's own tests cover it")
-    state = reenrich(return_state=True)
-    assert state.is_failed()
-    with pytest.raises(RuntimeError, match=r"the enrich flow \(flows/enrich.py\) is not available"):
-        state.result()
+    warehouse = tmp_path / "kabar.duckdb"
+    ingest(paths=[str(shared / "seeds")], warehouse=str(warehouse))
+    state = reenrich(warehouse=str(warehouse), force=True, return_state=True)
+    assert state.is_completed(), state
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM runs WHERE flow = 'enrich' AND state = 'completed'").fetchone()[0] == 1
+    finally:
+        con.close()
