@@ -87,3 +87,10 @@ RUN_LOCK_WAIT_S = 0.0
 #: The warehouse backend when the sources file has no [warehouse] section: "duckdb" (one file)
 #: or "ducklake" (a PostgreSQL catalog and a data path; see docs/warehouse.md).
 WAREHOUSE_BACKEND = "duckdb"
+
+#: `kabar sources discover` / `check`: a feed or news sitemap whose newest item is at most this
+#: many days old is "fresh"; how many child sitemaps of an index are read (the newest); how many
+#: section pages of the home page are tried as listing pages when no feed or sitemap works.
+DISCOVERY_FRESH_DAYS = 7
+DISCOVERY_SITEMAP_CHILDREN = 3
+DISCOVERY_MAX_LISTINGS = 5

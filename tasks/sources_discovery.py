@@ -1,0 +1,459 @@
+"""Sources discovery: where an outlet announces its articles, and how well each place works.
+
+``discover_site(url)`` reads an outlet's home page and gathers candidates: ``<link
+rel="alternate">`` RSS/Atom feeds, feed links in the page, the usual feed and sitemap paths,
+the ``Sitemap:`` lines of robots.txt (news sitemaps and sitemap indexes are followed), and, only
+when none of those works, section listing pages linked from the home page. ``check_source``
+judges one configured source the same way. Every request goes through the ingest fetcher
+(tasks/fetch.py): the URL guard, robots.txt, per-host pacing, size caps, retries.
+
+A candidate is judged on what it really lists: does it parse, how many items, how many distinct
+article URLs on the outlet's own site, the newest item's date, items per day, and the language
+of its titles (the project's language identifier). Candidates are ranked news sitemap > fresh
+feed > stale feed > plain sitemap > listing page. Nothing here raises for a bad site: problems
+are one-line strings on the report (``error`` for the site, ``notes`` and per-candidate errors).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from courlan import extract_domain
+from lxml import etree
+
+from kabar.config import FetchSettings, Source
+from kabar.models import Article, Item
+from kabar.settings import DISCOVERY_FRESH_DAYS, DISCOVERY_MAX_LISTINGS, DISCOVERY_SITEMAP_CHILDREN
+from tasks.discover import _looks_like, feed_items, parse_xml, refuse_entities, sitemap_entries
+from tasks.fetch import HttpFetcher
+from tasks.pages import listing_links
+
+LOGGER = logging.getLogger(__name__)
+
+#: Where sites usually put feeds and sitemaps when no page links them.
+FEED_PATHS = ("/feed", "/rss", "/rss.xml", "/feed.xml", "/atom.xml", "/index.xml")
+SITEMAP_PATHS = ("/sitemap.xml", "/sitemap_index.xml", "/news-sitemap.xml", "/sitemap-news.xml")
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+#: The path of an article: a long number (an id or a date) or a slug of three or more words.
+ARTICLE_PATH = r"(?:\d{4,}|[^/?#]+-[^/?#]+-[^/?#]+)"
+_ARTICLE = re.compile(ARTICLE_PATH)
+_FEEDISH = re.compile(r"(^|[/._-])(rss|feeds?|atom)([/._-]|$)", re.IGNORECASE)
+
+#: Rank of each grade: lower is better.
+GRADES = {"news sitemap": 1, "fresh feed": 2, "stale feed": 3, "stale news sitemap": 3, "sitemap": 4,
+          "listing page": 5}
+
+
+@dataclass
+class Candidate:
+    """One place that may announce articles, and what checking it found."""
+
+    url: str
+    kind: str  # the sources-file kind: feed | sitemap | listing
+    via: str  # how it was found: "<link> in page", "link in page", "common path", "robots.txt", ...
+    news: bool = False
+    error: str | None = None
+    items: int = 0
+    on_host: int = 0
+    newest: datetime | None = None
+    per_day: float | None = None
+    language: str | None = None
+    link_pattern: str | None = None
+    note: str = ""
+    titles: list[str] = field(default_factory=list, repr=False)
+
+    @property
+    def passed(self) -> bool:
+        """Parsed, and lists at least one article URL on the outlet's site."""
+        return self.error is None and self.on_host > 0
+
+    def fresh(self, now: datetime) -> bool:
+        return self.newest is not None and self.newest >= now - timedelta(days=DISCOVERY_FRESH_DAYS)
+
+    def grade(self, now: datetime) -> str:
+        if self.kind == "listing":
+            return "listing page"
+        if self.kind == "feed":
+            return "fresh feed" if self.fresh(now) else "stale feed"
+        if self.news:
+            return "news sitemap" if self.fresh(now) else "stale news sitemap"
+        return "sitemap"
+
+
+@dataclass
+class SiteReport:
+    """What ``discover_site`` found: the outlet's name and language, ranked candidates, notes."""
+
+    url: str
+    home_url: str | None = None
+    outlet: str | None = None
+    language: str | None = None
+    candidates: list[Candidate] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def best(self) -> Candidate | None:
+        return next((c for c in self.candidates if c.passed), None)
+
+
+def same_site(url: str, reference: str) -> bool:
+    """Whether ``url`` belongs to the site of ``reference``: the same registered domain
+    (news.example.id and www.example.id), or for IP addresses and bare names the same host."""
+    domain, other = extract_domain(url), extract_domain(reference)
+    if domain and other:
+        return domain == other
+    return (urlsplit(url).hostname or "") == (urlsplit(reference).hostname or "")
+
+
+def is_article_url(url: str, home: str) -> bool:
+    """An http(s) URL on the outlet's site whose path looks like one article's."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and same_site(url, home) and bool(_ARTICLE.search(parts.path))
+
+
+@lru_cache(maxsize=1)
+def _language_enricher():
+    """One identifier per process: loading py3langid's model takes about a second."""
+    from tasks.enrichers.language import LanguageEnricher
+
+    return LanguageEnricher()
+
+
+def identify_language(texts: list[str]) -> str | None:
+    """The language of some titles or text (the enrich stage's identifier), None when too little."""
+    sample = "\n".join(t for t in texts if t)[:5000]
+    if len(sample.split()) < 5:
+        return None
+    article = Article(url="about:blank", source="discover", fetched_at=datetime.now(timezone.utc), text=sample)
+    return _language_enricher().enrich(article).fields.get("language")
+
+
+def _judge_dates(candidate: Candidate, dates: list[datetime]) -> None:
+    dates = sorted(d for d in dates if d is not None)
+    if not dates:
+        return
+    candidate.newest = dates[-1]
+    span_days = (dates[-1] - dates[0]).total_seconds() / 86400
+    candidate.per_day = round(len(dates) / max(span_days, 1.0), 1)
+
+
+def _news_titles(root: etree._Element) -> tuple[bool, list[str]]:
+    titles = [t.text.strip() for t in root.iter(f"{{{NEWS_NS}}}title") if t.text and t.text.strip()]
+    is_news = any(isinstance(e.tag, str) and e.tag.startswith(f"{{{NEWS_NS}}}") for e in root.iter())
+    return is_news, titles
+
+
+class Checker:
+    """Fetches and judges candidates with one fetcher, for one outlet's home page."""
+
+    def __init__(self, fetcher: HttpFetcher, home: str, now: datetime) -> None:
+        self.fetcher, self.home, self.now = fetcher, home, now
+
+    async def fetch(self, url: str) -> tuple[bytes | None, str, str | None, str | None]:
+        """(body, final URL, content type, error) of one GET through the ingest fetcher."""
+        fetched = await self.fetcher.get(Item(url=url, source="discover"), accept="any")
+        final = fetched.final_url or url
+        if fetched.error:
+            return None, final, fetched.content_type, fetched.error
+        if not same_site(final, self.home):
+            return None, final, fetched.content_type, f"redirects to another host ({urlsplit(final).netloc})"
+        return fetched.body or b"", final, fetched.content_type, None
+
+    async def check(self, url: str, via: str, kind: str | None = None, probe: bool = False) -> Candidate | None:
+        """Fetch and judge a feed or sitemap. With ``probe`` (a guessed path) a miss is None."""
+        body, final, content_type, error = await self.fetch(url)
+        if error is not None:
+            return None if probe and not error.startswith("robots.txt") else Candidate(url, kind or "feed", via, error=error)
+        shape = _looks_like(body)
+        if shape == "html" or (shape == "unknown" and probe):
+            return None if probe else Candidate(url, kind or "feed", via, error="an HTML page, not a feed or sitemap")
+        candidate = Candidate(final, "sitemap" if shape == "sitemap" else (kind or "feed"), via)
+        try:
+            refuse_entities(body)
+            if candidate.kind == "sitemap":
+                await self._judge_sitemap(candidate, body)
+            else:
+                self._judge_feed(candidate, body)
+        except Exception as exc:  # a broken feed is this candidate's failure
+            text = str(exc)
+            candidate.error = (text if text.startswith("refused:") else f"cannot parse: {type(exc).__name__}: {text}")[:200]
+            return None if probe else candidate
+        if candidate.items == 0 and candidate.error is None:
+            candidate.error = "lists no items"
+        elif candidate.on_host == 0 and candidate.error is None:
+            candidate.error = "no article URLs on the outlet's host"
+        return candidate
+
+    def _judge_feed(self, candidate: Candidate, body: bytes) -> None:
+        source = Source(name="discover", kind="feed", url=candidate.url)
+        items = feed_items(body, source, candidate.url)
+        urls = {i.url for i in items}
+        candidate.items = len(items)
+        candidate.on_host = sum(is_article_url(u, self.home) for u in urls)
+        candidate.titles = [i.title_hint or "" for i in items]
+        _judge_dates(candidate, [i.published_hint for i in items])
+
+    async def _judge_sitemap(self, candidate: Candidate, body: bytes) -> None:
+        root = parse_xml(body)
+        urls, children = sitemap_entries(body)
+        candidate.news, titles = _news_titles(root)
+        if children:
+            # An index: read its newest few child sitemaps (by <lastmod>, else the first listed).
+            dated = [(c, _lastmod(root, c)) for c in children]
+            dated.sort(key=lambda pair: pair[1] or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
+            chosen = [c for c, _ in dated[:DISCOVERY_SITEMAP_CHILDREN]]
+            candidate.note = f"index of {len(children)} sitemaps, {len(chosen)} newest read"
+            for child in chosen:
+                child_body, _, _, error = await self.fetch(urljoin(candidate.url, child))
+                if error is not None or child_body is None:
+                    continue
+                refuse_entities(child_body)
+                child_urls, _ = sitemap_entries(child_body)
+                news, child_titles = _news_titles(parse_xml(child_body))
+                candidate.news = candidate.news or news
+                urls += child_urls
+                titles += child_titles
+        candidate.items = len(urls)
+        candidate.on_host = len({u for u, _ in urls if is_article_url(u, self.home)})
+        candidate.titles = titles
+        _judge_dates(candidate, [d for _, d in urls])
+
+
+def _lastmod(root: etree._Element, child: str) -> datetime | None:
+    from tasks.discover import _parse_iso
+
+    for element in root.iter("{*}sitemap"):
+        if (element.findtext("{*}loc") or "").strip() == child:
+            return _parse_iso(element.findtext("{*}lastmod"))
+    return None
+
+
+@dataclass
+class HomePage:
+    """What the home page itself says: its name, feed links, other links and text."""
+
+    outlet: str | None
+    alternates: list[str]  # <link rel="alternate"> feeds
+    feed_links: list[str]  # <a> links that look like feeds
+    links: list[tuple[str, str]]  # (absolute URL, anchor text) of every <a>, page order
+    text: str
+
+
+def outlet_name(tree: lxml.html.HtmlElement) -> str | None:
+    """The outlet's name from og:site_name, JSON-LD (publisher / WebSite / Organization name),
+    else the first part of <title> ("Kabar Nusantara - Berita Terkini" -> "Kabar Nusantara")."""
+    for meta in tree.iter("meta"):
+        if (meta.get("property") or meta.get("name") or "").lower() in ("og:site_name", "application-name"):
+            if (meta.get("content") or "").strip():
+                return " ".join(meta.get("content").split())
+    for script in tree.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text_content())
+        except ValueError:
+            continue
+        for node in data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []:
+            if not isinstance(node, dict):
+                continue
+            publisher = node.get("publisher")
+            if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+                return publisher["name"].strip()
+            if node.get("@type") in ("WebSite", "Organization", "NewsMediaOrganization") and isinstance(node.get("name"), str):
+                return node["name"].strip()
+    title = tree.findtext(".//title")
+    if title and title.strip():
+        return re.split(r"\s+[|\-–—:·]\s+", " ".join(title.split()))[0].strip() or None
+    return None
+
+
+def read_home(body: bytes, base: str) -> HomePage:
+    tree = lxml.html.fromstring(body)
+    alternates, feed_links, links = [], [], []
+    for element in tree.iter("link", "a"):
+        href = (element.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        url = urljoin(base, href).split("#")[0]
+        if element.tag == "link":
+            rel = (element.get("rel") or "").lower().split()
+            if "alternate" in rel and (element.get("type") or "").lower() in FEED_TYPES:
+                alternates.append(url)
+            continue
+        text = " ".join(element.text_content().split())
+        links.append((url, text))
+        if _FEEDISH.search(urlsplit(url).path) or (element.get("type") or "").lower() in FEED_TYPES:
+            feed_links.append(url)
+    for junk in tree.xpath("//script|//style"):
+        junk.drop_tree()
+    return HomePage(outlet_name(tree), list(dict.fromkeys(alternates)), list(dict.fromkeys(feed_links)),
+                    links, " ".join(tree.text_content().split())[:5000])
+
+
+def section_links(home: HomePage, home_url: str) -> list[str]:
+    """Links of the home page to pages of the same site that look like sections, not articles."""
+    found: dict[str, None] = {}
+    for url, _ in home.links:
+        parts = urlsplit(url)
+        depth = len([p for p in parts.path.split("/") if p])
+        if (parts.scheme in ("http", "https") and same_site(url, home_url) and 1 <= depth <= 2
+                and not _ARTICLE.search(parts.path) and not parts.query and url.rstrip("/") != home_url.rstrip("/")
+                and not _FEEDISH.search(parts.path)):
+            found.setdefault(url, None)
+    return list(found)
+
+
+def listing_pattern(articles: list[str]) -> str | None:
+    """A ``link_pattern`` matching these article URLs: their host and first path segments, then
+    an article-like path (an id or a slug); None when they share no common shape."""
+    if not articles:
+        return None
+    hosts = {urlsplit(u).netloc for u in articles}
+    sections = {urlsplit(u).path.strip("/").split("/")[0] for u in articles if urlsplit(u).path.count("/") >= 2}
+    host = "(?:" + "|".join(sorted(re.escape(h) for h in hosts)) + ")" if len(hosts) > 1 else re.escape(hosts.pop())
+    if sections and len(sections) <= 4 and all(urlsplit(u).path.count("/") >= 2 for u in articles):
+        prefix = "/(?:" + "|".join(sorted(re.escape(s) for s in sections)) + ")/"
+    else:
+        prefix = "/"
+    pattern = f"^https?://{host}{prefix}.*{ARTICLE_PATH}"
+    regex = re.compile(pattern)
+    return pattern if all(regex.search(u) for u in articles) else None
+
+
+async def check_listing(checker: Checker, url: str, via: str, pattern: str | None = None) -> Candidate:
+    """Judge an HTML listing page: its article links (matching ``pattern`` when given)."""
+    body, final, content_type, error = await checker.fetch(url)
+    candidate = Candidate(final, "listing", via, error=error, link_pattern=pattern)
+    if error is not None:
+        return candidate
+    try:
+        if pattern is None:
+            links = [u for u in listing_links(body, final, r"^https?://") if is_article_url(u, checker.home)]
+            candidate.link_pattern = listing_pattern(links)
+        else:
+            links = listing_links(body, final, pattern)
+        page = read_home(body, final)
+    except Exception as exc:  # an unparsable page is this candidate's failure
+        candidate.error = f"cannot parse: {type(exc).__name__}: {exc}"[:200]
+        return candidate
+    links = list(dict.fromkeys(links))
+    candidate.items = len(links)
+    candidate.on_host = sum(is_article_url(u, checker.home) for u in links) if pattern is None else len(links)
+    candidate.titles = [text for u, text in page.links if u in set(links)]
+    if candidate.items == 0:
+        candidate.error = "no article links"
+    elif pattern is None and candidate.link_pattern is None:
+        candidate.error = "article links share no common pattern"
+    return candidate
+
+
+def rank(candidates: list[Candidate], now: datetime) -> list[Candidate]:
+    """Passed candidates first, by grade, then more article URLs, then newer; failures last."""
+    stamp = lambda c: c.newest.timestamp() if c.newest else 0.0  # noqa: E731
+    return sorted(candidates, key=lambda c: (not c.passed, GRADES[c.grade(now)], -c.on_host, -stamp(c)))
+
+
+def _languages(candidates: list[Candidate], fallback: str | None) -> None:
+    for candidate in candidates:
+        candidate.language = identify_language(candidate.titles) or fallback
+
+
+async def discover(url: str, settings: FetchSettings, now: datetime) -> SiteReport:
+    report = SiteReport(url)
+    async with HttpFetcher(settings) as fetcher:
+        checker = Checker(fetcher, url, now)
+        fetched = await fetcher.get(Item(url=url, source="discover"), accept="any")
+        if fetched.error:
+            report.error = f"home page {url}: {fetched.error}"
+            return report
+        home_url = report.home_url = fetched.final_url or url
+        if not same_site(home_url, url):
+            report.error = f"home page {url} redirects to another host ({urlsplit(home_url).netloc}); run discover on that address if it is the outlet"
+            return report
+        body = fetched.body or b""
+        mime = (fetched.content_type or "").split(";")[0].strip().lower()
+        shape = _looks_like(body)
+        if shape in ("feed", "sitemap") or (mime and mime not in ("text/html", "application/xhtml+xml")) or shape == "unknown" and b"<" not in body[:1024]:
+            hint = f" (it is a {shape}: add it with kind = \"{shape}\")" if shape in ("feed", "sitemap") else ""
+            report.error = f"home page {url} is not HTML ({mime or 'no content type'}){hint}"
+            return report
+        try:
+            home = read_home(body, home_url)
+        except (ValueError, etree.ParserError) as exc:
+            report.error = f"home page {url} cannot be parsed as HTML ({exc})"
+            return report
+        checker.home = home_url
+        report.outlet = home.outlet
+        report.language = identify_language([home.text])
+
+        found: dict[str, tuple[str, bool]] = {}  # url -> (via, guessed)
+        for link in home.alternates:
+            found.setdefault(link, ("<link> in page", False))
+        for link in home.feed_links:
+            found.setdefault(link, ("link in page", False))
+        root = f"{urlsplit(home_url).scheme}://{urlsplit(home_url).netloc}"
+        await fetcher.robots.rules(home_url)
+        for link in fetcher.robots.sitemaps(home_url):
+            found.setdefault(urljoin(root, link), ("robots.txt", False))
+        for path in FEED_PATHS + SITEMAP_PATHS:
+            found.setdefault(root + path, ("common path", True))
+        for link in list(found):
+            if not same_site(link, home_url):
+                report.notes.append(f"{link}: on another host ({urlsplit(link).netloc}), not used")
+                del found[link]
+        checked = await asyncio.gather(*(checker.check(u, via, probe=guessed) for u, (via, guessed) in found.items()))
+        candidates: dict[str, Candidate] = {}
+        for candidate in checked:
+            if candidate is not None:
+                candidates.setdefault(candidate.url, candidate)  # /feed redirecting to /feed.xml: once
+        if not any(c.passed for c in candidates.values()):
+            sections = section_links(home, home_url)[:DISCOVERY_MAX_LISTINGS]
+            listings = await asyncio.gather(*(check_listing(checker, u, "section link") for u in sections))
+            for candidate in listings:
+                candidates.setdefault(candidate.url, candidate)
+            if not sections:
+                report.notes.append(f"{home_url}: no section links to try as listing pages")
+    report.candidates = rank(list(candidates.values()), now)
+    _languages(report.candidates, report.language)
+    return report
+
+
+def discover_site(url: str, settings: FetchSettings, now: datetime | None = None) -> SiteReport:
+    """Find and judge every place the outlet at ``url`` announces articles. Never raises for a
+    bad site: ``error`` says why the home page could not be used, ``notes`` what was skipped."""
+    return asyncio.run(discover(url, settings, now or datetime.now(timezone.utc)))
+
+
+async def _check(source: Source, settings: FetchSettings, now: datetime) -> Candidate:
+    async with HttpFetcher(settings) as fetcher:
+        checker = Checker(fetcher, source.url or "", now)
+        if source.kind == "listing":
+            return await check_listing(checker, source.url or "", "configured", source.link_pattern)
+        candidate = await checker.check(source.url or "", "configured", kind=source.kind)
+        assert candidate is not None  # only probes return None
+        return candidate
+
+
+def check_source(source: Source, settings: FetchSettings, now: datetime | None = None) -> Candidate:
+    """Fetch one configured feed, sitemap or listing once and judge it like a discovered one
+    (nothing is ingested). Local sources (files, WARC) are counted, not fetched."""
+    now = now or datetime.now(timezone.utc)
+    if source.kind in ("files", "warc"):
+        from tasks.discover import discover_source
+
+        found = discover_source(source, settings)
+        return Candidate(source.glob or source.path or "", source.kind, "configured", error=found.error,
+                         items=len(found.items), on_host=len(found.items), note="local, not fetched")
+    candidate = asyncio.run(_check(source, settings, now))
+    _languages([candidate], None)
+    return candidate
