@@ -48,6 +48,9 @@ ARTICLE_PATH = r"(?:\d{4,}|[^/?#]+-[^/?#]+-[^/?#]+)"
 _ARTICLE = re.compile(ARTICLE_PATH)
 _FEEDISH = re.compile(r"(^|[/._-])(rss|feeds?|atom)([/._-]|$)", re.IGNORECASE)
 
+#: Title parts that name the page, not the outlet.
+_PAGE_WORDS = frozenset(["beranda", "halaman utama", "home", "homepage", "home page", "index", "welcome", "selamat datang"])
+
 #: Rank of each grade: lower is better.
 GRADES = {"news sitemap": 1, "fresh feed": 2, "stale feed": 3, "stale news sitemap": 3, "sitemap": 4,
           "listing page": 5}
@@ -273,7 +276,9 @@ def outlet_name(tree: lxml.html.HtmlElement) -> str | None:
                 return node["name"].strip()
     title = tree.findtext(".//title")
     if title and title.strip():
-        return re.split(r"\s+[|\-–—:·]\s+", " ".join(title.split()))[0].strip() or None
+        parts = [p.strip() for p in re.split(r"\s+[|\-–—:·]\s+", " ".join(title.split())) if p.strip()]
+        named = [p for p in parts if p.casefold() not in _PAGE_WORDS]  # "Beranda | Warta Kita"
+        return (named or parts or [None])[0]
     return None
 
 
@@ -373,12 +378,13 @@ async def discover(url: str, settings: FetchSettings, now: datetime) -> SiteRepo
     async with HttpFetcher(settings) as fetcher:
         checker = Checker(fetcher, url, now)
         fetched = await fetcher.get(Item(url=url, source="discover"), accept="any")
-        if fetched.error:
-            report.error = f"home page {url}: {fetched.error}"
-            return report
         home_url = report.home_url = fetched.final_url or url
         if not same_site(home_url, url):
-            report.error = f"home page {url} redirects to another host ({urlsplit(home_url).netloc}); run discover on that address if it is the outlet"
+            report.error = (f"home page {url} redirects to another host ({urlsplit(home_url).netloc}); "
+                            "run discover on that address if it is the outlet")
+            return report
+        if fetched.error:
+            report.error = f"home page {url}: {await _home_error(fetcher, url, fetched.error)}"
             return report
         body = fetched.body or b""
         mime = (fetched.content_type or "").split(";")[0].strip().lower()
@@ -426,6 +432,14 @@ async def discover(url: str, settings: FetchSettings, now: datetime) -> SiteRepo
     report.candidates = rank(list(candidates.values()), now)
     _languages(report.candidates, report.language)
     return report
+
+
+async def _home_error(fetcher: HttpFetcher, url: str, error: str) -> str:
+    """The fetch error, except that a robots.txt which could not be fetched at all (the fetcher
+    then refuses the whole host, tasks/politeness.py) is reported as the host being unreachable."""
+    if error.startswith("robots.txt") and await fetcher.robots.rules(url) is None:
+        return "unreachable (its robots.txt could not be fetched: connection failed, timeout or server error)"
+    return error
 
 
 def discover_site(url: str, settings: FetchSettings, now: datetime | None = None) -> SiteReport:

@@ -143,7 +143,7 @@ def run_discover(args: argparse.Namespace) -> int:
         verdict = "ok" if candidate.passed else (candidate.error or "failed")
         if candidate.note:
             verdict += f"; {candidate.note}"
-        _add_row(table, str(number) if candidate.passed else "-", candidate.grade(now), candidate.kind, candidate.url,
+        _add_row(table, str(number) if candidate.passed else "-", candidate.grade(now) if candidate.passed else "failed", candidate.kind, candidate.url,
                       candidate.via, str(candidate.items), str(candidate.on_host), _when(candidate.newest, now),
                       f"{candidate.per_day:g}" if candidate.per_day is not None else "-", candidate.language or "-",
                       verdict)
