@@ -3,12 +3,13 @@ announcing articles (tests/fixtures/discovery, rendered with dates relative to n
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from kabar.config import FetchSettings, Source
-from tasks.sources_discovery import check_source, discover_site, listing_pattern, outlet_name, same_site
+from tasks.sources_discovery import check_source, discover_site
 from tests.discovery_sites import serve
 from tests.site import Response, TestSite
 
@@ -74,7 +75,6 @@ def test_listing_pages_only_when_nothing_else_exists(tmp_path: Path) -> None:
     assert best.kind == "listing" and best.on_host == 2 and best.link_pattern
     about = next(c for c in report.candidates if c.url.endswith("/tentang.html"))
     assert not about.passed and about.error == "no article links"
-    import re
     assert re.search(best.link_pattern, site.url("/berita/banjir-rendam-tiga-desa-di-hilir-sungai.html"))
     assert not re.search(best.link_pattern, site.url("/nasional.html"))
 
@@ -144,16 +144,3 @@ def test_check_source_judges_a_configured_feed_and_a_dead_one(tmp_path: Path) ->
     assert alive.passed and alive.items == 3 and alive.language == "id" and alive.per_day
     assert not dead.passed and dead.error == "HTTP 404"
     assert not html.passed and "HTML page" in html.error
-
-
-def test_helpers() -> None:
-    assert same_site("https://news.contoh.co.id/a", "https://www.contoh.co.id/")
-    assert not same_site("https://feeds.lain.com/a", "https://www.contoh.co.id/")
-    assert same_site("http://127.0.0.1:5/a", "http://127.0.0.1:5/") and not same_site("http://localhost/", "http://127.0.0.1/")
-    assert listing_pattern(["https://x.id/berita/satu-dua-tiga", "https://x.id/daerah/2024/12345"]) == (
-        r"^https?://x\.id/(?:berita|daerah)/.*(?:\d{4,}|[^/?#]+-[^/?#]+-[^/?#]+)")
-    import lxml.html
-    page = lambda head: lxml.html.fromstring(f"<html><head>{head}</head><body></body></html>")  # noqa: E731
-    assert outlet_name(page('<meta property="og:site_name" content="Warta  Kita"><title>x</title>')) == "Warta Kita"
-    assert outlet_name(page('<title>Beranda | Kabar Kita - Berita Terkini</title>')) == "Kabar Kita"
-    assert outlet_name(page("")) is None
