@@ -41,3 +41,33 @@ def test_read_home_finds_feeds_and_sections() -> None:
     assert home.alternates == ["https://contoh.id/atom.xml"]
     assert home.feed_links == ["https://contoh.id/rss/nasional"]
     assert section_links(home, "https://contoh.id/") == ["https://contoh.id/ekonomi"]
+
+
+def test_article_links_of_real_indonesian_home_pages(shared) -> None:
+    """The corpus's real home pages (kompas, liputan6, viva, tempo English; 2015-16): every
+    article URL its ground truth expects is taken as an article link, and the derived
+    ``link_pattern`` matches them all. (The antara/detik/kapanlagi "mainpages" are RSS feeds.)"""
+    import ast
+    import json
+    import re
+
+    from tasks.outlet_page import is_article_url
+    from tasks.pages import listing_links
+
+    pages = shared / "corpus" / "indonesian-news" / "pages"
+    truth = json.loads((pages / "ground-truth.json").read_text(encoding="utf-8"))
+    checked = 0
+    for name, record in truth.items():
+        body = next(pages.rglob(name)).read_bytes() if "mainpage" in name else b""
+        if not body.lstrip().lower().startswith((b"<!doctype html", b"<html")):
+            continue
+        expected = record["expected_urls_prefix"]
+        expected = ast.literal_eval(expected) if isinstance(expected, str) else expected
+        home = re.match(r"https?://[^/]+/", expected[0]).group(0)
+        links = [u for u in listing_links(body, home, r"^https?://") if is_article_url(u, home)]
+        assert set(expected) <= set(links), name
+        pattern = listing_pattern(links)
+        assert pattern and all(re.search(pattern, u) for u in expected), name
+        assert not re.search(pattern, home)
+        checked += 1
+    assert checked >= 4

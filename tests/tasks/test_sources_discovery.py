@@ -144,3 +144,27 @@ def test_check_source_judges_a_configured_feed_and_a_dead_one(tmp_path: Path) ->
     assert alive.passed and alive.items == 3 and alive.language == "id" and alive.per_day
     assert not dead.passed and dead.error == "HTTP 404"
     assert not html.passed and "HTML page" in html.error
+
+
+def test_real_feeds_from_the_corpus_are_judged(shared) -> None:
+    """Real 2015 feeds: antara and republika list their own articles; detik's went through
+    feedsportal, another host, so it fails with that reason instead of passing."""
+    from datetime import datetime, timezone
+
+    from tasks.sources_discovery import Candidate, Checker
+
+    feeds = shared / "corpus" / "indonesian-news" / "feeds"
+    now = datetime(2015, 11, 6, tzinfo=timezone.utc)  # the captures' own week: no clock involved
+    results = {}
+    for name, home in (("antaranews_rss_2015-11.xml", "http://www.antaranews.com/"),
+                       ("republika_rss.xml", "http://www.republika.co.id/"),
+                       ("detik_feedsportal_rss.xml", "http://www.detik.com/")):
+        candidate = Candidate("http://example.invalid/feed", "feed", "test")
+        Checker(None, home, now)._judge_feed(candidate, (feeds / name).read_bytes())
+        results[name] = candidate
+    antara = results["antaranews_rss_2015-11.xml"]
+    assert antara.items > 10 and antara.on_host == antara.items and antara.newest.year == 2015
+    republika = results["republika_rss.xml"]
+    assert republika.items >= 10 and republika.on_host == republika.items
+    detik = results["detik_feedsportal_rss.xml"]
+    assert detik.items > 10 and detik.on_host == 0
