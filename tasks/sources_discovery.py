@@ -328,26 +328,41 @@ def discover_site(url: str, settings: FetchSettings, now: datetime | None = None
     return asyncio.run(discover(url, settings, now or datetime.now(timezone.utc)))
 
 
-async def _check(source: Source, settings: FetchSettings, now: datetime) -> Candidate:
-    async with HttpFetcher(settings) as fetcher:
-        checker = Checker(fetcher, source.url or "", now)
-        if source.kind == "listing":
-            return await check_listing(checker, source.url or "", "configured", source.link_pattern)
-        candidate = await checker.check(source.url or "", "configured", kind=source.kind)
-        assert candidate is not None  # only probes return None
-        return candidate
+def _local(source: Source, settings: FetchSettings) -> Candidate:
+    from tasks.discover import discover_source
+
+    found = discover_source(source, settings)
+    error = found.error or (None if found.items else "no files")
+    return Candidate(source.glob or source.path or "", source.kind, "configured", error=error,
+                     items=len(found.items), on_host=len(found.items), note="local, not fetched")
+
+
+async def _check_one(fetcher: HttpFetcher, source: Source, now: datetime) -> Candidate:
+    checker = Checker(fetcher, source.url or "", now)
+    if source.kind == "listing":
+        return await check_listing(checker, source.url or "", "configured", source.link_pattern)
+    candidate = await checker.check(source.url or "", "configured", kind=source.kind)
+    assert candidate is not None  # only probes return None
+    return candidate
+
+
+async def _check_all(sources: list[Source], settings: FetchSettings, now: datetime) -> list[Candidate]:
+    async with HttpFetcher(settings) as fetcher:  # one fetcher: per-host limits hold across sources
+        return list(await asyncio.gather(*(_check_one(fetcher, s, now) for s in sources)))
+
+
+def check_sources(sources: list[Source], settings: FetchSettings, now: datetime | None = None) -> list[Candidate]:
+    """Fetch each configured feed, sitemap or listing once (concurrently, politely) and judge it
+    like a discovered one; nothing is ingested. Local sources (files, WARC) are counted, not
+    fetched. One Candidate per source, in order."""
+    now = now or datetime.now(timezone.utc)
+    remote = [s for s in sources if s.kind not in ("files", "warc")]
+    checked = iter(asyncio.run(_check_all(remote, settings, now)) if remote else [])
+    results = [_local(s, settings) if s.kind in ("files", "warc") else next(checked) for s in sources]
+    _languages([r for r in results if r.kind not in ("files", "warc")], None)
+    return results
 
 
 def check_source(source: Source, settings: FetchSettings, now: datetime | None = None) -> Candidate:
-    """Fetch one configured feed, sitemap or listing once and judge it like a discovered one
-    (nothing is ingested). Local sources (files, WARC) are counted, not fetched."""
-    now = now or datetime.now(timezone.utc)
-    if source.kind in ("files", "warc"):
-        from tasks.discover import discover_source
-
-        found = discover_source(source, settings)
-        return Candidate(source.glob or source.path or "", source.kind, "configured", error=found.error,
-                         items=len(found.items), on_host=len(found.items), note="local, not fetched")
-    candidate = asyncio.run(_check(source, settings, now))
-    _languages([candidate], None)
-    return candidate
+    """``check_sources`` of one source."""
+    return check_sources([source], settings, now)[0]

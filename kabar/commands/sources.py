@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
         epilog=EXIT_CODES,
     )
-    discover.add_argument("url", metavar="URL", help="the outlet's home page (http or https)")
+    discover.add_argument("url", metavar="URL", help="the outlet's home page (http or https; https:// is assumed when no scheme is given)")
     discover.add_argument("--allow-host", action="append", metavar="HOST[:PORT]", dest="allow_hosts",
                           help="permit this private/loopback host (repeatable; for tests and intranets)")
     discover.add_argument("--write", metavar="FILE",
@@ -107,6 +107,13 @@ def _add_row(table, *cells: str) -> None:
     table.add_row(*(escape(cell) for cell in cells))  # a URL with [brackets] is not rich markup
 
 
+def _console_err():
+    """stderr, for a spinner while fetching: rich shows it only on a terminal."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
 def _console():
     from rich.console import Console
 
@@ -121,6 +128,8 @@ def run_discover(args: argparse.Namespace) -> int:
     from tasks.safety import Refused, check_syntax
     from tasks.sources_discovery import discover_site
 
+    if "://" not in args.url:
+        args.url = "https://" + args.url  # "contoh.id" means the site's home page
     try:
         check_syntax(args.url)
     except Refused as exc:
@@ -129,7 +138,8 @@ def run_discover(args: argparse.Namespace) -> int:
         read_document(Path(args.write))  # a broken sources file is reported before any fetching
     settings = _fetch_settings(args.write, args.allow_hosts)
     now = datetime.now(timezone.utc)
-    report = discover_site(args.url, settings, now)
+    with _console_err().status(f"discovering the feeds and sitemaps of {args.url}"):
+        report = discover_site(args.url, settings, now)
     console = _console()
     if report.error:
         print(f"kabar: {report.error}", file=sys.stderr)
@@ -179,7 +189,7 @@ def run_check(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from kabar.config import load_sources
-    from tasks.sources_discovery import check_source
+    from tasks.sources_discovery import check_sources
 
     sources_file = load_sources(args.config)
     chosen = sources_file.select(args.sources)
@@ -191,8 +201,9 @@ def run_check(args: argparse.Namespace) -> int:
     for column in ("source", "kind", "state", "items", "on host", "newest", "per day", "lang", "detail"):
         table.add_column(column, overflow="fold", no_wrap=column in ("items", "on host"))
     dead = []
-    for source in chosen:
-        result = check_source(source, settings, now)
+    with _console_err().status(f"checking {len(chosen)} sources"):
+        results = check_sources(chosen, settings, now)
+    for source, result in zip(chosen, results):
         if not result.passed:
             state = "dead"
             dead.append(source.name)

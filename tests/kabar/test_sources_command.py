@@ -84,6 +84,9 @@ def test_nothing_found_writes_nothing_and_exits_1(tmp_path: Path, capsys) -> Non
 def test_bad_input_is_one_line_with_its_exit_code(tmp_path: Path, capsys) -> None:
     assert main(["sources", "discover", "ftp://contoh.id/"]) == 2
     assert capsys.readouterr().err.strip() == "kabar: error: ftp://contoh.id/: scheme 'ftp' is not http or https"
+    assert main(["sources", "discover", "contoh.invalid"]) == 1  # no scheme: https:// assumed
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("kabar: home page https://contoh.invalid: ") and "\n" not in err
     broken = tmp_path / "rusak.toml"
     broken.write_text("[[sources]\nname = ", encoding="utf-8")
     with TestSite() as site:
@@ -108,7 +111,8 @@ def test_check_reports_fresh_and_dead_sources(tmp_path: Path, capsys) -> None:
             f'[fetch]\nretries = 0\nallow_hosts = ["{site.host}"]\n\n'
             f'[[sources]]\nname = "pesisir"\nkind = "feed"\nurl = "{site.url("/feed.xml")}"\n\n'
             f'[[sources]]\nname = "peta"\nkind = "sitemap"\nurl = "{site.url("/sitemap.xml")}"\n\n'
-            f'[[sources]]\nname = "hilang"\nkind = "feed"\nurl = "{site.url("/hilang.xml")}"\n', encoding="utf-8")
+            f'[[sources]]\nname = "hilang"\nkind = "feed"\nurl = "{site.url("/hilang.xml")}"\n\n'
+            f'[[sources]]\nname = "arsip"\nkind = "files"\nglob = "{tmp_path}/common_path/berita/*.html"\n', encoding="utf-8")
         assert main(["sources", "check", "--config", str(config)]) == 1
         out, err = capsys.readouterr()
         assert main(["sources", "check", "--config", str(config), "--source", "pesisir"]) == 0
@@ -116,7 +120,8 @@ def test_check_reports_fresh_and_dead_sources(tmp_path: Path, capsys) -> None:
     assert "fresh" in rows["pesisir"] and " 3 " in rows["pesisir"]
     assert "dead" in rows["hilang"] and "HTTP 404" in rows["hilang"]
     assert "dead" not in rows["peta"]
-    assert err.strip() == "kabar: 1 of 3 sources dead: hilang"
+    assert "alive" in rows["arsip"] and " 3 " in rows["arsip"]
+    assert err.strip() == "kabar: 1 of 4 sources dead: hilang"
     assert not any(p.startswith("/berita/") for p in site.paths_requested())  # nothing ingested
 
 
