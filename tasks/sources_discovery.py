@@ -140,10 +140,10 @@ class Checker:
         """(body, final URL, content type, error) of one GET through the ingest fetcher."""
         fetched = await self.fetcher.get(Item(url=url, source="discover"), accept="any")
         final = fetched.final_url or url
+        if not same_site(final, self.home):  # before the error: the other host may well answer 404
+            return None, final, fetched.content_type, f"redirects to another host ({urlsplit(final).netloc})"
         if fetched.error:
             return None, final, fetched.content_type, fetched.error
-        if not same_site(final, self.home):
-            return None, final, fetched.content_type, f"redirects to another host ({urlsplit(final).netloc})"
         return fetched.body or b"", final, fetched.content_type, None
 
     async def check(self, url: str, via: str, kind: str | None = None, probe: bool = False) -> Candidate | None:
@@ -181,29 +181,37 @@ class Checker:
         _judge_dates(candidate, [i.published_hint for i in items])
 
     async def _judge_sitemap(self, candidate: Candidate, body: bytes) -> None:
-        root = parse_xml(body)
-        urls, children = sitemap_entries(body)
-        candidate.news, titles = _news_titles(root)
-        if children:
-            # An index: read its newest few child sitemaps (by <lastmod>, else the first listed).
-            dated = [(c, _lastmod(root, c)) for c in children]
-            dated.sort(key=lambda pair: pair[1] or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
-            chosen = [c for c, _ in dated[:DISCOVERY_SITEMAP_CHILDREN]]
-            candidate.note = f"index of {len(children)} sitemaps, {len(chosen)} newest read"
-            for child in chosen:
-                child_body, _, _, error = await self.fetch(urljoin(candidate.url, child))
-                if error is not None or child_body is None:
-                    continue
-                refuse_entities(child_body)
-                child_urls, _ = sitemap_entries(child_body)
-                news, child_titles = _news_titles(parse_xml(child_body))
-                candidate.news = candidate.news or news
-                urls += child_urls
-                titles += child_titles
+        urls, titles, indexes = await self._read_sitemap(candidate, candidate.url, body, depth=0)
+        if indexes:
+            candidate.note = f"index of {indexes} sitemaps, newest {DISCOVERY_SITEMAP_CHILDREN} read"
         candidate.items = len(urls)
         candidate.on_host = len({u for u, _ in urls if is_article_url(u, self.home)})
         candidate.titles = titles
         _judge_dates(candidate, [d for _, d in urls])
+
+    async def _read_sitemap(self, candidate: Candidate, url: str, body: bytes,
+                            depth: int) -> tuple[list[tuple[str, datetime | None]], list[str], int]:
+        """(article URLs with dates, news titles, how many children the top index lists) of a
+        sitemap; of an index, its newest few children (by <lastmod>, else the first listed),
+        and of an index of indexes (per section, then per day) one level further."""
+        root = parse_xml(body)
+        urls, children = sitemap_entries(body)
+        news, titles = _news_titles(root)
+        candidate.news = candidate.news or news
+        if not children or depth > 1:
+            return urls, titles, 0
+        dated = [(c, _lastmod(root, c)) for c in children]
+        dated.sort(key=lambda pair: pair[1] or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
+        for child, _ in dated[:DISCOVERY_SITEMAP_CHILDREN]:
+            child_url = urljoin(url, child)
+            child_body, _, _, error = await self.fetch(child_url)
+            if error is not None or child_body is None:
+                continue
+            refuse_entities(child_body)
+            child_urls, child_titles, _ = await self._read_sitemap(candidate, child_url, child_body, depth + 1)
+            urls += child_urls
+            titles += child_titles
+        return urls, titles, len(children)
 
 
 def _lastmod(root: etree._Element, child: str) -> datetime | None:

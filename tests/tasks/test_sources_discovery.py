@@ -63,7 +63,7 @@ def test_sitemap_index_reads_the_newest_monthly_sitemaps_only(tmp_path: Path) ->
         requested = site.paths_requested()
     best = report.best
     assert (best.url, best.kind, best.via, best.news) == (site.url("/sitemap_index.xml"), "sitemap", "common path", False)
-    assert best.items == 3 + 2 + 2 and "index of 4 sitemaps" in best.note
+    assert best.items == 3 + 2 + 2 and best.note == "index of 4 sitemaps, newest 3 read"
     assert {"/peta/bulan-ini.xml", "/peta/bulan-1.xml", "/peta/bulan-2.xml"} <= set(requested)
     assert "/peta/bulan-3.xml" not in requested  # the oldest month is not read
 
@@ -168,3 +168,29 @@ def test_real_feeds_from_the_corpus_are_judged(shared) -> None:
     assert republika.items >= 10 and republika.on_host == republika.items
     detik = results["detik_feedsportal_rss.xml"]
     assert detik.items > 10 and detik.on_host == 0
+
+
+def test_an_index_of_indexes_is_followed_one_level_further(tmp_path: Path) -> None:
+    def nest(site: TestSite) -> None:
+        xml = {"Content-Type": "application/xml"}
+        site.routes["/sitemap.xml"] = Response(
+            '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f'<sitemap><loc>{site.url("/peta/kanal-nasional.xml")}</loc></sitemap></sitemapindex>', headers=xml)
+        site.routes["/peta/kanal-nasional.xml"] = Response(
+            '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f'<sitemap><loc>{site.url("/peta/bulan-ini.xml")}</loc></sitemap></sitemapindex>', headers=xml)
+
+    site, report = discover("sitemap_index", tmp_path, nest)
+    nested = next(c for c in report.candidates if c.url == site.url("/sitemap.xml"))
+    assert nested.passed and nested.items == 3 and nested.on_host == 3
+
+
+def test_a_feed_redirecting_to_another_host_fails_with_that_reason(tmp_path: Path) -> None:
+    with TestSite() as other:
+        other_host = f"localhost:{other.server_address[1]}"
+        with serve("link_feed", tmp_path) as site:
+            site.routes["/berita/rss.xml"] = Response("", 302, {"Location": f"http://{other_host}/rss.xml"})
+            report = discover_site(site.base_url, settings(site.host, other_host))
+    moved = next(c for c in report.candidates if c.url == site.url("/berita/rss.xml"))
+    assert not moved.passed and moved.error == f"redirects to another host ({other_host})"
+    assert report.best.url == site.url("/arsip/feed.xml")
