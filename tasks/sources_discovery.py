@@ -30,7 +30,7 @@ from kabar.models import Article, Item
 from kabar.settings import DISCOVERY_FRESH_DAYS, DISCOVERY_MAX_LISTINGS, DISCOVERY_SITEMAP_CHILDREN
 from tasks.discover import _looks_like, feed_items, parse_xml, refuse_entities, sitemap_entries
 from tasks.fetch import HttpFetcher
-from tasks.outlet_page import is_article_url, listing_pattern, read_home, same_site, section_links
+from tasks.outlet_page import HomePage, is_article_url, listing_pattern, read_home, same_site, section_links
 from tasks.pages import listing_links
 
 LOGGER = logging.getLogger(__name__)
@@ -261,6 +261,23 @@ def _languages(candidates: list[Candidate], fallback: str | None) -> None:
         candidate.language = identify_language(candidate.titles) or fallback
 
 
+def candidate_urls(home: HomePage, home_url: str, robots_sitemaps: list[str]) -> tuple[dict[str, tuple[str, bool]], list[str]]:
+    """({candidate URL: (how it was found, whether it is only a guessed path)}, notes on links to
+    other hosts, which are never fetched), in the order they are worth trying."""
+    found: dict[str, tuple[str, bool]] = {}
+    for link in home.alternates:
+        found.setdefault(link, ("<link> in page", False))
+    for link in home.feed_links:
+        found.setdefault(link, ("link in page", False))
+    root = f"{urlsplit(home_url).scheme}://{urlsplit(home_url).netloc}"
+    for link in robots_sitemaps:
+        found.setdefault(urljoin(root, link), ("robots.txt", False))
+    for path in FEED_PATHS + SITEMAP_PATHS:
+        found.setdefault(root + path, ("common path", True))
+    notes = [f"{link}: on another host ({urlsplit(link).netloc}), not used" for link in found if not same_site(link, home_url)]
+    return {link: how for link, how in found.items() if same_site(link, home_url)}, notes
+
+
 async def discover(url: str, settings: FetchSettings, now: datetime) -> SiteReport:
     report = SiteReport(url)
     async with HttpFetcher(settings) as fetcher:
@@ -275,11 +292,8 @@ async def discover(url: str, settings: FetchSettings, now: datetime) -> SiteRepo
             report.error = f"home page {url}: {await _home_error(fetcher, url, fetched.error)}"
             return report
         body = fetched.body or b""
-        mime = (fetched.content_type or "").split(";")[0].strip().lower()
-        shape = _looks_like(body)
-        if shape in ("feed", "sitemap") or (mime and mime not in ("text/html", "application/xhtml+xml")) or shape == "unknown" and b"<" not in body[:1024]:
-            hint = f" (it is a {shape}: add it with kind = \"{shape}\")" if shape in ("feed", "sitemap") else ""
-            report.error = f"home page {url} is not HTML ({mime or 'no content type'}){hint}"
+        report.error = not_html(url, body, fetched.content_type)
+        if report.error:
             return report
         try:
             home = read_home(body, home_url)
@@ -290,21 +304,9 @@ async def discover(url: str, settings: FetchSettings, now: datetime) -> SiteRepo
         report.outlet = home.outlet
         report.language = identify_language([home.text])
 
-        found: dict[str, tuple[str, bool]] = {}  # url -> (via, guessed)
-        for link in home.alternates:
-            found.setdefault(link, ("<link> in page", False))
-        for link in home.feed_links:
-            found.setdefault(link, ("link in page", False))
-        root = f"{urlsplit(home_url).scheme}://{urlsplit(home_url).netloc}"
-        await fetcher.robots.rules(home_url)
-        for link in fetcher.robots.sitemaps(home_url):
-            found.setdefault(urljoin(root, link), ("robots.txt", False))
-        for path in FEED_PATHS + SITEMAP_PATHS:
-            found.setdefault(root + path, ("common path", True))
-        for link in list(found):
-            if not same_site(link, home_url):
-                report.notes.append(f"{link}: on another host ({urlsplit(link).netloc}), not used")
-                del found[link]
+        await fetcher.robots.rules(home_url)  # fetched even when [fetch] respect_robots is off
+        found, notes = candidate_urls(home, home_url, fetcher.robots.sitemaps(home_url))
+        report.notes += notes
         checked = await asyncio.gather(*(checker.check(u, via, probe=guessed) for u, (via, guessed) in found.items()))
         candidates: dict[str, Candidate] = {}
         for candidate in checked:
@@ -320,6 +322,17 @@ async def discover(url: str, settings: FetchSettings, now: datetime) -> SiteRepo
     report.candidates = rank(list(candidates.values()), now)
     _languages(report.candidates, report.language)
     return report
+
+
+def not_html(url: str, body: bytes, content_type: str | None) -> str | None:
+    """Why a home page is not an HTML page (a feed given instead says which kind to use), or None."""
+    mime = (content_type or "").split(";")[0].strip().lower()
+    shape = _looks_like(body)
+    if shape in ("feed", "sitemap"):
+        return f"home page {url} is not HTML ({mime or 'no content type'}) (it is a {shape}: add it with kind = \"{shape}\")"
+    if (mime and mime not in ("text/html", "application/xhtml+xml")) or (shape == "unknown" and b"<" not in body[:1024]):
+        return f"home page {url} is not HTML ({mime or 'no content type'})"
+    return None
 
 
 async def _home_error(fetcher: HttpFetcher, url: str, error: str) -> str:
