@@ -66,6 +66,7 @@ def test_sitemap_index_reads_the_newest_monthly_sitemaps_only(tmp_path: Path) ->
     assert best.items == 3 + 2 + 2 and best.note == "index of 4 sitemaps, newest 3 read"
     assert {"/peta/bulan-ini.xml", "/peta/bulan-1.xml", "/peta/bulan-2.xml"} <= set(requested)
     assert "/peta/bulan-3.xml" not in requested  # the oldest month is not read
+    assert len(requested) == len(set(requested))  # politeness: no URL asked for twice
 
 
 def test_listing_pages_only_when_nothing_else_exists(tmp_path: Path) -> None:
