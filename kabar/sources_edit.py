@@ -18,7 +18,9 @@ from typing import Any
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
-from kabar.config import ConfigError, parse_sources
+from pydantic import ValidationError
+
+from kabar.config import ConfigError, FetchSettings, parse_sources
 
 _NAME_START = re.compile(r"^[^A-Za-z0-9]+")
 
@@ -37,6 +39,18 @@ def read_document(path: Path) -> tomlkit.TOMLDocument:
     if "sources" in document and not isinstance(document["sources"], tomlkit.items.AoT):
         raise ConfigError(f"{path}: `sources` is not an array of [[sources]] tables")
     return document
+
+
+def fetch_settings(path: Path) -> FetchSettings:
+    """The ``[fetch]`` table of a sources file that may have no sources yet (defaults when the
+    file or the table is missing). Raises ConfigError naming a bad key."""
+    document = read_document(path)
+    try:
+        return FetchSettings.model_validate(document.get("fetch", {}).unwrap() if "fetch" in document else {})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(p) for p in ("fetch", *error["loc"]))
+        raise ConfigError(f"{path}: {key}: {error['msg'].removeprefix('Value error, ')}") from None
 
 
 def source_names(document: tomlkit.TOMLDocument) -> set[str]:

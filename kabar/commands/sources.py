@@ -83,9 +83,10 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def _fetch_settings(config: str | None, allow_hosts: list[str] | None):
     """[fetch] of the sources file (when it exists) plus --allow-host; discovery retries once."""
-    from kabar.config import ConfigError, FetchSettings, load_sources
+    from kabar.config import ConfigError, FetchSettings
+    from kabar.sources_edit import fetch_settings
 
-    fetch = load_sources(config).fetch if config and Path(config).exists() else FetchSettings()
+    fetch = fetch_settings(Path(config)) if config else FetchSettings()  # a file with no sources yet is fine
     for host in allow_hosts or []:
         if not re.match(r"^[A-Za-z0-9.\-\[\]:]+$", host):
             raise ConfigError(f"--allow-host {host!r}: expected HOST or HOST:PORT")
@@ -124,7 +125,6 @@ def run_discover(args: argparse.Namespace) -> int:
     from rich.markup import escape
     from rich.table import Table
 
-    from kabar.sources_edit import read_document
     from tasks.safety import Refused, check_syntax
     from tasks.sources_discovery import discover_site
 
@@ -134,9 +134,7 @@ def run_discover(args: argparse.Namespace) -> int:
         check_syntax(args.url)
     except Refused as exc:
         raise UserError(f"{args.url}: {str(exc).removeprefix('refused: ')}") from None
-    if args.write:
-        read_document(Path(args.write))  # a broken sources file is reported before any fetching
-    settings = _fetch_settings(args.write, args.allow_hosts)
+    settings = _fetch_settings(args.write, args.allow_hosts)  # a broken --write file fails before fetching
     now = datetime.now(timezone.utc)
     with _console_err().status(f"discovering the feeds and sitemaps of {args.url}"):
         report = discover_site(args.url, settings, now)

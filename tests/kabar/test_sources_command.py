@@ -73,6 +73,16 @@ def test_write_keeps_comments_and_layout_and_picks_a_unique_name(tmp_path: Path,
     assert "already reads" in capsys.readouterr().err
 
 
+def test_write_file_with_only_fetch_settings_supplies_allow_hosts(tmp_path: Path, capsys) -> None:
+    written = tmp_path / "sources.toml"
+    with serve("robots_news", tmp_path) as site:
+        written.write_text(f'[fetch]\nallow_hosts = ["{site.host}"]  # lokal\n', encoding="utf-8")
+        assert main(["sources", "discover", site.base_url, "--write", str(written)]) == 0  # no --allow-host
+    text = written.read_text(encoding="utf-8")
+    assert text.startswith(f'[fetch]\nallow_hosts = ["{site.host}"]  # lokal\n')
+    assert load_sources(written).sources[0].kind == "sitemap"
+
+
 def test_nothing_found_writes_nothing_and_exits_1(tmp_path: Path, capsys) -> None:
     written = tmp_path / "sources.toml"
     with serve("nothing", tmp_path) as site:
