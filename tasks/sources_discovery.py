@@ -28,6 +28,7 @@ from lxml import etree
 from kabar.config import FetchSettings, Source
 from kabar.models import Article, Item
 from kabar.settings import DISCOVERY_FRESH_DAYS, DISCOVERY_MAX_LISTINGS, DISCOVERY_SITEMAP_CHILDREN
+# ingest's own parsers and shape sniffing, so that what discovery approves ingest reads the same way
 from tasks.discover import _looks_like, feed_items, parse_xml, refuse_entities, sitemap_entries
 from tasks.fetch import HttpFetcher
 from tasks.outlet_page import HomePage, is_article_url, listing_pattern, read_home, same_site, section_links

@@ -9,7 +9,6 @@ left for the server. Every site also serves the three shared articles under /ber
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
@@ -18,7 +17,6 @@ from tests.site import Response, TestSite
 
 FIXTURES = Path(__file__).parent / "fixtures" / "discovery"
 SITES = ("link_feed", "common_path", "robots_news", "sitemap_index", "listing_only", "nothing")
-ARTICLES = sorted(p.name for p in (FIXTURES / "articles" / "berita").iterdir())
 
 
 def _fill(text: str, now: datetime, outlet: str) -> str:
@@ -48,7 +46,3 @@ def serve(name: str, tmp_path: Path) -> TestSite:
     index = (root / "index.html").read_text(encoding="utf-8")
     site.routes["/"] = lambda handler: Response(index.replace("{{BASE}}", site.base_url))(handler)
     return site
-
-
-def copy_site(name: str, tmp_path: Path) -> Path:  # for a test that edits a site's files
-    return Path(shutil.copytree(FIXTURES / name, tmp_path / f"{name}-src"))
