@@ -62,7 +62,8 @@ def _overlaps(box: tuple[float, float, float, float], view: tuple[float, float, 
     return not (box[2] < view[0] or box[0] > view[2] or box[3] < view[1] or box[1] > view[3])
 
 
-def _layer(name: str, view: tuple[float, float, float, float], step_deg: float) -> list[Polyline]:
+def _layer(name: str, view: tuple[float, float, float, float], step_deg: float,
+           min_size: float = 0.0) -> list[Polyline]:
     base = basemap_dir()
     if base is None:
         return []
@@ -77,15 +78,15 @@ def _layer(name: str, view: tuple[float, float, float, float], step_deg: float) 
             continue
         for a, b in zip(starts, [*starts[1:], len(record)]):
             points = record[a:b]
-            if len(points) < 2:
-                continue
+            if len(points) < 2 or np.ptp(points[:, 0]) + np.ptp(points[:, 1]) < min_size:
+                continue  # islets smaller than a few pixels
             # Snap to a grid of step_deg and drop points that stay in the same cell (vectorised
             # simplification: the map is a few hundred pixels wide, 10m data has far more detail).
             cells = np.round(points / step_deg)
             keep = np.ones(len(points), dtype=bool)
             keep[1:] = np.any(cells[1:] != cells[:-1], axis=1)
             keep[-1] = True
-            out.append([(round(float(x), 3), round(float(y), 3)) for x, y in points[keep]])
+            out.append([(round(float(x), 2), round(float(y), 2)) for x, y in points[keep]])
     return out
 
 
@@ -115,7 +116,13 @@ def outlines(view: tuple[float, float, float, float]) -> dict[str, list[Polyline
         return {"coast": _layer("ne_110m_coastline", view, step),
                 "borders": _layer("ne_110m_admin_0_boundary_lines_land", view, step),
                 "provinces": []}
-    step = width / 900
-    return {"coast": _layer("ne_10m_coastline", view, step),
+    step = width / 500
+    return {"coast": _layer("ne_10m_coastline", view, step, 3 * step),
             "borders": _layer("ne_10m_admin_0_boundary_lines_land", view, step),
-            "provinces": _layer("ne_10m_admin_1_states_provinces_lines", view, step)}
+            # Province lines only around Indonesia: elsewhere they would bury the map in lines.
+            "provinces": _layer("ne_10m_admin_1_states_provinces_lines", _intersection(view, INDONESIA), step)}
+
+
+def _intersection(a: tuple[float, float, float, float], b: tuple[float, float, float, float]):
+    box = (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+    return box if box[0] < box[2] and box[1] < box[3] else (0.0, 0.0, 0.0, 0.0)

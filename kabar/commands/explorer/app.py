@@ -16,10 +16,11 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from contextlib import contextmanager
+import re
+from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -27,11 +28,11 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from kabar import geo
 from kabar.commands.explorer import render
 from warehouse import explorer as ex
-from warehouse.backend import open_reader_for
 from warehouse.connection import WarehouseError
-from warehouse.search import index_ready, snippet
+from warehouse.search import _fold, _stems, index_ready, snippet
 
 LOGGER = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
@@ -80,13 +81,12 @@ class Explorer:
 
     def __init__(self, warehouse: str) -> None:
         self.warehouse = warehouse
+        self.readers = ex.ReaderPool(warehouse)
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
         self.templates.env.globals["render"] = render
 
-    @contextmanager
-    def reader(self) -> Iterator[Any]:
-        with open_reader_for(self.warehouse, wait_s=3.0) as con:
-            yield con
+    def reader(self):
+        return self.readers.cursor()
 
     def page(self, request: Request, template: str, lists: dict[str, Lister], filename: str,
              **context: Any) -> Response:
@@ -119,6 +119,11 @@ class Explorer:
                 status = 503 if "busy" in str(exc) else 500
                 return self.templates.TemplateResponse(
                     request, "error.html", {"message": f"{exc} (try again in a moment)"}, status_code=status)
+            except Exception as exc:  # a page must answer in one line, never with a traceback
+                LOGGER.exception("explorer page %s failed", request.url.path)
+                return self.templates.TemplateResponse(
+                    request, "error.html", {"message": f"this page failed: {type(exc).__name__}: {exc}"},
+                    status_code=500)
 
         return endpoint
 
@@ -144,7 +149,10 @@ class Explorer:
             # The page shows a snippet around the first match (or the opening words) instead of the text.
             at = table.columns.index("text")
             table.columns[at] = "snippet"
-            table.rows = [(*r[:at], self.snippet(con, r[at], filters.query), *r[at + 1:]) for r in table.rows]
+            stems = None
+            if filters.query:  # stem the words of all hits in one query (as warehouse.search.search does)
+                stems = _stems(con, [_fold(w) for r in table.rows for w in re.findall(r"[^\W_]+", r[at] or "")])
+            table.rows = [(*r[:at], self.snippet(con, r[at], filters.query, stems), *r[at + 1:]) for r in table.rows]
             return table
 
         return self.page(request, "search.html", {"hits": hits}, "search", filters=filters, note=note,
@@ -152,10 +160,10 @@ class Explorer:
                          choices=ex.choices(con), entity=entity)
 
     @staticmethod
-    def snippet(con, text: str | None, query: str | None) -> str:
+    def snippet(con, text: str | None, query: str | None, stems: dict[str, str] | None = None) -> str:
         """Words around the first match (matches in [brackets]), or the opening words."""
         if query:
-            return snippet(con, text or "", query)
+            return snippet(con, text or "", query, stems=stems)
         words = (text or "").split()
         return " ".join(words[:30]) + (" ..." if len(words) > 30 else "")
 
@@ -255,6 +263,15 @@ def create_app(warehouse: str) -> Starlette:
         Route("/sources", app.guarded(app.sources)),
         Route("/health", lambda request: PlainTextResponse("ok")),
     ]
-    starlette = Starlette(routes=routes)
+    @asynccontextmanager
+    async def lifespan(_):
+        # Draw the map outlines once before the first page needs them (reading the shapes takes seconds).
+        import threading
+
+        threading.Thread(target=lambda: geo.outlines(geo.INDONESIA), daemon=True).start()
+        yield
+        app.readers.close()
+
+    starlette = Starlette(routes=routes, lifespan=lifespan)
     starlette.state.explorer = app
     return starlette
