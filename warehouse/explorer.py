@@ -400,6 +400,78 @@ def sources(con, limit: int = PAGE_SIZE, offset: int = 0) -> Table:
         FROM f FULL JOIN a USING (source) ORDER BY source""", [], limit, offset)
 
 
+# ---- the report ------------------------------------------------------------------------------
+
+#: Fewer words than this is not an article the report heads with (an index page's few lines, a stub).
+MIN_ARTICLE_WORDS = 30
+
+
+def articles_only(con, alias: str = "a", copies: bool = False) -> str:
+    """SQL condition keeping real articles of ``alias``: with a title and a body, dated, originals
+    unless ``copies``, and (once the page-type decision exists) typed ``article``."""
+    condition = (f"{alias}.title IS NOT NULL AND {alias}.published_at IS NOT NULL "
+                 f"AND coalesce({alias}.word_count, 0) >= {MIN_ARTICLE_WORDS}")
+    if not copies:
+        condition += f" AND {alias}.duplicate_of IS NULL"
+    has_type = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' "
+                           "AND table_name = 'articles' AND column_name = 'page_type'").fetchone()[0]
+    return condition + (f" AND coalesce({alias}.page_type, 'article') = 'article'" if has_type else "")
+
+
+def outlet_days(con, since: date | None = None) -> Table:
+    """Dated articles per day per outlet (undated ones have no day: see :func:`undated_count`)."""
+    return _table(con, "outlet_days", f"""
+        SELECT {DAY} AS day, coalesce(a.outlet, '(unknown)') AS outlet, count(*) AS articles
+        FROM main.articles a WHERE {articles_only(con)} AND (? IS NULL OR {DAY} >= ?)
+        GROUP BY ALL ORDER BY day, outlet""", [since, since], EXPORT_LIMIT, 0)
+
+
+def undated_count(con, since: date | None = None) -> int:
+    """Originals without a publication date first seen on or after ``since`` (left off time axes)."""
+    return con.execute("""SELECT count(*) FROM main.articles WHERE duplicate_of IS NULL AND published_at IS NULL
+                          AND (? IS NULL OR CAST(first_seen_at AS DATE) >= ?)""", [since, since]).fetchone()[0]
+
+
+def top_entity_days(con, since: date | None = None, top: int = 8) -> Table:
+    """Mentions per day of the ``top`` most mentioned entities (dated articles only)."""
+    return _table(con, "entity_days", f"""
+        WITH m AS (SELECT {DAY} AS day, m.entity_id FROM main.mentions m JOIN main.articles a USING (article_id)
+                   WHERE {articles_only(con)} AND m.entity_id IS NOT NULL AND (? IS NULL OR {DAY} >= ?)),
+             top AS (SELECT entity_id FROM m GROUP BY ALL ORDER BY count(*) DESC, entity_id LIMIT ?)
+        SELECT m.day, m.entity_id, coalesce(any_value(e.name), m.entity_id) AS name, count(*) AS mentions
+        FROM m JOIN top USING (entity_id) LEFT JOIN main.entities e USING (entity_id)
+        GROUP BY m.day, m.entity_id ORDER BY m.day""", [since, since, top], EXPORT_LIMIT, 0, ("mentions", "entities"))
+
+
+def top_stories(con, since: date | None = None, limit: int = 15) -> Table:
+    """The stories most outlets reported (articles only; an outlet's copy counts as its report),
+    titled by the story or its first report, with their outlets in the order they reported."""
+    return _table(con, "top_stories", f"""
+        WITH reports AS (
+            SELECT a.story_id, coalesce(a.outlet, '(unknown)') AS outlet, a.title, a.url, a.article_id,
+                   a.published_at FROM main.articles a
+            WHERE a.story_id IS NOT NULL AND {articles_only(con, copies=True)} AND (? IS NULL OR {DAY} >= ?)),
+        per_outlet AS (SELECT story_id, outlet, min(published_at) AS first_at, count(*) AS articles
+                       FROM reports GROUP BY ALL)
+        SELECT r.story_id, coalesce(any_value(s.title), arg_min(r.title, r.published_at)) AS title,
+               arg_min(r.article_id, r.published_at) AS article_id, arg_min(r.url, r.published_at) AS url,
+               min(r.published_at) AS first_reported, arg_min(r.outlet, r.published_at) AS first_outlet,
+               (SELECT string_agg(p.outlet, ', ' ORDER BY p.first_at) FROM per_outlet p
+                WHERE p.story_id = r.story_id) AS outlets,
+               count(DISTINCT r.outlet) AS outlet_count, count(*) AS articles
+        FROM reports r LEFT JOIN main.stories s USING (story_id)
+        GROUP BY r.story_id ORDER BY outlet_count DESC, articles DESC, first_reported DESC, r.story_id""",
+                  [since, since], limit, 0)
+
+
+def story_reports(con, story_ids: list[str]) -> Table:
+    """Each outlet's reports of these stories (articles only), for a timeline."""
+    return _table(con, "story_reports", f"""
+        SELECT a.story_id, coalesce(a.outlet, '(unknown)') AS outlet, a.title, a.published_at
+        FROM main.articles a WHERE list_contains(?, a.story_id) AND {articles_only(con, copies=True)}
+        ORDER BY a.published_at""", [story_ids], EXPORT_LIMIT, 0)
+
+
 # ---- connections --------------------------------------------------------------------------------
 
 class ReaderPool:
