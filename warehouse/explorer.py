@@ -489,10 +489,11 @@ class ReaderPool:
     """
 
     def __init__(self, warehouse: str, *, idle_s: float = 2.0, hold_s: float = 10.0, gap_s: float = 0.7,
-                 wait_s: float = 3.0) -> None:
+                 warm_s: float = 30.0, wait_s: float = 3.0) -> None:
         import threading
 
         self.warehouse, self.idle_s, self.hold_s, self.gap_s, self.wait_s = warehouse, idle_s, hold_s, gap_s, wait_s
+        self.warm_s = warm_s
         self._lock = threading.Lock()
         self._context = None
         self._con: duckdb.DuckDBPyConnection | None = None
@@ -502,7 +503,7 @@ class ReaderPool:
         self._reaper = threading.Thread(target=self._reap, name="kabar-browse-reaper", daemon=True)
         self._reaper.start()
 
-    def _open(self) -> None:
+    def _open(self, wait_s: float | None = None) -> None:
         import time
 
         from warehouse.backend import open_reader_for
@@ -510,7 +511,7 @@ class ReaderPool:
         pause = self._closed_at + self.gap_s - time.monotonic()
         if pause > 0:
             time.sleep(pause)
-        context = open_reader_for(self.warehouse, wait_s=self.wait_s)
+        context = open_reader_for(self.warehouse, wait_s=self.wait_s if wait_s is None else wait_s)
         self._con = context.__enter__()
         self._context = context
         self._opened_at = time.monotonic()
@@ -553,8 +554,17 @@ class ReaderPool:
 
         while not self._stop.wait(0.25):
             with self._lock:
-                if self._con is not None and self._in_flight == 0 and time.monotonic() - self._last_used > self.idle_s:
+                now = time.monotonic()
+                if self._con is not None and self._in_flight == 0 and now - self._last_used > self.idle_s:
                     self._close()
+                elif (self._con is None and self._last_used and now - self._last_used < self.warm_s
+                      and now - self._closed_at >= self.gap_s):
+                    # Someone is browsing: reopen ahead of their next page (opening costs ~0.3 s),
+                    # without waiting if a writer took the file meanwhile.
+                    try:
+                        self._open(wait_s=0.0)
+                    except Exception:  # busy or gone: the next request opens (and reports) it
+                        self._closed_at = now
 
     def close(self) -> None:
         self._stop.set()
