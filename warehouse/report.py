@@ -31,6 +31,7 @@ LOGGER = logging.getLogger(__name__)
 
 TOP_ENTITIES = 8
 TOP_STORIES = 15
+MAP_LABELS = 25
 UNIT_WORDS = {"day": "day", "week": "week", "month": "month"}
 
 
@@ -137,10 +138,12 @@ def places_map(con, since):
     top = max(r["articles"] for r in rows)
     fig.add_scatter(
         x=[r["lon"] for r in rows], y=[r["lat"] for r in rows], mode="markers+text", name="places",
-        text=[r["name"] for r in rows], textposition="top center",
+        # Labels for the most named places only: hundreds of labels would cover the map.
+        text=[r["name"] if i < MAP_LABELS else "" for i, r in enumerate(rows)], textposition="top center",
+        hovertext=[r["name"] for r in rows],
         marker={"size": [8 + 30 * (r["articles"] / top) ** 0.5 for r in rows], "opacity": 0.75, "color": "#d9480f"},
         customdata=[[r["country"], r["articles"]] for r in rows],
-        hovertemplate="%{text} (%{customdata[0]})<br>%{customdata[1]} articles<extra></extra>")
+        hovertemplate="%{hovertext} (%{customdata[0]})<br>%{customdata[1]} articles<extra></extra>")
     fig.update_layout(title="Places mentioned (circle area: articles)", showlegend=False, height=620,
                       xaxis={"range": [view[0], view[2]], "visible": False},
                       yaxis={"range": [view[1], view[3]], "visible": False, "scaleanchor": "x"},
