@@ -45,11 +45,16 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"no warehouse at {spec}: run `kabar ingest` (or `make demo`) first")
     with open_reader_for(spec):  # fail now, in one line, if it cannot be opened at all
         pass
+    import socket
+
+    # uvicorn logs a bind failure and exits; check first to say it in one line.
+    try:
+        with socket.create_server((args.host, args.port)):
+            pass
+    except OSError as exc:
+        raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     app = create_app(spec)
     print(f"kabar browse: serving {spec} read-only on http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
-    try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
-    except OSError as exc:
-        raise UserError(f"cannot listen on {args.host}:{args.port}: {exc}") from None
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0

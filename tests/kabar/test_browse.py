@@ -203,3 +203,17 @@ def test_a_writer_gets_the_file_between_requests(served) -> None:
         holder.wait(timeout=30)
     assert holder.returncode == 0
     assert "Judul a1" in get(served, "/search").text  # and pages come back once the writer is gone
+
+
+def test_browse_command_errors_are_one_line(tmp_path: Path, served) -> None:
+    from tests.conftest import run_cli
+
+    missing = run_cli("browse", "--warehouse", str(tmp_path / "none.duckdb"))
+    assert missing.returncode == 2 and missing.stderr.strip().count("\n") == 0
+    assert "no warehouse at" in missing.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = run_cli("browse", "--warehouse", str(served[1]), "--port", str(taken.getsockname()[1]))
+    assert busy.returncode == 2 and "cannot listen on 127.0.0.1:" in busy.stderr
+    assert "Traceback" not in busy.stderr
