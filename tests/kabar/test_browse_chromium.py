@@ -19,7 +19,7 @@ from tests.conftest import ROOT, run_cli
 from tests.kabar.test_browse import free_port
 from tests.warehouse.test_report import _chromium, _headless, _png_pixels
 
-pytestmark = [pytest.mark.slow, pytest.mark.chromium]
+pytestmark = [pytest.mark.slow, pytest.mark.chromium, pytest.mark.timeout(1800)]  # ingest + 16 Chromium runs
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,7 @@ from kabar import geo
 from kabar.commands.explorer import render
 from warehouse import explorer as ex
 from warehouse.connection import WarehouseError
+from warehouse.reader_pool import ReaderPool
 from warehouse.search import _fold, _stems, index_ready, snippet
 
 LOGGER = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ class Explorer:
 
     def __init__(self, warehouse: str) -> None:
         self.warehouse = warehouse
-        self.readers = ex.ReaderPool(warehouse)
+        self.readers = ReaderPool(warehouse)
         self._index_ready = False
         self._stems: dict[str, str] = {}
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
