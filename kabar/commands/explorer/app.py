@@ -109,8 +109,9 @@ class Explorer:
         return self.readers.cursor()
 
     def page(self, request: Request, template: str, lists: dict[str, Lister], filename: str,
-             **context: Any) -> Response:
-        """Render ``template`` with each list's current page, or answer an export of one list."""
+             extra: Callable[[], dict[str, Any]] | None = None, **context: Any) -> Response:
+        """Render ``template`` with each list's current page, or answer an export of one list.
+        ``extra`` computes the rest of the page (charts, maps): only when it is rendered."""
         wanted = request.query_params.get("export")
         if wanted:
             if wanted not in lists:
@@ -124,6 +125,8 @@ class Explorer:
             number = _page_number(request, name)
             tables[name] = lister(ex.PAGE_SIZE, (number - 1) * ex.PAGE_SIZE)
             tables[name].page = number  # type: ignore[attr-defined]
+        if extra is not None:
+            context.update(extra())
         return self.templates.TemplateResponse(request, template, {"tables": tables, **context})
 
     def guarded(self, handler: Callable[[Request, Any], Response]) -> Callable[[Request], Response]:
@@ -159,8 +162,11 @@ class Explorer:
         if filters.query and not self.index_ready(con):
             note = "No search index yet: run `kabar ingest` (it builds the index at the end)."
             filters = ex.Filters(**{**filters.__dict__, "query": None})
-        days = ex.search_days(con, filters)
-        entity = ex.entity(con, filters.entity) if filters.entity else None
+
+        def extra() -> dict[str, Any]:
+            days = ex.search_days(con, filters)
+            return {"chart": render.bars([(r[0], r[1]) for r in days.rows]), "total": sum(r[1] for r in days.rows),
+                    "choices": ex.choices(con), "entity": ex.entity(con, filters.entity) if filters.entity else None}
 
         def hits(limit: int, offset: int) -> ex.Table:
             table = _without_text(ex.search_hits(con, filters, limit, offset), keep_text=limit != ex.EXPORT_LIMIT)
@@ -175,9 +181,7 @@ class Explorer:
             table.rows = [(*r[:at], self.snippet(con, r[at], filters.query, stems), *r[at + 1:]) for r in table.rows]
             return table
 
-        return self.page(request, "search.html", {"hits": hits}, "search", filters=filters, note=note,
-                         chart=render.bars([(r[0], r[1]) for r in days.rows]), total=sum(r[1] for r in days.rows),
-                         choices=ex.choices(con), entity=entity)
+        return self.page(request, "search.html", {"hits": hits}, "search", extra, filters=filters, note=note)
 
     @staticmethod
     def snippet(con, text: str | None, query: str | None, stems: dict[str, str] | None = None) -> str:
@@ -192,49 +196,59 @@ class Explorer:
         row = ex.story(con, story_id)
         if row is None:
             raise NotFound(f"no story {story_id} in this warehouse")
-        every = ex.story_articles(con, story_id, 500, 0)
-        places = ex.place_points(con, [r[0] for r in ex.story_entities(con, story_id, 500, 0).rows])
+
+        def extra() -> dict[str, Any]:
+            every = ex.story_articles(con, story_id, 500, 0)
+            places = ex.place_points(con, [r[0] for r in ex.story_entities(con, story_id, 500, 0).rows])
+            return {"timeline": render.timeline(every.dicts()),
+                    "map": render.place_map(places.dicts()) if places.rows else None}
+
         return self.page(request, "story.html", {
             "articles": lambda n, o: ex.story_articles(con, story_id, n, o),
             "outlets": lambda n, o: ex.story_outlets(con, story_id, n, o),
             "entities": lambda n, o: ex.story_entities(con, story_id, n, o),
             "quotes": lambda n, o: ex.story_quotes(con, story_id, n, o),
-        }, f"story-{story_id}", story=row, timeline=render.timeline(every.dicts()),
-            map=render.place_map(places.dicts()) if places.rows else None)
+        }, f"story-{story_id}", extra, story=row)
 
     def entity(self, request: Request, con) -> Response:
         entity_id = request.path_params["entity_id"]
         row = ex.entity(con, entity_id)
         if row is None:
             raise NotFound(f"no entity {entity_id} in this warehouse")
-        days = ex.entity_days(con, entity_id)
-        places = ex.place_points(con, [entity_id]) if row.get("type") == "place" else None
+
+        def extra() -> dict[str, Any]:
+            days = ex.entity_days(con, entity_id)
+            places = ex.place_points(con, [entity_id]) if row.get("type") == "place" else None
+            return {"chart": render.bars([(r[0], r[1]) for r in days.rows], "mentions"),
+                    "map": render.place_map(places.dicts()) if places and places.rows else None}
+
         return self.page(request, "entity.html", {
             "stories": lambda n, o: ex.entity_stories(con, entity_id, n, o),
             "articles": lambda n, o: ex.entity_articles(con, entity_id, n, o),
             "cooccurring": lambda n, o: ex.entity_cooccurring(con, entity_id, n, o),
             "quotes": lambda n, o: ex.entity_quotes(con, entity_id, n, o),
-        }, f"entity-{entity_id}", entity=row, chart=render.bars([(r[0], r[1]) for r in days.rows], "mentions"),
-            map=render.place_map(places.dicts()) if places and places.rows else None)
+        }, f"entity-{entity_id}", extra, entity=row)
 
     def article(self, request: Request, con) -> Response:
         article_id = request.path_params["article_id"]
         row = ex.article(con, article_id)
         if row is None:
             raise NotFound(f"no article {article_id} in this warehouse")
-        spans = ex.article_spans(con, article_id)
-        versions = ex.article_versions(con, article_id, 50, 0).dicts()
-        diffs = [(newer, older, render.version_diff(older["text"], newer["text"]))
-                 for newer, older in zip(versions, versions[1:])]
         urls = [u for u in (row.get("url"), row.get("canonical_url")) if u]
-        counts = {kind: sum(1 for s in spans if s["kind"] == kind) for kind in render.KINDS}
+
+        def extra() -> dict[str, Any]:
+            spans = ex.article_spans(con, article_id)
+            versions = ex.article_versions(con, article_id, 50, 0).dicts()
+            return {"body": render.highlight(row.get("text") or "", spans),
+                    "counts": {kind: sum(1 for s in spans if s["kind"] == kind) for kind in render.KINDS},
+                    "diffs": [(newer, older, render.version_diff(older["text"], newer["text"]))
+                              for newer, older in zip(versions, versions[1:])]}
         return self.page(request, "article.html", {
             "removed": lambda n, o: ex.article_removed(con, article_id, n, o),
             "versions": lambda n, o: _without_text(ex.article_versions(con, article_id, n, o)),
             "fetches": lambda n, o: ex.article_fetches(con, urls, n, o),
             "copies": lambda n, o: ex.article_copies(con, article_id, n, o),
-        }, f"article-{article_id}", article=row, body=render.highlight(row.get("text") or "", spans),
-            counts=counts, diffs=diffs)
+        }, f"article-{article_id}", extra, article=row)
 
     def runs(self, request: Request, con) -> Response:
         return self.page(request, "runs.html", {"runs": lambda n, o: ex.runs(con, n, o)}, "runs")
