@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     import kabar.commands as commands
 
     for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if module_info.ispkg:  # a command's helpers (e.g. explorer/ for `kabar browse`), not a command
+            continue
         module = importlib.import_module(f"kabar.commands.{module_info.name}")
         module.register(subparsers)
     return parser

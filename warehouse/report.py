@@ -1,156 +1,181 @@
-"""The HTML report: one self-contained file with plotly charts (plotly.js embedded inline).
+"""The HTML report: one self-contained file with plotly charts (plotly.js embedded inline),
+built on the explorer's queries (warehouse/explorer.py).
 
-Charts: articles per day per outlet (``daily_articles``); top entities over time
-(``daily_entity_mentions``); stories and their outlets on a timeline (``story_timeline``); places
-mentioned (``places``); and a table of the top stories with links. A chart whose view does not
-exist (a feature not installed) or has no rows is replaced by a short note, so the report always
-renders.
+Charts: articles per outlet over time; the top entities' mentions over time; the top stories
+and the outlets that reported them on a timeline; a map of the places mentioned; and a table of
+the top stories with their outlets. A chart with no data is replaced by a short note.
 
-The map is a scatter on longitude/latitude axes, not ``scattergeo``: plotly.js fetches the
-world topojson for geo charts from cdn.plot.ly at view time (the Python package ships none), so a
-geo chart would stay blank offline.
+- Time axes are binned to the span (days, weeks or months; kabar/timeaxis.py): one-day bars
+  over years would be invisible. Bins without articles are gaps (bars absent, lines broken).
+- Only articles are charted: originals with a title, a publication date and a body
+  (explorer.articles_only); undated items are counted in a note, never put on "today".
+- Stories are labelled by their title or their first report's title, never an id.
+- The map draws coastlines, borders and Indonesian province lines from Natural Earth shapes
+  shipped in a wheel (kabar/geo.py) as plain lines on longitude/latitude axes: plotly's geo
+  charts fetch their outlines from a CDN when viewed, so they would be blank offline.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-from datetime import datetime, timezone
-from typing import Any
+from datetime import date, datetime, timezone
 
 import duckdb
+
+from kabar import geo
+from kabar.timeaxis import bin_start, binned
+from warehouse import explorer as ex
 
 LOGGER = logging.getLogger(__name__)
 
 TOP_ENTITIES = 8
 TOP_STORIES = 15
+MAP_LABELS = 25
+UNIT_WORDS = {"day": "day", "week": "week", "month": "month"}
 
 
-def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
+def _since_day(since: datetime | None) -> date | None:
+    return since.date() if since else None
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    result = con.execute(sql, params)
-    names = [d[0] for d in result.description]
-    return [dict(zip(names, row)) for row in result.fetchall()]
-
-
-def _since_day(since: datetime | None) -> str:
-    return since.date().isoformat() if since else "0001-01-01"
+def _axis_title(unit: str) -> str:
+    return {"day": "day", "week": "week (starting Monday)", "month": "month"}[unit]
 
 
 def articles_per_day(con, since):
+    """Stacked bars of articles per outlet per bin (the name is kept from the first report)."""
     import plotly.graph_objects as go
 
-    rows = _rows(con, "SELECT day, outlet, articles FROM daily_articles WHERE day >= CAST(? AS DATE) ORDER BY day",
-                 [_since_day(since)])
+    rows = ex.outlet_days(con, _since_day(since)).dicts()
+    undated = ex.undated_count(con, _since_day(since))
     if not rows:
-        return None, "No articles yet."
+        return None, "No dated articles yet." + (f" ({undated} undated articles are not charted.)" if undated else "")
+    unit, starts, _ = binned([(r["day"], r["articles"]) for r in rows])
     fig = go.Figure()
     for outlet in sorted({r["outlet"] for r in rows}):
-        mine = [r for r in rows if r["outlet"] == outlet]
-        fig.add_bar(x=[r["day"] for r in mine], y=[r["articles"] for r in mine], name=outlet)
-    fig.update_layout(barmode="stack", title="Articles per day per outlet", xaxis_title="day",
-                      yaxis_title="articles")
+        _, _, values = binned([(r["day"], r["articles"]) for r in rows if r["outlet"] == outlet] +
+                              [(starts[0], 0), (starts[-1], 0)], unit, fill=0)
+        fig.add_bar(x=starts, y=[v or None for v in values], name=outlet)
+    note = f" ({undated} undated not shown)" if undated else ""
+    fig.update_layout(barmode="stack", title=f"Articles per {unit} per outlet{note}",
+                      xaxis_title=_axis_title(unit), yaxis_title="articles", bargap=0.1)
     return fig, None
 
 
 def top_entities(con, since):
+    """Lines of the top entities' mentions per bin; a bin with no article at all breaks the line."""
     import plotly.graph_objects as go
 
-    if not _exists(con, "daily_entity_mentions"):
-        return None, "Entity mentions are not in this warehouse yet (the entities feature adds them)."
-    rows = _rows(con, f"""
-        WITH top AS (SELECT entity_id FROM daily_entity_mentions WHERE day >= CAST(? AS DATE)
-                     GROUP BY entity_id ORDER BY sum(mentions) DESC LIMIT {TOP_ENTITIES})
-        SELECT d.day, coalesce(d.name, d.entity_id) AS name, d.mentions
-        FROM daily_entity_mentions d JOIN top USING (entity_id) WHERE d.day >= CAST(? AS DATE) ORDER BY d.day""",
-                 [_since_day(since)] * 2)
+    rows = ex.top_entity_days(con, _since_day(since), TOP_ENTITIES).dicts()
     if not rows:
         return None, "No entity mentions in this period."
+    covered = ex.outlet_days(con, _since_day(since)).rows
+    unit, starts, _ = binned([(r[0], r[2]) for r in covered] or [(r["day"], 1) for r in rows])
+    with_articles = {bin_start(r[0], unit) for r in covered}
     fig = go.Figure()
     for name in sorted({r["name"] for r in rows}):
-        mine = [r for r in rows if r["name"] == name]
-        fig.add_scatter(x=[r["day"] for r in mine], y=[r["mentions"] for r in mine], mode="lines+markers", name=name)
-    fig.update_layout(title=f"Top {TOP_ENTITIES} entities: mentions per day", xaxis_title="day", yaxis_title="mentions")
+        sums: dict[date, int] = {}
+        for r in rows:
+            if r["name"] == name:
+                key = bin_start(r["day"], unit)
+                sums[key] = sums.get(key, 0) + r["mentions"]
+        # No articles that bin: no data, a gap. Articles but no mention: a real zero.
+        values = [sums.get(s, 0) if s in with_articles or s in sums else None for s in starts]
+        fig.add_scatter(x=starts, y=values, mode="lines+markers", name=name, connectgaps=False)
+    fig.update_layout(title=f"Top {TOP_ENTITIES} entities: mentions per {unit}", xaxis_title=_axis_title(unit),
+                      yaxis_title="mentions")
     return fig, None
 
 
 def story_outlets(con, since):
+    """The top stories (by title) and each outlet's reports on a time axis."""
     import plotly.graph_objects as go
 
-    if not _exists(con, "story_timeline"):
-        return None, "Stories are not in this warehouse yet (the stories feature adds them)."
-    rows = _rows(con, f"""
-        WITH top AS (SELECT story_id FROM story_timeline WHERE reported_at >= CAST(? AS TIMESTAMPTZ)
-                     GROUP BY story_id ORDER BY count(*) DESC, min(reported_at) DESC LIMIT {TOP_STORIES})
-        SELECT t.story_id, coalesce(t.story_title, t.title, t.story_id) AS story, t.outlet, t.reported_at,
-               t.outlet_rank, t.title
-        FROM story_timeline t JOIN top USING (story_id) ORDER BY t.reported_at""", [_since_day(since)])
-    if not rows:
+    stories = ex.top_stories(con, _since_day(since), TOP_STORIES).dicts()
+    if not stories:
         return None, "No stories in this period."
+    titles = {s["story_id"]: _short(s["title"]) for s in stories}
+    rows = ex.story_reports(con, list(titles)).dicts()
     fig = go.Figure()
     for outlet in sorted({r["outlet"] for r in rows}):
         mine = [r for r in rows if r["outlet"] == outlet]
-        fig.add_scatter(x=[r["reported_at"] for r in mine], y=[str(r["story"])[:60] for r in mine], mode="markers",
+        fig.add_scatter(x=[r["published_at"] for r in mine], y=[titles[r["story_id"]] for r in mine], mode="markers",
                         marker={"size": 12}, name=outlet, text=[r["title"] for r in mine],
                         hovertemplate="%{text}<br>%{x}<extra>" + html.escape(outlet) + "</extra>")
-    fig.update_layout(title="Stories and the outlets that reported them", xaxis_title="first report",
-                      height=max(400, 40 * len({r["story_id"] for r in rows}) + 150))
+    fig.update_layout(title="Top stories and the outlets that reported them", xaxis_title="published",
+                      height=max(400, 40 * len(titles) + 150),
+                      yaxis={"categoryorder": "array", "categoryarray": list(titles.values())[::-1]})
     return fig, None
 
 
+def _short(title: str | None, width: int = 70) -> str:
+    title = title or "(untitled story)"
+    return title if len(title) <= width else title[:width - 1] + "…"
+
+
 def places_map(con, since):
+    """Places as circles over coastlines, borders and Indonesian province lines (offline)."""
     import plotly.graph_objects as go
 
-    if not _exists(con, "places"):
-        return None, "Places are not in this warehouse yet (the entities feature adds them)."
-    rows = _rows(con, """
-        SELECT p.name, any_value(p.country) AS country, avg(p.lat) AS lat, avg(p.lon) AS lon,
-               count(DISTINCT p.article_id) AS articles
-        FROM places p JOIN articles a USING (article_id)
-        WHERE p.lat IS NOT NULL AND p.lon IS NOT NULL AND coalesce(a.published_at, a.first_seen_at) >= CAST(? AS TIMESTAMPTZ)
-        GROUP BY p.name""", [_since_day(since)])
+    rows = ex.place_points(con, since=_since_day(since)).dicts()
     if not rows:
         return None, "No places with coordinates in this period."
+    view = geo.view_for([(r["lon"], r["lat"]) for r in rows])
+    fig = go.Figure()
+    styles = {"provinces": ("#9ab", 0.6, "dot"), "borders": ("#7a5c3a", 0.9, "solid"), "coast": ("#4a6b82", 0.8, "solid")}
+    for layer, lines in geo.outlines(view).items():
+        if not lines:
+            continue
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for line in lines:
+            xs += [p[0] for p in line] + [None]
+            ys += [p[1] for p in line] + [None]
+        colour, width, dash = styles[layer]
+        fig.add_scatter(x=xs, y=ys, mode="lines", name=f"outline: {layer}", hoverinfo="skip", showlegend=False,
+                        line={"color": colour, "width": width, "dash": dash})
     top = max(r["articles"] for r in rows)
-    fig = go.Figure(go.Scatter(
-        x=[r["lon"] for r in rows], y=[r["lat"] for r in rows], mode="markers+text",
-        text=[r["name"] for r in rows], textposition="top center",
-        marker={"size": [10 + 30 * r["articles"] / top for r in rows], "opacity": 0.7},
+    fig.add_scatter(
+        x=[r["lon"] for r in rows], y=[r["lat"] for r in rows], mode="markers+text", name="places",
+        # Labels for the most named places only: hundreds of labels would cover the map.
+        text=[r["name"] if i < MAP_LABELS else "" for i, r in enumerate(rows)], textposition="top center",
+        hovertext=[r["name"] for r in rows],
+        marker={"size": [8 + 30 * (r["articles"] / top) ** 0.5 for r in rows], "opacity": 0.75, "color": "#d9480f"},
         customdata=[[r["country"], r["articles"]] for r in rows],
-        hovertemplate="%{text} (%{customdata[0]})<br>%{customdata[1]} articles<extra></extra>"))
-    fig.update_layout(title="Places mentioned (marker size: articles)", xaxis={"title": "longitude", "range": [-180, 180]},
-                      yaxis={"title": "latitude", "range": [-90, 90], "scaleanchor": "x"}, height=600)
+        hovertemplate="%{hovertext} (%{customdata[0]})<br>%{customdata[1]} articles<extra></extra>")
+    fig.update_layout(title="Places mentioned (circle area: articles)", showlegend=False, height=620,
+                      xaxis={"range": [view[0], view[2]], "visible": False},
+                      yaxis={"range": [view[1], view[3]], "visible": False, "scaleanchor": "x"},
+                      plot_bgcolor="#eaf2f8")
     return fig, None
 
 
 def top_stories_table(con, since) -> str:
-    """An HTML table of the top stories (or, without stories, the latest articles) with links."""
-    if _exists(con, "story_timeline"):
-        rows = _rows(con, f"""
-            SELECT coalesce(any_value(story_title), arg_min(title, reported_at)) AS title,
-                   arg_min(url, reported_at) AS url, arg_min(outlet, reported_at) AS first_outlet,
-                   min(reported_at) AS first_reported, count(DISTINCT outlet) AS outlets, sum(articles) AS articles
-            FROM story_timeline WHERE reported_at >= CAST(? AS TIMESTAMPTZ)
-            GROUP BY story_id ORDER BY outlets DESC, articles DESC, first_reported DESC LIMIT {TOP_STORIES}""",
-                     [_since_day(since)])
-        heading, columns = "Top stories", ["first_outlet", "first_reported", "outlets", "articles"]
+    """An HTML table of the top stories with their outlets (or, without stories, the latest articles)."""
+    rows = ex.top_stories(con, _since_day(since), TOP_STORIES).dicts()
+    if rows:
+        heading, columns = "Top stories", ["first_reported", "outlets", "articles"]
     else:
-        rows = _rows(con, f"""
-            SELECT coalesce(title, url) AS title, url, outlet, published_at FROM articles
-            WHERE duplicate_of IS NULL AND coalesce(published_at, first_seen_at) >= CAST(? AS TIMESTAMPTZ)
-            ORDER BY published_at DESC NULLS LAST LIMIT {TOP_STORIES}""", [_since_day(since)])
+        rows = ex.search_hits(con, ex.Filters(since=_since_day(since)), TOP_STORIES, 0).dicts()
+        rows = [dict(r, url=None) for r in rows if r.get("title")]
         heading, columns = "Latest articles (no stories in this warehouse yet)", ["outlet", "published_at"]
-    head = "".join(f"<th>{c}</th>" for c in ["title", *columns])
+    head = "".join(f"<th>{c.replace('_', ' ')}</th>" for c in ["title", *columns])
     body = "".join(
-        "<tr><td><a href=\"{}\">{}</a></td>{}</tr>".format(
-            html.escape(str(r["url"] or ""), quote=True), html.escape(str(r["title"] or "")),
-            "".join(f"<td>{html.escape('' if r[c] is None else str(r[c]))}</td>" for c in columns))
+        "<tr><td>{}</td>{}</tr>".format(
+            f'<a href="{html.escape(str(r["url"]), quote=True)}">{html.escape(_short(r["title"], 120))}</a>'
+            if r.get("url") else html.escape(_short(r["title"], 120)),
+            "".join(f"<td>{html.escape(_cell(r[c]))}</td>" for c in columns))
         for r in rows)
     return f"<h2>{html.escape(heading)}</h2><table class=\"stories\"><tr>{head}</tr>{body}</table>"
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
 
 
 CHARTS = (articles_per_day, top_entities, story_outlets, places_map)

@@ -13,10 +13,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "report",
         help="write an HTML report with charts",
         description=(
-            "Write one self-contained HTML file (plotly.js embedded, works offline): articles per day "
-            "per outlet, top entities over time, stories and their outlets on a timeline, a map of "
-            "places mentioned, and the top stories with links. Charts whose data this warehouse does "
-            "not hold yet are replaced by a note."
+            "Write one self-contained HTML file (plotly.js and the map outlines embedded, works offline): "
+            "articles per outlet and the top entities' mentions over time, binned by day, week or month to "
+            "fit the span (periods without articles stay empty), the top stories and the outlets that "
+            "reported them on a timeline, a map of the places mentioned over coastlines, borders and "
+            "Indonesian province lines, and a table of the top stories with their outlets. Only dated "
+            "articles with a title and a body are charted (undated ones are counted, never put on today); "
+            "stories are named by their title or their first report's, never by an id. Charts whose data "
+            "this warehouse does not hold yet are replaced by a note."
         ),
     )
     parser.add_argument("--since", type=parse_day, metavar="DATE", help="only from DATE on (YYYY-MM-DD)")

@@ -90,6 +90,17 @@ def test_report_renders_all_charts_offline(tmp_path: Path) -> None:
                 "('a2','pyongyang','Pyongyang','place','KP',39.03,125.75,1,'kb1'), "
                 "('a5','pyongyang','Pyongyang','place','KP',39.03,125.75,1,'kb1'), "
                 "('a3','jakarta','Jakarta','place','ID',-6.2,106.8,1,'kb1')")
+    con.execute("UPDATE store.articles SET word_count = 200")  # real articles, not stubs
+    # An undated original (a local file) and a story without a title: neither may show as "today"
+    # or as an id.
+    con.execute("INSERT INTO store.articles (article_id, url, canonical_url, source, outlet, title, published_at, "
+                "text, word_count, content_hash, story_id, fetched_at, first_seen_at, last_seen_at, run_id) VALUES "
+                "('u1', 'file:///x/u1.txt', 'file:///x/u1.txt', 'f', 'Berkas', 'Tanpa tanggal', NULL, 'teks', 200, "
+                "'u1', NULL, now(), now(), now(), 'r'), ('a6', 'https://x/a6', 'https://x/a6', 's', 'Warta Nusantara', "
+                "'Judul a6', TIMESTAMPTZ '2024-05-20 03:00:00+00', 'teks', 200, 'a6', 's9f3e2a', "
+                "now(), now(), now(), 'r')")
+    con.execute("INSERT INTO store.stories (story_id, title, first_article_id, first_date, last_date, members, norm, "
+                "created_at, updated_at, run_id) VALUES ('s9f3e2a', NULL, 'a6', now(), now(), 1, 1.0, now(), now(), 'r')")
     apply_views(con)
     con.close()
     out = tmp_path / "report.html"
@@ -98,7 +109,11 @@ def test_report_renders_all_charts_offline(tmp_path: Path) -> None:
     page = out.read_text(encoding="utf-8")
     assert "cdn.plot.ly/plotly" not in page and "<script src=\"http" not in page  # self-contained
     assert page.count("Plotly.newPlot") == 4
-    assert '<a href="https://x/a1">' in page  # the top stories table links the first report
+    assert '<a href="https://x/a1">Rusia-Korut</a>' in page  # top stories link their first report, by title
+    assert ">Judul a6</a>" in page and "s9f3e2a" not in page.split("Top stories")[-1]  # untitled story: its article's title
+    assert "Tanpa tanggal" not in page and "1 undated not shown" in page  # the undated item is not on today
+    assert "Articles per day per outlet" in page  # a few days of data: daily bins
+    assert '"name":"outline: coast"' in page and '"name":"outline: borders"' in page  # offline map outlines
 
     dom = _headless(binary, tmp_path, "--dump-dom", out.as_uri())
     assert dom.returncode == 0, dom.stderr[-500:]
@@ -106,6 +121,8 @@ def test_report_renders_all_charts_offline(tmp_path: Path) -> None:
     assert len(re.findall(r'class="point"', dom.stdout)) >= 4  # bars of articles per day
     assert len(re.findall(r"<path class=\"point\"[^>]*d=\"M", dom.stdout)) >= 7  # scatter markers
     assert "Moskow" in dom.stdout and "Pyongyang" in dom.stdout  # map labels drawn
+    # the outlines are drawn as long svg paths (coastlines: thousands of points)
+    assert max(len(d) for d in re.findall(r'<path class="js-line" d="([^"]+)"', dom.stdout)) > 5000
 
     shot = tmp_path / "report.png"
     done = _headless(binary, tmp_path, f"--screenshot={shot}", "--window-size=1400,2400", out.as_uri())
@@ -123,7 +140,7 @@ def test_report_without_feature_data_still_renders(tmp_path: Path) -> None:
     the articles chart is drawn and each other chart is replaced by a note saying why."""
     path = tmp_path / "w.duckdb"
     con = _warehouse(path)
-    con.execute("UPDATE store.articles SET story_id = NULL")  # no story clustering either
+    con.execute("UPDATE store.articles SET story_id = NULL, word_count = 200")  # no story clustering either
     assert {"story_timeline", "daily_entity_mentions", "places"} <= set(apply_views(con))
     con.close()
     out = tmp_path / "r.html"
@@ -134,3 +151,29 @@ def test_report_without_feature_data_still_renders(tmp_path: Path) -> None:
     for note in ("No entity mentions in this period.", "No stories in this period.",
                  "No places with coordinates in this period."):
         assert note in page, note
+
+
+def test_report_over_years_bins_by_month_and_keeps_gaps(tmp_path: Path) -> None:
+    """Articles spread over twelve years: monthly bars, and the months without articles are
+    gaps (no bar), not bars one day wide nor lines drawn across them."""
+    import json
+
+    path = tmp_path / "w.duckdb"
+    con = _warehouse(path)
+    _fill_features(con)
+    con.execute("UPDATE store.articles SET word_count = 200")
+    con.execute("UPDATE store.articles SET published_at = TIMESTAMPTZ '2013-03-10 03:00:00+00' WHERE article_id = 'a1'")
+    apply_views(con)
+    con.close()
+    out = tmp_path / "r.html"
+    assert run_cli("report", "--out", str(out), "--warehouse", str(path)).returncode == 0
+    page = out.read_text(encoding="utf-8")
+    assert "Articles per month per outlet" in page and "mentions per month" in page
+    charts = []  # the data of each Plotly.newPlot call
+    for match in re.finditer(r'Plotly\.newPlot\(\s*"[^"]+",\s*', page):
+        charts.append(json.JSONDecoder().raw_decode(page, match.end())[0])
+    bars = [t["y"] for t in charts[0] if t.get("type") == "bar"]
+    assert bars and all(len(y) > 130 for y in bars)  # one bar slot per month from 2013 to 2024
+    assert sum(1 for y in bars for v in y if v is None) > 100  # months without articles stay empty
+    lines = [t["y"] for t in charts[1] if t.get("mode") == "lines+markers"]
+    assert lines and all(None in y for y in lines)  # lines break where there was no article
