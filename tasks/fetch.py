@@ -326,9 +326,12 @@ def read_file(item: Item, max_bytes: int = settings_module.MAX_BODY_BYTES) -> Fe
     return Fetched(item, fetched_at, status_code=None, body=body, content_type=kind, final_url=item.url)
 
 
-def read_warc_record(item: Item) -> Fetched:
-    """Read one HTTP response record from a WARC file at the item's offset."""
+def read_warc_record(item: Item, max_bytes: int = settings_module.MAX_BODY_BYTES) -> Fetched:
+    """Read one HTTP response record from a WARC file at the item's offset; a record cut short
+    (fewer bytes than its declared length) or over ``max_bytes`` is refused."""
     from warcio.archiveiterator import ArchiveIterator
+
+    from tasks.warc_records import missing_bytes, printable
 
     fetched_at = now()
     try:
@@ -337,10 +340,17 @@ def read_warc_record(item: Item) -> Fetched:
             record = next(iter(ArchiveIterator(stream)))
             status = int(record.http_headers.get_statuscode()) if record.http_headers else None
             content_type = record.http_headers.get_header("Content-Type") if record.http_headers else None
-            body = record.content_stream().read()
+            body = record.content_stream().read(max_bytes + 1)
+            if len(body) > max_bytes:
+                return Fetched(item, fetched_at, error=f"too large: WARC record over {max_bytes} bytes")
+            short = missing_bytes(record)
+            if short:
+                return Fetched(item, fetched_at, error=f"truncated WARC record: {short} bytes of its declared "
+                                                       "length are missing")
             record_id = record.rec_headers.get_header("WARC-Record-ID")
     except Exception as exc:  # a damaged archive is a per-item error, never a crash
-        return Fetched(item, fetched_at, error=f"cannot read WARC record: {type(exc).__name__}: {exc}"[:300])
+        return Fetched(item, fetched_at,
+                       error=f"cannot read WARC record: {type(exc).__name__}: {printable(str(exc))}"[:300])
     outcome = Fetched(item, fetched_at, status_code=status, body=body, content_type=content_type,
                       final_url=item.url, warc_record_id=record_id)
     if status is not None and status >= 400:
@@ -374,7 +384,7 @@ async def fetch_all(items: list[Item], settings: FetchSettings, html_only: bool 
             if item.kind == "file":
                 results[index] = read_file(item, settings.max_body_bytes)
             elif item.kind == "warc":
-                results[index] = read_warc_record(item)
+                results[index] = read_warc_record(item, settings.max_body_bytes)
             elif accept == "html":
                 http_jobs.append((index, fetcher.get_article(item)))
             else:
