@@ -33,6 +33,10 @@ class WarehouseError(RuntimeError):
 
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Install and load a DuckDB extension from its PyPI package, signature checks left on."""
+    loaded = con.execute("SELECT count(*) FROM duckdb_extensions() WHERE loaded AND extension_name = ?",
+                         ["postgres_scanner" if name == "postgres" else name]).fetchone()[0]
+    if loaded:  # DuckDB shares one database instance per file in a process; it may be locked already
+        return
     package = importlib.import_module(_EXTENSION_PACKAGES[name])
     version = con.sql("PRAGMA version").fetchone()[0]
     binary = Path(package.__file__).parent / "extensions" / version / f"{name}.duckdb_extension"
@@ -59,6 +63,8 @@ def lock_down(con: duckdb.DuckDBPyConnection, *, external_access: bool = False) 
     installed or loaded, and no setting changed afterwards. ``external_access=True`` keeps file
     access (for analysts reading their own files, `kabar sql --allow-files`, and for kabar's
     own export) but still locks extensions and configuration."""
+    if con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:
+        return  # another reader of this process locked the shared database instance already
     for statement in _LOCK_DOWN:
         if external_access and "enable_external_access" in statement:
             continue
@@ -84,11 +90,13 @@ def _is_lock_error(exc: duckdb.Error) -> bool:
 
 
 def connect(
-    path: str | Path, *, read_only: bool = False, wait_s: float = 10.0, external_access: bool = False
+    path: str | Path, *, read_only: bool = False, wait_s: float = 10.0, external_access: bool = False,
+    locked: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file, waiting up to ``wait_s`` while another process holds it.
 
-    A read-only connection is locked down (see ``lock_down``) once fts is loaded."""
+    A read-only connection is locked down (see ``lock_down``) once fts is loaded, unless
+    ``locked=False`` (the pipeline's own readers, see ``open_reader``)."""
     path = Path(path)
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `kabar ingest` first")
@@ -109,7 +117,7 @@ def connect(
             continue
         # The search macro (warehouse/search.py) calls fts functions: every connection loads fts.
         load_extension(con, "fts")
-        if read_only:
+        if read_only and locked:
             lock_down(con, external_access=external_access)
         return con
 
@@ -130,10 +138,16 @@ def open_writer(path: str | Path, *, wait_s: float = 60.0) -> Iterator[duckdb.Du
 
 @contextmanager
 def open_reader(
-    path: str | Path, *, wait_s: float = 10.0, external_access: bool = False
+    path: str | Path, *, wait_s: float = 10.0, external_access: bool = False, locked: bool = True
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only, locked-down connection (see ``lock_down``); closed on exit."""
-    con = connect(path, read_only=True, wait_s=wait_s, external_access=external_access)
+    """A read-only, locked-down connection (see ``lock_down``); closed on exit.
+
+    ``locked=False`` is for the pipeline's own readers (frontier, lookups, run report) running
+    only kabar's SQL inside an ingest: DuckDB shares one database instance per file within a
+    process and settings are per instance, so a locked reader would leave the run's writer
+    unable to load extensions ("file system operations are disabled") or to open at all
+    ("different configuration than existing connections")."""
+    con = connect(path, read_only=True, wait_s=wait_s, external_access=external_access, locked=locked)
     try:
         yield con
     finally:

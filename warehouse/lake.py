@@ -162,7 +162,7 @@ def _migrate(con: duckdb.DuckDBPyConnection, attempts: int = 20) -> None:
 
 @contextmanager
 def open_lake(
-    spec: str, *, read_only: bool, external_access: bool = False
+    spec: str, *, read_only: bool, external_access: bool = False, locked: bool = True
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection with the lake attached as the default database, migrated (writers), with the
     public views as TEMP views and the search macro when an index exists; closed on exit.
@@ -179,7 +179,7 @@ def open_lake(
             _migrate(con)
         apply_views(con, transform=temp_views)
         _attach_index(con, spec)
-        if read_only:
+        if read_only and locked:
             lock_down(con, external_access=external_access)
         yield con
     finally:

@@ -16,7 +16,7 @@ def failure_reasons(path: str | Path, run_id: str, limit: int = TOP_REASONS) -> 
     count and one example URL each, most frequent first."""
     if not Path(path).exists():
         return []
-    with open_reader(path, wait_s=60) as con:
+    with open_reader(path, wait_s=60, locked=False) as con:
         rows = con.execute(
             """WITH failures AS (
                    SELECT 'fetch' AS stage, regexp_replace(error, '[0-9a-f]{12,}', '…', 'g') AS reason, url
@@ -36,7 +36,7 @@ def quality_checks(path: str | Path, run_id: str) -> list[dict[str, Any]]:
     """Rows of the ``quality_checks`` view (issue 7) for this run, when the view exists; [] else."""
     if not Path(path).exists():
         return []
-    with open_reader(path, wait_s=60) as con:
+    with open_reader(path, wait_s=60, locked=False) as con:
         columns = [r[0] for r in con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
             "AND table_name = 'quality_checks' ORDER BY ordinal_position").fetchall()]
