@@ -27,7 +27,7 @@ def adhoc_source(target: str, taken: set[str]) -> Source:
         return _adhoc_source(target, taken)
     except ValidationError as exc:
         reasons = "; ".join(str(e.get("msg", "")).removeprefix("Value error, ") for e in exc.errors())
-        raise ConfigError(f"{target!r}: {reasons}") from None
+        raise ConfigError(reasons if repr(target) in reasons else f"{target!r}: {reasons}") from None
 
 
 def _adhoc_source(target: str, taken: set[str]) -> Source:

@@ -127,10 +127,29 @@ def acquire(warehouse: str | Path, run_id: str, *, wait_s: float = 0.0) -> None:
                 pass
             continue
         if time.monotonic() >= deadline:
-            raise WarehouseError(
-                f"warehouse busy: run {holder.get('run_id', '?')} started at {holder.get('started_at', '?')} "
-                f"(pid {holder.get('pid', '?')} on {holder.get('host', '?')}; lock {path})"
-            )
+            raise _busy(path, holder)
+        time.sleep(0.2)
+
+
+def _busy(path: Path, holder: dict) -> WarehouseError:
+    return WarehouseError(
+        f"warehouse busy: run {holder.get('run_id', '?')} started at {holder.get('started_at', '?')} "
+        f"(pid {holder.get('pid', '?')} on {holder.get('host', '?')}; lock {path})"
+    )
+
+
+def wait_until_free(warehouse: str | Path, *, wait_s: float = 0.0) -> None:
+    """Return once no live run holds the lock (a stale one counts as free: the run takes it over),
+    waiting up to ``wait_s``; else WarehouseError "warehouse busy". Does not take the lock: the
+    CLI asks before starting Prefect, so a busy warehouse is one line, not a failed flow."""
+    path = lock_path(warehouse)
+    deadline = time.monotonic() + wait_s
+    while True:
+        holder = read_lock(warehouse)
+        if holder is None or _stale_reason(path, holder):
+            return
+        if time.monotonic() >= deadline:
+            raise _busy(path, holder)
         time.sleep(0.2)
 
 

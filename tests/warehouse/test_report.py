@@ -134,3 +134,14 @@ def test_report_without_feature_data_still_renders(tmp_path: Path) -> None:
     for note in ("No entity mentions in this period.", "No stories in this period.",
                  "No places with coordinates in this period."):
         assert note in page, note
+
+
+@pytest.mark.parametrize("where", ["folder", "under-a-file", "proc", "sys"])
+def test_report_to_an_odd_or_unwritable_path_is_one_line(seeded: Path, tmp_path: Path, where: str) -> None:
+    (tmp_path / "a-file").write_text("x")
+    out = {"folder": tmp_path, "under-a-file": tmp_path / "a-file" / "report.html",
+           "proc": Path("/proc/kabar-report.html"), "sys": Path("/sys/kabar/report.html")}[where]
+    result = run_cli("report", "--out", str(out), "--warehouse", str(seeded))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kabar: error: --out") and "Traceback" not in result.stderr
