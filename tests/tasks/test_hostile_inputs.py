@@ -55,12 +55,12 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _fetch_in_subprocess(url: str, settings: dict) -> tuple[dict, int]:
+def _fetch_in_subprocess(url: str, settings: dict, html_only: bool = True) -> tuple[dict, int]:
     """(the Fetched as a dict, peak RSS in bytes) of fetching ``url`` in a fresh process."""
     code = (
         "import json, sys\n"
         "from kabar.config import FetchSettings\nfrom kabar.models import Item\nfrom tasks.fetch import fetch_batch\n"
-        f"f = fetch_batch([Item(url={url!r}, source='s')], FetchSettings(**json.loads({json.dumps(settings)!r})))[0]\n"
+        f"f = fetch_batch([Item(url={url!r}, source='s')], FetchSettings(**json.loads({json.dumps(settings)!r})), html_only={html_only!r})[0]\n"
         "print(json.dumps({'error': f.error, 'size': len(f.body or b'')}))\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -187,3 +187,86 @@ def test_config_values_have_upper_bounds(tmp_path: Path, key: str, value: str) -
     config.write_text(f'[fetch]\n{key} = {value}\n\n[[sources]]\nname = "a"\nkind = "files"\nglob = "*.html"\n')
     with pytest.raises(ConfigError, match=key):
         load_sources(config)
+
+
+@pytest.mark.parametrize("location", [
+    "file:///etc/passwd", "http://169.254.169.254/latest/meta-data/", "http://localhost/admin",
+    "http://2130706433/", "http://0x7f000001/", "http://0177.0.0.1/", "http://[::ffff:127.0.0.1]/",
+])
+def test_redirects_to_forbidden_places_are_refused(location: str) -> None:
+    with TestSite() as site:
+        site.routes["/robots.txt"] = Response("User-agent: *\nAllow: /\n", 200, {"Content-Type": "text/plain"})
+        site.routes["/pindah"] = Response("", 302, {"Location": location})
+        # allow_hosts names this site's port only: the same address on another port stays forbidden.
+        settings = FetchSettings(allow_hosts=(f"127.0.0.1:{site.server_address[1]}",), retries=0)
+        fetched = fetch_batch([Item(url=site.url("/pindah"), source="s")], settings)[0]
+    # Never requested: refused by the guard, or (0177.0.0.1, an octal spelling) by httpx's URL parser.
+    assert fetched.body is None and fetched.error, fetched.error
+    assert fetched.error.startswith(("refused:", "connection error: RemoteProtocolError: Invalid URL")), fetched.error
+
+
+def test_a_name_resolving_to_loopback_at_connect_time_is_refused() -> None:
+    """DNS rebinding: whatever the name resolved to when the URL was checked, the connect-time
+    guard resolves again and refuses a private answer before connecting."""
+    import asyncio
+
+    import httpcore
+
+    from tasks.safety import Refused
+    from tasks.streaming import GuardedBackend
+
+    backend = GuardedBackend(httpcore.AnyIOBackend(), lambda host, port: False)
+    with pytest.raises(Refused, match="at connect time"):
+        asyncio.run(backend.connect_tcp("localhost", 80, timeout=2))
+
+
+def _feed_source(url: str, kind: str = "feed"):
+    from kabar.config import Source
+
+    return Source(name="uji", kind=kind, url=url)
+
+
+@pytest.mark.parametrize("body, reason", [
+    (b"", "empty response"),
+    (b"   \n", "empty response"),
+    (b"<rss><channel><item><title>rusak", "cannot parse feed"),
+    (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Kosong</title></channel></rss>', None),
+])
+def test_empty_and_malformed_feeds_are_recorded_not_silent(body: bytes, reason: str | None) -> None:
+    from tasks.discover import remote_items
+
+    with TestSite() as site:
+        site.routes["/robots.txt"] = Response("User-agent: *\nAllow: /\n", 200, {"Content-Type": "text/plain"})
+        site.routes["/feed.xml"] = Response(body, 200, {"Content-Type": "application/rss+xml"})
+        found = remote_items(_feed_source(site.url("/feed.xml")), _settings())
+    assert found.items == []
+    if reason is None:  # a well-formed feed listing nothing: a stage_errors row says so
+        assert [p.error for p in found.problems] == ["the feed lists no articles"]
+    else:
+        assert found.fetches[0].error and found.fetches[0].error.startswith(reason), found.fetches[0].error
+
+
+def test_xxe_sitemap_is_refused_and_reads_no_file(tmp_path: Path) -> None:
+    from tasks.discover import remote_items
+
+    secret = tmp_path / "rahasia.txt"
+    secret.write_text("https://contoh.id/rahasia", encoding="utf-8")
+    sitemap = (f'<?xml version="1.0"?><!DOCTYPE urlset [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+               '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>&xxe;</loc></url></urlset>')
+    with TestSite() as site:
+        site.routes["/robots.txt"] = Response("User-agent: *\nAllow: /\n", 200, {"Content-Type": "text/plain"})
+        site.routes["/sitemap.xml"] = Response(sitemap, 200, {"Content-Type": "application/xml"})
+        found = remote_items(_feed_source(site.url("/sitemap.xml"), "sitemap"), _settings())
+    assert found.items == [] and found.fetches[0].error.startswith("refused:"), found.fetches[0].error
+
+
+@pytest.mark.slow
+def test_feed_bomb_stays_under_a_gigabyte() -> None:
+    """A gzip feed inflating to 1.5 GiB: refused by the body cap with bounded memory."""
+    bomb = b"".join(_gzip_stream(int(1.5 * GIB)))
+    with TestSite() as site:
+        site.routes["/robots.txt"] = Response("User-agent: *\nAllow: /\n", 200, {"Content-Type": "text/plain"})
+        site.routes["/feed.xml"] = Response(bomb, 200, {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"})
+        result, peak = _fetch_in_subprocess(site.url("/feed.xml"), {"allow_hosts": ["127.0.0.1"], "retries": 0},
+                                             html_only=False)
+    assert peak < GIB and result["size"] == 0 and result["error"].startswith("refused: decompression bomb"), result
