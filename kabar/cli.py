@@ -69,6 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     except WarehouseError as exc:
         print(f"kabar: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        # An output path the user named that cannot be written (read-only folder, a folder given
+        # as a file, a pseudo file system): one line naming it, never a traceback.
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"kabar: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("kabar: interrupted", file=sys.stderr)
         return 130

@@ -46,10 +46,15 @@ class FetchSettings(_Strict):
     retries: int = Field(default=settings.MAX_RETRIES, ge=0, le=10)
     per_host_concurrency: int = Field(default=settings.PER_HOST_CONCURRENCY, ge=1, le=64)
     global_concurrency: int = Field(default=settings.GLOBAL_CONCURRENCY, ge=1, le=1024)
-    max_body_bytes: int = Field(default=settings.MAX_BODY_BYTES, ge=1024)
+    #: Cap on a page, feed, sitemap or local file (bytes, after decompression).
+    max_body_bytes: int = Field(default=settings.MAX_BODY_BYTES, ge=1024, le=settings.MAX_BODY_BYTES_LIMIT)
     #: Hosts (HOST or HOST:PORT) allowed even though they resolve to private or loopback addresses.
     allow_hosts: tuple[str, ...] = ()
     total_timeout: float = Field(default=settings.TOTAL_TIMEOUT_S, gt=0, le=3600)
+    #: Seconds one URL may take, retries included.
+    url_budget: float = Field(default=settings.URL_BUDGET_S, gt=0, le=3600)
+    #: Seconds a host may lose to timeouts in one fetch call before its other URLs are skipped.
+    host_budget: float = Field(default=settings.HOST_BUDGET_S, gt=0, le=24 * 3600)
     backoff_base: float = Field(default=settings.BACKOFF_BASE_S, ge=0, le=60)
     min_delay: float = Field(default=settings.MIN_HOST_DELAY_S, ge=0, le=600)
     respect_robots: bool = True
@@ -58,7 +63,7 @@ class FetchSettings(_Strict):
     max_article_pages: int = Field(default=settings.MAX_ARTICLE_PAGES, ge=1, le=100)
     capture: bool = True
     revisit_hours: float = Field(default=settings.REVISIT_HOURS, ge=0, le=24 * 365)
-    warc_retention_days: int = Field(default=settings.WARC_RETENTION_DAYS, ge=0)
+    warc_retention_days: int = Field(default=settings.WARC_RETENTION_DAYS, ge=0, le=36500)
 
 
 class DedupeSettings(_Strict):

@@ -23,6 +23,10 @@ PER_HOST_CONCURRENCY = 2
 GLOBAL_CONCURRENCY = 32
 MAX_BODY_BYTES = 8 * 1024 * 1024
 #: Politeness and resilience defaults (docs/fetching.md explains each).
+MAX_BODY_BYTES_LIMIT = 256 * 1024 * 1024  # the most max_body_bytes may be set to
+MAX_ROBOTS_BYTES = 512 * 1024  # a longer robots.txt is not read (Google reads 500 KiB)
+URL_BUDGET_S = 150.0  # one URL, retries included
+HOST_BUDGET_S = 300.0  # time lost to timeouts on one host in one fetch call before it is skipped
 TOTAL_TIMEOUT_S = 60.0  # a whole request, body included: stops slow-drip bodies
 MIN_HOST_DELAY_S = 0.0  # spacing between request starts per host (Crawl-delay raises it)
 MAX_REDIRECTS = 10

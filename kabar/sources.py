@@ -19,7 +19,18 @@ def _adhoc_name(target: str, taken: set[str]) -> str:
 
 
 def adhoc_source(target: str, taken: set[str]) -> Source:
-    """A source for one command-line argument: a URL, a WARC file, a directory, a file or a glob."""
+    """A source for one command-line argument: a URL, a WARC file, a directory, a file or a glob.
+    Raises ConfigError (one line naming the argument) for anything else."""
+    from pydantic import ValidationError
+
+    try:
+        return _adhoc_source(target, taken)
+    except ValidationError as exc:
+        reasons = "; ".join(str(e.get("msg", "")).removeprefix("Value error, ") for e in exc.errors())
+        raise ConfigError(reasons if repr(target) in reasons else f"{target!r}: {reasons}") from None
+
+
+def _adhoc_source(target: str, taken: set[str]) -> Source:
     name = _adhoc_name(target, taken)
     if re.match(r"^https?://", target):
         kind = "sitemap" if "sitemap" in target.lower() else "feed"

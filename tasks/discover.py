@@ -42,6 +42,8 @@ class Discovery:
     items: list[Item] = field(default_factory=list)
     fetches: list[Fetched] = field(default_factory=list)
     error: str | None = None
+    #: Per-item problems that did not stop the source (damaged WARC records, an empty feed).
+    problems: list[StageError] = field(default_factory=list)
 
 
 def file_items(source: Source) -> list[Item]:
@@ -54,26 +56,30 @@ def file_items(source: Source) -> list[Item]:
     ]
 
 
-def warc_items(source: Source) -> list[Item]:
-    """One Item per HTTP 200 HTML response record in the WARC file(s) the source names."""
-    from warcio.archiveiterator import ArchiveIterator
+def warc_items(source: Source) -> tuple[list[Item], list[StageError]]:
+    """One Item per HTTP 200 HTML response record in the WARC file(s) the source names, and a
+    StageError per damaged or truncated record (tasks/warc_records.py) or per file that held
+    no such record; the good records around a bad one are all kept."""
+    from tasks.warc_records import WarcProblem, scan
 
     items: list[Item] = []
+    problems: list[StageError] = []
     for path in sorted(globlib.glob(source.path or "")) or [source.path or ""]:
-        with open(path, "rb") as stream:
-            iterator = ArchiveIterator(stream)
-            for record in iterator:
-                if record.rec_type != "response" or record.http_headers is None:
-                    continue
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                status = record.http_headers.get_statuscode()
-                mime = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
-                if url and status == "200" and mime in ("text/html", "application/xhtml+xml", ""):
-                    items.append(
-                        Item(url=url, source=source.name, kind="warc", path=str(Path(path).resolve()),
-                             offset=iterator.get_record_offset())
-                    )
-    return items
+        resolved = Path(path).resolve()
+        found = 0
+        for entry in scan(resolved):
+            if isinstance(entry, WarcProblem):
+                LOGGER.warning("%s at offset %d: %s", path, entry.offset, entry.error)
+                problems.append(StageError(f"{resolved.as_uri()}#offset={entry.offset}", source.name, "discover",
+                                           f"WARC {resolved.name} at offset {entry.offset}: {entry.error}"[:300]))
+            elif entry.url and entry.status == "200" and entry.mime in ("text/html", "application/xhtml+xml", ""):
+                items.append(Item(url=entry.url, source=source.name, kind="warc", path=str(resolved),
+                                  offset=entry.offset))
+                found += 1
+        if not found:
+            problems.append(StageError(resolved.as_uri(), source.name, "discover",
+                                       f"WARC {resolved.name} held no HTML response record to load"))
+    return items, problems
 
 
 def _feed_date(entry: feedparser.FeedParserDict) -> datetime | None:
@@ -92,7 +98,10 @@ def feed_items(body: bytes, source: Source, base_url: str) -> list[Item]:
         if link:
             items.append(Item(url=link.strip(), source=source.name, title_hint=entry.get("title"),
                               published_hint=_feed_date(entry)))
-    if not items and parsed.get("bozo"):
+    # feedparser flags a well-formed feed served without an XML content type (we pass no
+    # Content-Type header) as bozo NonXMLContentType: that is no reason to call it unreadable.
+    benign = type(parsed.get("bozo_exception")).__name__ in ("NonXMLContentType", "CharacterEncodingOverride")
+    if not items and parsed.get("bozo") and not benign:
         raise ValueError(f"not a readable feed ({parsed.get('bozo_exception')})")
     return items
 
@@ -203,8 +212,8 @@ def remote_items(source: Source, settings: FetchSettings, warehouse: str | None 
         discovery.fetches.append(fetched)
         if fetched.error or fetched.not_modified:
             continue
-        if fetched.body is None:
-            fetched.error = "empty response"
+        if fetched.body is None or not fetched.body.strip():
+            fetched.error = f"empty response: HTTP {fetched.status_code} with no body"
             continue
         body = fetched.body
         base = fetched.final_url or url
@@ -229,7 +238,10 @@ def remote_items(source: Source, settings: FetchSettings, warehouse: str | None 
             elif shape == "html":  # an article page given directly
                 discovery.items.append(Item(url=base, source=source.name))
             else:
-                discovery.items += feed_items(body, source, base)
+                found = feed_items(body, source, base)
+                if not found:
+                    discovery.problems.append(StageError(url, source.name, "discover", "the feed lists no articles"))
+                discovery.items += found
         except Exception as exc:  # a broken feed is that source's failure, not the run's
             reason = str(exc) if str(exc).startswith("refused:") else f"cannot parse {source.kind}: {type(exc).__name__}: {exc}"
             fetched.error = reason[:300]
@@ -248,7 +260,8 @@ def discover_source(source: Source, settings: FetchSettings, warehouse: str | No
                 found.error = f"no .html/.htm/.txt files match {source.glob}"
             return found
         if source.kind == "warc":
-            return Discovery(source.name, items=warc_items(source))
+            items, problems = warc_items(source)
+            return Discovery(source.name, items=items, problems=problems)
         return remote_items(source, settings, warehouse, capture)
     except Exception as exc:
         LOGGER.warning("source %s: %s", source.name, exc)
@@ -285,6 +298,7 @@ def plan_items(
         fetches += discovery.fetches
         if discovery.error and not discovery.fetches:
             errors.append(StageError(discovery.source, discovery.source, "discover", discovery.error))
+        errors += discovery.problems
         fresh = (i for i in unique_items(discovery.items) if i.url not in seen and window.contains(i.published_hint))
         taken = list(fresh)[: limit or None]
         seen.update(i.url for i in taken)

@@ -21,6 +21,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import socket
+import stat
+import time
+from collections import defaultdict
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -31,6 +35,7 @@ import httpx
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
+from kabar import settings as settings_module
 from kabar.config import FetchSettings
 from kabar.models import Fetched, Item
 from tasks.capture import CaptureTarget, WarcCapture, prune
@@ -44,6 +49,7 @@ LOGGER = logging.getLogger(__name__)
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 REDIRECTS = (301, 302, 303, 307, 308)
 Accept = Literal["html", "any"]
+MAX_ROBOTS_BYTES = settings_module.MAX_ROBOTS_BYTES
 
 
 def now() -> datetime:
@@ -72,6 +78,7 @@ class HttpFetcher:
         self.gate = HostGate(settings.per_host_concurrency, settings.min_delay)
         self.robots = RobotsCache(settings.user_agent, self._fetch_robots)
         self._clients: dict[str, httpx.AsyncClient] = {}
+        self._host_spent: dict[str, float] = defaultdict(float)  # seconds lost to timeouts per host
         self.capture = WarcCapture(capture) if capture is not None and settings.capture else None
 
     async def __aenter__(self) -> "HttpFetcher":
@@ -98,16 +105,37 @@ class HttpFetcher:
         return client
 
     async def _fetch_robots(self, url: str) -> tuple[int | None, bytes]:
+        """(status, body) of a robots.txt; status None with the reason as body when unreachable.
+
+        Streamed with a byte budget: a plain ``client.get`` inflates the whole response in
+        memory first (httpx decodes eagerly), so a 2 MB gzip robots.txt became 2 GiB."""
         try:
             await check_url(url, self.settings.allow_hosts)
             async with self._global:
-                response = await asyncio.wait_for(self.client(url).get(url), self.settings.total_timeout)
-        except (Refused, httpx.HTTPError, asyncio.TimeoutError, OSError) as exc:
-            LOGGER.info("robots.txt %s: %s", url, exc)
-            return None, b""
-        if response.status_code in REDIRECTS:
-            return 404, b""  # a redirected robots.txt: treat as absent rather than chase it
-        return response.status_code, response.content[: 512 * 1024]
+                return await asyncio.wait_for(self._read_robots(url), self.settings.total_timeout)
+        except Refused as exc:
+            reason = str(exc)
+        except asyncio.TimeoutError:
+            reason = f"timeout: over {self.settings.total_timeout:g}s"
+        except httpx.TimeoutException:
+            reason = "timeout: no response in time"
+        except (httpx.HTTPError, OSError) as exc:
+            reason = connection_error(exc)
+        LOGGER.info("robots.txt %s: %s", url, reason)
+        return None, reason.encode("utf-8", "replace")
+
+    async def _read_robots(self, url: str) -> tuple[int | None, bytes]:
+        async with self.client(url).stream("GET", url) as response:
+            if response.status_code in REDIRECTS:
+                return 404, b""  # a redirected robots.txt: treat as absent rather than chase it
+            if not 200 <= response.status_code < 300:
+                return response.status_code, b""
+            try:
+                return response.status_code, await read_body(response, MAX_ROBOTS_BYTES)
+            except (BodyTooLarge, Refused, ValueError) as exc:
+                # Over the cap, a bomb, or an encoding we do not inflate: a robots.txt that could
+                # not be read, so the host is skipped this run (as for a 5xx).
+                return None, f"robots.txt {exc}".encode()
 
     async def get(self, item: Item, accept: Accept = "html") -> Fetched:
         """GET one URL politely, retrying transient failures; the outcome is always a Fetched."""
@@ -117,13 +145,29 @@ class HttpFetcher:
             return Fetched(item, now(), error=str(exc))
         if self.settings.respect_robots:
             if not await self.robots.allowed(item.url):
-                return Fetched(item, now(), error="robots.txt disallows this URL")
+                unreachable = self.robots.unavailable(item.url)
+                error = (f"robots.txt unavailable, host skipped: {unreachable}" if unreachable
+                         else "robots.txt disallows this URL")
+                return Fetched(item, now(), error=error[:300])
             self.gate.set_delay(item.url, await self.robots.crawl_delay(item.url))
         attempt = 0
+        # Retries included, one URL gets at most url_budget seconds (a slow-drip URL cost four
+        # full timeouts before), and a host whose requests keep timing out at most host_budget.
+        deadline = time.monotonic() + self.settings.url_budget
         while True:
+            host = host_key(item.url)
             async with self._global, self.gate.slot(item.url):
+                if self._host_spent[host] >= self.settings.host_budget:  # checked once in the slot
+                    return Fetched(item, now(), error=f"timeout: host time budget of {self.settings.host_budget:g}s "
+                                                       "used up by earlier timeouts this run")
+                began = time.monotonic()
                 outcome = await self._get_bounded(item, accept)
+                if outcome.error and outcome.error.startswith("timeout"):
+                    self._host_spent[host] += time.monotonic() - began
             wait = self._retry_wait(outcome, attempt)
+            if wait is not None and time.monotonic() + wait >= deadline:
+                outcome.error = f"{outcome.error} (gave up: URL time budget of {self.settings.url_budget:g}s)"[:300]
+                wait = None
             if wait is None:
                 return outcome
             attempt += 1
@@ -190,9 +234,8 @@ class HttpFetcher:
                 return Fetched(item, started, error=str(exc)[:300], final_url=url)
             except httpx.TimeoutException:
                 return Fetched(item, started, error="timeout: no response in time", final_url=url)
-            except httpx.HTTPError as exc:
-                return Fetched(item, started, error=f"connection error: {type(exc).__name__}: {exc}"[:300],
-                               final_url=url)
+            except (httpx.HTTPError, OSError) as exc:
+                return Fetched(item, started, error=connection_error(exc)[:300], final_url=url)
         return Fetched(item, started, error=f"too many redirects (over {self.settings.max_redirects})",
                        final_url=url)
 
@@ -251,20 +294,44 @@ class HttpFetcher:
         return first
 
 
-def read_file(item: Item) -> Fetched:
-    """Read a local file as a fetch; its url is its file:// URI."""
+def connection_error(exc: BaseException) -> str:
+    """The recorded reason for a request that got no response: DNS failures named as such."""
+    text = f"{exc}"
+    cause = exc.__cause__ or exc.__context__
+    chain = f"{text} {cause or ''}".lower()
+    if isinstance(exc, socket.gaierror) or isinstance(cause, socket.gaierror) or "name or service not known" in chain \
+            or "temporary failure in name resolution" in chain or "nodename nor servname" in chain:
+        return f"DNS error: {text or type(exc).__name__}"
+    return f"connection error: {type(exc).__name__}: {text}"
+
+
+def read_file(item: Item, max_bytes: int = settings_module.MAX_BODY_BYTES) -> Fetched:
+    """Read a local file as a fetch; its url is its file:// URI. A file over ``max_bytes`` (by
+    stat, before reading) or that is not a regular file is refused with a one-line reason."""
     fetched_at = now()
+    path = Path(item.path or "")
     try:
-        body = Path(item.path or "").read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return Fetched(item, fetched_at, error="cannot read file: not a regular file")
+        if info.st_size > max_bytes:
+            return Fetched(item, fetched_at, error=f"too large: file of {info.st_size} bytes > {max_bytes} bytes")
+        with path.open("rb") as handle:
+            body = handle.read(max_bytes + 1)  # the file may grow after the stat
+        if len(body) > max_bytes:
+            return Fetched(item, fetched_at, error=f"too large: file over {max_bytes} bytes")
     except OSError as exc:
         return Fetched(item, fetched_at, error=f"cannot read file: {exc.strerror or exc}")
     kind = "text/plain" if item.path and item.path.endswith(".txt") else "text/html"
     return Fetched(item, fetched_at, status_code=None, body=body, content_type=kind, final_url=item.url)
 
 
-def read_warc_record(item: Item) -> Fetched:
-    """Read one HTTP response record from a WARC file at the item's offset."""
+def read_warc_record(item: Item, max_bytes: int = settings_module.MAX_BODY_BYTES) -> Fetched:
+    """Read one HTTP response record from a WARC file at the item's offset; a record cut short
+    (fewer bytes than its declared length) or over ``max_bytes`` is refused."""
     from warcio.archiveiterator import ArchiveIterator
+
+    from tasks.warc_records import missing_bytes, printable
 
     fetched_at = now()
     try:
@@ -273,10 +340,17 @@ def read_warc_record(item: Item) -> Fetched:
             record = next(iter(ArchiveIterator(stream)))
             status = int(record.http_headers.get_statuscode()) if record.http_headers else None
             content_type = record.http_headers.get_header("Content-Type") if record.http_headers else None
-            body = record.content_stream().read()
+            body = record.content_stream().read(max_bytes + 1)
+            if len(body) > max_bytes:
+                return Fetched(item, fetched_at, error=f"too large: WARC record over {max_bytes} bytes")
+            short = missing_bytes(record)
+            if short:
+                return Fetched(item, fetched_at, error=f"truncated WARC record: {short} bytes of its declared "
+                                                       "length are missing")
             record_id = record.rec_headers.get_header("WARC-Record-ID")
     except Exception as exc:  # a damaged archive is a per-item error, never a crash
-        return Fetched(item, fetched_at, error=f"cannot read WARC record: {type(exc).__name__}: {exc}"[:300])
+        return Fetched(item, fetched_at,
+                       error=f"cannot read WARC record: {type(exc).__name__}: {printable(str(exc))}"[:300])
     outcome = Fetched(item, fetched_at, status_code=status, body=body, content_type=content_type,
                       final_url=item.url, warc_record_id=record_id)
     if status is not None and status >= 400:
@@ -308,9 +382,9 @@ async def fetch_all(items: list[Item], settings: FetchSettings, html_only: bool 
     async with HttpFetcher(settings, capture) as fetcher:
         for index, item in enumerate(items):
             if item.kind == "file":
-                results[index] = read_file(item)
+                results[index] = read_file(item, settings.max_body_bytes)
             elif item.kind == "warc":
-                results[index] = read_warc_record(item)
+                results[index] = read_warc_record(item, settings.max_body_bytes)
             elif accept == "html":
                 http_jobs.append((index, fetcher.get_article(item)))
             else:

@@ -30,6 +30,7 @@ from warehouse.frontier import record as record_frontier
 from warehouse.lake import claim_write, is_lake_connection, retry_on_conflict
 from warehouse.dedupe_store import write_dedupe_state
 from warehouse.profiles import record_cleaning
+from warehouse.run_report import record_crash
 from warehouse.runlock import pid_alive
 
 LOGGER = logging.getLogger(__name__)
@@ -114,10 +115,7 @@ def _record_start(path: str | Path, flow: str, params: dict[str, Any], run_id: s
         ).fetchall()
         for stale_id, pid in stale:
             if not pid_alive(pid) or pid == os.getpid() and stale_id != run_id:
-                con.execute(
-                    "UPDATE store.runs SET state = 'crashed', message = 'process ended without finishing' "
-                    "WHERE run_id = ?", [stale_id],
-                )
+                record_crash(con, stale_id)  # counts from what its batches loaded, not 0
         con.execute(
             "INSERT INTO store.runs (run_id, flow, started_at, state, params, host, pid) "
             "VALUES (?, ?, ?, 'running', ?, ?, ?)",

@@ -49,7 +49,7 @@ class RobotsCache:
         self._fetch = fetch_robots
         self._rules: dict[str, Protego | None] = {}
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._blocked: set[str] = set()  # hosts whose robots.txt failed: disallow all this run
+        self._blocked: dict[str, str] = {}  # hosts whose robots.txt failed, and why: disallow all this run
 
     async def rules(self, url: str) -> Protego | None:
         key = host_key(url)
@@ -71,8 +71,9 @@ class RobotsCache:
                 self._rules[key] = None  # no robots.txt: everything allowed
                 _ROBOTS[(self.user_agent, key)] = (time.monotonic(), None)
             else:
-                LOGGER.warning("robots.txt of %s unavailable (status %s): host skipped this run", key, status)
-                self._blocked.add(key)
+                reason = body.decode("utf-8", "replace") if status is None and body else f"HTTP {status}"
+                LOGGER.warning("robots.txt of %s unavailable (%s): host skipped this run", key, reason)
+                self._blocked[key] = reason
             return self._rules.get(key)
 
     async def allowed(self, url: str) -> bool:
@@ -80,6 +81,10 @@ class RobotsCache:
         if host_key(url) in self._blocked:
             return False
         return rules is None or rules.can_fetch(url, self.user_agent)
+
+    def unavailable(self, url: str) -> str | None:
+        """Why the host's robots.txt could not be had (connect error, timeout, DNS, 5xx), or None."""
+        return self._blocked.get(host_key(url))
 
     async def crawl_delay(self, url: str) -> float:
         rules = await self.rules(url)

@@ -39,7 +39,7 @@ def stale_pairs(path: str | Path, versions: dict[str, str], since: datetime | No
     """(article_id, [stale enricher names]) for stored articles, by article id; ``since`` keeps
     articles published (or, undated, first seen) on or after it; ``force`` re-runs everything."""
     wanted = pa.table({"enricher": list(versions), "version": list(versions.values())})
-    with open_reader(path) as con:
+    with open_reader(path, locked=False) as con:
         con.register("wanted", wanted)
         rows = con.execute(
             """SELECT a.article_id, list(w.enricher ORDER BY w.enricher)
@@ -56,7 +56,7 @@ def stale_pairs(path: str | Path, versions: dict[str, str], since: datetime | No
 
 def read_articles(path: str | Path, article_ids: list[str]) -> list[Article]:
     """The stored articles with these ids, as Articles (text, title, dates, hash)."""
-    with open_reader(path) as con:
+    with open_reader(path, locked=False) as con:
         con.register("wanted_ids", pa.table({"article_id": pa.array(article_ids, pa.string())}))
         rows = con.execute(
             f"SELECT {', '.join(_COLUMNS)} FROM store.articles WHERE article_id IN (SELECT article_id FROM wanted_ids)"

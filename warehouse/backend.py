@@ -63,16 +63,20 @@ def resolve_for_run(config: str | None, explicit: str | None) -> str:
 
 
 @contextmanager
-def open_reader_for(explicit: str | None, *, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read connection on the chosen warehouse, views in ``main``; closed on exit."""
+def open_reader_for(
+    explicit: str | None, *, wait_s: float = 10.0, external_access: bool = False, locked: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read connection on the chosen warehouse, views in ``main``, locked down (no file
+    access outside it unless ``external_access``, no extensions, no settings; ``locked=False``
+    only for the pipeline's own readers, see ``connection.open_reader``); closed on exit."""
     spec = resolve(explicit)
     if is_lake(spec):
         from warehouse.lake import open_lake
 
-        with open_lake(spec, read_only=True) as con:
+        with open_lake(spec, read_only=True, external_access=external_access, locked=locked) as con:
             yield con
         return
-    with open_reader(spec, wait_s=wait_s) as con:
+    with open_reader(spec, wait_s=wait_s, external_access=external_access, locked=locked) as con:
         yield con
 
 

@@ -75,7 +75,7 @@ def read(path: str | Path, urls: list[str]) -> dict[str, FrontierRow]:
     if not urls or not exists(path):
         return {}
     try:
-        with open_reader_for(str(path), wait_s=60) as con:
+        with open_reader_for(str(path), wait_s=60, locked=False) as con:
             return lookup(con, urls)
     except WarehouseError as exc:
         LOGGER.warning("frontier not read (%s): fetching unconditionally", exc)
@@ -124,7 +124,7 @@ def due_retries(path: str | Path, sources: list[str], now: datetime) -> list[Ite
     if not sources or not exists(path):
         return []
     try:
-        with open_reader_for(str(path), wait_s=60) as con:
+        with open_reader_for(str(path), wait_s=60, locked=False) as con:
             if not _has_frontier(con):
                 return []
             rows = con.execute(
@@ -204,7 +204,7 @@ def last_successful_run(path: str | Path, flow: str = "ingest") -> datetime | No
     if not exists(path):
         return None
     try:
-        with open_reader_for(str(path), wait_s=60) as con:
+        with open_reader_for(str(path), wait_s=60, locked=False) as con:
             if schema_version(con) == 0:
                 return None
             return con.execute(

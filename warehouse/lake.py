@@ -30,7 +30,7 @@ from typing import Callable, Iterator, TypeVar
 
 import duckdb
 
-from warehouse.connection import _CONFIG, WarehouseError, load_extension
+from warehouse.connection import _CONFIG, WarehouseError, load_extension, lock_down
 from warehouse.migrate import apply_migrations, apply_views, schema_version
 
 LOGGER = logging.getLogger(__name__)
@@ -161,9 +161,13 @@ def _migrate(con: duckdb.DuckDBPyConnection, attempts: int = 20) -> None:
 
 
 @contextmanager
-def open_lake(spec: str, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_lake(
+    spec: str, *, read_only: bool, external_access: bool = False, locked: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection with the lake attached as the default database, migrated (writers), with the
-    public views as TEMP views and the search macro when an index exists; closed on exit."""
+    public views as TEMP views and the search macro when an index exists; closed on exit.
+    Readers are locked down once everything is attached (see ``connection.lock_down``): DuckLake
+    still reads its own data files and the attached index with external access off."""
     con = duckdb.connect(config=dict(_CONFIG))
     try:
         load_extension(con, "fts")
@@ -175,6 +179,8 @@ def open_lake(spec: str, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnecti
             _migrate(con)
         apply_views(con, transform=temp_views)
         _attach_index(con, spec)
+        if read_only and locked:
+            lock_down(con, external_access=external_access)
         yield con
     finally:
         con.close()

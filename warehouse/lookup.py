@@ -25,7 +25,7 @@ def known_keys(path: str | Path, canonical_urls: list[str], content_hashes: list
     known = KnownKeys()
     if not exists(path):
         return known
-    with open_reader_for(str(path), wait_s=60) as con:
+    with open_reader_for(str(path), wait_s=60, locked=False) as con:
         if schema_version(con) == 0:
             return known
         con.register("batch_urls", pa.table({"canonical_url": pa.array(canonical_urls, pa.string())}))
@@ -71,7 +71,7 @@ def near_duplicate_candidates(
     found: dict[int, list[Candidate]] = {}
     if not wanted or not exists(path):
         return found
-    with open_reader_for(str(path), wait_s=60) as con:
+    with open_reader_for(str(path), wait_s=60, locked=False) as con:
         if schema_version(con) < 30:
             return found
         con.register("batch_bands", _bands_table(wanted))
@@ -104,7 +104,7 @@ def story_context(
     context = StoryContext()
     if not exists(path):
         return context
-    with open_reader_for(str(path), wait_s=60) as con:
+    with open_reader_for(str(path), wait_s=60, locked=False) as con:
         if schema_version(con) < 30:
             return context
         con.register("batch_terms", pa.table({"term": pa.array(sorted(set(terms)) + [""], pa.string())}))

@@ -127,7 +127,7 @@ def load_profiles(path: str | Path, sites: list[str]) -> dict[str, SiteProfile]:
     """The profiles of ``sites`` (read-only); sites never seen get none."""
     if not sites or not exists(path):
         return {}
-    with open_reader_for(str(path), wait_s=60) as con:
+    with open_reader_for(str(path), wait_s=60, locked=False) as con:
         if not _has_tables(con):
             return {}
         con.register("wanted_sites", pa.table({"site": pa.array(sites, pa.string())}))

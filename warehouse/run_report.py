@@ -16,7 +16,7 @@ def failure_reasons(path: str | Path, run_id: str, limit: int = TOP_REASONS) -> 
     count and one example URL each, most frequent first."""
     if not Path(path).exists():
         return []
-    with open_reader(path, wait_s=60) as con:
+    with open_reader(path, wait_s=60, locked=False) as con:
         rows = con.execute(
             """WITH failures AS (
                    SELECT 'fetch' AS stage, regexp_replace(error, '[0-9a-f]{12,}', '…', 'g') AS reason, url
@@ -36,7 +36,7 @@ def quality_checks(path: str | Path, run_id: str) -> list[dict[str, Any]]:
     """Rows of the ``quality_checks`` view (issue 7) for this run, when the view exists; [] else."""
     if not Path(path).exists():
         return []
-    with open_reader(path, wait_s=60) as con:
+    with open_reader(path, wait_s=60, locked=False) as con:
         columns = [r[0] for r in con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
             "AND table_name = 'quality_checks' ORDER BY ordinal_position").fetchall()]
@@ -46,3 +46,23 @@ def quality_checks(path: str | Path, run_id: str) -> list[dict[str, Any]]:
         params = {"run": run_id} if where else {}
         rows = con.execute(f"SELECT * FROM main.quality_checks {where} LIMIT 100", params).fetchall()
     return [dict(zip(columns, row)) for row in rows]
+
+
+#: A crashed run's counts, from the rows its finished batches left (the run never reached
+#: finish_run, so the runs row still says 0): fetches it recorded, articles it wrote first,
+#: copies it found, and later versions it stored.
+CRASHED_COUNTS_SQL = """
+UPDATE store.runs SET state = 'crashed', message = 'process ended without finishing',
+    fetched = (SELECT count(*) FROM store.fetches f WHERE f.run_id = $run AND f.error IS NULL),
+    failed = (SELECT count(*) FROM store.fetches f WHERE f.run_id = $run AND f.error IS NOT NULL),
+    new = (SELECT count(*) FROM store.articles a
+           WHERE a.run_id = $run AND a.version = 1 AND a.duplicate_of IS NULL),
+    duplicate = (SELECT count(*) FROM store.articles a WHERE a.run_id = $run AND a.duplicate_of IS NOT NULL),
+    updated = (SELECT count(*) FROM store.article_versions v WHERE v.run_id = $run AND v.version > 1)
+WHERE run_id = $run
+"""
+
+
+def record_crash(con, run_id: str) -> None:
+    """Mark a run whose process died as crashed, with the counts of what its batches loaded."""
+    con.execute(CRASHED_COUNTS_SQL, {"run": run_id})

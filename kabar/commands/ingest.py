@@ -49,12 +49,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
+def _wait_for_warehouse(args: argparse.Namespace) -> None:
+    """A warehouse another live run holds is reported in one line before Prefect starts (the flow
+    takes the lock itself; this only spares the user a failed flow's tracebacks)."""
+    import os
+
+    from kabar import settings
+    from warehouse import runlock
+    from warehouse.backend import is_lake, resolve_for_run
+
+    path = resolve_for_run(args.config, args.warehouse)
+    if is_lake(path):
+        return
+    wait = args.lock_wait if args.lock_wait is not None else float(
+        os.environ.get("KABAR_LOCK_WAIT") or settings.RUN_LOCK_WAIT_S)
+    runlock.wait_until_free(path, wait_s=wait)
+
+
 def run(args: argparse.Namespace) -> int:
     from kabar.sources import resolve_sources
 
     if args.limit is not None and args.limit < 1:
         raise UserError(f"--limit must be at least 1 (got {args.limit})")
     plan = resolve_sources(args.config, args.sources, args.targets, args.allow_hosts)  # validate before Prefect starts
+    _wait_for_warehouse(args)
     from flows.ingest import ingest
     from flows.runner import task_runner_for
     from kabar.progress import show_progress

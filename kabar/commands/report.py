@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kabar.cli import add_warehouse_option
+from kabar.cli import UserError, add_warehouse_option
 from kabar.commands.ingest import parse_day
 
 
@@ -35,10 +35,15 @@ def run(args: argparse.Namespace) -> int:
     from warehouse.backend import open_reader_for
     from warehouse.report import render_report
 
+    out = Path(args.out)
+    if out.is_dir():
+        raise UserError(f"--out {args.out}: is a folder; name the file to write, e.g. {out / 'report.html'}")
     with open_reader_for(args.warehouse) as con:
         page = render_report(con, args.since)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"--out {args.out}: cannot write it ({exc.strerror or exc})") from None
     print(f"wrote {out} ({len(page) // 1024} KiB)")
     return 0

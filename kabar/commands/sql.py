@@ -17,11 +17,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "sql",
         help="run a read-only SQL query",
-        description="Run a read-only SQL query against the warehouse's views (see warehouse/README.md).",
+        description=(
+            "Run a read-only SQL query against the warehouse's views (see warehouse/README.md). "
+            "The query cannot change the warehouse, write or read files outside it (COPY TO, "
+            "EXPORT DATABASE, read_csv, read_text, glob, ATTACH), install or load extensions or "
+            "change settings: such statements are refused with exit status 2 (docs/security.md)."
+        ),
     )
     parser.add_argument("query", metavar="QUERY", help='e.g. "select count(*) from articles"')
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
                         help="table (default), csv, or json (one JSON array of objects)")
+    parser.add_argument("--allow-files", action="store_true",
+                        help="let the query read and write files on this machine (read_csv, COPY TO, ...): "
+                             "for analysts joining their own files; off by default")
     add_warehouse_option(parser)
     parser.set_defaults(handler=run)
 
@@ -60,11 +68,15 @@ def run(args: argparse.Namespace) -> int:
     import duckdb
 
     from warehouse.backend import open_reader_for
+    from warehouse.connection import refusal
 
-    with open_reader_for(args.warehouse) as con:
+    with open_reader_for(args.warehouse, external_access=args.allow_files) as con:
         try:
             result = con.execute(args.query)
         except duckdb.Error as exc:
+            reason = refusal(exc)
+            if reason:
+                raise UserError(reason) from None
             raise UserError(f"query failed: {str(exc).splitlines()[0]}") from None
         columns = [d[0] for d in result.description or []]
         rows = result.fetchall() if columns else []

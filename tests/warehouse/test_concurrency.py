@@ -63,6 +63,8 @@ def test_second_writer_busy_or_waits_and_readers_work_during_a_run(tmp_path: Pat
                            env=cli_env)
             assert busy.returncode == 1
             assert f"warehouse busy: run {holder['run_id']} started at {holder['started_at']}" in busy.stderr
+            # One line, asked before Prefect starts: no failed flow's tracebacks.
+            assert len(busy.stderr.strip().splitlines()) == 1 and "Traceback" not in busy.stderr, busy.stderr
 
             waiter = subprocess.Popen(args + ["--wait", "300"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                       text=True, env=env)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
+import pytest
 
 from tests.conftest import run_cli
 from warehouse.connection import open_reader
@@ -53,3 +54,75 @@ def test_export_to_a_file_is_a_user_error(seeded: Path, tmp_path: Path) -> None:
     (tmp_path / "f").write_text("x")
     result = run_cli("export", "--to", str(tmp_path / "f"), "--warehouse", str(seeded))
     assert result.returncode == 2 and "not a directory" in result.stderr
+
+
+def test_non_empty_target_is_refused_without_overwrite(seeded: Path, tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("catatan penting", encoding="utf-8")
+    result = run_cli("export", "--to", str(out), "--warehouse", str(seeded))
+    assert result.returncode == 2 and "not empty" in result.stderr and "--overwrite" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+def test_overwrite_replaces_only_kabars_own_files(seeded: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    assert run_cli("export", "--to", str(out), "--warehouse", str(seeded)).returncode == 0
+    (out / "articles" / "notes.txt").write_text("catatan di dalam articles", encoding="utf-8")
+    (out / "README.txt").write_text("milik analis", encoding="utf-8")
+    parquet_names = {p.name for p in out.iterdir()}
+    result = run_cli("export", "--format", "csv", "--overwrite", "--to", str(out), "--warehouse", str(seeded))
+    assert result.returncode == 0, result.stderr
+    names = {p.name for p in out.iterdir()}
+    # No Parquet left over from the previous export, nothing of the analyst's deleted, no staging folder.
+    assert not any(n.endswith(".parquet") for n in names) and "articles" not in names
+    assert "README.txt" in names and all(not n.startswith(".kabar-export") for n in names)
+    assert {n for n in names if n.endswith(".csv")} == {n.replace(".parquet", ".csv") for n in parquet_names
+                                                      if n.endswith(".parquet")} | {"articles.csv"}
+    assert json.loads((out / "manifest.json").read_text())["format"] == "csv"
+
+
+def test_a_file_the_manifest_does_not_name_is_never_replaced(seeded: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    out.mkdir()
+    (out / "runs.csv").write_text("milik analis", encoding="utf-8")
+    result = run_cli("export", "--format", "csv", "--overwrite", "--to", str(out), "--warehouse", str(seeded))
+    assert result.returncode == 2 and "runs.csv" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["runs.csv"]
+    assert (out / "runs.csv").read_text() == "milik analis"
+
+
+def test_failed_export_leaves_the_previous_one_whole(seeded: Path, tmp_path: Path) -> None:
+    from warehouse.export import ExportTargetError, export_views
+
+    out = tmp_path / "export"
+    assert run_cli("export", "--to", str(out), "--warehouse", str(seeded)).returncode == 0
+    before = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+    with open_reader(seeded, external_access=True) as con:
+        # A view that fails while being written, after others were: the export must not land.
+        con.execute("CREATE TEMP VIEW zz_broken AS SELECT error('rusak') AS x")
+        with pytest.raises(ExportTargetError, match="nothing replaced"):
+            export_views(con, out, "csv", overwrite=True)
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == before
+
+
+@pytest.mark.parametrize("where", ["file", "readonly", "proc"])
+def test_unwritable_or_odd_targets_are_one_line_errors(seeded: Path, tmp_path: Path, where: str) -> None:
+    import os
+
+    if where == "file":
+        target = tmp_path / "a-file"
+        target.write_text("x")
+        target = target / "sub"
+    elif where == "readonly":
+        if os.geteuid() == 0:
+            pytest.skip("root can write to a read-only folder")
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        target = locked / "out"
+    else:
+        target = Path("/proc/kabar-export")
+    result = run_cli("export", "--to", str(target), "--warehouse", str(seeded))
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr

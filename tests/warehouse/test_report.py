@@ -177,3 +177,12 @@ def test_report_over_years_bins_by_month_and_keeps_gaps(tmp_path: Path) -> None:
     assert sum(1 for y in bars for v in y if v is None) > 100  # months without articles stay empty
     lines = [t["y"] for t in charts[1] if t.get("mode") == "lines+markers"]
     assert lines and all(None in y for y in lines)  # lines break where there was no article
+@pytest.mark.parametrize("where", ["folder", "under-a-file", "proc", "sys"])
+def test_report_to_an_odd_or_unwritable_path_is_one_line(seeded: Path, tmp_path: Path, where: str) -> None:
+    (tmp_path / "a-file").write_text("x")
+    out = {"folder": tmp_path, "under-a-file": tmp_path / "a-file" / "report.html",
+           "proc": Path("/proc/kabar-report.html"), "sys": Path("/sys/kabar/report.html")}[where]
+    result = run_cli("report", "--out", str(out), "--warehouse", str(seeded))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kabar: error: --out") and "Traceback" not in result.stderr
