@@ -55,14 +55,15 @@ def training_sentences(corpus: Path, sets: tuple[str, ...] = tuple(SETS)) -> lis
     return out
 
 
-def train(corpus: Path, out: Path, iterations: int = 120, sets: tuple[str, ...] = tuple(SETS)) -> int:
+def train(corpus: Path, out: Path, iterations: int = 120, sets: tuple[str, ...] = tuple(SETS),
+          c1: float = 0.05, c2: float = 0.02) -> int:
     import pycrfsuite
 
     sentences = training_sentences(corpus, sets)
     trainer = pycrfsuite.Trainer(verbose=False)
     for words, tags in sentences:
         trainer.append(sentence_features(words), tags)
-    trainer.set_params({"c1": 0.05, "c2": 0.02, "max_iterations": iterations,
+    trainer.set_params({"c1": c1, "c2": c2, "max_iterations": iterations,
                         "feature.possible_transitions": True})
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
@@ -76,13 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--out", type=Path, default=NEWS_MODEL)
     parser.add_argument("--iterations", type=int, default=120)
+    parser.add_argument("--c1", type=float, default=0.05, help="L1 regularisation")
+    parser.add_argument("--c2", type=float, default=0.02, help="L2 regularisation")
     parser.add_argument("--sets", default=",".join(SETS), help="training sets, comma-separated (default: both)")
     args = parser.parse_args(argv)
     if not (args.corpus / SETS["nergrit"] / "train.txt").exists():
         print(f"error: no IndoNLU NER sets under {args.corpus}", file=sys.stderr)
         return 2
     started = time.process_time()
-    n = train(args.corpus, args.out, args.iterations, tuple(args.sets.split(",")))
+    n = train(args.corpus, args.out, args.iterations, tuple(args.sets.split(",")), args.c1, args.c2)
     print(f"trained {args.out} on {n} sentences in {time.process_time() - started:.0f} CPU s")
     return 0
 
