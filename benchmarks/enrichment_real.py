@@ -54,9 +54,9 @@ def score_article(annotation: dict, page: dict, kb, show: bool) -> dict[str, lis
     predicted: dict[tuple[str, str], set[str]] = {}
     coords: dict[tuple[str, str], bool] = {}
     for m in mentions:
-        k = (key(m.surface), m.type)
+        k = (key(m.canonical or m.surface), m.type)
         entity = entity_of(m)
-        predicted.setdefault(k, set()).update({key(m.surface)} | names_of(entity))
+        predicted.setdefault(k, set()).update({key(m.surface), k[0]} | names_of(entity))
         coords[k] = coords.get(k, False) or (entity is not None and entity.lat is not None)
     gold = [(g["type"], {key(g["name"]), *(key(a) for a in g.get("alt", []))}, g["name"]) for g in annotation["entities"]]
     found = [any(kind == gkind and names & forms for (_, kind), names in predicted.items()) for gkind, forms, _ in gold]

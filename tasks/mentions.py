@@ -91,6 +91,8 @@ class _Span:
     j: int  # token end (exclusive)
     entity_id: str | None
     type: str
+    canonical: str | None = None  # a short reference's full name
+    name: str = ""  # the span's own text (set before short references are resolved)
 
 
 class _Text:
@@ -310,7 +312,7 @@ def _short_pass(doc: _Text, local: dict[tuple[str, ...], list[tuple[int, _Span]]
                 continue
             before = [c for c in local[key] if c[0] < i]
             _, full = max(before, key=lambda c: c[0]) if before else min(local[key], key=lambda c: c[0])
-            span = _Span(i, i + width, full.entity_id, full.type)
+            span = _Span(i, i + width, full.entity_id, full.type, full.name or None)
             spans.append(span)
             doc.cover(span)
             break
@@ -326,6 +328,7 @@ def _follow_full_name(span: _Span, doc: _Text, local: dict[tuple[str, ...], list
     if before:
         _, full = max(before, key=lambda c: c[0])
         span.entity_id = full.entity_id
+        span.canonical = full.name or span.canonical
 
 
 # "Komite Peralihan Aceh (KPA)": a name, then its acronym in brackets.
@@ -464,11 +467,11 @@ def _acronym_pass(doc: _Text, spans: list[_Span], acronyms: dict[str, tuple[int,
                 continue
             for s in spans:
                 if s.i == k and s.j == k + 1:
-                    s.entity_id, s.type = full.entity_id, full.type
+                    s.entity_id, s.type, s.canonical = full.entity_id, full.type, _surface(doc, full)
                     break
             else:
                 if not doc.covered[k]:
-                    added.append(_Span(k, k + 1, full.entity_id, full.type))
+                    added.append(_Span(k, k + 1, full.entity_id, full.type, _surface(doc, full)))
                     doc.covered[k] = True
     return added
 
@@ -482,10 +485,14 @@ def find_mentions(text: str, kb: KnowledgeBase, context: str = "") -> list[Menti
     spans += _ner_pass(doc, kb, spans, acronyms)
     spans += _unlinked_pass(doc)
     spans += _acronym_pass(doc, spans, acronyms)
+    for span in spans:
+        span.name = _surface(doc, span)
     local = _local_aliases(doc, spans)
     if context:
         ctx = _Text(context)
         ctx_spans = _kb_pass(ctx, kb) + _unlinked_pass(ctx)
+        for span in ctx_spans:
+            span.name = _surface(ctx, span)
         for key, found in _local_aliases(ctx, ctx_spans, position=-1).items():
             local.setdefault(key, []).extend(found)
     spans += _short_pass(doc, local)
@@ -493,6 +500,7 @@ def find_mentions(text: str, kb: KnowledgeBase, context: str = "") -> list[Menti
         _follow_full_name(span, doc, local)
     spans.sort(key=lambda s: s.i)
     return [
-        Mention(s.entity_id, text[doc.toks[s.i][1]:doc.toks[s.j - 1][2]], doc.toks[s.i][1], doc.toks[s.j - 1][2], s.type)  # type: ignore[arg-type]
+        Mention(s.entity_id, text[doc.toks[s.i][1]:doc.toks[s.j - 1][2]], doc.toks[s.i][1], doc.toks[s.j - 1][2], s.type,  # type: ignore[arg-type]
+                s.canonical)
         for s in spans
     ]

@@ -86,7 +86,7 @@ class EntitiesEnricher:
         return Enrichment(rows={
             "mentions": [
                 {"entity_id": m.entity_id, "surface": m.surface, "char_start": m.char_start,
-                 "char_end": m.char_end, "type": m.type}
+                 "char_end": m.char_end, "type": m.type, "canonical": m.canonical}
                 for m in mentions
             ],
             "article_entities": entities,
