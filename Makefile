@@ -39,11 +39,11 @@ $(PLACES): tasks/places.py | $(VENV)/.synced
 
 # About a minute of CPU; skipped (with a note) when the corpus is not beside the clone: the
 # enricher then runs its rules alone and says so.
-$(NER_MODEL): tasks/ner.py tasks/ner_train.py | $(VENV)/.synced
+$(NER_MODEL): tasks/ner.py tasks/ner_train.py $(PLACES) | $(VENV)/.synced
 	@if [ -d "$(NER_CORPUS)" ]; then $(VENV)/bin/python -m tasks.ner_train --corpus "$(NER_CORPUS)" --out $@; \
 	else echo "note: no $(NER_CORPUS); NER model not built (make ner-model NER_CORPUS=...)"; fi
 
-ner-model: $(VENV)/.synced
+ner-model: $(VENV)/.synced $(PLACES)
 	$(VENV)/bin/python -m tasks.ner_train --corpus "$(NER_CORPUS)" --out $(NER_MODEL)
 
 demo: install

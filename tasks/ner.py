@@ -27,6 +27,8 @@ MODEL_DIR = Path(__file__).parent / "kb"
 #: The model the enricher uses: trained on NERGrit (cased) and NERP (lower-cased) together, with
 #: NERP's labels mapped onto NERGrit's three (PPL->PERSON, PLC->PLACE, IND->ORGANISATION).
 NEWS_MODEL = MODEL_DIR / "ner-news.crfsuite"
+#: The places gazetteer tasks/places.py writes (its PLACES_FILE).
+PLACES_FILE = MODEL_DIR / "places.tsv"
 #: label -> the KB's entity type
 LABEL_TYPES = {"PERSON": "person", "ORGANISATION": "organization", "PLACE": "place"}
 
@@ -69,10 +71,11 @@ def _word_features(word: str) -> tuple[str, ...]:
 def place_words() -> tuple[frozenset[str], frozenset[str]]:
     """Lower-cased one-word place names and words of longer place names, from the places gazetteer
     (tasks/places.py): a feature, so the model learns how much a gazetteer hit is worth."""
-    from tasks.places import PLACES_FILE, write
-
+    # read the file tasks/places.py builds (make install) without importing that module, which
+    # imports tasks.entities, which uses this one: no import circle
     if not PLACES_FILE.exists():
-        write()
+        LOGGER.warning("no %s: NER runs without its gazetteer features (run `make install`)", PLACES_FILE)
+        return frozenset(), frozenset()
     single, parts = set(), set()
     with PLACES_FILE.open(encoding="utf-8") as handle:
         next(handle)

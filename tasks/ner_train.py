@@ -84,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.corpus / SETS["nergrit"] / "train.txt").exists():
         print(f"error: no IndoNLU NER sets under {args.corpus}", file=sys.stderr)
         return 2
+    from tasks.places import PLACES_FILE, write
+
+    if not PLACES_FILE.exists():  # the gazetteer features need it
+        write()
     started = time.process_time()
     n = train(args.corpus, args.out, args.iterations, tuple(args.sets.split(",")), args.c1, args.c2)
     print(f"trained {args.out} on {n} sentences in {time.process_time() - started:.0f} CPU s")

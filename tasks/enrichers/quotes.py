@@ -289,7 +289,9 @@ def _named_in(phrase: str, names: list[Any], lo: int, hi: int) -> str | None:
     for kind in ("person", "organization"):
         found = [m for m in inside if m.type == kind]
         if found:
-            return _full(max(found, key=lambda m: (m.char_end - m.char_start, m.char_start)))
+            best = max(found, key=lambda m: (m.char_end - m.char_start, m.char_start))
+            # a body named as written ("sebut KCNA") stays as written; a person gets the full name
+            return best.surface if kind == "organization" and best.surface == phrase.strip() else _full(best)
     return None
 
 
