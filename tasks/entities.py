@@ -65,6 +65,8 @@ class Mention:
     char_start: int
     char_end: int
     type: EntityType
+    #: for a short or later reference ("Nangoi", "Persib", "KPA"): the full name it refers to
+    canonical: str | None = None
 
 
 # --- tokens and spelling folds ------------------------------------------------------------------

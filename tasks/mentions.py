@@ -16,6 +16,7 @@ so sentence-initial words do not become entities.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from tasks.entities import KnowledgeBase, Mention, fold, name_gap_ok, tokens
@@ -51,6 +52,8 @@ ROLE_CUES = _words("""
     raja ratu perwira asisten penasihat deputi mantan pendiri ceo spokesperson analyst minister
     president professor researcher fellow director chairman adik kakak putri putra istri suami
     kata ujar ucap tegas sebut jelas tambah imbuh lanjut tutur terang ungkap menurut
+    akp akbp kompol iptu ipda aiptu bripka brigadir brigjen irjen komjen kapolri kapolda kapolres
+    kapolsek kasat kajari kajati kadis kabag kasubdit kadiv kabid kasi kasatreskrim wakapolda
 """)
 #: Portfolio and qualifier words that sit between a role and a name ("Menteri Pertahanan ...").
 PORTFOLIO = _words("""
@@ -67,7 +70,12 @@ ORG_HEADS = _words("""
     organisasi asosiasi komite dinas biro korps divisi angkatan komando markas bank perusahaan
     institute university ministry center centre council agency foundation kantor dewan
     kepolisian kejaksaan pengadilan mahkamah majelis kedutaan konsulat direktorat sekretariat
+    polri polda polres polsek polresta polrestabes kejari kejati kejagung kodim korem kodam
+    rutan lapas pemkot pemkab pemprov dprd dpr mpr kpu bawaslu kemenpan kemenkeu kemenhan
 """)
+#: Words that start a new administrative unit inside a run of place names ("Desa Alue Papeun
+#: Kecamatan Nisam Antara Aceh Utara" is three places).
+ADMIN_UNITS = _words("desa kelurahan kecamatan kabupaten kota provinsi propinsi dusun kampung")
 ORG_TAILS = _words("institute university center centre council agency foundation corporation group endowment ministry")
 _ORG_JOINERS = _words("dan untuk for of the and on bagi")
 #: Verbs after a name that make it a speaking person ("X mengatakan ...").
@@ -83,6 +91,8 @@ class _Span:
     j: int  # token end (exclusive)
     entity_id: str | None
     type: str
+    canonical: str | None = None  # a short reference's full name
+    name: str = ""  # the span's own text (set before short references are resolved)
 
 
 class _Text:
@@ -225,7 +235,7 @@ def _unlinked_pass(doc: _Text) -> list[_Span]:
         # organisations: a head word ("Institut", "Kementerian") then capitalised words
         if not doc.covered[i] and not doc.headline[i] and doc.lower[i] in ORG_HEADS and doc.capitalised(i):
             j = i + 1
-            while j < n and not doc.covered[j] and doc.joined(j) and (
+            while j < n and not doc.covered[j] and doc.joined(j) and doc.lower[j] not in ROLE_CUES and (
                 (doc.capitalised(j) and doc.lower[j] not in FUNCTION_WORDS) or
                 (doc.lower[j] in _ORG_JOINERS and j + 1 < n and doc.capitalised(j + 1))
             ):
@@ -254,6 +264,9 @@ def _local_aliases(doc: _Text, spans: list[_Span], position: int | None = None) 
     """Short forms of each person named in full: its first or last one or two words."""
     found: dict[tuple[str, ...], list[tuple[int, _Span]]] = {}
     for span in spans:
+        if span.type == "organization" and span.j - span.i >= 2:
+            _org_short_forms(doc, span, found, position)
+            continue
         if span.type != "person" or span.j - span.i < 2:
             continue
         words = doc.folded[span.i:span.j]
@@ -264,6 +277,26 @@ def _local_aliases(doc: _Text, spans: list[_Span], position: int | None = None) 
                 continue
             found.setdefault(key, []).append((span.i if position is None else position, span))
     return found
+
+
+#: Legal-form words around a company's name ("PT Astra Otoparts Tbk" -> "Astra Otoparts").
+_LEGAL_FORMS = frozenset("pt tbk cv persero inc ltd corp co llc".split())
+
+
+def _org_short_forms(doc: _Text, span: _Span, found: dict, position: int | None) -> None:
+    """Later references to an organisation: its name without legal forms, and its first word
+    when that is a distinctive name ("Persib" after "Persib Bandung"), never a head word."""
+    words = doc.folded[span.i:span.j]
+    raw = [t for t, _, _ in doc.toks[span.i:span.j]]
+    core = [w for w in words if w not in _LEGAL_FORMS]
+    keys = set()
+    if 0 < len(core) < len(words):
+        keys.add(tuple(core[:2]))
+    first = raw[0] if words[0] not in _LEGAL_FORMS else (raw[1] if len(raw) > 1 else "")
+    if len(first) >= 4 and fold(first) not in ORG_HEADS and fold(first) not in FUNCTION_WORDS and first[:1].isupper():
+        keys.add((fold(first),))
+    for key in keys - {tuple(words)}:
+        found.setdefault(key, []).append((span.i if position is None else position, span))
 
 
 def _short_pass(doc: _Text, local: dict[tuple[str, ...], list[tuple[int, _Span]]]) -> list[_Span]:
@@ -279,7 +312,7 @@ def _short_pass(doc: _Text, local: dict[tuple[str, ...], list[tuple[int, _Span]]
                 continue
             before = [c for c in local[key] if c[0] < i]
             _, full = max(before, key=lambda c: c[0]) if before else min(local[key], key=lambda c: c[0])
-            span = _Span(i, i + width, full.entity_id, full.type)
+            span = _Span(i, i + width, full.entity_id, full.type, full.name or None)
             spans.append(span)
             doc.cover(span)
             break
@@ -295,18 +328,171 @@ def _follow_full_name(span: _Span, doc: _Text, local: dict[tuple[str, ...], list
     if before:
         _, full = max(before, key=lambda c: c[0])
         span.entity_id = full.entity_id
+        span.canonical = full.name or span.canonical
+
+
+# "Komite Peralihan Aceh (KPA)": a name, then its acronym in brackets.
+_ACRONYM = re.compile(r"\(\s*([A-Z][A-Za-z]{1,7})\s*\)")
+
+
+def _acronym_definitions(doc: _Text) -> dict[str, tuple[int, int]]:
+    """Acronyms the text spells out: acronym -> token span (i, j) of the full name before it.
+    The full name's capitalised words' initials must spell the acronym (some letters may come
+    from one word: "Kemenpan" -> KP), so "(KPA)" after "Komite Peralihan Aceh" counts."""
+    found: dict[str, tuple[int, int]] = {}
+    for match in _ACRONYM.finditer(doc.text):
+        acronym = match.group(1)
+        if not acronym[:2].isupper():
+            continue
+        end = next((k for k, t in enumerate(doc.toks) if t[1] >= match.start()), len(doc.toks))
+        initials, i = "", end
+        while i > 0 and end - i < 8 and len(initials) < len(acronym):
+            i -= 1
+            tok = doc.toks[i][0]
+            if doc.lower[i] in _ORG_JOINERS and i > 0:
+                continue
+            if not tok[:1].isupper():
+                break
+            initials = tok[0] + initials
+        if initials.upper() == acronym.upper() and end - i >= 2:
+            found.setdefault(acronym, (i, end))
+    return found
+
+
+def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[str, tuple[int, int]]) -> list[_Span]:
+    """Names the learned model recognises (tasks/ner.py) that the KB pass did not already take:
+    linked to the KB by alias and type when it knows them, else kept as typed unlinked names.
+    A name around a KB name ("Polres Lhokseumawe" around the place Lhokseumawe) is kept too."""
+    from tasks.ner import recognise
+
+    starts = {t[1]: k for k, t in enumerate(doc.toks)}
+    ends = {t[2]: k for k, t in enumerate(doc.toks)}
+    added: list[_Span] = []
+    for found in recognise(doc.text):
+        i, last = starts.get(found.char_start), ends.get(found.char_end)
+        if i is None or last is None:
+            continue
+        j = last + 1
+        # roles and function words the model took with the name ("Presiden Joko Widodo")
+        while i < j and (doc.lower[i] in FUNCTION_WORDS or doc.lower[i] in ROLE_CUES) and found.type == "person":
+            i += 1
+        if i >= j or not (doc.toks[i][0][:1].isupper() or doc.toks[i][0][:1].isdigit()):
+            continue
+        covered = [doc.covered[k] for k in range(i, j)]
+        if all(covered):
+            continue
+        if any(covered):
+            inner = [s for s in spans if s.i >= i and s.j <= j]
+            if not inner or any(doc.covered[k] and not any(s.i <= k < s.j for s in inner) for k in range(i, j)):
+                continue  # overlaps a KB name without containing it: the KB's reading wins
+        kind = found.type
+        cut = next((k for k in range(i + 1, j) if doc.lower[k] in ROLE_CUES), None)
+        if cut is not None:  # "Polres Lhokseumawe AKP Yasir": an organisation, a rank, a person
+            rest = cut + 1
+            while rest < j and doc.lower[rest] in ROLE_CUES:
+                rest += 1
+            if rest < j and doc.toks[rest][0][:1].isupper():
+                person = _ner_span(doc, kb, rest, j, "person", acronyms)
+                if person is not None:
+                    added.append(person)
+            j = cut
+        if kind == "place" and doc.lower[i] in ORG_HEADS:
+            kind = "organization"  # "Polres Lhokseumawe" is the police of a place
+        if j - i == 1 and any(c.isdigit() for c in doc.toks[i][0]):
+            continue  # "4G", "SS1": models and codes, not names
+        for a, b in _admin_parts(doc, i, j) if kind == "place" else [(i, j)]:
+            span = _ner_span(doc, kb, a, b, kind, acronyms)
+            if span is not None:
+                added.append(span)
+    _consolidate_types(doc, added)
+    return added
+
+
+def _admin_parts(doc: _Text, i: int, j: int) -> list[tuple[int, int]]:
+    cuts = [k for k in range(i + 1, j) if doc.lower[k] in ADMIN_UNITS]
+    bounds = [i, *cuts, j]
+    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def _consolidate_types(doc: _Text, spans: list[_Span]) -> None:
+    """One name, one type in one text: the type the model gave it most often (first wins ties)."""
+    votes: dict[str, Counter] = {}
+    for span in spans:
+        votes.setdefault(_surface(doc, span), Counter())[span.type] += 1
+    for span in spans:
+        if span.entity_id is None:
+            span.type = votes[_surface(doc, span)].most_common(1)[0][0]
+
+
+def _surface(doc: _Text, span: _Span) -> str:
+    return doc.text[doc.toks[span.i][1]:doc.toks[span.j - 1][2]]
+
+
+def _ner_span(doc: _Text, kb: KnowledgeBase, i: int, j: int, kind: str, acronyms: dict) -> _Span | None:
+    """One recognised name as a span: linked when the KB knows it by that alias and type."""
+    surface = doc.text[doc.toks[i][1]:doc.toks[j - 1][2]]
+    if surface in acronyms:
+        return None  # the acronym pass below links it to its spelled-out name
+    if kind == "place" and i > 0 and doc.lower[i - 1] in _CURRENCY:
+        return None  # "dolar AS" is a currency
+    # linked only when the whole name is one of the entity's aliases: "Yuriy Belousov" is not
+    # Andrei Belousov, however the KB's alias-suffix linking reads it
+    hit = kb.match_at(doc.toks[i:j], doc.folded[i:j], 0, doc.text)
+    entity = kb.entities[hit[1]] if hit and hit[0] == j - i else None
+    entity_id = entity.entity_id if entity is not None and entity.type == kind else None
+    if doc.headline[i] and entity_id is None:
+        return None  # Title Case lines say nothing about names
+    span = _Span(i, j, entity_id, kind)
+    for k in range(i, j):
+        doc.covered[k] = True
+    return span
+
+
+def _acronym_pass(doc: _Text, spans: list[_Span], acronyms: dict[str, tuple[int, int]]) -> list[_Span]:
+    """Every use of an acronym the text spelled out refers to the spelled-out name: its KB
+    reading elsewhere ("KPA" = Korean People's Army) is replaced."""
+    added: list[_Span] = []
+    for acronym, (i, j) in acronyms.items():
+        full = next((s for s in spans if s.i == i and s.j == j), None)
+        if full is None:
+            full = next((s for s in spans if s.i <= i < s.j or s.i < j <= s.j), None)
+        if full is None or (full.i, full.j) != (i, j):
+            full = _Span(i, j, full.entity_id if full and (full.i, full.j) == (i, j) else None, "organization")
+            spans[:] = [s for s in spans if s.j <= i or s.i >= j]
+            added.append(full)
+            for k in range(i, j):
+                doc.covered[k] = True
+        for k, tok in enumerate(doc.toks):
+            if tok[0] != acronym:
+                continue
+            for s in spans:
+                if s.i == k and s.j == k + 1:
+                    s.entity_id, s.type, s.canonical = full.entity_id, full.type, _surface(doc, full)
+                    break
+            else:
+                if not doc.covered[k]:
+                    added.append(_Span(k, k + 1, full.entity_id, full.type, _surface(doc, full)))
+                    doc.covered[k] = True
+    return added
 
 
 def find_mentions(text: str, kb: KnowledgeBase, context: str = "") -> list[Mention]:
     """Mentions in ``text`` by position; ``context`` (e.g. the headline) only contributes full
     names that short references in ``text`` may point to."""
     doc = _Text(text)
+    acronyms = _acronym_definitions(doc)
     spans = _kb_pass(doc, kb)
+    spans += _ner_pass(doc, kb, spans, acronyms)
     spans += _unlinked_pass(doc)
+    spans += _acronym_pass(doc, spans, acronyms)
+    for span in spans:
+        span.name = _surface(doc, span)
     local = _local_aliases(doc, spans)
     if context:
         ctx = _Text(context)
         ctx_spans = _kb_pass(ctx, kb) + _unlinked_pass(ctx)
+        for span in ctx_spans:
+            span.name = _surface(ctx, span)
         for key, found in _local_aliases(ctx, ctx_spans, position=-1).items():
             local.setdefault(key, []).extend(found)
     spans += _short_pass(doc, local)
@@ -314,6 +500,7 @@ def find_mentions(text: str, kb: KnowledgeBase, context: str = "") -> list[Menti
         _follow_full_name(span, doc, local)
     spans.sort(key=lambda s: s.i)
     return [
-        Mention(s.entity_id, text[doc.toks[s.i][1]:doc.toks[s.j - 1][2]], doc.toks[s.i][1], doc.toks[s.j - 1][2], s.type)  # type: ignore[arg-type]
+        Mention(s.entity_id, text[doc.toks[s.i][1]:doc.toks[s.j - 1][2]], doc.toks[s.i][1], doc.toks[s.j - 1][2], s.type,  # type: ignore[arg-type]
+                s.canonical)
         for s in spans
     ]

@@ -46,6 +46,11 @@ def run(args: argparse.Namespace) -> int:
     if args.config:
         enrich_settings = load_sources(args.config).enrich
         knowledge_base, themes = list(enrich_settings.knowledge_base), enrich_settings.themes
+    from kabar.commands.kb import wikidata_file
+
+    own = wikidata_file(args.warehouse)  # written by `kabar kb update`; the user's files override it
+    if own.exists():
+        knowledge_base.insert(0, str(own.resolve()))
     knowledge_base += [str(Path(p).resolve()) for p in args.knowledge_base or []]
     themes = str(Path(args.themes).resolve()) if args.themes else themes
     try:

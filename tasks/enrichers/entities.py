@@ -9,13 +9,44 @@ edited knowledge base re-runs this enricher over old articles on ``kabar enrich`
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from kabar.models import Article
 from tasks.enrich import OPTIONS, Enrichment, register
-from tasks.entities import KnowledgeBase, find_mentions, load_kb
+from tasks.entities import Entity, KnowledgeBase, Mention, find_mentions, load_kb
+from tasks.ner import NEWS_MODEL
+from tasks.places import PLACES_FILE, gazetteer
 
 #: Bump when the matching rules change (the KB's own changes are in the fingerprint).
-RULES_VERSION = "1"
+RULES_VERSION = "2"
+NO_QID_NOTE = "shipped without a Wikidata id (not looked up yet): `kabar kb update` fills it"
+
+
+def _file_stamp(path) -> str:
+    try:
+        stat = path.stat()
+    except OSError:
+        return "none"
+    return f"{stat.st_size:x}{stat.st_mtime_ns % 10**6:x}"
+
+
+def link_places(mentions: list[Mention], kb: KnowledgeBase) -> tuple[list[Mention], dict[str, tuple[Entity, str]]]:
+    """Unlinked place names linked to the places gazetteer (tasks/places.py), preferring namesakes
+    in the countries the article's linked places are in. Returns the mentions and the gazetteer
+    entities they now point to, each with its note on why it has no Wikidata id."""
+    places = gazetteer()
+    countries = tuple({kb.entities[m.entity_id].country for m in mentions
+                       if m.entity_id in kb.entities and kb.entities[m.entity_id].country})
+    linked: dict[str, tuple[Entity, str]] = {}
+    out = []
+    for m in mentions:
+        if m.entity_id is None and m.type == "place":
+            place = places.lookup(m.surface, countries)
+            if place is not None:
+                linked[place.entity.entity_id] = (place.entity, place.wikidata_note)
+                m = replace(m, entity_id=place.entity.entity_id)
+        out.append(m)
+    return out, linked
 
 
 class EntitiesEnricher:
@@ -30,24 +61,32 @@ class EntitiesEnricher:
 
     @property
     def version(self) -> str:  # type: ignore[override]
-        return f"{RULES_VERSION}+kb.{self.knowledge_base().fingerprint}"
+        # the NER model and the places gazetteer are rebuilt by make: a new one re-runs the enricher
+        return (f"{RULES_VERSION}+kb.{self.knowledge_base().fingerprint}"
+                f"+ner.{_file_stamp(NEWS_MODEL)}+places.{_file_stamp(PLACES_FILE)}")
 
     def enrich(self, article: Article) -> Enrichment:
         kb = self.knowledge_base()
         mentions = find_mentions(article.text, kb, context=article.title or "")
+        mentions, places = link_places(mentions, kb)
         counts = Counter(m.entity_id for m in mentions if m.entity_id)
         entities = []
         for entity_id, n in counts.items():
-            entity = kb.entities[entity_id]
+            if entity_id in kb.entities:
+                entity = kb.entities[entity_id]
+                note = None if entity.wikidata_id else NO_QID_NOTE
+            else:
+                entity, note = places[entity_id]
             entities.append({
                 "entity_id": entity_id, "name": entity.name, "type": entity.type,
                 "wikidata_id": entity.wikidata_id, "country": entity.country, "lat": entity.lat,
                 "lon": entity.lon, "mention_count": n, "kb_fingerprint": kb.fingerprint,
+                "wikidata_note": note,
             })
         return Enrichment(rows={
             "mentions": [
                 {"entity_id": m.entity_id, "surface": m.surface, "char_start": m.char_start,
-                 "char_end": m.char_end, "type": m.type}
+                 "char_end": m.char_end, "type": m.type, "canonical": m.canonical}
                 for m in mentions
             ],
             "article_entities": entities,

@@ -254,8 +254,80 @@ def link_speaker(names: list[str]) -> str | None:
     return None
 
 
+#: Nouns that describe someone already named ("kata pria itu", "tambah raksasa elektronik asal
+#: Korea Selatan ini", "kata politisi Partai Hanura itu"): the speaker is the one named before.
+_DESCRIPTOR_HEADS = frozenset("pria wanita perempuan lelaki sosok pemuda politisi politikus mantan "
+                              "raksasa perusahaan pabrikan produsen operator klub tim pihak lembaga".split())
+_DEMONSTRATIVE_END = re.compile(r"\b(?:ini|itu|tersebut)\s*$", re.IGNORECASE)
+
+
+def _names(text: str) -> list[Any]:
+    """People and organisations named in ``text`` (tasks.entities: KB, learned NER, rules), by
+    position; [] when the entities module is unavailable."""
+    kb = _knowledge_base()
+    if kb is None:
+        return []
+    from tasks.entities import find_mentions
+
+    return [m for m in find_mentions(text, kb) if m.type in ("person", "organization")]
+
+
+def _full(m: Any) -> str:
+    return m.canonical or m.surface
+
+
+def _is_descriptor(phrase: str) -> bool:
+    words = phrase.split()
+    return bool(words) and words[0][:1].islower() and (
+        words[0].casefold() in _DESCRIPTOR_HEADS or bool(_DEMONSTRATIVE_END.search(phrase)))
+
+
+def _named_in(phrase: str, names: list[Any], lo: int, hi: int) -> str | None:
+    """The person (else organisation) a speaker phrase names, among the names found in
+    ``text[lo:hi]``: "Kasat Reskrim Polres Lhokseumawe AKP Yasir" -> "Yasir"."""
+    inside = [m for m in names if lo <= m.char_start < hi and m.surface in phrase]
+    for kind in ("person", "organization"):
+        found = [m for m in inside if m.type == kind]
+        if found:
+            best = max(found, key=lambda m: (m.char_end - m.char_start, m.char_start))
+            # a body named as written ("sebut KCNA") stays as written; a person gets the full name
+            return best.surface if kind == "organization" and best.surface == phrase.strip() else _full(best)
+    return None
+
+
+def _refine(row: dict[str, Any], names: list[Any], lo: int, hi: int, side: str, last: dict[str, Any] | None,
+            text: str, quote_start: int) -> None:
+    """Sharpen a named attribution with the recognised names around it: the person inside a long
+    role phrase, the person in apposition after it ("kata Kasubdit ..., AKBP Ferdiyan Fahmi, di ..."),
+    and descriptions of someone named before ("kata pria itu")."""
+    phrase = row["speaker_surface"] or ""
+    if _is_descriptor(phrase):
+        before = [m for m in names if m.char_end <= quote_start]
+        if last is not None and last.get("speaker_text"):
+            row["speaker_text"], row["speaker_entity_id"] = last["speaker_text"], last["speaker_entity_id"]
+        elif before:
+            row["speaker_text"] = _full(before[-1])
+            row["speaker_entity_id"] = link_speaker([row["speaker_text"]])
+        return
+    person = _named_in(phrase, names, lo, hi)
+    if person is None or not any(m.type == "person" and m.surface in phrase for m in names if lo <= m.char_start < hi):
+        # a role phrase without a person: a person in apposition right after it, same sentence
+        window = [m for m in names if lo <= m.char_start < hi and m.type == "person"]
+        if window and side == "after":
+            person = _full(window[0])
+    if person and person != row["speaker_text"]:
+        row["speaker_text"] = person
+        row["speaker_entity_id"] = link_speaker([person])
+
+
+def _sentence_end(text: str, position: int) -> int:
+    match = re.search(r"[.!?](?=\s|$)|\n", text[position:position + 300])
+    return position + (match.start() if match else min(300, len(text) - position))
+
+
 def extract_quotes(text: str) -> list[dict[str, Any]]:
     """Quotes of ``text`` with resolved speakers: dicts of the ``quotes`` table without article_id."""
+    names = _names(text)
     rows: list[dict[str, Any]] = []
     last_named: dict[str, Any] | None = None
     previous_end = -1
@@ -266,7 +338,9 @@ def extract_quotes(text: str) -> list[dict[str, Any]]:
         start = match.start(2) + len(raw) - len(raw.lstrip(" ,."))
         end = start + len(quote)
         attribution = _after_attribution(text[match.end(): match.end() + 300])
+        side = "after"
         if attribution is None:
+            side = "before"
             sentence = _sentence_start(text, match.start())
             attribution = _before_attribution(text[sentence: match.start()])
         if attribution is None:
@@ -296,6 +370,11 @@ def extract_quotes(text: str) -> list[dict[str, Any]]:
             # in its paragraph, unless a quote attributed by name came after that name.
             paragraph = text.rfind("\n", 0, match.start()) + 1
             person = last_person_before(text, paragraph, match.start(), quote_spans)
+            # a person the NER/KB names after that one, still before the quote, is nearer
+            recognised = [m for m in names if m.type == "person" and m.char_end <= match.start()
+                          and not any(a <= m.char_start < b for a, b in quote_spans)]
+            if recognised and (person is None or recognised[-1].char_start > person[0]) and recognised[-1].char_start >= paragraph:
+                person = (recognised[-1].char_start, _full(recognised[-1]))
             if person and (last_named is None or person[0] > last_named["char_end"]):
                 row["speaker_text"] = person[1]
                 row["speaker_entity_id"] = link_speaker([person[1]])
@@ -313,6 +392,11 @@ def extract_quotes(text: str) -> list[dict[str, Any]]:
             full = resolve_short_name(text, name, match.start()) if len(name.split()) == 1 else name
             row.update(verb=attribution.verb, speaker_surface=surface, speaker_text=full)
             row["speaker_entity_id"] = link_speaker([full, name, surface])
+            if side == "after":
+                lo, hi = match.end(), _sentence_end(text, match.end())
+            else:
+                lo, hi = _sentence_start(text, match.start()), match.start()
+            _refine(row, names, lo, hi, side, last_named, text, match.start())
             last_named = row
         previous_end = match.end()
         rows.append(row)
@@ -323,7 +407,7 @@ class QuotesEnricher:
     """Direct quotes with their speakers (view ``quotes``)."""
 
     name = "quotes"
-    RULES_VERSION = "1"
+    RULES_VERSION = "2"
 
     @property
     def version(self) -> str:

@@ -21,7 +21,7 @@ from tasks.enrich import OPTIONS, Enrichment, register
 from tasks.entities import fold, name_gap_ok, tokens
 
 TAXONOMY = Path(__file__).resolve().parent.parent / "kb" / "themes.toml"
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ class Taxonomy:
     min_hits: dict[str, int]
     longest: int
     fingerprint: str
+    #: theme -> folded cue tokens of which one must occur (the evidence that can say no: a 4G
+    #: network "peluncuran" is no missile test without a missile); empty: no such condition
+    requires: dict[str, tuple[tuple[str, ...], ...]] = None  # type: ignore[assignment]
 
 
 @functools.lru_cache(maxsize=4)
@@ -42,12 +45,15 @@ def _load(path: str, mtime_ns: int) -> Taxonomy:
         raise ConfigError(f"{path}: invalid themes file: {exc}") from None
     cues: dict[tuple[str, ...], set[str]] = defaultdict(set)
     min_hits: dict[str, int] = {}
+    requires: dict[str, tuple[tuple[str, ...], ...]] = {}
     for n, theme in enumerate(data.get("theme", [])):
-        unknown = set(theme) - {"name", "description", "cues_id", "cues_en", "min_hits"}
+        unknown = set(theme) - {"name", "description", "cues_id", "cues_en", "min_hits", "requires"}
         if unknown or not isinstance(theme.get("name"), str):
             raise ConfigError(f"{path}: theme[{n}]: needs a name; allowed keys are name, description, "
-                              f"cues_id, cues_en, min_hits (got {sorted(unknown) or 'no name'})")
+                              f"cues_id, cues_en, min_hits, requires (got {sorted(unknown) or 'no name'})")
         min_hits[theme["name"]] = int(theme.get("min_hits", 3))
+        requires[theme["name"]] = tuple(k for k in (tuple(fold(t) for t, _, _ in tokens(str(c)))
+                                                    for c in theme.get("requires", [])) if k)
         for cue in [*theme.get("cues_id", []), *theme.get("cues_en", [])]:
             key = tuple(fold(t) for t, _, _ in tokens(str(cue)))
             if key:
@@ -55,7 +61,7 @@ def _load(path: str, mtime_ns: int) -> Taxonomy:
     if not min_hits:
         raise ConfigError(f"{path}: no [[theme]] tables")
     return Taxonomy({k: tuple(sorted(v)) for k, v in cues.items()}, min_hits,
-                    max(len(k) for k in cues), hashlib.sha256(raw).hexdigest()[:12])
+                    max(len(k) for k in cues), hashlib.sha256(raw).hexdigest()[:12], requires)
 
 
 def taxonomy() -> Taxonomy:
@@ -88,6 +94,11 @@ def count_cues(text: str, tax: Taxonomy) -> tuple[Counter, dict[str, set[str]], 
     return hits, seen, len(toks)
 
 
+def _ngrams(text: str, longest: int) -> set[tuple[str, ...]]:
+    folded = [fold(t) for t, _, _ in tokens(text)]
+    return {tuple(folded[i:i + n]) for n in range(1, longest + 1) for i in range(len(folded) - n + 1)}
+
+
 class ThemesEnricher:
     name = "themes"
     fields = ()
@@ -100,12 +111,15 @@ class ThemesEnricher:
     def enrich(self, article: Article) -> Enrichment:
         tax = taxonomy()
         hits, seen, words = count_cues(article.text, tax)
+        present = _ngrams(f"{article.title or ''}\n{article.text}", max((len(k) for r in tax.requires.values() for k in r), default=0))
         title_hits, title_seen, _ = count_cues(article.title or "", tax)
         rows = []
         for theme in tax.min_hits:
             total = hits[theme] + 2 * title_hits[theme]  # the headline says what the story is about
             score = round(100.0 * total / max(words, 1), 3)
             # two different cues at least; then enough occurrences, or dense ones in a short text
+            if tax.requires.get(theme) and not any(k in present for k in tax.requires[theme]):
+                continue  # none of the theme's own evidence: generic cues alone say nothing
             if len(seen[theme] | title_seen[theme]) >= 2 and (total >= tax.min_hits[theme] or score >= 1.0):
                 rows.append({
                     "theme": theme, "score": score, "hits": total,

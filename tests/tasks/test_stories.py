@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
 
 from kabar.config import DedupeSettings
 from kabar.models import Article
@@ -60,3 +64,32 @@ def test_shared_entities_bring_together_what_words_alone_keep_apart() -> None:
     # A warehouse of 1,000 articles in which these entities are rare (as they would be).
     assign_stories([first, second], StoryContext(documents=1000), config)
     assert first.meta["story_id"] == second.meta["story_id"]
+
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+
+
+@pytest.mark.skipif(not (SHARED / "seeds").exists(), reason="needs ../shared/seeds")
+@pytest.mark.parametrize("with_corpus", [False, True])
+def test_seeds_form_four_stories_alone_or_among_unrelated_pages(with_corpus: bool) -> None:
+    """Four seeds on one subject (North Korea's arms industry), three events: 000; 001 with 003;
+    002; 004, whatever else is in the batch and in whichever order (issue 14)."""
+    seeds = [(p.name[:3], None, p.read_text(encoding="utf-8")) for p in sorted((SHARED / "seeds").glob("*.txt"))]
+    others = []
+    truth = SHARED / "corpus" / "indonesian-news" / "pages" / "ground-truth.json"
+    if with_corpus and truth.exists():
+        pages = json.loads(truth.read_text(encoding="utf-8"))
+        others = [(name, page.get("title"), page["content"]) for name, page in sorted(pages.items()) if page.get("content")]
+    for order in (seeds + others, others[::-1] + seeds[::-1]):
+        batch = []
+        for n, (name, title, text) in enumerate(order):
+            article = Article(url=f"https://x.id/{n}", source="s", fetched_at=WHEN, text=text, title=title,
+                              published_at=None, article_id=name)
+            article.meta["status"] = "new"
+            batch.append(article)
+        assign_stories(batch, StoryContext(), DedupeSettings())
+        story = {a.article_id: a.meta["story_id"] for a in batch}
+        groups = {frozenset(k for k in ("000", "001", "002", "003", "004") if story[k] == s)
+                  for s in (story[k] for k in ("000", "001", "002", "003", "004"))}
+        assert groups == {frozenset({"000"}), frozenset({"001", "003"}), frozenset({"002"}), frozenset({"004"})}
+        assert not any(story[name] in {story[k] for k in ("000", "001", "002", "003", "004")} for name, _, _ in others)

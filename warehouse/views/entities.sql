@@ -14,6 +14,7 @@ renamed AS (
         arg_max(name, enriched_at) AS name,
         arg_max(type, enriched_at) AS type,
         arg_max(wikidata_id, enriched_at) AS wikidata_id,
+        arg_max(wikidata_note, enriched_at) AS wikidata_note,
         arg_max(country, enriched_at) AS country,
         count(DISTINCT article_id) AS articles
     FROM source

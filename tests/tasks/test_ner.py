@@ -1,0 +1,59 @@
+"""tasks/ner.py (learned NER), the acronym and gazetteer rules around it in tasks/mentions.py and
+tasks/enrichers/entities.py, and themes that can say no. Fixture texts are the project's own."""
+
+from __future__ import annotations
+
+import pytest
+
+from kabar.models import Article
+from tasks.entities import load_kb
+from tasks.enrichers.entities import link_places
+from tasks.enrichers.themes import ThemesEnricher
+from tasks.mentions import find_mentions
+from tasks.ner import NEWS_MODEL, bio_spans, model_status, recognise
+
+needs_model = pytest.mark.skipif(model_status() is not None, reason="NER model not built (make ner-model)")
+
+
+def test_bio_spans_read_like_seqeval() -> None:
+    assert bio_spans(["B-PER", "I-PER", "O", "B-LOC"]) == [(0, 2, "PER"), (3, 4, "LOC")]
+    assert bio_spans(["I-ORG", "I-ORG", "B-ORG"]) == [(0, 2, "ORG"), (2, 3, "ORG")]  # a stray I- starts a span
+    assert bio_spans(["B-PER", "I-LOC"]) == [(0, 1, "PER"), (1, 2, "LOC")]
+
+
+@needs_model
+def test_recognise_gives_typed_spans_with_offsets() -> None:
+    text = "Gubernur Jawa Barat Ridwan Sudarsono meninjau banjir di Kabupaten Bandung bersama Basarnas."
+    spans = recognise(text, NEWS_MODEL)
+    assert spans and all(text[s.char_start:s.char_end] == s.surface for s in spans)
+    assert any(s.type == "person" and "Ridwan" in s.surface for s in spans)
+    assert any(s.type == "place" and "Bandung" in s.surface for s in spans)
+
+
+@needs_model
+def test_spelled_out_acronym_wins_over_the_kb_and_unlinked_names_are_kept() -> None:
+    kb = load_kb()
+    assert kb.link("KPA") is not None  # the shipped KB reads KPA as the Korean People's Army
+    text = ("Mantan anggota Komite Peralihan Aceh (KPA) Wilayah Pase, Tarmizi Hasan, ditangkap di Lhokseumawe. "
+            "Juru bicara KPA membantah keterlibatan organisasinya.")
+    mentions = find_mentions(text, kb)
+    kpa = [m for m in mentions if m.surface == "KPA"]
+    assert kpa and all(m.entity_id is None and m.type == "organization" for m in kpa)
+    assert all(m.canonical == "Komite Peralihan Aceh" for m in kpa)
+    assert any(m.type == "person" and "Tarmizi" in m.surface for m in mentions)
+    linked, places = link_places(mentions, kb)
+    lhok = [m for m in linked if m.surface == "Lhokseumawe"]
+    assert lhok and lhok[0].entity_id in places
+    entity, note = places[lhok[0].entity_id]
+    assert entity.country == "ID" and entity.lat is not None and "GeoNames" in note
+
+
+def test_a_network_launch_is_not_a_missile_test() -> None:
+    text = ("Operator seluler itu meluncurkan layanan 4G di lima kota. Peluncuran jaringan baru diuji coba "
+            "sejak bulan lalu; uji coba berjalan lancar dan peluncuran resmi dilakukan hari ini. "
+            "Peluncuran berikutnya menyusul setelah menguji kapasitas jaringan.")
+    article = Article(url="https://x.id/1", source="t", fetched_at=None, text=text, title="Peluncuran 4G")  # type: ignore[arg-type]
+    assert [r["theme"] for r in ThemesEnricher().enrich(article).rows["themes"]] == []
+    missile = Article(url="https://x.id/2", source="t", fetched_at=None,  # type: ignore[arg-type]
+                      text=text.replace("layanan 4G", "rudal balistik"), title="Peluncuran rudal")
+    assert "missile_tests" in [r["theme"] for r in ThemesEnricher().enrich(missile).rows["themes"]]
