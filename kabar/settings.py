@@ -49,6 +49,11 @@ BATCH_SIZE = int(os.environ.get("KABAR_BATCH_SIZE", "200"))  # env: for tests an
 TASK_RUNNER = os.environ.get("KABAR_TASK_RUNNER", "default")
 BATCHES_IN_FLIGHT = 2
 WEBHOOK_TIMEOUT_S = 10.0
+#: Run health (issue 16; [run] max_failed_share / max_silent_share): a run whose share of failed
+#: items (failed / (fetched + failed)) or of silent-or-failing sources passes these ends
+#: `completed_with_errors` (non-zero exit, Failed in Prefect, webhook called).
+MAX_FAILED_SHARE = 0.2
+MAX_SILENT_SHARE = 0.25
 #: Bump when extraction or enrichment code changes meaning: cached batch results are keyed on it.
 PIPELINE_CODE_VERSION = "1"
 #: The Prefect schedule of the nightly deployment.

@@ -46,3 +46,27 @@ def quality_checks(path: str | Path, run_id: str) -> list[dict[str, Any]]:
         params = {"run": run_id} if where else {}
         rows = con.execute(f"SELECT * FROM main.quality_checks {where} LIMIT 100", params).fetchall()
     return [dict(zip(columns, row)) for row in rows]
+
+
+def source_failure_reasons(path: str | Path, run_id: str) -> dict[str, str]:
+    """Per source, the run's most frequent failure reason (fetches and stage errors)."""
+    if not Path(path).exists():
+        return {}
+    with open_reader(path, wait_s=60) as con:
+        rows = con.execute(
+            """WITH failures AS (
+                   SELECT source, regexp_replace(error, '[0-9a-f]{12,}', '…', 'g') AS reason
+                   FROM main.fetches WHERE run_id = $run AND error IS NOT NULL
+                   UNION ALL
+                   SELECT source, stage || ': ' || regexp_replace(error, '[0-9a-f]{12,}', '…', 'g')
+                   FROM main.stage_errors WHERE run_id = $run
+               ),
+               ranked AS (
+                   SELECT source, reason, count(*) AS n,
+                          row_number() OVER (PARTITION BY source ORDER BY count(*) DESC, reason) AS rank
+                   FROM failures GROUP BY source, reason
+               )
+               SELECT source, reason || ' (' || n || 'x)' FROM ranked WHERE rank = 1""",
+            {"run": run_id},
+        ).fetchall()
+    return dict(rows)
