@@ -17,7 +17,7 @@ from prefect.futures import PrefectFuture
 from prefect.tasks import exponential_backoff
 
 from flows.report import report_task
-from flows.runner import article_batch_key, cached, fetched_batch_key, restamp, task_runner_for
+from flows.runner import article_batch_key, cached, fetched_batch_key, in_deployment, restamp, task_runner_for
 from kabar import progress, settings
 from kabar.config import SourcesFile
 from kabar.health import UNHEALTHY, RunUnhealthy
@@ -94,7 +94,7 @@ def ingest(
     warehouse file (default: settings.RUN_LOCK_WAIT_S)."""
     plan = plan_task(config, sources, paths, allow_hosts)
     configure_enrichers_task(plan.enrich)
-    path = resolve_for_run(config, warehouse)
+    path = resolve_for_run(config, warehouse, deployed=in_deployment())
     since, until = _local(since), _local(until)
     window = window_task(path, since, until, new_only) if new_only else Window(since, until)
     run_id = start_run_task(

@@ -71,6 +71,24 @@ def warehouse_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return DEFAULT_WAREHOUSE
 
 
+def user_data_dir() -> Path:
+    """kabar's per-user data folder: $KABAR_DATA_DIR, else $XDG_DATA_HOME/kabar, else
+    ~/.local/share/kabar (outside any checkout of the code)."""
+    explicit = os.environ.get("KABAR_DATA_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share") / "kabar"
+
+
+def deployed_warehouse_path() -> Path:
+    """Where a deployed run (Prefect worker or `kabar serve`) loads when neither the run's
+    `warehouse` parameter, $KABAR_WAREHOUSE nor the sources file's [warehouse] names one: the
+    user data folder, never the checkout the worker starts in (the deployment's pull step makes
+    the working directory the project clone, where ./data/kabar.duckdb would land)."""
+    return user_data_dir() / "kabar.duckdb"
+
+
 def data_dir(warehouse: Path | str) -> Path:
     """The directory for raw captures and cached results: beside a warehouse file, or, for a
     DuckLake spec (``ducklake:CATALOG#DATA_PATH``), beside the lake's data path. (Taking a

@@ -70,3 +70,11 @@ def source_failure_reasons(path: str | Path, run_id: str) -> dict[str, str]:
             {"run": run_id},
         ).fetchall()
     return dict(rows)
+
+
+def run_ids(path: str | Path) -> set[str]:
+    """Every run id recorded in a DuckDB warehouse file (empty when there is no file)."""
+    if not Path(path).exists():
+        return set()
+    with open_reader(path, wait_s=60) as con:
+        return {r[0] for r in con.execute("SELECT run_id FROM main.runs").fetchall()}

@@ -20,8 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "each deployment's schedule and next run, then serves until interrupted (Ctrl-C)."
         ),
     )
-    parser.add_argument("--config", metavar="FILE", default="sources.toml",
-                        help="the sources file the deployments use (default: ./sources.toml)")
+    parser.add_argument("--config", metavar="FILE",
+                        help="the sources file the deployments use (default: ./sources.toml when the current "
+                             "directory has one, else the sources.toml shipped beside deployments/prefect.yaml)")
     add_warehouse_option(parser)
     parser.add_argument("--limit", type=int, default=4, metavar="N",
                         help="at most N flow runs at once in this process (default: 4)")
@@ -30,11 +31,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
+def default_config(explicit: str | None) -> Path:
+    """The sources file to serve: --config, else ./sources.toml, else the project's own (the one
+    the shipped deployment file names), so `kabar serve --show` works from any directory."""
+    from flows.deployments import PROJECT_DIR
+
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    here = Path("sources.toml")
+    return here.resolve() if here.is_file() else PROJECT_DIR / "sources.toml"
+
+
 def run(args: argparse.Namespace) -> int:
     from flows.deployments import read_specs, runner_deployments, schedule_lines
     from kabar.config import load_sources
 
-    config = Path(args.config).resolve()
+    config = default_config(args.config)
     load_sources(config)  # a bad sources file fails now, not at 02:00
     specs = read_specs()
     print("kabar deployments:")
