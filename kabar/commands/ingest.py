@@ -31,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "failed items or silent sources; thresholds in the sources file's [run] table)."
         ),
     )
-    parser.add_argument("targets", nargs="*", metavar="PATH_OR_URL", help="ad-hoc sources (no config file needed)")
+    parser.add_argument("targets", nargs="*", metavar="PATH_OR_URL", help="ad-hoc sources (no config file needed); with --config and no --source, only these run "
+                             "(the config supplies settings)")
     parser.add_argument("--config", metavar="FILE", help="a sources file (see samples/sources.toml)")
     parser.add_argument("--source", action="append", metavar="NAME", dest="sources",
                         help="only this source from the config (repeatable)")
