@@ -14,6 +14,7 @@ from datetime import datetime
 from prefect import Task, flow, task
 from prefect.cache_policies import NONE as NO_CACHE
 from prefect.futures import PrefectFuture
+from prefect.states import Failed
 from prefect.tasks import exponential_backoff
 
 from flows.report import report_task
@@ -84,7 +85,9 @@ def ingest(
     new_only: bool = False,
     lock_wait: float | None = None,
 ) -> dict:
-    """Ingest articles from the chosen sources into the warehouse; returns the run summary.
+    """Ingest articles from the chosen sources into the warehouse; returns the run summary, or,
+    for a run that ended ``failed`` or ``completed_with_errors`` (kabar/health.py), a Failed state
+    whose data is a RunUnhealthy carrying the summary (a direct call raises it).
 
     ``sources`` picks sources by name from ``config``; ``paths`` are ad-hoc sources (files,
     directories, globs, WARC files, feed/sitemap URLs); ``since``/``until`` bound publication
@@ -140,7 +143,10 @@ def ingest(
     summary = report_task({"run_id": run_id, "warehouse": path, "state": state, "by_source": counts.by_source,
                            "quality": quality, "search_index": search_index, "health": health})
     if state in UNHEALTHY:  # a Failed flow run: the CLI exits non-zero, Prefect calls the failure hooks
-        raise RunUnhealthy(health["message"], summary)
+        # Returned, not raised: Prefect then logs one line instead of a traceback; the state's data
+        # is the exception a direct call re-raises (with the summary for the CLI to print).
+        return Failed(name="Failed" if state == "failed" else "CompletedWithErrors", message=health["message"],
+                      data=RunUnhealthy(health["message"], summary))
     return summary
 
 

@@ -97,8 +97,9 @@ def judge(outcomes: list[SourceOutcome], max_failed_share: float, max_silent_sha
 
 
 class RunUnhealthy(Exception):
-    """Raised by a flow after recording a failed or completed_with_errors run, so Prefect marks the
-    flow run Failed and calls its failure hooks; ``summary`` is the run summary for the CLI."""
+    """What a call of the ingest flow raises after it recorded a failed or completed_with_errors
+    run (the data of the Failed state the flow returns, so Prefect also calls its failure hooks);
+    ``summary`` is the run summary for the CLI to print."""
 
     def __init__(self, message: str, summary: dict[str, Any] | None = None) -> None:
         super().__init__(message)

@@ -23,6 +23,14 @@ from tests.site import Response, TestSite
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(scope="module", autouse=True)
+def prefect_harness():
+    """Replaces the session's temporary Prefect API (tests/conftest.py): everything here talks to
+    the real server below through subprocesses, and on a loaded machine the temporary API's
+    start-up alone could time out."""
+    yield
+
+
 def ignore_sigint() -> None:
     """What a background job of a non-interactive shell (cron, a script's `&`) starts with."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)

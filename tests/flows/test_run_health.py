@@ -42,8 +42,8 @@ def test_a_run_whose_every_page_fails_ends_failed_with_exit_1(tmp_path: Path, ca
         break_pages(site, 4)
         config = config_for(tmp_path / "sources.toml", site)
         code = main(["ingest", "--config", str(config), "--warehouse", str(warehouse)])
-    out = capsys.readouterr().out
-    assert code == 1
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in err
     assert "failed" in out.splitlines()[0]
     assert "nothing could be fetched or extracted" in out
     assert "lokal: failing" in out and "404" in out
