@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kabar.cli import UserError, add_warehouse_option
+from kabar.cli import add_warehouse_option
 from kabar.commands.ingest import parse_day
 from kabar.summary import print_summary
 
