@@ -17,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "or worker to set up): `nightly` runs on its schedule (02:00 Asia/Jakarta), the others "
             "when triggered from the Prefect UI or `prefect deployment run ingest/manual --param ...`. "
             "Needs a Prefect API: set PREFECT_API_URL to a server (`prefect server start`). Prints "
-            "each deployment's schedule and next run, then serves until interrupted (Ctrl-C)."
+            "each deployment's schedule and next run, then serves until interrupted (Ctrl-C or one SIGTERM)."
         ),
     )
     parser.add_argument("--config", metavar="FILE",
@@ -56,10 +56,21 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.limit < 1:
         raise UserError(f"--limit must be at least 1 (got {args.limit})")
+    import signal
+
     from prefect import serve
 
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+    # Prefect's runner installs its own SIGTERM handler (stop, exit 0) only once it starts; until
+    # then (registering deployments takes seconds) a SIGTERM would kill the process outright.
+    signal.signal(signal.SIGTERM, stop)
     overrides = {"config": str(config), "warehouse": str(Path(args.warehouse).resolve()) if args.warehouse else None}
-    deployments = runner_deployments(specs, overrides)
-    print(f"serving {len(deployments)} deployments (Ctrl-C stops)", flush=True)
-    serve(*deployments, limit=args.limit, print_starting_message=False)
+    try:
+        deployments = runner_deployments(specs, overrides)
+        print(f"serving {len(deployments)} deployments (Ctrl-C or SIGTERM stops)", flush=True)
+        serve(*deployments, limit=args.limit, print_starting_message=False)
+    except KeyboardInterrupt:
+        pass
+    print("kabar serve stopped", flush=True)
     return 0
