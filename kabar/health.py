@@ -82,7 +82,9 @@ def judge(outcomes: list[SourceOutcome], max_failed_share: float, max_silent_sha
         for o in sorted(bad, key=lambda o: (o.status != FAILING, -o.counts.get("failed", 0), o.source))
     ]
     reasons: list[str] = []
-    if totals["failed"] and not good:
+    # failed: things failed and no source got anywhere (a source whose items were all held back by
+    # the frontier, or whose feed answered 304, did nothing wrong)
+    if totals["failed"] and not good and not any(o.status in (OK, UNCHANGED) for o in outcomes):
         state = "failed"
         reasons.append(f"nothing could be fetched or extracted ({totals['failed']} failures)")
     else:

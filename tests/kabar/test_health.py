@@ -46,3 +46,11 @@ def test_run_thresholds_are_validated() -> None:
         parse_sources(data, "sources.toml", __import__("pathlib").Path("."))
     data["run"] = {"max_silent_share": 0.5}
     assert parse_sources(data, "sources.toml", __import__("pathlib").Path(".")).run.max_failed_share == 0.2
+
+
+def test_a_quiet_healthy_source_beside_a_broken_one_is_not_a_failed_run() -> None:
+    # the second run of a day: the frontier held every item of "a" back, "b" could not be read
+    sources = [outcome("a", 6), outcome("b", 0, "failing", "refused: XML declares entities", failed=1)]
+    verdict = judge(sources, 1.0, 0.25)
+    assert verdict.state == "completed_with_errors" and verdict.attention[0]["source"] == "b"
+    assert judge(sources, 1.0, 0.5).state == "completed"
