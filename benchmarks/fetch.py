@@ -197,7 +197,9 @@ def main() -> None:
             bare_rate = bare_pages / (time.perf_counter() - t)
             first = one_run(ports, warehouse, settings, batch_size)
             second = one_run(ports, warehouse, settings, batch_size)
-            warc_bytes = sum(p.stat().st_size for p in (Path(tmp) / "warc").glob("*.warc.gz"))
+            from tasks.capture import warc_dir
+
+            warc_bytes = sum(p.stat().st_size for p in warc_dir(warehouse).glob("*.warc.gz"))
     finally:
         server.terminate()
     bound = args.hosts * args.per_host / args.latency

@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 from prefect import flow, get_run_logger
 
 from flows.ingest import ingest
+from flows.runner import in_deployment
 from kabar import settings
 from kabar.notify import on_run_failure
+from warehouse.backend import resolve_for_run
 
 #: Longest range one backfill run accepts (a guard against a mistyped year).
 MAX_DAYS = 366
@@ -60,6 +62,8 @@ def backfill(
     """Ingest each day from ``start`` to ``end`` (inclusive) as its own child flow run; returns
     {day: state}. Raises (so the run fails and notifies) when any day failed after its retries."""
     logger = get_run_logger()
+    if warehouse is None and in_deployment():  # the child runs are not deployment runs themselves
+        warehouse = resolve_for_run(config, None, deployed=True)
     states: dict[str, str] = {}
     for day in days_between(start, end):
         since, until = day_window(day)

@@ -14,22 +14,26 @@ from datetime import datetime
 from prefect import Task, flow, task
 from prefect.cache_policies import NONE as NO_CACHE
 from prefect.futures import PrefectFuture
+from prefect.states import Failed
 from prefect.tasks import exponential_backoff
 
 from flows.report import report_task
-from flows.runner import article_batch_key, cached, fetched_batch_key, restamp, task_runner_for
+from flows.runner import article_batch_key, cached, fetched_batch_key, in_deployment, restamp, task_runner_for
 from kabar import progress, settings
 from kabar.config import SourcesFile
+from kabar.health import UNHEALTHY, RunUnhealthy
 from kabar.models import Window, batched
 from kabar.notify import on_run_failure
 from kabar.sources import resolve_sources
 from tasks.boilerplate import site_profiles_task
 from tasks.capture import CaptureTarget, warc_dir
+from tasks.coverage import coverage_task, extracted_rows
 from tasks.dedupe import dedupe_task
 from tasks.discover import discover_task, plan_items, schedule_task, window_task
 from tasks.enrich import configure_enrichers_task, enrich_task
 from tasks.extract import extract_task
 from tasks.fetch import fetch_task
+from tasks.health import final_state, health_task, listing_of
 from tasks.index import index_task
 from tasks.load import Counts, finish_run_task, load_task, start_run_task
 from tasks.normalise import normalise_task
@@ -81,7 +85,9 @@ def ingest(
     new_only: bool = False,
     lock_wait: float | None = None,
 ) -> dict:
-    """Ingest articles from the chosen sources into the warehouse; returns the run summary.
+    """Ingest articles from the chosen sources into the warehouse; returns the run summary, or,
+    for a run that ended ``failed`` or ``completed_with_errors`` (kabar/health.py), a Failed state
+    whose data is a RunUnhealthy carrying the summary (a direct call raises it).
 
     ``sources`` picks sources by name from ``config``; ``paths`` are ad-hoc sources (files,
     directories, globs, WARC files, feed/sitemap URLs); ``since``/``until`` bound publication
@@ -91,7 +97,7 @@ def ingest(
     warehouse file (default: settings.RUN_LOCK_WAIT_S)."""
     plan = plan_task(config, sources, paths, allow_hosts)
     configure_enrichers_task(plan.enrich)
-    path = resolve_for_run(config, warehouse)
+    path = resolve_for_run(config, warehouse, deployed=in_deployment())
     since, until = _local(since), _local(until)
     window = window_task(path, since, until, new_only) if new_only else Window(since, until)
     run_id = start_run_task(
@@ -107,6 +113,8 @@ def ingest(
         # Sources are discovered concurrently: each waits on its own hosts' latency.
         pending = [discover_retrying.submit(source, plan.fetch, path, capture) for source in plan.sources]
         discoveries = [future.result() for future in pending]
+        listing = listing_of(discoveries)
+        coverage_task(path, run_id, [i for d in discoveries for i in d.items], {s.name: s for s in plan.sources})
         items, discovery_fetches, discovery_errors, discovered = plan_items(discoveries, limit, window)
         items, _held = schedule_task(path, items, [source.name for source in plan.sources], plan.fetch.revisit_hours)
         for name, n in discovered.items():
@@ -129,10 +137,17 @@ def ingest(
         finish_run_task(path, run_id, counts, "failed", f"{type(exc).__name__}: {exc}"[:500])
         report_task({"run_id": run_id, "warehouse": path, "state": "failed", "by_source": counts.by_source})
         raise
-    state = run_state(quality)
-    finish_run_task(path, run_id, counts, state)
-    return report_task({"run_id": run_id, "warehouse": path, "state": state, "by_source": counts.by_source,
-                        "quality": quality, "search_index": search_index})
+    health = health_task(path, run_id, listing, counts.by_source, plan.run)
+    state = final_state(health["state"], run_state(quality))
+    finish_run_task(path, run_id, counts, state, health["message"] if state in UNHEALTHY else None)
+    summary = report_task({"run_id": run_id, "warehouse": path, "state": state, "by_source": counts.by_source,
+                           "quality": quality, "search_index": search_index, "health": health})
+    if state in UNHEALTHY:  # a Failed flow run: the CLI exits non-zero, Prefect calls the failure hooks
+        # Returned, not raised: Prefect then logs one line instead of a traceback; the state's data
+        # is the exception a direct call re-raises (with the summary for the CLI to print).
+        return Failed(name="Failed" if state == "failed" else "CompletedWithErrors", message=health["message"],
+                      data=RunUnhealthy(health["message"], summary))
+    return summary
 
 
 def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture, plan: SourcesFile,
@@ -150,6 +165,6 @@ def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture, 
         counts.add(article.source, "skipped")
     enriched = restamp(enrich.submit(dedupe_task(kept, path, plan.dedupe)).result(), fetched)
     enriched = stories_task(enriched, path, plan.dedupe)
-    counts.merge(load_task(path, run_id, fetched, enriched, errors))
+    counts.merge(load_task(path, run_id, fetched, enriched, errors, subject=extracted_rows([*kept, *skipped], by_name)))
     progress.advance("load", len(fetched))
     return counts

@@ -24,6 +24,11 @@ def reenrich(
 ) -> dict:
     """Run the enrich flow over the warehouse's articles whose enrichment is missing or stale
     (``force``: all of them); returns the enrich flow's result."""
+    from flows.runner import in_deployment
+    from warehouse.backend import resolve_for_run
+
+    if warehouse is None and in_deployment():  # never the checkout the worker starts in
+        warehouse = resolve_for_run(None, None, deployed=True)
     try:
         from flows.enrich import enrich
     except ImportError as exc:

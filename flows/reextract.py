@@ -10,13 +10,14 @@ from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar import settings
 from kabar.models import Fetched, Window, batched
-from tasks.capture import captured_items, read_pages, warc_dir
+from tasks.capture import capture_files, captured_items, read_pages
 from tasks.dedupe import dedupe_task
 from tasks.enrich import enrich_task
 from tasks.extract import extract_task
 from tasks.fetch import fetch_batch
 from tasks.load import Counts, finish_run_task, load_task, start_run_task
 from tasks.normalise import normalise_task
+from warehouse.run_report import run_ids
 
 
 @task(name="read-captures", cache_policy=NO_CACHE)
@@ -41,10 +42,11 @@ def reextract(warehouse: str | None = None, since: datetime | None = None,
     """Re-extract every captured article (the newest capture per URL, captured at or after
     ``since``) into the warehouse; returns the run summary."""
     path = str(settings.warehouse_path(warehouse))
+    files = capture_files(path, run_ids(path))  # before this run is recorded
     run_id = start_run_task(path, "reextract", {"since": since})
     counts = Counts()
     try:
-        captured = captured_items(warc_dir(path), since)
+        captured = captured_items(None, since, files)
         for item in captured.items:
             counts.add(item.source, "discovered")
         for batch in batched(captured.items, batch_size):

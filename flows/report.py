@@ -11,20 +11,23 @@ from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.summary import summary_markdown, summary_rows
 from warehouse.run_report import failure_reasons, quality_checks
+from warehouse.source_health import sources_needing_attention
 
 LOGGER = logging.getLogger(__name__)
 
 
 def complete_summary(summary: dict[str, Any]) -> dict[str, Any]:
-    """The summary plus ``failures`` (top reasons) and ``quality`` (checks), read from the warehouse."""
+    """The summary plus ``failures`` (top reasons), ``quality`` (checks) and ``source_health`` (the
+    sources the warehouse's source_health view flags), read from the warehouse."""
     path, run_id = summary["warehouse"], summary["run_id"]
     try:
         failures = failure_reasons(path, run_id)
         quality = quality_checks(path, run_id)
+        flagged = sources_needing_attention(path)
     except Exception as exc:  # a report must never fail the run it describes
         LOGGER.warning("cannot read the run report of %s: %s", run_id, exc)
-        failures, quality = [], []
-    return {**summary, "failures": failures, "quality": quality}
+        failures, quality, flagged = [], [], []
+    return {**summary, "failures": failures, "quality": quality, "source_health": flagged}
 
 
 def publish_artifacts(summary: dict[str, Any], flow: str = "ingest") -> None:
@@ -42,6 +45,9 @@ def publish_artifacts(summary: dict[str, Any], flow: str = "ingest") -> None:
     create_table_artifact(summary_rows(summary), key=f"kabar-{flow}-sources", description=description)
     if summary.get("failures"):
         create_table_artifact(summary["failures"], key=f"kabar-{flow}-failures", description=description)
+    attention = (summary.get("health") or {}).get("attention") or []
+    if attention:
+        create_table_artifact(attention, key=f"kabar-{flow}-attention", description=description)
 
 
 @task(name="report", cache_policy=NO_CACHE)

@@ -97,3 +97,11 @@ def restamp(articles: list[Any], fetched: list[Any]) -> list[Any]:
     for article in articles:
         article.fetched_at = when.get(article.url, article.fetched_at)
     return articles
+
+
+def in_deployment() -> bool:
+    """Whether this flow run was started from a deployment (a worker or `kabar serve`): such runs
+    take their default warehouse from the user data folder, not the working directory."""
+    from prefect.runtime import deployment
+
+    return deployment.id is not None

@@ -87,6 +87,10 @@ class RunSettings(_Strict):
     task_runner: Literal["default", "dask"] = settings.TASK_RUNNER
     #: A Dask scheduler address (tcp://host:8786); empty: a LocalCluster started for the run.
     dask_address: str | None = Field(default=None, pattern=r"^(tcp|tls|inproc|ws|wss)://\S+$")
+    #: A run with a larger share of failed items (failed / (fetched + failed)) ends completed_with_errors.
+    max_failed_share: float = Field(default=settings.MAX_FAILED_SHARE, ge=0.0, le=1.0)
+    #: A run with a larger share of sources that listed nothing or could not be read ends completed_with_errors.
+    max_silent_share: float = Field(default=settings.MAX_SILENT_SHARE, ge=0.0, le=1.0)
 
 
 class NotifySettings(_Strict):

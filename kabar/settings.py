@@ -53,6 +53,11 @@ BATCH_SIZE = int(os.environ.get("KABAR_BATCH_SIZE", "200"))  # env: for tests an
 TASK_RUNNER = os.environ.get("KABAR_TASK_RUNNER", "default")
 BATCHES_IN_FLIGHT = 2
 WEBHOOK_TIMEOUT_S = 10.0
+#: Run health (issue 16; [run] max_failed_share / max_silent_share): a run whose share of failed
+#: items (failed / (fetched + failed)) or of silent-or-failing sources passes these ends
+#: `completed_with_errors` (non-zero exit, Failed in Prefect, webhook called).
+MAX_FAILED_SHARE = 0.2
+MAX_SILENT_SHARE = 0.25
 #: Bump when extraction or enrichment code changes meaning: cached batch results are keyed on it.
 PIPELINE_CODE_VERSION = "1"
 #: The Prefect schedule of the nightly deployment.
@@ -68,6 +73,24 @@ def warehouse_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env)
     return DEFAULT_WAREHOUSE
+
+
+def user_data_dir() -> Path:
+    """kabar's per-user data folder: $KABAR_DATA_DIR, else $XDG_DATA_HOME/kabar, else
+    ~/.local/share/kabar (outside any checkout of the code)."""
+    explicit = os.environ.get("KABAR_DATA_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share") / "kabar"
+
+
+def deployed_warehouse_path() -> Path:
+    """Where a deployed run (Prefect worker or `kabar serve`) loads when neither the run's
+    `warehouse` parameter, $KABAR_WAREHOUSE nor the sources file's [warehouse] names one: the
+    user data folder, never the checkout the worker starts in (the deployment's pull step makes
+    the working directory the project clone, where ./data/kabar.duckdb would land)."""
+    return user_data_dir() / "kabar.duckdb"
 
 
 def data_dir(warehouse: Path | str) -> Path:

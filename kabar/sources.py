@@ -55,11 +55,15 @@ def resolve_sources(
     targets: list[str] | None,
     allow_hosts: list[str] | None = None,
 ) -> SourcesFile:
-    """The sources of one run; ``allow_hosts`` adds to the file's ``fetch.allow_hosts``.
+    """The sources of one run: the named sources of ``config`` (all its enabled ones when neither
+    names nor targets are given) plus the ad-hoc ``targets``; ``allow_hosts`` adds to the file's
+    ``fetch.allow_hosts``.
     Raises ConfigError (one line) for anything a user got wrong."""
     if config:
         sources_file = load_sources(config)
-        chosen = sources_file.select(names)
+        # ``paths`` (ad-hoc targets) without ``sources`` names select only those targets: the
+        # config then supplies settings, never its sources (a `paths` run touches no feed).
+        chosen = [] if targets and not names else sources_file.select(names)
         fetch, enrich, dedupe = sources_file.fetch, sources_file.enrich, sources_file.dedupe
         extra = {"run": sources_file.run, "notify": sources_file.notify}
     else:

@@ -23,6 +23,24 @@ def print_summary(summary: dict[str, Any]) -> None:
     print(summary_table(summary))
     print_details(summary)
     print_quality(summary)
+    print_health(summary)
+
+
+def health_lines(summary: dict[str, Any]) -> list[str]:
+    """Why a run is unhealthy and the sources needing attention, worst first (empty when healthy)."""
+    health = summary.get("health") or {}
+    lines = [f"  {reason}" for reason in health.get("reasons") or []]
+    for a in health.get("attention") or []:
+        reason = f": {a['reason']}" if a.get("reason") else ""
+        lines.append(f"  {a['source']}: {a['status']} (listed {a['listed']}, failed {a['failed']}){reason}"[:240])
+    return lines
+
+
+def print_health(summary: dict[str, Any]) -> None:
+    lines = health_lines(summary)
+    if lines:
+        print("\nrun health: " + summary["state"] + ("; sources needing attention:" if (summary.get("health") or {}).get("attention") else ""))
+        print("\n".join(lines))
 
 
 #: The per-source columns of a run report (the counts a user asks about first).
@@ -48,6 +66,20 @@ def summary_markdown(summary: dict[str, Any]) -> str:
         lines += [_md_row([f["stage"], f["reason"], f["count"], f["example"]]) for f in failures]
     else:
         lines.append("No failures.")
+    lines += ["", "## Sources needing attention", ""]
+    health = summary.get("health") or {}
+    lines += [f"- {reason}" for reason in health.get("reasons") or []]
+    attention = health.get("attention") or []
+    if attention:
+        lines += ["", _md_row(["source", "status", "listed", "failed", "reason"]), _md_row(["---"] * 5)]
+        lines += [_md_row([a["source"], a["status"], a["listed"], a["failed"], a.get("reason") or ""]) for a in attention]
+    if summary.get("source_health"):
+        lines += ["", "Flagged by the `source_health` view (history of this warehouse):", "",
+                  _md_row(["source", "status", "consecutive failed runs", "last success"]), _md_row(["---"] * 4)]
+        lines += [_md_row([h["source"], h["status"], h["consecutive_failed_runs"], h["last_success_at"]])
+                  for h in summary["source_health"]]
+    if not attention and not summary.get("source_health"):
+        lines.append("None: every source listed items and was read.")
     lines += ["", "## Quality checks", ""]
     checks = summary.get("quality") or []
     if checks:

@@ -50,9 +50,23 @@ class CaptureTarget:
 
 
 def warc_dir(warehouse: str | Path) -> Path:
+    """Where a warehouse's captures go: ``<data dir>/warc/<warehouse file name>/``, so two
+    warehouses in one folder never share (and re-extract) each other's captures. A DuckLake's
+    data dir is its own already (``<data path>.kabar/warc``)."""
     from kabar.settings import data_dir
 
-    return data_dir(Path(warehouse)) / "warc"
+    base = data_dir(Path(warehouse)) / "warc"
+    return base if str(warehouse).startswith("ducklake:") else base / Path(warehouse).name
+
+
+def capture_files(warehouse: str | Path, run_ids: set[str]) -> list[Path]:
+    """The WARC files of a warehouse: those in its own folder, plus files an older kabar wrote to
+    the shared ``<data dir>/warc/`` folder for runs recorded in this warehouse (by run id)."""
+    own = sorted(warc_dir(warehouse).glob("*.warc.gz"))
+    legacy_dir = warc_dir(warehouse).parent
+    legacy = [] if str(warehouse).startswith("ducklake:") else sorted(
+        p for p in legacy_dir.glob("*.warc.gz") if p.name.removesuffix(".warc.gz") in run_ids)
+    return legacy + own
 
 
 def prune(directory: str | Path, retention_days: int | None) -> int:
@@ -114,13 +128,15 @@ class Captured:
     pages: dict[str, list[tuple[str, int]]]
 
 
-def captured_items(directory: str | Path, since: datetime | None = None) -> Captured:
+def captured_items(directory: str | Path | None, since: datetime | None = None,
+                   files: list[Path] | None = None) -> Captured:
     """The newest captured 200 HTML response per URL, as ``warc`` Items with their source.
 
-    ``since`` keeps records captured at or after that moment (by WARC-Date)."""
+    Reads ``files`` when given, else every WARC file in ``directory``; ``since`` keeps records
+    captured at or after that moment (by WARC-Date)."""
     newest: dict[str, tuple[str, Item]] = {}
     pages: dict[str, dict[str, tuple[str, str, int]]] = {}
-    for path in sorted(Path(directory).glob("*.warc.gz")):
+    for path in files if files is not None else sorted(Path(directory).glob("*.warc.gz")):
         with open(path, "rb") as stream:
             iterator = ArchiveIterator(stream)
             for record in iterator:

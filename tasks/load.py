@@ -28,6 +28,7 @@ from tasks.enrich import REGISTRY, Enrichment, get_field
 from warehouse.backend import open_writer_for as open_writer  # a DuckDB file or a DuckLake
 from warehouse.frontier import record as record_frontier
 from warehouse.lake import claim_write, is_lake_connection, retry_on_conflict
+from warehouse.coverage import update_extracted
 from warehouse.dedupe_store import write_dedupe_state
 from warehouse.profiles import record_cleaning
 from warehouse.run_report import record_crash
@@ -302,10 +303,12 @@ def load_batch(
     articles: list[Article],
     errors: list[StageError],
     discovery_fetches: list[Fetched] = (),
+    subject: list[dict[str, Any]] = (),
 ) -> Counts:
     """Write one batch (fetch records, stage errors, articles, enrichments) in one transaction.
 
     ``discovery_fetches`` (feeds, sitemaps) are recorded in ``fetches``; only their failures count.
+    ``subject`` (tasks/coverage.py ``extracted_rows``) updates the coverage rows of extracted items.
     """
     counts = Counts()
     for fetched in fetches:
@@ -345,6 +348,7 @@ def load_batch(
                 write_dedupe_state(con, run_id, articles, per_article)
                 record_cleaning(con, run_id, articles)  # removed_spans audit + site profiles (issue 4)
                 LOGGER.debug("loaded %s", statuses)
+            update_extracted(con, run_id, list(subject))
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -391,9 +395,9 @@ def load_enrichments_task(path: str, run_id: str, articles: list[Article]) -> Co
 @task(name="load", cache_policy=NO_CACHE)
 def load_task(
     path: str, run_id: str, fetches: list[Fetched], articles: list[Article], errors: list[StageError],
-    discovery_fetches: list[Fetched] = (),
+    discovery_fetches: list[Fetched] = (), subject: list[dict[str, Any]] = (),
 ) -> Counts:
-    return retry_on_conflict(lambda: load_batch(path, run_id, fetches, articles, errors, discovery_fetches))
+    return retry_on_conflict(lambda: load_batch(path, run_id, fetches, articles, errors, discovery_fetches, subject))
 
 
 @task(name="start-run", cache_policy=NO_CACHE)

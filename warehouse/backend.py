@@ -36,15 +36,18 @@ def resolve(explicit: str | None) -> str:
     return str(settings.warehouse_path(None))
 
 
-def resolve_for_run(config: str | None, explicit: str | None) -> str:
+def resolve_for_run(config: str | None, explicit: str | None, deployed: bool = False) -> str:
     """The warehouse a run loads to: --warehouse/$KABAR_WAREHOUSE when given, else the sources
-    file's ``[warehouse]`` section, else the default file. Relative paths in the section resolve
-    against the sources file's directory."""
+    file's ``[warehouse]`` section, else the default file: ``./data/kabar.duckdb`` for the CLI,
+    ``settings.deployed_warehouse_path()`` (the user data folder) for a ``deployed`` run.
+    Relative paths in the section resolve against the sources file's directory."""
     import os
     from pathlib import Path
 
-    if explicit or os.environ.get("KABAR_WAREHOUSE") or not config:
+    if explicit or os.environ.get("KABAR_WAREHOUSE"):
         return resolve(explicit)
+    if not config:
+        return str(settings.deployed_warehouse_path()) if deployed else resolve(None)
     from kabar.config import load_sources
 
     section = load_sources(config).warehouse
@@ -59,7 +62,7 @@ def resolve_for_run(config: str | None, explicit: str | None) -> str:
         return lake_spec(catalog, data_path.rstrip("/") + "/")
     if section.path:
         return str(Path(section.path) if Path(section.path).is_absolute() else base / section.path)
-    return resolve(None)
+    return str(settings.deployed_warehouse_path()) if deployed else resolve(None)
 
 
 @contextmanager

@@ -26,10 +26,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Run the ingest flow. Sources come from --config (a sources.toml) and/or positional "
             "PATH_OR_URL arguments: local .html/.htm/.txt files, directories or globs, WARC files, "
-            "or feed/sitemap URLs. Prints a per-source summary at the end."
+            "or feed/sitemap URLs. Prints a per-source summary at the end. Exits 1 when the run "
+            "ended `failed` (nothing could be fetched or extracted) or `completed_with_errors` (too many "
+            "failed items or silent sources; thresholds in the sources file's [run] table)."
         ),
     )
-    parser.add_argument("targets", nargs="*", metavar="PATH_OR_URL", help="ad-hoc sources (no config file needed)")
+    parser.add_argument("targets", nargs="*", metavar="PATH_OR_URL", help="ad-hoc sources (no config file needed); with --config and no --source, only these run "
+                             "(the config supplies settings)")
     parser.add_argument("--config", metavar="FILE", help="a sources file (see samples/sources.toml)")
     parser.add_argument("--source", action="append", metavar="NAME", dest="sources",
                         help="only this source from the config (repeatable)")
@@ -78,11 +81,17 @@ def run(args: argparse.Namespace) -> int:
     from kabar.progress import show_progress
 
     flow = ingest.with_options(task_runner=task_runner_for(plan.run))  # [run] task_runner of the config
-    with show_progress(("discover", "fetch", "extract", "load")):
-        summary = flow(
-            config=args.config, sources=args.sources, paths=args.targets, limit=args.limit,
-            since=args.since, until=args.until, allow_hosts=args.allow_hosts, warehouse=args.warehouse,
-            new_only=args.new_only, lock_wait=args.lock_wait,
-        )
+    from kabar.health import RunUnhealthy
+
+    try:
+        with show_progress(("discover", "fetch", "extract", "load")):
+            summary = flow(
+                config=args.config, sources=args.sources, paths=args.targets, limit=args.limit,
+                since=args.since, until=args.until, allow_hosts=args.allow_hosts, warehouse=args.warehouse,
+                new_only=args.new_only, lock_wait=args.lock_wait,
+            )
+    except RunUnhealthy as unhealthy:  # failed / completed_with_errors: recorded, reported, exit 1
+        print_summary(unhealthy.summary)
+        return 1
     print_summary(summary)
     return 0

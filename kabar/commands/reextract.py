@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kabar.cli import UserError, add_warehouse_option
+from kabar.cli import add_warehouse_option
 from kabar.commands.ingest import parse_day
 from kabar.summary import print_summary
 
@@ -29,11 +29,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from kabar import settings
-    from tasks.capture import warc_dir
+    from tasks.capture import capture_files, warc_dir
+    from warehouse.run_report import run_ids
 
-    directory = warc_dir(settings.warehouse_path(args.warehouse))
-    if not directory.is_dir() or not any(directory.glob("*.warc.gz")):
-        raise UserError(f"no captured WARC files in {directory}: run `kabar ingest` on feeds or URLs first")
+    path = settings.warehouse_path(args.warehouse)
+    if not capture_files(path, run_ids(path)):
+        # Nothing to do is not an error: local files and WARC sources are not captured (they are
+        # already on disk), so a files-only warehouse (`make demo`) has no captures.
+        print(f"nothing captured for {path} (no WARC files in {warc_dir(path)}): only responses fetched "
+              "over HTTP (feeds, sitemaps, URLs) are captured; re-run `kabar ingest` to re-read local files")
+        return 0
     from flows.reextract import reextract
 
     print_summary(reextract(warehouse=args.warehouse, since=args.since))

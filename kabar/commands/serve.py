@@ -17,11 +17,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "or worker to set up): `nightly` runs on its schedule (02:00 Asia/Jakarta), the others "
             "when triggered from the Prefect UI or `prefect deployment run ingest/manual --param ...`. "
             "Needs a Prefect API: set PREFECT_API_URL to a server (`prefect server start`). Prints "
-            "each deployment's schedule and next run, then serves until interrupted (Ctrl-C)."
+            "each deployment's schedule and next run, then serves until interrupted (Ctrl-C or one SIGTERM)."
         ),
     )
-    parser.add_argument("--config", metavar="FILE", default="sources.toml",
-                        help="the sources file the deployments use (default: ./sources.toml)")
+    parser.add_argument("--config", metavar="FILE",
+                        help="the sources file the deployments use (default: ./sources.toml when the current "
+                             "directory has one, else the sources.toml shipped beside deployments/prefect.yaml)")
     add_warehouse_option(parser)
     parser.add_argument("--limit", type=int, default=4, metavar="N",
                         help="at most N flow runs at once in this process (default: 4)")
@@ -30,11 +31,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
+def default_config(explicit: str | None) -> Path:
+    """The sources file to serve: --config, else ./sources.toml, else the project's own (the one
+    the shipped deployment file names), so `kabar serve --show` works from any directory."""
+    from flows.deployments import PROJECT_DIR
+
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    here = Path("sources.toml")
+    return here.resolve() if here.is_file() else PROJECT_DIR / "sources.toml"
+
+
 def run(args: argparse.Namespace) -> int:
     from flows.deployments import read_specs, runner_deployments, schedule_lines
     from kabar.config import load_sources
 
-    config = Path(args.config).resolve()
+    config = default_config(args.config)
     load_sources(config)  # a bad sources file fails now, not at 02:00
     specs = read_specs()
     print("kabar deployments:")
@@ -44,10 +56,21 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.limit < 1:
         raise UserError(f"--limit must be at least 1 (got {args.limit})")
+    import signal
+
     from prefect import serve
 
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+    # Prefect's runner installs its own SIGTERM handler (stop, exit 0) only once it starts; until
+    # then (registering deployments takes seconds) a SIGTERM would kill the process outright.
+    signal.signal(signal.SIGTERM, stop)
     overrides = {"config": str(config), "warehouse": str(Path(args.warehouse).resolve()) if args.warehouse else None}
-    deployments = runner_deployments(specs, overrides)
-    print(f"serving {len(deployments)} deployments (Ctrl-C stops)", flush=True)
-    serve(*deployments, limit=args.limit, print_starting_message=False)
+    try:
+        deployments = runner_deployments(specs, overrides)
+        print(f"serving {len(deployments)} deployments (Ctrl-C or SIGTERM stops)", flush=True)
+        serve(*deployments, limit=args.limit, print_starting_message=False)
+    except KeyboardInterrupt:
+        pass
+    print("kabar serve stopped", flush=True)
     return 0

@@ -1,4 +1,5 @@
-"""`kabar sources discover` and `kabar sources check`: find an outlet's feeds and sitemaps, and
+"""`kabar sources`: the health of every source (bare command, the ``source_health`` view),
+`kabar sources discover` and `kabar sources check`: find an outlet's feeds and sitemaps, and
 judge the configured sources, without ingesting anything. The logic is in
 tasks/sources_discovery.py; this module parses arguments and prints tables (rich).
 
@@ -14,7 +15,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kabar.cli import UserError
+from kabar.cli import UserError, add_warehouse_option
 
 EXIT_CODES = "Exit status: 0 success, 1 nothing usable found / a source is dead, 2 bad arguments or sources file."
 
@@ -22,17 +23,26 @@ EXIT_CODES = "Exit status: 0 success, 1 nothing usable found / a source is dead,
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "sources",
-        help="discover an outlet's feeds and sitemaps; check the configured sources",
+        help="show each source's health; discover an outlet's feeds and sitemaps; check the configured sources",
         description=(
-            "Work with sources: `kabar sources discover URL` finds where an outlet announces its "
+            "Without a sub-command: print the source_health view of the warehouse, sources needing "
+            "attention first: status (ok, failing, started_failing, silent, low_output), last run and "
+            "last success, consecutive failing and silent runs, new items on the last run day against "
+            "the source's 30-day median, and the last failure reason; exits 1 when a source needs "
+            "attention (for scripts and cron; see warehouse/README.md, source_health). "
+            "`kabar sources discover URL` finds where an outlet announces its "
             "articles (feeds, sitemaps, listing pages) and can add it to a sources file; "
             "`kabar sources check` fetches every configured source once and judges it."
         ),
         epilog=EXIT_CODES,
     )
+    add_warehouse_option(parser)
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                        help="source health as table (default), csv, or json")
     commands = parser.add_subparsers(dest="sources_command", metavar="SUBCOMMAND",
-                                     help="discover | check (run `kabar sources SUBCOMMAND --help`)")
-    parser.set_defaults(handler=lambda args: _usage(parser))
+                                     help="discover | check (run `kabar sources SUBCOMMAND --help`); "
+                                          "without one, print the health of every source")
+    parser.set_defaults(handler=show_health)
 
     discover = commands.add_parser(
         "discover",
@@ -76,9 +86,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.set_defaults(handler=run_check)
 
 
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
+def show_health(args: argparse.Namespace) -> int:
+    """Print the source_health view; 1 when a source needs attention, 0 otherwise."""
+    from kabar.commands.sql import format_rows
+    from warehouse.backend import exists, open_reader_for, resolve
+    from warehouse.source_health import SHOWN, has_view, source_health
+
+    if not exists(resolve(args.warehouse)):
+        raise UserError(f"no warehouse at {resolve(args.warehouse)}: run `kabar ingest` first (or pass --warehouse)")
+    with open_reader_for(args.warehouse) as con:
+        if not has_view(con):
+            raise UserError("this warehouse has no source_health view yet: run `kabar ingest` once with this version")
+        rows = source_health(con)
+    if not rows:
+        print("no runs recorded yet: source health appears after the first `kabar ingest`")
+        return 0
+    print(format_rows(list(SHOWN), [tuple(r[c] for c in SHOWN) for r in rows], args.format), file=sys.stdout)
+    flagged = [r["source"] for r in rows if r["status"] != "ok"]
+    if flagged and args.format == "table":
+        print(f"{len(flagged)} source(s) need attention: {', '.join(flagged)}")
+    return 1 if flagged else 0
 
 
 def _fetch_settings(config: str | None, allow_hosts: list[str] | None):

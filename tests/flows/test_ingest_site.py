@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from flows.ingest import ingest
+from kabar.health import RunUnhealthy
 from tests.site import Response, TestSite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,8 +105,10 @@ def test_404_timeout_and_non_html_are_recorded_and_the_rest_loads(tmp_path: Path
         headers={"Content-Type": "application/xml"},
     )
     config = sources_file(tmp_path, site, ("mixed", "sitemap", "/mixed.xml"), timeout=1, retries=0)
-    summary = ingest(config=str(config), warehouse=str(warehouse))
-    assert summary["state"] == "completed"
+    with pytest.raises(RunUnhealthy) as unhealthy:  # 3 of 5 items failed: more than [run] max_failed_share
+        ingest(config=str(config), warehouse=str(warehouse))
+    summary = unhealthy.value.summary
+    assert summary["state"] == "completed_with_errors"
     errors = dict(query(warehouse, "SELECT regexp_extract(url, '/[^/]+$'), error FROM fetches WHERE error IS NOT NULL"))
     assert errors["/hilang.html"].startswith("HTTP 404")
     assert "timeout" in errors["/slow.html"]

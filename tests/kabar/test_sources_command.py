@@ -1,9 +1,11 @@
-"""`kabar sources discover` / `kabar sources check`: the table, the exit codes, the block written
+"""`kabar sources` (bare: the source_health view), `kabar sources discover` / `kabar sources check`: the table, the exit codes, the block written
 with --write (validated, comments kept) and that the written block really ingests."""
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -13,6 +15,7 @@ from kabar.cli import main
 from kabar.config import load_sources
 from tests.discovery_sites import serve
 from tests.site import Response, TestSite
+from warehouse.connection import open_writer
 
 EXISTING = """\
 # Sumber berita saya: jangan hapus komentar ini.
@@ -109,9 +112,12 @@ def test_bad_input_is_one_line_with_its_exit_code(tmp_path: Path, capsys) -> Non
     assert err.count("\n") == 0 and "is not HTML (application/pdf)" in err
 
 
-def test_bare_sources_prints_usage(capsys) -> None:
-    assert main(["sources"]) == 2
-    assert "discover" in capsys.readouterr().err
+def test_sources_help_names_the_subcommands(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["sources", "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "discover" in out and "check" in out and "source_health" in out
 
 
 def test_check_reports_fresh_and_dead_sources(tmp_path: Path, capsys) -> None:
@@ -150,3 +156,37 @@ def test_written_block_ingests(name: str, articles: int, tmp_path: Path, capsys)
     source = load_sources(written).sources[0].name
     assert len(rows) == articles and {r[1] for r in rows} == {source} and {r[2] for r in rows} == {"id"}
     assert all("/berita/" in r[0] for r in rows)
+
+
+def add_run(path: Path, run_id: str, when: datetime, outcomes: dict[str, tuple[str, str | None]]) -> None:
+    with open_writer(path) as con:
+        for source, (status, reason) in outcomes.items():
+            con.execute(
+                "INSERT INTO store.run_sources VALUES (?, ?, ?, 3, 3, 3, 0, 3, ?, ?)",
+                [run_id, source, status, reason, when])
+
+
+def test_sources_prints_health_and_flags_a_failing_feed(tmp_path: Path, capsys) -> None:
+    warehouse = tmp_path / "kabar.duckdb"
+    now = datetime.now(timezone.utc)
+    add_run(warehouse, "r1", now - timedelta(days=2), {"antara": ("ok", None), "tempo": ("ok", None)})
+    add_run(warehouse, "r2", now - timedelta(days=1), {"antara": ("failing", "HTTP 503 (3x)"), "tempo": ("ok", None)})
+    add_run(warehouse, "r3", now, {"antara": ("failing", "HTTP 503 (3x)"), "tempo": ("ok", None)})
+    assert main(["sources", "--warehouse", str(warehouse)]) == 1
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[2].split()[:2] == ["antara", "started_failing"]  # flagged first
+    assert "HTTP 503" in lines[2]
+    assert "1 source(s) need attention: antara" in out
+    assert main(["sources", "--warehouse", str(warehouse), "--format", "json"]) == 1
+    rows = {r["source"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["antara"]["consecutive_failed_runs"] == 2 and rows["tempo"]["status"] == "ok"
+
+
+def test_sources_all_healthy_exits_0_and_a_missing_warehouse_is_one_line(tmp_path: Path, capsys) -> None:
+    warehouse = tmp_path / "kabar.duckdb"
+    add_run(warehouse, "r1", datetime.now(timezone.utc), {"tempo": ("ok", None)})
+    assert main(["sources", "--warehouse", str(warehouse)]) == 0
+    assert main(["sources", "--warehouse", str(tmp_path / "none.duckdb")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no warehouse" in err
