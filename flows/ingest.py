@@ -17,9 +17,9 @@ from prefect.futures import PrefectFuture
 from prefect.tasks import exponential_backoff
 
 from flows.report import report_task
-from flows.runner import article_batch_key, cached, fetched_batch_key, restamp, task_runner_for
+from flows.runner import RunRecord, article_batch_key, cached, fetched_batch_key, recorded_run, restamp, task_runner_for
 from kabar import progress, settings
-from kabar.config import SourcesFile
+from kabar.config import SourcesFile, resolve_warehouse
 from kabar.models import Window, batched
 from kabar.notify import on_run_failure
 from kabar.sources import resolve_sources
@@ -27,15 +27,14 @@ from tasks.boilerplate import site_profiles_task
 from tasks.capture import CaptureTarget, warc_dir
 from tasks.dedupe import dedupe_task
 from tasks.discover import discover_task, plan_items, schedule_task, window_task
-from tasks.enrich import configure_enrichers_task, enrich_task
+from tasks.enrich import enrich_task
 from tasks.extract import extract_task
 from tasks.fetch import fetch_task
 from tasks.index import index_task
-from tasks.load import Counts, finish_run_task, load_task, start_run_task
+from tasks.load import Counts, load_task
 from tasks.normalise import normalise_task
 from tasks.quality import quality_task, run_state
 from tasks.stories import stories_task
-from warehouse.backend import resolve_for_run
 
 
 @task(name="plan", cache_policy=NO_CACHE)
@@ -90,49 +89,44 @@ def ingest(
     completed run started; ``lock_wait`` is how long to wait for another run on the same
     warehouse file (default: settings.RUN_LOCK_WAIT_S)."""
     plan = plan_task(config, sources, paths, allow_hosts)
-    configure_enrichers_task(plan.enrich)
-    path = resolve_for_run(config, warehouse)
+    path = resolve_warehouse(warehouse, plan.warehouse)
     since, until = _local(since), _local(until)
     window = window_task(path, since, until, new_only) if new_only else Window(since, until)
-    run_id = start_run_task(
-        path, "ingest",
-        {"config": config, "sources": sources, "paths": paths, "limit": limit, "since": since, "until": until},
-        lock_wait,
-    )
-    counts = Counts()
-    extract = cached(extract_task, path, fetched_batch_key)
-    enrich = cached(enrich_task, path, article_batch_key)
-    try:
-        capture = CaptureTarget(str(warc_dir(path)), run_id, plan.fetch.warc_retention_days)
-        # Sources are discovered concurrently: each waits on its own hosts' latency.
-        pending = [discover_retrying.submit(source, plan.fetch, path, capture) for source in plan.sources]
-        discoveries = [future.result() for future in pending]
-        items, discovery_fetches, discovery_errors, discovered = plan_items(discoveries, limit, window)
-        items, _held = schedule_task(path, items, [source.name for source in plan.sources], plan.fetch.revisit_hours)
-        for name, n in discovered.items():
-            counts.add(name, "discovered", n)
-        progress.advance("discover", len(plan.sources))
-        for stage in ("fetch", "extract", "load"):
-            progress.total(stage, len(items))
-        counts.merge(load_task(path, run_id, [], [], discovery_errors, discovery_fetches))
+    params = {"config": config, "sources": sources, "paths": paths, "limit": limit, "since": since, "until": until}
+    with recorded_run(path, "ingest", params, lock_wait, on_failure=report_task) as run:
+        capture = CaptureTarget(str(warc_dir(path)), run.run_id, plan.fetch.warc_retention_days)
+        items = _discover(plan, path, capture, limit, window, run)
+        extract = cached(extract_task, path, fetched_batch_key)
+        enrich = cached(enrich_task, path, article_batch_key)
         in_flight: deque = deque()
         for batch in batched(items, batch_size):
             fetched_future = fetch_retrying.submit(batch, plan.fetch, capture)
             in_flight.append((fetched_future, extract.submit(fetched_future)))
             if len(in_flight) >= settings.BATCHES_IN_FLIGHT:
-                counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run_id, enrich))
+                run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, enrich))
         while in_flight:
-            counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run_id, enrich))
+            run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, enrich))
         search_index = index_task(path)
-        quality = quality_task(path, run_id)
-    except BaseException as exc:
-        finish_run_task(path, run_id, counts, "failed", f"{type(exc).__name__}: {exc}"[:500])
-        report_task({"run_id": run_id, "warehouse": path, "state": "failed", "by_source": counts.by_source})
-        raise
-    state = run_state(quality)
-    finish_run_task(path, run_id, counts, state)
-    return report_task({"run_id": run_id, "warehouse": path, "state": state, "by_source": counts.by_source,
-                        "quality": quality, "search_index": search_index})
+        quality = quality_task(path, run.run_id)
+        run.state = run_state(quality)
+    return report_task(run.summary(quality=quality, search_index=search_index))
+
+
+def _discover(plan: SourcesFile, path: str, capture: CaptureTarget, limit: int | None, window: Window,
+              run: RunRecord) -> list:
+    """Discover every source concurrently (each waits on its own hosts), schedule the items
+    against the frontier and load the discovery fetches; returns the items to fetch."""
+    pending = [discover_retrying.submit(source, plan.fetch, path, capture) for source in plan.sources]
+    discoveries = [future.result() for future in pending]
+    items, discovery_fetches, discovery_errors, discovered = plan_items(discoveries, limit, window)
+    items, _held = schedule_task(path, items, [source.name for source in plan.sources], plan.fetch.revisit_hours)
+    for name, n in discovered.items():
+        run.counts.add(name, "discovered", n)
+    progress.advance("discover", len(plan.sources))
+    for stage in ("fetch", "extract", "load"):
+        progress.total(stage, len(items))
+    run.counts.merge(load_task(path, run.run_id, [], [], discovery_errors, discovery_fetches))
+    return items
 
 
 def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture, plan: SourcesFile,
@@ -148,7 +142,7 @@ def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture, 
     kept, skipped = normalise_task(extracted, by_name, window, site_profiles_task(path, extracted))
     for article in skipped:
         counts.add(article.source, "skipped")
-    enriched = restamp(enrich.submit(dedupe_task(kept, path, plan.dedupe)).result(), fetched)
+    enriched = restamp(enrich.submit(dedupe_task(kept, path, plan.dedupe), None, plan.enrich).result(), fetched)
     enriched = stories_task(enriched, path, plan.dedupe)
     counts.merge(load_task(path, run_id, fetched, enriched, errors))
     progress.advance("load", len(fetched))

@@ -16,6 +16,7 @@ allowed; the CLI prints it and exits with status 2.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -293,7 +294,40 @@ def parse_sources(data: dict[str, Any], origin: str, base_dir: Path) -> SourcesF
         "knowledge_base": tuple(absolute(p) for p in parsed.enrich.knowledge_base),
         "themes": absolute(parsed.enrich.themes) if parsed.enrich.themes else None,
     })
-    return parsed.model_copy(update={"sources": tuple(resolved), "enrich": enrich})
+    section = parsed.warehouse
+    update = {}
+    if section.path:
+        update["path"] = absolute(section.path)
+    if section.data_path:
+        update["data_path"] = absolute(section.data_path)
+    if section.catalog and section.catalog.endswith(".ducklake"):
+        update["catalog"] = absolute(section.catalog)
+    return parsed.model_copy(update={"sources": tuple(resolved), "enrich": enrich,
+                                     "warehouse": section.model_copy(update=update)})
+
+
+def resolve_warehouse(explicit: str | os.PathLike[str] | None = None,
+                      section: WarehouseSettings | None = None) -> str:
+    """The one warehouse resolver, called once at an entry point (a command, or a flow started
+    by a deployment with no warehouse given): ``explicit`` (--warehouse, a flow parameter), else
+    $KABAR_WAREHOUSE, else the sources file's ``[warehouse]`` section, else the default file.
+    The result is the run's warehouse value, passed down as is: a DuckDB file path or a
+    ``ducklake:CATALOG#DATA_PATH`` spec (see warehouse/lake.py)."""
+    for candidate in (explicit, os.environ.get("KABAR_WAREHOUSE")):
+        if candidate:
+            return str(candidate)
+    if section is not None and section.backend == "ducklake":
+        return f"ducklake:{section.catalog}#{section.data_path.rstrip('/')}/"
+    if section is not None and section.path:
+        return section.path
+    return str(settings.DEFAULT_WAREHOUSE)
+
+
+def warehouse_of(explicit: str | None, config: str | Path | None) -> str:
+    """``resolve_warehouse`` for a command's --warehouse and --config options."""
+    if explicit or os.environ.get("KABAR_WAREHOUSE") or not config:
+        return resolve_warehouse(explicit)
+    return resolve_warehouse(None, load_sources(config).warehouse)
 
 
 def load_sources(path: str | Path) -> SourcesFile:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from kabar import __version__
 
-#: Where the warehouse lives when neither --warehouse nor KABAR_WAREHOUSE is given.
+#: Where the warehouse lives when neither --warehouse, $KABAR_WAREHOUSE nor a sources file's
+#: [warehouse] section says (kabar.config.resolve_warehouse).
 DEFAULT_WAREHOUSE = Path("data") / "kabar.duckdb"
 
 USER_AGENT = f"kabar/{__version__} (+https://github.com/kabar-news/kabar; news research crawler)"
@@ -54,16 +55,6 @@ PIPELINE_CODE_VERSION = "1"
 #: The Prefect schedule of the nightly deployment.
 NIGHTLY_CRON = "0 2 * * *"
 SCHEDULE_TIMEZONE = "Asia/Jakarta"
-
-
-def warehouse_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """Resolve the warehouse path: explicit argument, then $KABAR_WAREHOUSE, then the default."""
-    if explicit:
-        return Path(explicit)
-    env = os.environ.get("KABAR_WAREHOUSE")
-    if env:
-        return Path(env)
-    return DEFAULT_WAREHOUSE
 
 
 def data_dir(warehouse: Path | str) -> Path:

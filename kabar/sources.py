@@ -50,7 +50,7 @@ def resolve_sources(
         sources_file = load_sources(config)
         chosen = sources_file.select(names)
         fetch, enrich, dedupe = sources_file.fetch, sources_file.enrich, sources_file.dedupe
-        extra = {"run": sources_file.run, "notify": sources_file.notify}
+        extra = {"run": sources_file.run, "notify": sources_file.notify, "warehouse": sources_file.warehouse}
     else:
         extra = {}
         if names:

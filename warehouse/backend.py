@@ -1,7 +1,8 @@
 """Which warehouse a command talks to: the local DuckDB file, or a DuckLake (see warehouse/lake.py).
 
-Commands and tasks pass the warehouse around as a string (a path, or a ``ducklake:`` spec), so it
-survives Prefect's task-argument serialisation; these helpers open the right kind for it.
+The warehouse value is resolved once, at the entry point (kabar.config.resolve_warehouse), and
+passed down as a string (a path, or a ``ducklake:`` spec), so it survives Prefect's
+task-argument serialisation; these helpers open the right kind for it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Iterator
 
 import duckdb
 
-from kabar import settings
 from warehouse.connection import open_reader, open_writer
 
 
@@ -26,46 +26,11 @@ def exists(spec: str | Path) -> bool:
     return is_lake(str(spec)) or Path(spec).exists()
 
 
-def resolve(explicit: str | None) -> str:
-    """The warehouse string: explicit, else $KABAR_WAREHOUSE, else the default file."""
-    import os
-
-    for candidate in (explicit, os.environ.get("KABAR_WAREHOUSE")):
-        if candidate:
-            return str(candidate) if is_lake(candidate) else str(settings.warehouse_path(candidate))
-    return str(settings.warehouse_path(None))
-
-
-def resolve_for_run(config: str | None, explicit: str | None) -> str:
-    """The warehouse a run loads to: --warehouse/$KABAR_WAREHOUSE when given, else the sources
-    file's ``[warehouse]`` section, else the default file. Relative paths in the section resolve
-    against the sources file's directory."""
-    import os
-    from pathlib import Path
-
-    if explicit or os.environ.get("KABAR_WAREHOUSE") or not config:
-        return resolve(explicit)
-    from kabar.config import load_sources
-
-    section = load_sources(config).warehouse
-    base = Path(config).resolve().parent
-    if section.backend == "ducklake":
-        from warehouse.lake import lake_spec
-
-        data_path = section.data_path if Path(section.data_path).is_absolute() else str(base / section.data_path)
-        catalog = section.catalog
-        if catalog.endswith(".ducklake") and not Path(catalog).is_absolute():
-            catalog = str(base / catalog)
-        return lake_spec(catalog, data_path.rstrip("/") + "/")
-    if section.path:
-        return str(Path(section.path) if Path(section.path).is_absolute() else base / section.path)
-    return resolve(None)
-
-
 @contextmanager
-def open_reader_for(explicit: str | None, *, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read connection on the chosen warehouse, views in ``main``; closed on exit."""
-    spec = resolve(explicit)
+def open_reader_for(spec: str | Path, *, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read connection on the warehouse (a file path or a ``ducklake:`` spec, resolved by the
+    entry point with kabar.config.resolve_warehouse), views in ``main``; closed on exit."""
+    spec = str(spec)
     if is_lake(spec):
         from warehouse.lake import open_lake
 

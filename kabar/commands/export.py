@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kabar.cli import UserError, add_warehouse_option
+from kabar.cli import UserError, add_warehouse_option, warehouse_from
 from kabar.commands.ingest import parse_day
 
 
@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--to", required=True, metavar="DIR", help="the directory to write (created if missing)")
     parser.add_argument("--since", type=parse_day, metavar="DATE",
                         help="only rows from DATE on (YYYY-MM-DD or ISO timestamp)")
-    add_warehouse_option(parser)
+    add_warehouse_option(parser, config=True)
     parser.set_defaults(handler=run)
 
 
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.to)
     if target.exists() and not target.is_dir():
         raise UserError(f"--to {args.to}: exists and is not a directory")
-    with open_reader_for(args.warehouse) as con:
+    with open_reader_for(warehouse_from(args)) as con:
         manifest = export_views(con, target, args.format, args.since)
     width = max((len(v) for v in manifest), default=4)
     for view, entry in manifest.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kabar.cli import UserError, add_warehouse_option
+from kabar.cli import UserError, add_warehouse_option, warehouse_from
 from kabar.commands.ingest import parse_day
 from kabar.summary import print_summary
 
@@ -23,18 +23,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--since", type=parse_day, metavar="DATE",
                         help="only responses captured on or after DATE (YYYY-MM-DD or ISO timestamp)")
-    add_warehouse_option(parser)
+    add_warehouse_option(parser, config=True)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from kabar import settings
     from tasks.capture import warc_dir
 
-    directory = warc_dir(settings.warehouse_path(args.warehouse))
+    warehouse = warehouse_from(args)
+    directory = warc_dir(warehouse)
     if not directory.is_dir() or not any(directory.glob("*.warc.gz")):
         raise UserError(f"no captured WARC files in {directory}: run `kabar ingest` on feeds or URLs first")
     from flows.reextract import reextract
 
-    print_summary(reextract(warehouse=args.warehouse, since=args.since))
+    print_summary(reextract(warehouse=warehouse, since=args.since))
     return 0

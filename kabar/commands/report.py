@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kabar.cli import add_warehouse_option
+from kabar.cli import add_warehouse_option, warehouse_from
 from kabar.commands.ingest import parse_day
 
 
@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--since", type=parse_day, metavar="DATE", help="only from DATE on (YYYY-MM-DD)")
     parser.add_argument("--out", default="report.html", metavar="FILE", help="where to write (default report.html)")
-    add_warehouse_option(parser)
+    add_warehouse_option(parser, config=True)
     parser.set_defaults(handler=run)
 
 
@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from warehouse.backend import open_reader_for
     from warehouse.report import render_report
 
-    with open_reader_for(args.warehouse) as con:
+    with open_reader_for(warehouse_from(args)) as con:
         page = render_report(con, args.since)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from kabar.cli import UserError, add_warehouse_option
+from kabar.cli import UserError, add_warehouse_option, warehouse_from
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("query", metavar="QUERY", help='e.g. "select count(*) from articles"')
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
                         help="table (default), csv, or json (one JSON array of objects)")
-    add_warehouse_option(parser)
+    add_warehouse_option(parser, config=True)
     parser.set_defaults(handler=run)
 
 
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
     from warehouse.backend import open_reader_for
 
-    with open_reader_for(args.warehouse) as con:
+    with open_reader_for(warehouse_from(args)) as con:
         try:
             result = con.execute(args.query)
         except duckdb.Error as exc:

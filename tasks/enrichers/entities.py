@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from kabar.models import Article
-from tasks.enrich import OPTIONS, Enrichment, register
+from tasks.enrich import Enrichment, current_settings, register
 from tasks.entities import KnowledgeBase, find_mentions, load_kb
 
 #: Bump when the matching rules change (the KB's own changes are in the fingerprint).
@@ -25,8 +25,8 @@ class EntitiesEnricher:
 
     @staticmethod
     def knowledge_base() -> KnowledgeBase:
-        """The shipped KB plus the user's files (``OPTIONS["knowledge_base"]``)."""
-        return load_kb(OPTIONS.get("knowledge_base") or ())
+        """The shipped KB plus the user's files (the run's ``[enrich] knowledge_base``)."""
+        return load_kb(current_settings().knowledge_base)
 
     @property
     def version(self) -> str:  # type: ignore[override]
