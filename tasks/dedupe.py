@@ -21,7 +21,6 @@ import hashlib
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -31,7 +30,9 @@ from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import DedupeSettings
 from kabar.models import Article
+from kabar.records import Candidate, KnownKeys
 from tasks.minhash import Banding, band_keys, estimated_jaccard, shingle_hashes, signatures
+from warehouse.lookup import known_keys, near_duplicate_candidates
 
 LOGGER = logging.getLogger(__name__)
 
@@ -101,16 +102,6 @@ def article_id_for(canonical: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
-@dataclass
-class KnownKeys:
-    """What the warehouse already holds for a batch's keys."""
-
-    #: canonical_url -> (article_id, content_hash)
-    by_url: dict[str, tuple[str, str]] = field(default_factory=dict)
-    #: content_hash -> article_id of the original holding that text
-    by_hash: dict[str, str] = field(default_factory=dict)
-
-
 def identify(article: Article) -> Article:
     """Fill canonical_url, content_hash and article_id. A ``rel=canonical`` link (extract puts it
     in ``meta['html_canonical']``) is used when it points to the same site."""
@@ -149,15 +140,6 @@ def classify(articles: list[Article], known: KnownKeys) -> list[Article]:
         hashes.setdefault(article.content_hash, article.article_id)
         decided.append(article)
     return decided
-
-
-@dataclass
-class Candidate:
-    """A stored article whose signature shares an LSH band with a batch article."""
-
-    article_id: str
-    original_id: str
-    signature: np.ndarray
 
 
 def _root(article_id: str, originals: dict[str, str]) -> str:
@@ -244,7 +226,6 @@ def mark_near_duplicates(
 def dedupe_batch(articles: list[Article], warehouse: str, config: DedupeSettings = DedupeSettings()) -> list[Article]:
     """Identify, classify (exact) and mark near-duplicates of a batch against the warehouse;
     reads the warehouse read-only (closed before returning). Returns the articles to load."""
-    from warehouse.lookup import known_keys, near_duplicate_candidates
 
     for article in articles:
         identify(article)

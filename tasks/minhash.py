@@ -137,11 +137,3 @@ def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> np.ndarray | float:
     """The share of equal signature values: the MinHash estimate of the Jaccard similarity.
     ``a`` is one signature; ``b`` one or a stack of them."""
     return (np.asarray(b) == np.asarray(a)).mean(axis=-1)
-
-
-def to_blob(sig: np.ndarray) -> bytes:
-    return np.ascontiguousarray(sig, dtype="<u4").tobytes()
-
-
-def from_blob(blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, dtype="<u4")

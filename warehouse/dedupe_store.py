@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from kabar.models import Article
-from tasks.minhash import to_blob
+from kabar.records import to_blob
 
 LOGGER = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ import duckdb
 import pyarrow as pa
 
 from kabar.models import Article
-from tasks.boilerplate import MIN_PAGES, MIN_SHARE, SiteProfile, line_key, site_of
-from tasks.normalise import title_affixes
+from kabar.records import MIN_PAGES, MIN_SHARE, SiteProfile
+from kabar.text import line_key, site_of, title_affixes
 from warehouse.backend import exists, open_reader_for
 
 LOGGER = logging.getLogger(__name__)

@@ -12,7 +12,8 @@ from collections import Counter
 
 from kabar.models import Article
 from tasks.enrich import Enrichment, current_settings, register
-from tasks.entities import KnowledgeBase, find_mentions, load_kb
+from tasks.entities import KnowledgeBase, load_kb
+from tasks.mentions import find_mentions
 
 #: Bump when the matching rules change (the KB's own changes are in the fingerprint).
 RULES_VERSION = "1"
