@@ -52,3 +52,16 @@ def open_writer_for(spec: str, *, wait_s: float = 60.0) -> Iterator[duckdb.DuckD
         return
     with open_writer(spec, wait_s=wait_s) as con:
         yield con
+
+
+def rebuild_search_index(spec: str) -> int:
+    """Rebuild the full-text index of the warehouse (a file, or a lake's local index file);
+    returns the number of documents indexed."""
+    from warehouse.search import build_index
+
+    if is_lake(spec):
+        from warehouse.lake import build_lake_index
+
+        return build_lake_index(spec)
+    with open_writer_for(spec) as con:
+        return build_index(con)

@@ -16,6 +16,8 @@ from typing import Callable
 
 import duckdb
 
+from warehouse.transaction import transaction
+
 LOGGER = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -90,16 +92,14 @@ def apply_migrations(
     for migration in known:
         if migration.version in done or (upto is not None and migration.version > upto):
             continue
-        con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(transform(migration.sql))
-            con.execute(
-                "INSERT INTO store.schema_migrations (version, name) VALUES (?, ?)",
-                [migration.version, migration.name],
-            )
-            con.execute("COMMIT")
+            with transaction(con):
+                con.execute(transform(migration.sql))
+                con.execute(
+                    "INSERT INTO store.schema_migrations (version, name) VALUES (?, ?)",
+                    [migration.version, migration.name],
+                )
         except Exception as exc:
-            con.execute("ROLLBACK")
             raise RuntimeError(f"migration {migration.path.name} failed: {exc}") from exc
         LOGGER.info("applied migration %s", migration.path.name)
         applied.append(migration.version)

@@ -42,7 +42,8 @@ def _section(backend: str, request: pytest.FixtureRequest) -> tuple[str, str]:
             f"ducklake:postgres:{dsn}#{{root}}/danau/")
 
 
-@pytest.mark.parametrize("backend", ["duckdb", pytest.param("ducklake", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize("backend", ["duckdb", pytest.param("ducklake", marks=[pytest.mark.postgres, pytest.mark.slow,
+                                                                          pytest.mark.timeout(1800)])])
 def test_every_command_uses_the_configured_warehouse(backend: str, tmp_path: Path, site: TestSite,
                                                      request: pytest.FixtureRequest, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)  # a stray default warehouse would land here: checked below

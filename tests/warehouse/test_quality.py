@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.conftest import FIXTURES, run_cli
-from tasks.quality import check_quality
 from warehouse.connection import open_reader, open_writer
-from warehouse.quality import run_checks
+from warehouse.quality import check_and_record, run_checks
 
 
 def test_seeded_runs_recorded_passing_checks(seeded: Path) -> None:
@@ -26,6 +26,7 @@ def test_seeded_runs_recorded_passing_checks(seeded: Path) -> None:
     assert all(r[2] and r[3] == 0 for r in rows), rows
 
 
+@pytest.mark.slow  # a `kabar ingest` subprocess: a Prefect flow run of its own
 def test_broken_rows_fail_checks_and_the_run_ends_with_warnings(seeded: Path, tmp_path: Path, cli_env: dict) -> None:
     path = tmp_path / "kabar.duckdb"
     shutil.copy(seeded, path)
@@ -75,7 +76,7 @@ def test_story_and_mention_checks_pass_on_clean_data_and_catch_broken_rows(seede
         con.execute("INSERT INTO store.mentions (article_id, entity_id, surface, char_start, char_end, type) "
                     "VALUES (?, 'e1', 'Rusia', 0, 5, 'place'), (?, 'e1', 'x', ?, ?, 'place')",
                     [art, art, length - 1, length + 10])
-    checks = {c["check"]: c for c in check_quality(str(path), "run-x")}
+    checks = {c["check"]: c for c in (r.as_dict() for r in check_and_record(str(path), "run-x"))}
     assert checks["story_id_exists"]["failing_rows"] == 1 and not checks["story_id_exists"]["passed"]
     assert checks["mention_within_text"]["failing_rows"] == 1
     assert not checks["mention_within_text"]["passed"]
