@@ -54,7 +54,10 @@ WEBHOOK_TIMEOUT_S = 10.0
 PIPELINE_CODE_VERSION = "1"
 #: The Prefect schedule of the nightly deployment.
 NIGHTLY_CRON = "0 2 * * *"
-SCHEDULE_TIMEZONE = "Asia/Jakarta"
+#: The newsroom time zone: dates without a zone (pages, --since, deployment parameters) are
+#: read in it, and the nightly schedule runs in it.
+TIMEZONE = "Asia/Jakarta"
+SCHEDULE_TIMEZONE = TIMEZONE
 
 
 def data_dir(warehouse: Path | str) -> Path:

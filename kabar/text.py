@@ -3,17 +3,22 @@ site, a title's separator-delimited affixes."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from urllib.parse import urlsplit
+
+import tldextract
+
+#: Media types of HTML pages, and of pages kabar extracts (HTML and plain text).
+HTML_MIME_TYPES = ("text/html", "application/xhtml+xml")
+PAGE_MIME_TYPES = (*HTML_MIME_TYPES, "text/plain")
 
 #: Separators between a headline and a site name ("Judul - Kompas.com", "Situs | Judul").
 TITLE_SEPARATORS = re.compile(r"\s+[|\-–—»·:]{1,2}\s+|\s*\|\s*|:\s+")
 
 _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[\W_]+")
-#: Second-level labels under which registrations sit (example.co.id, example.or.id).
-_SECOND_LEVEL = frozenset({"co", "or", "ac", "go", "web", "my", "sch", "net", "com", "org", "gov", "mil", "biz"})
 
 
 def line_key(line: str) -> str:
@@ -22,15 +27,20 @@ def line_key(line: str) -> str:
     return hashlib.blake2b(norm.encode("utf-8"), digest_size=8).hexdigest()
 
 
+@functools.cache
+def _domains() -> tldextract.TLDExtract:
+    # The Public Suffix List snapshot bundled with tldextract, never a download (no network at
+    # run time) and no cache file written (cache_dir=None).
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
 def site_of(url: str | None) -> str | None:
-    """The site a URL belongs to: its registrable domain (regional.kompas.com -> kompas.com)."""
+    """The site a URL belongs to: its registrable domain (regional.kompas.com -> kompas.com,
+    www.example.co.id -> example.co.id); an IP address or a single-label host as it is."""
     if not url or not url.startswith(("http://", "https://")):
         return None
-    host = (urlsplit(url).hostname or "").removeprefix("www.")
-    labels = host.split(".")
-    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:]) if len(labels) >= 2 else host or None
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    return _domains()(host).top_domain_under_public_suffix or host or None
 
 
 def title_affixes(title: str) -> list[str]:

@@ -24,6 +24,7 @@ from prefect.cache_policies import NONE as NO_CACHE
 from kabar.config import FetchSettings, Source
 from kabar.models import Fetched, Item, StageError, Window
 from kabar.settings import MAX_LISTING_PAGES
+from kabar.text import HTML_MIME_TYPES
 from tasks.capture import CaptureTarget
 from tasks.fetch import fetch_batch
 
@@ -68,7 +69,7 @@ def warc_items(source: Source) -> list[Item]:
                 url = record.rec_headers.get_header("WARC-Target-URI")
                 status = record.http_headers.get_statuscode()
                 mime = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
-                if url and status == "200" and mime in ("text/html", "application/xhtml+xml", ""):
+                if url and status == "200" and mime in (*HTML_MIME_TYPES, ""):
                     items.append(
                         Item(url=url, source=source.name, kind="warc", path=str(Path(path).resolve()),
                              offset=iterator.get_record_offset())

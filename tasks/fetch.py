@@ -35,6 +35,7 @@ from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import FetchSettings
 from kabar.models import Fetched, Item
+from kabar.text import HTML_MIME_TYPES, PAGE_MIME_TYPES
 from tasks.capture import CaptureTarget, WarcCapture, prune
 from tasks.pages import next_page
 from tasks.politeness import HostGate, RobotsCache, host_key
@@ -43,7 +44,7 @@ from tasks.streaming import BodyTooLarge, guarded_client, read_body
 
 LOGGER = logging.getLogger(__name__)
 
-HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+HTML_TYPES = PAGE_MIME_TYPES
 REDIRECTS = (301, 302, 303, 307, 308)
 Accept = Literal["html", "any"]
 
@@ -236,7 +237,7 @@ class HttpFetcher:
     async def get_article(self, item: Item) -> Fetched:
         """GET an article and, when it is split over pages, its following pages."""
         first = await self.get(item)
-        if not first.ok or not (first.content_type or "").lower().startswith(("text/html", "application/xhtml")):
+        if not first.ok or not (first.content_type or "").lower().startswith(HTML_MIME_TYPES):
             return first
         seen, body, url = {first.final_url or item.url}, first.body, first.final_url or item.url
         for _ in range(self.settings.max_article_pages - 1):

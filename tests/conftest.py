@@ -28,7 +28,8 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory):
     os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
+    # a loaded 2-core machine needed more than 120 s to start it (KABAR_TEST_PREFECT_STARTUP_S)
+    with prefect_test_harness(server_startup_timeout=int(os.environ.get("KABAR_TEST_PREFECT_STARTUP_S", "600"))):
         yield
 
 

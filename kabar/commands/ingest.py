@@ -6,6 +6,7 @@ import argparse
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from kabar import settings
 from kabar.cli import UserError, add_warehouse_option
 from kabar.summary import print_summary
 
@@ -16,7 +17,7 @@ def parse_day(text: str) -> datetime:
         stamp = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD) or ISO timestamp") from None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=ZoneInfo("Asia/Jakarta"))
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=ZoneInfo(settings.TIMEZONE))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
