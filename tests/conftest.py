@@ -33,6 +33,23 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory):
         yield
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL on a free loopback port for the session (installed with apt-get when
+    missing); the tests using it are skipped, saying why, only when it cannot be had."""
+    from tests.pg import PostgresUnavailable, start_postgres
+
+    server = start_postgres()
+    try:
+        pg = server.__enter__()
+    except PostgresUnavailable as exc:
+        pytest.skip(f"PostgreSQL is unavailable: {exc}")
+    try:
+        yield pg
+    finally:
+        server.__exit__(None, None, None)
+
+
 @pytest.fixture
 def site() -> TestSite:
     """The fixture web site (tests/fixtures/site) on 127.0.0.1:<free port>."""

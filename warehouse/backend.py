@@ -7,9 +7,8 @@ task-argument serialisation; these helpers open the right kind for it.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import ContextManager
 
 import duckdb
 
@@ -26,32 +25,24 @@ def exists(spec: str | Path) -> bool:
     return is_lake(str(spec)) or Path(spec).exists()
 
 
-@contextmanager
-def open_reader_for(spec: str | Path, *, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read connection on the warehouse (a file path or a ``ducklake:`` spec, resolved by the
-    entry point with kabar.config.resolve_warehouse), views in ``main``; closed on exit."""
+def _open(spec: str | Path, read_only: bool, wait_s: float) -> ContextManager[duckdb.DuckDBPyConnection]:
     spec = str(spec)
     if is_lake(spec):
         from warehouse.lake import open_lake
 
-        with open_lake(spec, read_only=True) as con:
-            yield con
-        return
-    with open_reader(spec, wait_s=wait_s) as con:
-        yield con
+        return open_lake(spec, read_only=read_only)
+    return (open_reader if read_only else open_writer)(spec, wait_s=wait_s)
 
 
-@contextmanager
-def open_writer_for(spec: str, *, wait_s: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The write connection on the chosen warehouse (migrated, views current); closed on exit."""
-    if is_lake(spec):
-        from warehouse.lake import open_lake
+def open_reader_for(spec: str | Path, *, wait_s: float = 10.0) -> ContextManager[duckdb.DuckDBPyConnection]:
+    """A read connection on the warehouse (a file path or a ``ducklake:`` spec, resolved by the
+    entry point with kabar.config.resolve_warehouse), views in ``main``; closed on exit."""
+    return _open(spec, True, wait_s)
 
-        with open_lake(spec, read_only=False) as con:
-            yield con
-        return
-    with open_writer(spec, wait_s=wait_s) as con:
-        yield con
+
+def open_writer_for(spec: str | Path, *, wait_s: float = 60.0) -> ContextManager[duckdb.DuckDBPyConnection]:
+    """The write connection on the warehouse (migrated, views current); closed on exit."""
+    return _open(spec, False, wait_s)
 
 
 def rebuild_search_index(spec: str) -> int:

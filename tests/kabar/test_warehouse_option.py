@@ -18,21 +18,6 @@ from tests.site import TestSite
 from warehouse.backend import open_reader_for
 
 
-@pytest.fixture(scope="module")
-def postgres():
-    from tests.pg import PostgresUnavailable, start_postgres
-
-    server = start_postgres()
-    try:
-        pg = server.__enter__()
-    except PostgresUnavailable as exc:
-        pytest.skip(f"PostgreSQL is unavailable: {exc}")
-    try:
-        yield pg
-    finally:
-        server.__exit__(None, None, None)
-
-
 def _section(backend: str, request: pytest.FixtureRequest) -> tuple[str, str]:
     """(the [warehouse] table, the spec it resolves to relative to the config's directory)."""
     if backend == "duckdb":
