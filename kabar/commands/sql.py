@@ -49,11 +49,9 @@ def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
         writer.writerows([[_jsonable(v) for v in row] for row in rows])
         return out.getvalue().rstrip("\n")
     cells = [[("NULL" if v is None else str(_jsonable(v))).replace("\n", " ")[:80] for v in row] for row in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)), "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)) for row in cells]
-    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(lines)
+    from kabar.tables import text_table
+
+    return text_table(columns, cells) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})"
 
 
 def run(args: argparse.Namespace) -> int:
