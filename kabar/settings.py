@@ -45,7 +45,7 @@ STORY_WINDOW_DAYS = 3  # an article joins a story whose dates are within this ma
 #: How many articles travel together between tasks.
 BATCH_SIZE = int(os.environ.get("KABAR_BATCH_SIZE", "200"))  # env: for tests and tuning
 
-#: Orchestration defaults (issue 8): the task runner ("default" | "dask", $KABAR_TASK_RUNNER),
+#: Orchestration defaults: the task runner ("default" | "dask", $KABAR_TASK_RUNNER),
 #: how many batches are in flight at once, and the failure webhook ($KABAR_WEBHOOK_URL).
 TASK_RUNNER = os.environ.get("KABAR_TASK_RUNNER", "default")
 BATCHES_IN_FLIGHT = 2

@@ -1,5 +1,4 @@
 -- view: places
--- requires: store.article_entities
 -- The knowledge-base places each article names, with their country and coordinates.
 CREATE OR REPLACE VIEW main.places AS
 WITH source AS (
