@@ -107,25 +107,15 @@ class Source(_Strict):
     link_pattern: str | None = None
     max_pages: int | None = Field(default=None, ge=1, le=1000)
 
-    @field_validator("include", "exclude")
+    @field_validator("include", "exclude", "link_pattern")
     @classmethod
-    def _patterns_compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in patterns:
+    def _patterns_compile(cls, patterns: tuple[str, ...] | str | None) -> tuple[str, ...] | str | None:
+        for pattern in (patterns,) if isinstance(patterns, str) else patterns or ():
             try:
                 re.compile(pattern)
             except re.error as exc:
                 raise ValueError(f"{pattern!r} is not a valid regular expression ({exc})") from None
         return patterns
-
-    @field_validator("link_pattern")
-    @classmethod
-    def _link_pattern_compiles(cls, pattern: str | None) -> str | None:
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"{pattern!r} is not a valid regular expression ({exc})") from None
-        return pattern
 
     @field_validator("url")
     @classmethod
