@@ -38,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
     from kabar.config import EnrichSettings, load_sources
     from tasks.enrich import versions
     from warehouse.backend import exists
@@ -49,8 +51,12 @@ def run(args: argparse.Namespace) -> int:
         knowledge_base, themes = list(enrich_settings.knowledge_base), enrich_settings.themes
     knowledge_base += [str(Path(p).resolve()) for p in args.knowledge_base or []]
     themes = str(Path(args.themes).resolve()) if args.themes else themes
+    try:
+        enrichment = EnrichSettings(knowledge_base=tuple(knowledge_base), themes=themes)
+    except ValidationError as exc:  # a file of the wrong kind: one line, no traceback
+        raise UserError(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
     try:  # validate names and files before Prefect starts
-        versions(args.only, EnrichSettings(knowledge_base=tuple(knowledge_base), themes=themes))
+        versions(args.only, enrichment)
     except ValueError as exc:  # unknown enricher; ConfigError (a ValueError) passes through as is
         if type(exc) is not ValueError:
             raise
