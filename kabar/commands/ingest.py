@@ -51,11 +51,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kabar.config import resolve_warehouse
     from kabar.sources import resolve_sources
 
     if args.limit is not None and args.limit < 1:
         raise UserError(f"--limit must be at least 1 (got {args.limit})")
     plan = resolve_sources(args.config, args.sources, args.targets, args.allow_hosts)  # validate before Prefect starts
+    warehouse = resolve_warehouse(args.warehouse, plan.warehouse)
     from flows.ingest import ingest
     from flows.runner import task_runner_for
     from kabar.progress import show_progress
@@ -64,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     with show_progress(("discover", "fetch", "extract", "load")):
         summary = flow(
             config=args.config, sources=args.sources, paths=args.targets, limit=args.limit,
-            since=args.since, until=args.until, allow_hosts=args.allow_hosts, warehouse=args.warehouse,
+            since=args.since, until=args.until, allow_hosts=args.allow_hosts, warehouse=warehouse,
             new_only=args.new_only, lock_wait=args.lock_wait,
         )
     print_summary(summary)
