@@ -34,6 +34,9 @@ class Enrichment:
     #: table name (in the ``store`` schema) -> rows (dicts without article_id; the loader adds it)
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     error: str | None = None
+    #: the enricher's version under the settings it ran with (the loader logs it: the load
+    #: runs outside those settings, where a KB or themes fingerprint would read the defaults)
+    version: str | None = None
 
 
 class Enricher(Protocol):
@@ -122,6 +125,10 @@ def enrich_article(article: Article, enrichers: list[Enricher]) -> Article:
         except Exception as exc:
             result = Enrichment(error=f"{type(exc).__name__}: {exc}"[:300])
             LOGGER.warning("enricher %s failed on %s: %s", enricher.name, article.url, result.error)
+        try:
+            result.version = enricher.version
+        except Exception:  # an unreadable KB or themes file: already this enricher's error above
+            result.version = None
         for key, value in result.fields.items():
             if key in enricher.fields:
                 set_field(article, key, value)

@@ -267,7 +267,7 @@ def write_enrichments(con: duckdb.DuckDBPyConnection, run_id: str, articles: lis
         for a in done:
             result: Enrichment = a.enrichments[enricher.name]
             log_rows.append(
-                {"article_id": a.article_id, "enricher": enricher.name, "enricher_version": enricher.version,
+                {"article_id": a.article_id, "enricher": enricher.name, "enricher_version": result.version or enricher.version,
                  "content_hash": a.content_hash, "error": result.error, "enriched_at": now, "run_id": run_id}
             )
     if log_rows:

@@ -15,6 +15,7 @@ import pytest
 from flows.ingest import ingest
 from flows.runner import task_runner_for
 from kabar.config import load_sources
+from tasks.enrich import versions
 
 pytestmark = pytest.mark.slow
 
@@ -93,3 +94,12 @@ def test_custom_themes_and_kb_reach_the_enrichers(tmp_path: Path, runner: str) -
     # only the custom taxonomy's theme, on the fishing article only
     assert themes == {("nelayan.txt", "perikanan")}
     assert "baharuddin-lamato" in linked
+    # the log holds the versions of the files used, so `kabar enrich` finds nothing stale after
+    expected = versions(["themes", "entities"], load_sources(config).enrich)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        logged = dict(con.execute("SELECT enricher, any_value(enricher_version) FROM store.enrichment_log "
+                                  "WHERE enricher IN ('themes', 'entities') GROUP BY ALL HAVING count(DISTINCT enricher_version) = 1").fetchall())
+    finally:
+        con.close()
+    assert logged == expected
