@@ -70,6 +70,17 @@ def shared() -> Path:
     return SHARED
 
 
+def query(warehouse: Path | str, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of ``sql`` on a warehouse file, read-only; the connection is closed before returning."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 300):
     """Run the real `kabar` console script in a subprocess; returns the CompletedProcess."""
     full_env = {**os.environ, **(env or {})}

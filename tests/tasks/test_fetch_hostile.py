@@ -7,12 +7,10 @@ nothing and that every good article was loaded.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import duckdb
 import pytest
 
 from flows.ingest import ingest
+from tests.conftest import query
 from tests.tasks.hostile_site import BAD, GOOD, HostileSite
 
 SETTINGS = """
@@ -48,14 +46,6 @@ url = "{site.url('/evil.xml')}"
         requests_after_first = len(site.log)
         second = ingest(config=str(config), allow_hosts=[site.site.host], warehouse=str(warehouse))
         yield site, warehouse, first, second, site.log[requests_after_first:]
-
-
-def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def error_of(hostile_run, path: str) -> str | None:

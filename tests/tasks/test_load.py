@@ -13,6 +13,7 @@ from kabar.models import Article, Fetched, Item, StageError
 from tasks.dedupe import identify
 from tasks.enrich import Enrichment
 from tasks.load import Counts, finish_run, load_batch, start_run
+from tests.conftest import query as _rows
 
 NOW = datetime(2024, 5, 15, 3, 0, tzinfo=timezone.utc)
 TEXT = ("Nelayan di pesisir utara Makassar kembali melaut setelah banjir rob surut. Mereka mengatakan "
@@ -29,14 +30,6 @@ def _article(url: str, text: str = TEXT) -> Article:
 def _fetch(url: str) -> Fetched:
     return Fetched(Item(url=url, source="uji"), NOW, status_code=200, body=b"<html></html>",
                    content_type="text/html", final_url=url)
-
-
-def _rows(path: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_load_is_idempotent_and_versions_changed_text(tmp_path: Path) -> None:
