@@ -96,12 +96,13 @@ def score_entities(items, results, verbose: bool) -> None:
     if importlib.util.find_spec("tasks.entities") is None:
         print("entity linking: tasks.entities is absent (the entities work is not merged): not scored")
         return
-    from tasks.entities import find_mentions, load_kb
+    from tasks.entities import load_kb
+    from tasks.mentions import find_mentions
 
     kb = load_kb()
     source = "the mentions table of the registered enrichers"
     if all(rows_of(results, "mentions", i) is None for i in range(len(items))):
-        source = "tasks.entities.find_mentions (no registered enricher writes `mentions` yet)"
+        source = "tasks.mentions.find_mentions (no registered enricher writes `mentions` yet)"
     tp_q = pred_q = gold_q = tp_id = pred_id = gold_id = 0
     for i, (article, gold) in enumerate(items):
         rows = rows_of(results, "mentions", i)

@@ -130,15 +130,12 @@ async def _bare_fetch(urls: list[tuple[int, str]], per_host: int) -> int:
 def one_run(ports: list[int], warehouse: Path, settings, batch_size: int) -> dict[str, float]:
     """One ingest-shaped run of the fetch layer; returns timings and counts."""
     from kabar.config import Source
-    from tasks import politeness
     from tasks.capture import CaptureTarget, warc_dir
     from tasks.discover import discover_source, plan_items, schedule_items
-    from tasks.fetch import fetch_batch
+    from tasks.fetch import close_run_fetcher, fetch_batch
     from tasks.load import finish_run, load_batch, start_run, Counts
     from kabar.models import batched
 
-    politeness._ROBOTS.clear()  # a new run is a new process: nothing cached
-    politeness._NEXT_START.clear()
     started = time.perf_counter()
     cpu_started = time.process_time()
     run_id = start_run(warehouse, "bench", {})
@@ -160,6 +157,7 @@ def one_run(ports: list[int], warehouse: Path, settings, batch_size: int) -> dic
         not_modified += sum(1 for f in fetched if f.not_modified)
         load_batch(warehouse, run_id, fetched, [], [])
     finish_run(warehouse, run_id, Counts())
+    close_run_fetcher(run_id)  # the run's fetcher (robots rules, host gates) ends with the run
     return {"total_s": time.perf_counter() - started, "fetch_s": fetch_s, "fetch_cpu": fetch_cpu,
             "cpu_s": time.process_time() - cpu_started, "pages": fetched_ok,
             "not_modified": not_modified, "held": held, "items": len(items),

@@ -17,7 +17,7 @@ from flows.ingest import ingest
 from flows.runner import in_deployment
 from kabar import settings
 from kabar.notify import on_run_failure
-from warehouse.backend import resolve_for_run
+from kabar.config import warehouse_of
 
 #: Longest range one backfill run accepts (a guard against a mistyped year).
 MAX_DAYS = 366
@@ -63,7 +63,7 @@ def backfill(
     {day: state}. Raises (so the run fails and notifies) when any day failed after its retries."""
     logger = get_run_logger()
     if warehouse is None and in_deployment():  # the child runs are not deployment runs themselves
-        warehouse = resolve_for_run(config, None, deployed=True)
+        warehouse = warehouse_of(None, config, deployed=True)
     states: dict[str, str] = {}
     for day in days_between(start, end):
         since, until = day_window(day)

@@ -9,10 +9,12 @@ from datetime import datetime
 
 from prefect import flow
 
+from flows.runner import recorded_run
 from kabar import progress, settings
+from kabar.config import EnrichSettings, resolve_warehouse
 from kabar.models import batched
-from tasks.load import Counts, finish_run_task, load_enrichments_task, start_run_task
-from tasks.reenrich import enrich_stale_task, prepare_task, read_articles_task, stale_pairs_task
+from tasks.load import load_enrichments_task
+from tasks.reenrich import enrich_stale_task, read_articles_task, stale_pairs_task, versions_task
 
 
 def _run_name() -> str:
@@ -31,34 +33,31 @@ def enrich(
     themes: str | None = None,
     warehouse: str | None = None,
     batch_size: int = settings.BATCH_SIZE,
+    limit: int | None = None,
 ) -> dict:
     """Re-run the chosen enrichers (all by default) where stale; returns the run summary.
 
     ``since`` limits to articles published on or after it; ``force`` re-runs even fresh pairs;
-    ``knowledge_base`` adds KB files; ``themes`` replaces the themes taxonomy."""
-    path = str(settings.warehouse_path(warehouse))
-    versions = prepare_task(only, knowledge_base, themes)
-    run_id = start_run_task(path, "enrich", {"only": only, "since": since, "force": force,
-                                             "knowledge_base": knowledge_base, "themes": themes,
-                                             "versions": versions})
-    counts = Counts()
+    ``knowledge_base`` adds KB files; ``themes`` replaces the themes taxonomy; ``limit`` re-enriches
+    at most that many articles (the first by id); ``warehouse`` is resolved by the caller (else
+    $KABAR_WAREHOUSE, else the default file)."""
+    path = resolve_warehouse(warehouse)
+    enrichment = EnrichSettings(knowledge_base=tuple(knowledge_base or ()), themes=themes)
+    versions = versions_task(only, enrichment)
+    params = {"only": only, "since": since, "force": force, "knowledge_base": knowledge_base, "themes": themes,
+              "versions": versions}
     by_enricher: dict[str, int] = dict.fromkeys(versions, 0)
-    try:
-        pairs = stale_pairs_task(path, versions, since, force)
+    with recorded_run(path, "enrich", params) as run:
+        pairs = stale_pairs_task(path, versions, since, force, limit)
         progress.total("enrich", len(pairs))
         for batch in batched(pairs, batch_size):
             articles = read_articles_task(path, [article_id for article_id, _ in batch])
-            enriched = enrich_stale_task(articles, batch)
-            counts.merge(load_enrichments_task(path, run_id, enriched))
+            run.counts.merge(load_enrichments_task(path, run.run_id, enrich_stale_task(articles, batch, enrichment)))
             progress.advance("enrich", len(batch))
             for _, names in batch:
                 for name in names:
                     by_enricher[name] += 1
-    except BaseException as exc:
-        finish_run_task(path, run_id, counts, "failed", f"{type(exc).__name__}: {exc}"[:500])
-        raise
-    failed = counts.total()["failed"]
-    state = "completed_with_warnings" if failed else "completed"
-    finish_run_task(path, run_id, counts, state, f"{failed} article(s) had an enricher error" if failed else None)
-    return {"run_id": run_id, "warehouse": path, "state": state, "by_source": counts.by_source,
-            "by_enricher": by_enricher, "versions": versions}
+        failed = run.counts.total()["failed"]
+        if failed:
+            run.state, run.message = "completed_with_warnings", f"{failed} article(s) had an enricher error"
+    return run.summary(by_enricher=by_enricher, versions=versions)

@@ -18,9 +18,10 @@ from prefect.states import Failed
 from prefect.tasks import exponential_backoff
 
 from flows.report import report_task
-from flows.runner import article_batch_key, cached, fetched_batch_key, in_deployment, restamp, task_runner_for
+from flows.runner import (RunRecord, article_batch_key, cached, fetched_batch_key, in_deployment,
+                          recorded_run, restamp, task_runner_for)
 from kabar import progress, settings
-from kabar.config import SourcesFile
+from kabar.config import SourcesFile, resolve_warehouse
 from kabar.health import UNHEALTHY, RunUnhealthy
 from kabar.models import Window, batched
 from kabar.notify import on_run_failure
@@ -30,16 +31,15 @@ from tasks.capture import CaptureTarget, warc_dir
 from tasks.coverage import coverage_task, extracted_rows
 from tasks.dedupe import dedupe_task
 from tasks.discover import discover_task, plan_items, schedule_task, window_task
-from tasks.enrich import configure_enrichers_task, enrich_task
+from tasks.enrich import enrich_task
 from tasks.extract import extract_task
 from tasks.fetch import fetch_task
 from tasks.health import final_state, health_task, listing_of
 from tasks.index import index_task
-from tasks.load import Counts, finish_run_task, load_task, start_run_task
+from tasks.load import Counts, load_task
 from tasks.normalise import normalise_task
 from tasks.quality import quality_task, run_state
 from tasks.stories import stories_task
-from warehouse.backend import resolve_for_run
 
 
 @task(name="plan", cache_policy=NO_CACHE)
@@ -96,58 +96,55 @@ def ingest(
     completed run started; ``lock_wait`` is how long to wait for another run on the same
     warehouse file (default: settings.RUN_LOCK_WAIT_S)."""
     plan = plan_task(config, sources, paths, allow_hosts)
-    configure_enrichers_task(plan.enrich)
-    path = resolve_for_run(config, warehouse, deployed=in_deployment())
+    path = resolve_warehouse(warehouse, plan.warehouse, deployed=in_deployment())
     since, until = _local(since), _local(until)
     window = window_task(path, since, until, new_only) if new_only else Window(since, until)
-    run_id = start_run_task(
-        path, "ingest",
-        {"config": config, "sources": sources, "paths": paths, "limit": limit, "since": since, "until": until},
-        lock_wait,
-    )
-    counts = Counts()
-    extract = cached(extract_task, path, fetched_batch_key)
-    enrich = cached(enrich_task, path, article_batch_key)
-    try:
-        capture = CaptureTarget(str(warc_dir(path)), run_id, plan.fetch.warc_retention_days)
-        # Sources are discovered concurrently: each waits on its own hosts' latency.
-        pending = [discover_retrying.submit(source, plan.fetch, path, capture) for source in plan.sources]
-        discoveries = [future.result() for future in pending]
-        listing = listing_of(discoveries)
-        coverage_task(path, run_id, [i for d in discoveries for i in d.items], {s.name: s for s in plan.sources})
-        items, discovery_fetches, discovery_errors, discovered = plan_items(discoveries, limit, window)
-        items, _held = schedule_task(path, items, [source.name for source in plan.sources], plan.fetch.revisit_hours)
-        for name, n in discovered.items():
-            counts.add(name, "discovered", n)
-        progress.advance("discover", len(plan.sources))
-        for stage in ("fetch", "extract", "load"):
-            progress.total(stage, len(items))
-        counts.merge(load_task(path, run_id, [], [], discovery_errors, discovery_fetches))
+    params = {"config": config, "sources": sources, "paths": paths, "limit": limit, "since": since, "until": until}
+    with recorded_run(path, "ingest", params, lock_wait, on_failure=report_task) as run:
+        capture = CaptureTarget(str(warc_dir(path)), run.run_id, plan.fetch.warc_retention_days)
+        items, listing = _discover(plan, path, capture, limit, window, run)
+        extract = cached(extract_task, path, fetched_batch_key)
+        enrich = cached(enrich_task, path, article_batch_key)
         in_flight: deque = deque()
         for batch in batched(items, batch_size):
             fetched_future = fetch_retrying.submit(batch, plan.fetch, capture)
             in_flight.append((fetched_future, extract.submit(fetched_future)))
             if len(in_flight) >= settings.BATCHES_IN_FLIGHT:
-                counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run_id, enrich))
+                run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, enrich))
         while in_flight:
-            counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run_id, enrich))
+            run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, enrich))
         search_index = index_task(path)
-        quality = quality_task(path, run_id)
-    except BaseException as exc:
-        finish_run_task(path, run_id, counts, "failed", f"{type(exc).__name__}: {exc}"[:500])
-        report_task({"run_id": run_id, "warehouse": path, "state": "failed", "by_source": counts.by_source})
-        raise
-    health = health_task(path, run_id, listing, counts.by_source, plan.run)
-    state = final_state(health["state"], run_state(quality))
-    finish_run_task(path, run_id, counts, state, health["message"] if state in UNHEALTHY else None)
-    summary = report_task({"run_id": run_id, "warehouse": path, "state": state, "by_source": counts.by_source,
-                           "quality": quality, "search_index": search_index, "health": health})
-    if state in UNHEALTHY:  # a Failed flow run: the CLI exits non-zero, Prefect calls the failure hooks
+        quality = quality_task(path, run.run_id)
+        health = health_task(path, run.run_id, listing, run.counts.by_source, plan.run)
+        run.state = final_state(health["state"], run_state(quality))
+        run.message = health["message"] if run.state in UNHEALTHY else None
+    summary = report_task(run.summary(quality=quality, search_index=search_index, health=health))
+    if run.state in UNHEALTHY:  # a Failed flow run: the CLI exits non-zero, Prefect calls the failure hooks
         # Returned, not raised: Prefect then logs one line instead of a traceback; the state's data
         # is the exception a direct call re-raises (with the summary for the CLI to print).
-        return Failed(name="Failed" if state == "failed" else "CompletedWithErrors", message=health["message"],
-                      data=RunUnhealthy(health["message"], summary))
+        return Failed(name="Failed" if run.state == "failed" else "CompletedWithErrors", message=run.message,
+                      data=RunUnhealthy(run.message, summary))
     return summary
+
+
+def _discover(plan: SourcesFile, path: str, capture: CaptureTarget, limit: int | None, window: Window,
+              run: RunRecord) -> tuple[list, dict]:
+    """Discover every source concurrently (each waits on its own hosts), record what each listed
+    (coverage), schedule the items against the frontier and load the discovery fetches; returns
+    the items to fetch and what each source listed (for the run's health)."""
+    pending = [discover_retrying.submit(source, plan.fetch, path, capture) for source in plan.sources]
+    discoveries = [future.result() for future in pending]
+    listing = listing_of(discoveries)
+    coverage_task(path, run.run_id, [i for d in discoveries for i in d.items], {s.name: s for s in plan.sources})
+    items, discovery_fetches, discovery_errors, discovered = plan_items(discoveries, limit, window)
+    items, _held = schedule_task(path, items, [source.name for source in plan.sources], plan.fetch.revisit_hours)
+    for name, n in discovered.items():
+        run.counts.add(name, "discovered", n)
+    progress.advance("discover", len(plan.sources))
+    for stage in ("fetch", "extract", "load"):
+        progress.total(stage, len(items))
+    run.counts.merge(load_task(path, run.run_id, [], [], discovery_errors, discovery_fetches))
+    return items, listing
 
 
 def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture, plan: SourcesFile,
@@ -163,7 +160,7 @@ def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture, 
     kept, skipped = normalise_task(extracted, by_name, window, site_profiles_task(path, extracted))
     for article in skipped:
         counts.add(article.source, "skipped")
-    enriched = restamp(enrich.submit(dedupe_task(kept, path, plan.dedupe)).result(), fetched)
+    enriched = restamp(enrich.submit(dedupe_task(kept, path, plan.dedupe), None, plan.enrich).result(), fetched)
     enriched = stories_task(enriched, path, plan.dedupe)
     counts.merge(load_task(path, run_id, fetched, enriched, errors, subject=extracted_rows([*kept, *skipped], by_name)))
     progress.advance("load", len(fetched))

@@ -1,16 +1,16 @@
 """The ``reenrich`` deployment's entry point: re-run enrichers over stored articles.
 
-The enrich flow itself lives in ``flows/enrich.py`` (``kabar enrich``); this wrapper imports it
-lazily so deployments register even where that module is not installed yet, and passes on only
-the parameters the enrich flow takes.
+A thin flow over the enrich flow (``flows/enrich.py``, ``kabar enrich``) under the deployment's
+own name and parameter names: ``enrichers`` is the enrich flow's ``only``.
 """
 
 from __future__ import annotations
 
-import inspect
-
 from prefect import flow
 
+from flows.enrich import enrich
+from flows.runner import in_deployment
+from kabar.config import resolve_warehouse
 from kabar.notify import on_run_failure
 
 
@@ -23,16 +23,9 @@ def reenrich(
     limit: int | None = None,
 ) -> dict:
     """Run the enrich flow over the warehouse's articles whose enrichment is missing or stale
-    (``force``: all of them); returns the enrich flow's result."""
-    from flows.runner import in_deployment
-    from warehouse.backend import resolve_for_run
-
-    if warehouse is None and in_deployment():  # never the checkout the worker starts in
-        warehouse = resolve_for_run(None, None, deployed=True)
-    try:
-        from flows.enrich import enrich
-    except ImportError as exc:
-        raise RuntimeError(f"the enrich flow (flows/enrich.py) is not available: {exc}") from None
-    offered = {"warehouse": warehouse, "enrichers": enrichers, "names": enrichers, "force": force, "limit": limit}
-    accepted = inspect.signature(enrich.fn).parameters
-    return enrich(**{k: v for k, v in offered.items() if k in accepted and v is not None})
+    (``force``: all of them; ``enrichers``: only these; ``limit``: at most that many articles);
+    returns the enrich flow's result. Started from a deployment with no ``warehouse``, it uses the
+    deployed default (the user data folder), never the checkout the worker starts in."""
+    if warehouse is None and in_deployment():
+        warehouse = resolve_warehouse(None, deployed=True)
+    return enrich(only=enrichers, force=force, limit=limit, warehouse=warehouse)

@@ -4,6 +4,7 @@
   (``[run] task_runner = "dask"``; ``dask_address`` for a running scheduler, else a LocalCluster).
   Flows submit fetch, extract and enrich batches to it; the load stays in the flow process,
   the single writer of the warehouse.
+- ``recorded_run(...)``: the run's bookkeeping (start row, final state, failure) for every flow.
 - ``cached(task, warehouse)``: the task with results persisted under the warehouse's data dir
   (``<data dir>/prefect-results``), so a retry or rerun over the same content loads the finished
   batch instead of recomputing it. Keys are the batch's content hashes plus
@@ -15,14 +16,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from kabar import settings
 from kabar.config import RunSettings
+from tasks.enrich import versions
+from tasks.fetch import close_run_fetcher
+from tasks.load import Counts, finish_run_task, start_run_task
 
 LOGGER = logging.getLogger(__name__)
 
@@ -61,14 +67,13 @@ def fetched_batch_key(context: Any, parameters: dict[str, Any]) -> str | None:
 
 
 def article_batch_key(context: Any, parameters: dict[str, Any]) -> str | None:
-    """Cache key of an enrich batch: article ids and content hashes, enricher names and versions."""
-    from tasks.enrich import selected
-
+    """Cache key of an enrich batch: article ids and content hashes, enricher names and versions
+    (under the run's enrichment settings: a custom KB or themes file changes the versions)."""
     try:
-        enrichers = selected(parameters.get("names"))
+        current = versions(parameters.get("names"), parameters.get("settings"))
     except ValueError:
-        return None  # an unknown enricher: no caching, the task reports the error itself
-    parts = [f"enrich:{settings.PIPELINE_CODE_VERSION}", *(f"{e.name}={e.version}" for e in enrichers)]
+        return None  # an unknown enricher or a bad file: no caching, the task reports the error itself
+    parts = [f"enrich:{settings.PIPELINE_CODE_VERSION}", *(f"{name}={v}" for name, v in current.items())]
     # duplicate_of and status too: a cached batch must not bring back another run's dedupe decisions
     parts += [f"{a.article_id}|{a.content_hash}|{a.duplicate_of}|{a.meta.get('status')}"
               for a in parameters.get("articles") or []]
@@ -105,3 +110,37 @@ def in_deployment() -> bool:
     from prefect.runtime import deployment
 
     return deployment.id is not None
+@dataclass
+class RunRecord:
+    """The run in progress: its id, its counts so far, and the final state the flow decided."""
+
+    warehouse: str
+    run_id: str
+    counts: Counts = field(default_factory=Counts)
+    state: str = "completed"
+    message: str | None = None
+
+    def summary(self, **extra: Any) -> dict[str, Any]:
+        return {"run_id": self.run_id, "warehouse": self.warehouse, "state": self.state,
+                "by_source": self.counts.by_source, **extra}
+
+
+@contextmanager
+def recorded_run(warehouse: str, flow: str, params: dict[str, Any], lock_wait: float | None = None,
+                 on_failure: Callable[[dict[str, Any]], Any] | None = None) -> Iterator[RunRecord]:
+    """The run's bookkeeping, in one place: record the run as running (taking the run lock),
+    let the flow fill ``counts``/``state``/``message``, and record the final state: 'failed'
+    with the exception (then ``on_failure(summary)``, e.g. a report) when the block raises.
+    The run's fetcher (tasks/fetch.py), if one was opened, is closed either way."""
+    run = RunRecord(warehouse, start_run_task(warehouse, flow, params, lock_wait))
+    try:
+        yield run
+    except BaseException as exc:
+        run.state, run.message = "failed", f"{type(exc).__name__}: {exc}"[:500]
+        finish_run_task(warehouse, run.run_id, run.counts, run.state, run.message)
+        if on_failure is not None:
+            on_failure(run.summary())
+        raise
+    finally:
+        close_run_fetcher(run.run_id)  # the run's HTTP clients and WARC file end with it
+    finish_run_task(warehouse, run.run_id, run.counts, run.state, run.message)

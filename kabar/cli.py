@@ -28,11 +28,25 @@ class UserError(Exception):
     """Raised by commands for a problem the user can fix; printed as one line, exit 2."""
 
 
-def add_warehouse_option(parser: argparse.ArgumentParser) -> None:
+def add_warehouse_option(parser: argparse.ArgumentParser, *, config: bool = False) -> None:
+    """--warehouse (and, with ``config``, --config for commands that take no sources file
+    otherwise): the warehouse is resolved once from them by ``warehouse_from``."""
     parser.add_argument(
         "--warehouse", metavar="PATH",
-        help="the DuckDB warehouse file (default: $KABAR_WAREHOUSE, else ./data/kabar.duckdb)",
+        help="the DuckDB warehouse file or a ducklake:CATALOG#DATA_PATH spec (default: $KABAR_WAREHOUSE, "
+             "else the [warehouse] section of --config, else ./data/kabar.duckdb)",
     )
+    if config:
+        parser.add_argument("--config", metavar="FILE",
+                            help="a sources file whose [warehouse] section names the warehouse")
+
+
+def warehouse_from(args: argparse.Namespace) -> str:
+    """The command's warehouse, resolved once: --warehouse, $KABAR_WAREHOUSE, --config's
+    [warehouse] section, the default file (kabar.config.resolve_warehouse)."""
+    from kabar.config import warehouse_of
+
+    return warehouse_of(args.warehouse, getattr(args, "config", None))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,6 +16,7 @@ allowed; the CLI prints it and exits with status 2.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -115,25 +116,15 @@ class Source(_Strict):
     link_pattern: str | None = None
     max_pages: int | None = Field(default=None, ge=1, le=1000)
 
-    @field_validator("include", "exclude")
+    @field_validator("include", "exclude", "link_pattern")
     @classmethod
-    def _patterns_compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in patterns:
+    def _patterns_compile(cls, patterns: tuple[str, ...] | str | None) -> tuple[str, ...] | str | None:
+        for pattern in (patterns,) if isinstance(patterns, str) else patterns or ():
             try:
                 re.compile(pattern)
             except re.error as exc:
                 raise ValueError(f"{pattern!r} is not a valid regular expression ({exc})") from None
         return patterns
-
-    @field_validator("link_pattern")
-    @classmethod
-    def _link_pattern_compiles(cls, pattern: str | None) -> str | None:
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"{pattern!r} is not a valid regular expression ({exc})") from None
-        return pattern
 
     @field_validator("url")
     @classmethod
@@ -302,7 +293,43 @@ def parse_sources(data: dict[str, Any], origin: str, base_dir: Path) -> SourcesF
         "knowledge_base": tuple(absolute(p) for p in parsed.enrich.knowledge_base),
         "themes": absolute(parsed.enrich.themes) if parsed.enrich.themes else None,
     })
-    return parsed.model_copy(update={"sources": tuple(resolved), "enrich": enrich})
+    section = parsed.warehouse
+    update = {}
+    if section.path:
+        update["path"] = absolute(section.path)
+    if section.data_path:
+        update["data_path"] = absolute(section.data_path)
+    if section.catalog and section.catalog.endswith(".ducklake"):
+        update["catalog"] = absolute(section.catalog)
+    return parsed.model_copy(update={"sources": tuple(resolved), "enrich": enrich,
+                                     "warehouse": section.model_copy(update=update)})
+
+
+def resolve_warehouse(explicit: str | os.PathLike[str] | None = None,
+                      section: WarehouseSettings | None = None, deployed: bool = False) -> str:
+    """The one warehouse resolver, called once at an entry point (a command, or a flow started
+    by a deployment with no warehouse given): ``explicit`` (--warehouse, a flow parameter), else
+    $KABAR_WAREHOUSE, else the sources file's ``[warehouse]`` section, else the default file.
+    The result is the run's warehouse value, passed down as is: a DuckDB file path or a
+    ``ducklake:CATALOG#DATA_PATH`` spec (see warehouse/lake.py). The default file is
+    ``./data/kabar.duckdb`` for the CLI and, for a ``deployed`` run (whose working directory is the
+    repository clone), ``settings.deployed_warehouse_path()`` in the user's data folder."""
+    for candidate in (explicit, os.environ.get("KABAR_WAREHOUSE")):
+        if candidate:
+            return str(candidate)
+    if section is not None and section.backend == "ducklake":
+        return f"ducklake:{section.catalog}#{section.data_path.rstrip('/')}/"
+    if section is not None and section.path:
+        return section.path
+    return str(settings.deployed_warehouse_path() if deployed else settings.DEFAULT_WAREHOUSE)
+
+
+def warehouse_of(explicit: str | None, config: str | Path | None, deployed: bool = False) -> str:
+    """``resolve_warehouse`` for a command's --warehouse and --config options (or a flow's
+    ``warehouse`` and ``config`` parameters)."""
+    if explicit or os.environ.get("KABAR_WAREHOUSE") or not config:
+        return resolve_warehouse(explicit, deployed=deployed)
+    return resolve_warehouse(None, load_sources(config).warehouse, deployed=deployed)
 
 
 def load_sources(path: str | Path) -> SourcesFile:

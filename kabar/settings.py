@@ -10,7 +10,8 @@ from pathlib import Path
 
 from kabar import __version__
 
-#: Where the warehouse lives when neither --warehouse nor KABAR_WAREHOUSE is given.
+#: Where the warehouse lives when neither --warehouse, $KABAR_WAREHOUSE nor a sources file's
+#: [warehouse] section says (kabar.config.resolve_warehouse).
 DEFAULT_WAREHOUSE = Path("data") / "kabar.duckdb"
 
 USER_AGENT = f"kabar/{__version__} (+https://github.com/kabar-news/kabar; news research crawler)"
@@ -48,7 +49,7 @@ STORY_WINDOW_DAYS = 3  # an article joins a story whose dates are within this ma
 #: How many articles travel together between tasks.
 BATCH_SIZE = int(os.environ.get("KABAR_BATCH_SIZE", "200"))  # env: for tests and tuning
 
-#: Orchestration defaults (issue 8): the task runner ("default" | "dask", $KABAR_TASK_RUNNER),
+#: Orchestration defaults: the task runner ("default" | "dask", $KABAR_TASK_RUNNER),
 #: how many batches are in flight at once, and the failure webhook ($KABAR_WEBHOOK_URL).
 TASK_RUNNER = os.environ.get("KABAR_TASK_RUNNER", "default")
 BATCHES_IN_FLIGHT = 2
@@ -62,17 +63,10 @@ MAX_SILENT_SHARE = 0.25
 PIPELINE_CODE_VERSION = "1"
 #: The Prefect schedule of the nightly deployment.
 NIGHTLY_CRON = "0 2 * * *"
-SCHEDULE_TIMEZONE = "Asia/Jakarta"
-
-
-def warehouse_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """Resolve the warehouse path: explicit argument, then $KABAR_WAREHOUSE, then the default."""
-    if explicit:
-        return Path(explicit)
-    env = os.environ.get("KABAR_WAREHOUSE")
-    if env:
-        return Path(env)
-    return DEFAULT_WAREHOUSE
+#: The newsroom time zone: dates without a zone (pages, --since, deployment parameters) are
+#: read in it, and the nightly schedule runs in it.
+TIMEZONE = "Asia/Jakarta"
+SCHEDULE_TIMEZONE = TIMEZONE
 
 
 def user_data_dir() -> Path:

@@ -65,7 +65,7 @@ def resolve_sources(
         # config then supplies settings, never its sources (a `paths` run touches no feed).
         chosen = [] if targets and not names else sources_file.select(names)
         fetch, enrich, dedupe = sources_file.fetch, sources_file.enrich, sources_file.dedupe
-        extra = {"run": sources_file.run, "notify": sources_file.notify}
+        extra = {"run": sources_file.run, "notify": sources_file.notify, "warehouse": sources_file.warehouse}
     else:
         extra = {}
         if names:

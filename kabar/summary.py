@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tasks.load import COUNTS
+from kabar.records import COUNTS
+from kabar.tables import text_table
 
 
 def summary_table(summary: dict[str, Any]) -> str:
@@ -13,9 +14,7 @@ def summary_table(summary: dict[str, Any]) -> str:
     rows = [[name, *[str(bucket.get(k, 0)) for k in COUNTS]] for name, bucket in sorted(summary["by_source"].items())]
     totals = [sum(int(r[i + 1]) for r in rows) for i in range(len(COUNTS))]
     rows.append(["TOTAL", *map(str, totals)])
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    line = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))  # noqa: E731
-    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
+    return text_table(header, rows, right=COUNTS)
 
 
 def print_summary(summary: dict[str, Any]) -> None:

@@ -15,16 +15,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
-from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import lxml.html
 from lxml.etree import _Element
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
+
+from kabar.records import MIN_PAGES, MIN_SHARE, SiteProfile
+from kabar.text import line_key, site_of
+from warehouse.profiles import load_profiles
 
 LOGGER = logging.getLogger(__name__)
 
@@ -178,47 +179,6 @@ def link_texts(tree: _Element, min_chars: int = 15) -> list[str]:
 
 # --- site profiles -------------------------------------------------------------------------
 
-_DIGITS = re.compile(r"\d+")
-_NON_WORD = re.compile(r"[\W_]+")
-#: Second-level labels under which registrations sit (example.co.id, example.or.id).
-_SECOND_LEVEL = frozenset({"co", "or", "ac", "go", "web", "my", "sch", "net", "com", "org", "gov", "mil", "biz"})
-
-
-def line_key(line: str) -> str:
-    """A line's profile key: case, digits, punctuation and spacing do not matter."""
-    norm = _NON_WORD.sub(" ", _DIGITS.sub("0", line.casefold())).strip()
-    return hashlib.blake2b(norm.encode("utf-8"), digest_size=8).hexdigest()
-
-
-def site_of(url: str | None) -> str | None:
-    """The site a URL belongs to: its registrable domain (regional.kompas.com -> kompas.com)."""
-    if not url or not url.startswith(("http://", "https://")):
-        return None
-    host = (urlsplit(url).hostname or "").removeprefix("www.")
-    labels = host.split(".")
-    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:]) if len(labels) >= 2 else host or None
-
-
-#: A line seen on at least this many pages of a site, and on at least this share of them, is boilerplate.
-MIN_PAGES = 3
-MIN_SHARE = 0.05
-
-
-@dataclass
-class SiteProfile:
-    """What is known of one site: pages seen, and the keys of its boilerplate lines and title affixes."""
-
-    site: str
-    pages: int = 0
-    lines: set[str] = field(default_factory=set)
-    title_affixes: set[str] = field(default_factory=set)
-
-    def is_boilerplate(self, line: str) -> bool:
-        return line_key(line) in self.lines
-
-
 def learn_profile(site: str, pages: list[tuple[list[str], list[str]]]) -> SiteProfile:
     """A profile from pages given as (extracted lines, title affixes): the in-memory twin of what
     ``warehouse.profiles`` computes from stored counts (used by the benchmark and tests)."""
@@ -240,8 +200,6 @@ def learn_profile(site: str, pages: list[tuple[list[str], list[str]]]) -> SitePr
 @task(name="site-profiles", cache_policy=NO_CACHE)
 def site_profiles_task(path: str, articles: list) -> dict[str, SiteProfile]:
     """Read the profiles of the sites in this batch (read-only); none when there is no warehouse."""
-    from warehouse.profiles import load_profiles
-
     sites = sorted({s for a in articles if (s := site_of(a.meta.get("final_url") or a.url))})
     try:
         return load_profiles(path, sites)

@@ -23,6 +23,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from kabar.models import Item
+from kabar.text import PAGE_MIME_TYPES
 
 LOGGER = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ def captured_items(directory: str | Path | None, since: datetime | None = None,
                 if record.http_headers.get_statuscode() != "200":
                     continue
                 mime = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
-                if mime not in ("text/html", "application/xhtml+xml", "text/plain", ""):
+                if mime not in (*PAGE_MIME_TYPES, ""):
                     continue
                 stamp = record.rec_headers.get_header("WARC-Date") or ""
                 if since is not None and _warc_date(stamp) < since:

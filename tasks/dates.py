@@ -13,18 +13,17 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from tasks.idtext import MONTHS as INDONESIAN_MONTHS, NEWSROOM_TZ
+
 LOGGER = logging.getLogger(__name__)
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
+JAKARTA = NEWSROOM_TZ
 ZONES = {"wib": JAKARTA, "wita": ZoneInfo("Asia/Makassar"), "wit": ZoneInfo("Asia/Jayapura")}
 
+#: The Indonesian month names of tasks/idtext.py plus the English ones pages also print.
 MONTHS = {
-    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "pebruari": 2, "maret": 3, "mar": 3,
-    "april": 4, "apr": 4, "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "agustus": 8,
-    "agu": 8, "agt": 8, "ags": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9, "oktober": 10,
-    "okt": 10, "oct": 10, "november": 11, "nov": 11, "nopember": 11, "desember": 12, "des": 12,
-    "dec": 12, "may": 5, "june": 6, "july": 7, "august": 8, "october": 10, "december": 12,
-    "january": 1, "february": 2, "march": 3,
+    **INDONESIAN_MONTHS, "aug": 8, "oct": 10, "dec": 12, "may": 5, "june": 6, "july": 7, "august": 8,
+    "october": 10, "december": 12, "january": 1, "february": 2, "march": 3,
 }
 DAYS = r"(?:senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|ahad)"
 _TIME = r"(?:[,\s]+(?:pukul\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::\d{2})?)?"

@@ -24,6 +24,7 @@ from prefect.cache_policies import NONE as NO_CACHE
 from kabar.config import FetchSettings, Source
 from kabar.models import Fetched, Item, StageError, Window
 from kabar.settings import MAX_LISTING_PAGES
+from kabar.text import HTML_MIME_TYPES
 from tasks.capture import CaptureTarget
 from tasks.fetch import fetch_batch
 
@@ -72,7 +73,7 @@ def warc_items(source: Source) -> tuple[list[Item], list[StageError]]:
                 LOGGER.warning("%s at offset %d: %s", path, entry.offset, entry.error)
                 problems.append(StageError(f"{resolved.as_uri()}#offset={entry.offset}", source.name, "discover",
                                            f"WARC {resolved.name} at offset {entry.offset}: {entry.error}"[:300]))
-            elif entry.url and entry.status == "200" and entry.mime in ("text/html", "application/xhtml+xml", ""):
+            elif entry.url and entry.status == "200" and entry.mime in (*HTML_MIME_TYPES, ""):
                 items.append(Item(url=entry.url, source=source.name, kind="warc", path=str(resolved),
                                   offset=entry.offset))
                 found += 1

@@ -12,12 +12,15 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Iterator, Protocol
 
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
+from kabar.config import EnrichSettings
 from kabar.models import Article
 
 LOGGER = logging.getLogger(__name__)
@@ -31,6 +34,9 @@ class Enrichment:
     #: table name (in the ``store`` schema) -> rows (dicts without article_id; the loader adds it)
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     error: str | None = None
+    #: the enricher's version under the settings it ran with (the loader logs it: the load
+    #: runs outside those settings, where a KB or themes fingerprint would read the defaults)
+    version: str | None = None
 
 
 class Enricher(Protocol):
@@ -44,17 +50,30 @@ class Enricher(Protocol):
     def enrich(self, article: Article) -> Enrichment: ...
 
 
-#: name -> enricher; filled by the modules of ``tasks/enrichers/`` (see ``selected``).
+#: name -> enricher; filled by the modules of ``tasks/enrichers/`` (see ``selected``). Code, not
+#: configuration: every process fills the same registry when it imports the enrichers.
 REGISTRY: dict[str, Enricher] = {}
 
-#: Options enrichers read at run time (``knowledge_base``: extra KB files; ``themes``: a taxonomy
-#: file), set by the flows from the sources file's ``[enrich]`` table and the CLI.
-OPTIONS: dict[str, Any] = {}
+#: The run's enrichment settings (extra KB files, themes file) while an enrich call runs. The
+#: settings travel as a task argument (a frozen, picklable EnrichSettings) and are put in effect
+#: here by the task itself, in whichever process runs it: a module global set by the flow was
+#: invisible to Dask workers, which silently used the shipped themes and KB.
+_CURRENT: ContextVar[EnrichSettings] = ContextVar("enrich_settings", default=EnrichSettings())
 
 
-def configure(**options: Any) -> None:
-    """Set enricher options for this process (see ``OPTIONS``)."""
-    OPTIONS.update(options)
+def current_settings() -> EnrichSettings:
+    """The enrichment settings of the enrich call in progress (defaults outside one)."""
+    return _CURRENT.get()
+
+
+@contextmanager
+def using(settings: EnrichSettings | None) -> Iterator[EnrichSettings]:
+    """Put ``settings`` in effect for the enrichers run inside the block (defaults for None)."""
+    token = _CURRENT.set(settings or EnrichSettings())
+    try:
+        yield _CURRENT.get()
+    finally:
+        _CURRENT.reset(token)
 
 
 def set_field(article: Article, name: str, value: Any) -> None:
@@ -106,6 +125,10 @@ def enrich_article(article: Article, enrichers: list[Enricher]) -> Article:
         except Exception as exc:
             result = Enrichment(error=f"{type(exc).__name__}: {exc}"[:300])
             LOGGER.warning("enricher %s failed on %s: %s", enricher.name, article.url, result.error)
+        try:
+            result.version = enricher.version
+        except Exception:  # an unreadable KB or themes file: already this enricher's error above
+            result.version = None
         for key, value in result.fields.items():
             if key in enricher.fields:
                 set_field(article, key, value)
@@ -113,21 +136,26 @@ def enrich_article(article: Article, enrichers: list[Enricher]) -> Article:
     return article
 
 
-def enrich_batch(articles: list[Article], names: list[str] | None = None) -> list[Article]:
+def versions(names: list[str] | None, settings: EnrichSettings | None) -> dict[str, str]:
+    """{enricher: version} of the chosen enrichers under ``settings`` (versions include the
+    fingerprints of the KB and themes files). Raises ValueError for an unknown enricher,
+    ConfigError for a bad KB or themes file."""
+    with using(settings):
+        return {e.name: e.version for e in selected(names)}
+
+
+def enrich_batch(articles: list[Article], names: list[str] | None = None,
+                 settings: EnrichSettings | None = None) -> list[Article]:
     """Enrich the articles that carry new text (new, updated, duplicate); others pass through."""
-    enrichers = selected(names)
-    for article in articles:
-        if article.meta.get("status", "new") != "unchanged":
-            enrich_article(article, enrichers)
+    with using(settings):
+        enrichers = selected(names)
+        for article in articles:
+            if article.meta.get("status", "new") != "unchanged":
+                enrich_article(article, enrichers)
     return articles
 
 
-@task(name="configure-enrichers", cache_policy=NO_CACHE)
-def configure_enrichers_task(settings: Any) -> None:
-    """Set the enricher options from a sources file's ``[enrich]`` table (EnrichSettings)."""
-    configure(knowledge_base=tuple(settings.knowledge_base), themes=settings.themes)
-
-
 @task(name="enrich", cache_policy=NO_CACHE)
-def enrich_task(articles: list[Article], names: list[str] | None = None) -> list[Article]:
-    return enrich_batch(articles, names)
+def enrich_task(articles: list[Article], names: list[str] | None = None,
+                settings: EnrichSettings | None = None) -> list[Article]:
+    return enrich_batch(articles, names, settings)

@@ -262,11 +262,3 @@ def _load_kb(keys: tuple[tuple[str, int, int], ...]) -> KnowledgeBase:
             entities[entity.entity_id] = entity
     LOGGER.debug("knowledge base: %d entities from %d files", len(entities), len(keys))
     return KnowledgeBase(entities, digest.hexdigest()[:12], tuple(k[0] for k in keys))
-
-
-def find_mentions(text: str, kb: KnowledgeBase, context: str = "") -> list[Mention]:
-    """All entity mentions in ``text``, by position (see tasks/mentions.py for the rules).
-    ``context`` (e.g. the headline) only supplies full names for short references in ``text``."""
-    from tasks.mentions import find_mentions as _find
-
-    return _find(text, kb, context)

@@ -11,7 +11,6 @@ import json
 import logging
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import lxml.html
 import trafilatura
@@ -22,10 +21,9 @@ from prefect.cache_policies import NONE as NO_CACHE
 from kabar.models import Article, Fetched, StageError
 from tasks import charset
 from tasks.boilerplate import link_texts, prune_tree
-from tasks.dates import find_dates
+from tasks.dates import JAKARTA, find_dates
 
 LOGGER = logging.getLogger(__name__)
-JAKARTA = ZoneInfo("Asia/Jakarta")
 _META_DATE_KEYS = (
     "article:published_time", "og:article:published_time", "datepublished", "pubdate",
     "publishdate", "dc.date.issued", "date",
@@ -69,10 +67,29 @@ def meta_published_at(html: "str | lxml.html.HtmlElement") -> datetime | None:
             if stamp:
                 return stamp
     for script in tree.xpath('//script[@type="application/ld+json"]'):
-        match = re.search(r'"datePublished"\s*:\s*"([^"]+)"', script.text or "")
-        if match and (stamp := _parse_timestamp(match.group(1))):
-            return stamp
+        for value in _json_ld_values(script.text or "", "datePublished"):
+            if stamp := _parse_timestamp(value):
+                return stamp
     return None
+
+
+def _json_ld_values(text: str, key: str) -> list[str]:
+    """The string values of ``key`` anywhere in a JSON-LD block (objects, lists, @graph), in
+    document order; none when the block is not JSON."""
+    try:
+        stack = [json.loads(text)]
+    except ValueError:
+        return []
+    found = []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get(key), str):
+                found.append(node[key])
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+    return found
 
 
 def _date_only(value: str | None) -> datetime | None:

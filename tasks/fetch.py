@@ -19,16 +19,18 @@ Every outcome, good or bad, is a Fetched record: nothing raises.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 import random
 import socket
 import stat
+import threading
 import time
 from collections import defaultdict
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urljoin
 
 import httpx
@@ -38,6 +40,7 @@ from prefect.cache_policies import NONE as NO_CACHE
 from kabar import settings as settings_module
 from kabar.config import FetchSettings
 from kabar.models import Fetched, Item
+from kabar.text import HTML_MIME_TYPES, PAGE_MIME_TYPES
 from tasks.capture import CaptureTarget, WarcCapture, prune
 from tasks.pages import next_page
 from tasks.politeness import HostGate, RobotsCache, host_key
@@ -46,7 +49,7 @@ from tasks.streaming import BodyTooLarge, guarded_client, read_body
 
 LOGGER = logging.getLogger(__name__)
 
-HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+HTML_TYPES = PAGE_MIME_TYPES
 REDIRECTS = (301, 302, 303, 307, 308)
 Accept = Literal["html", "any"]
 MAX_ROBOTS_BYTES = settings_module.MAX_ROBOTS_BYTES
@@ -277,7 +280,7 @@ class HttpFetcher:
     async def get_article(self, item: Item) -> Fetched:
         """GET an article and, when it is split over pages, its following pages."""
         first = await self.get(item)
-        if not first.ok or not (first.content_type or "").lower().startswith(("text/html", "application/xhtml")):
+        if not first.ok or not (first.content_type or "").lower().startswith(HTML_MIME_TYPES):
             return first
         seen, body, url = {first.final_url or item.url}, first.body, first.final_url or item.url
         for _ in range(self.settings.max_article_pages - 1):
@@ -368,39 +371,110 @@ def check_content_type(fetched: Fetched) -> Fetched:
     return fetched
 
 
-async def fetch_all(items: list[Item], settings: FetchSettings, html_only: bool = True,
-                    capture: CaptureTarget | None = None) -> list[Fetched]:
-    """Fetch a batch of items of any kind, concurrently for HTTP; order is preserved.
+async def fetch_with(fetcher: HttpFetcher, items: list[Item], html_only: bool = True) -> list[Fetched]:
+    """Fetch a batch of items of any kind with ``fetcher``, concurrently for HTTP; order is kept.
 
     With ``html_only``, non-HTML bodies are recorded as errors and multi-page articles are
-    followed; feeds and sitemaps pass False. ``capture`` names the run's WARC file."""
+    followed; feeds and sitemaps pass False."""
     accept: Accept = "html" if html_only else "any"
     results: list[Fetched | None] = [None] * len(items)
     http_jobs = []
-    if capture is not None and settings.capture:
-        prune(capture.directory, capture.retention_days)
-    async with HttpFetcher(settings, capture) as fetcher:
-        for index, item in enumerate(items):
-            if item.kind == "file":
-                results[index] = read_file(item, settings.max_body_bytes)
-            elif item.kind == "warc":
-                results[index] = read_warc_record(item, settings.max_body_bytes)
-            elif accept == "html":
-                http_jobs.append((index, fetcher.get_article(item)))
-            else:
-                http_jobs.append((index, fetcher.get(item, accept)))
-        if http_jobs:
-            fetched = await asyncio.gather(*(job for _, job in http_jobs))
-            for (index, _), outcome in zip(http_jobs, fetched):
-                results[index] = outcome
+    for index, item in enumerate(items):
+        if item.kind == "file":
+            results[index] = read_file(item, fetcher.settings.max_body_bytes)
+        elif item.kind == "warc":
+            results[index] = read_warc_record(item, fetcher.settings.max_body_bytes)
+        elif accept == "html":
+            http_jobs.append((index, fetcher.get_article(item)))
+        else:
+            http_jobs.append((index, fetcher.get(item, accept)))
+    if http_jobs:
+        fetched = await asyncio.gather(*(job for _, job in http_jobs))
+        for (index, _), outcome in zip(http_jobs, fetched):
+            results[index] = outcome
     done = [r for r in results if r is not None]
     return [check_content_type(r) for r in done] if html_only else done
 
 
+async def fetch_all(items: list[Item], settings: FetchSettings, html_only: bool = True,
+                    capture: CaptureTarget | None = None) -> list[Fetched]:
+    """Fetch one batch with a fetcher of its own (one-off fetches: a command, a test)."""
+    if capture is not None and settings.capture:
+        prune(capture.directory, capture.retention_days)
+    async with HttpFetcher(settings, capture) as fetcher:
+        return await fetch_with(fetcher, items, html_only)
+
+
+class RunFetcher:
+    """The fetcher of one run, shared by every batch of it (discovery included): one HttpFetcher
+    (connection pools, host gates, robots.txt rules) living on one event loop in its own thread.
+    Batches submitted from any thread run on that loop, so ``per_host_concurrency``, the global
+    cap and the per-host spacing bound the whole run, not each batch. (A fetcher per batch, each
+    with its own loop, let two batches in flight double the connections to a host.)"""
+
+    def __init__(self, settings: FetchSettings, capture: CaptureTarget | None) -> None:
+        if capture is not None and settings.capture:
+            prune(capture.directory, capture.retention_days)
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="kabar-fetcher", daemon=True)
+        self._thread.start()
+        self.fetcher = self._call(self._open(settings, capture))
+
+    @staticmethod
+    async def _open(settings: FetchSettings, capture: CaptureTarget | None) -> HttpFetcher:
+        return HttpFetcher(settings, capture)  # made on the loop: its semaphores belong to it
+
+    def _call(self, coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+
+    def fetch(self, items: list[Item], html_only: bool = True) -> list[Fetched]:
+        return self._call(fetch_with(self.fetcher, items, html_only))
+
+    def close(self) -> None:
+        try:
+            self._call(self.fetcher.__aexit__(None, None, None))
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(timeout=10)
+            self.loop.close()
+
+
+#: The open run fetchers of this process, by run id (a flow process holds one per run; under
+#: Dask each worker process holds its own for the batches it fetches).
+_RUN_FETCHERS: dict[str, RunFetcher] = {}
+_RUN_FETCHERS_LOCK = threading.Lock()
+
+
+def run_fetcher(settings: FetchSettings, capture: CaptureTarget) -> RunFetcher:
+    """The fetcher of the run ``capture`` belongs to, opened on first use."""
+    with _RUN_FETCHERS_LOCK:
+        fetcher = _RUN_FETCHERS.get(capture.run_id)
+        if fetcher is None:
+            fetcher = _RUN_FETCHERS[capture.run_id] = RunFetcher(settings, capture)
+        return fetcher
+
+
+@atexit.register
+def _close_all() -> None:
+    for run_id in list(_RUN_FETCHERS):
+        close_run_fetcher(run_id)
+
+
+def close_run_fetcher(run_id: str) -> None:
+    """Close the run's fetcher (its clients and WARC file), if this process opened one."""
+    with _RUN_FETCHERS_LOCK:
+        fetcher = _RUN_FETCHERS.pop(run_id, None)
+    if fetcher is not None:
+        fetcher.close()
+
+
 def fetch_batch(items: list[Item], settings: FetchSettings, html_only: bool = True,
                 capture: CaptureTarget | None = None) -> list[Fetched]:
-    """Synchronous entry point: fetch a batch (runs its own event loop)."""
-    return asyncio.run(fetch_all(items, settings, html_only, capture))
+    """Synchronous entry point: fetch a batch. Within a run (``capture`` names it) through the
+    run's shared fetcher; otherwise with a fetcher of its own."""
+    if capture is not None:
+        return run_fetcher(settings, capture).fetch(items, html_only)
+    return asyncio.run(fetch_all(items, settings, html_only))
 
 
 @task(name="fetch", cache_policy=NO_CACHE)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
+from kabar import settings
 from kabar.models import Article
 
 #: Indonesian news dates are local: an article stamped 2024-05-14T17:30Z was published on the 15th in Jakarta.
-NEWSROOM_TZ = ZoneInfo("Asia/Jakarta")
+NEWSROOM_TZ = ZoneInfo(settings.TIMEZONE)
 
 MONTHS: dict[str, int] = {
     "januari": 1, "jan": 1, "februari": 2, "feb": 2, "pebruari": 2, "maret": 3, "mar": 3,

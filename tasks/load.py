@@ -24,11 +24,13 @@ from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.models import Article, Fetched, StageError
+from kabar.records import COUNTS
 from tasks.enrich import REGISTRY, Enrichment, get_field
 from warehouse.backend import open_writer_for as open_writer  # a DuckDB file or a DuckLake
 from warehouse.frontier import record as record_frontier
-from warehouse.lake import claim_write, is_lake_connection, retry_on_conflict
 from warehouse.coverage import update_extracted
+from warehouse.lake import claim_write, is_lake_connection, retry_on_conflict
+from warehouse.transaction import transaction
 from warehouse.dedupe_store import write_dedupe_state
 from warehouse.profiles import record_cleaning
 from warehouse.run_report import record_crash
@@ -36,7 +38,6 @@ from warehouse.runlock import pid_alive
 
 LOGGER = logging.getLogger(__name__)
 
-COUNTS = ("discovered", "fetched", "failed", "new", "duplicate", "updated", "unchanged", "skipped")
 
 ARTICLE_SCHEMA = pa.schema(
     [
@@ -216,44 +217,28 @@ def _merge_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, in
     )
     extra = [c for c in _enricher_fields() if c not in ARTICLE_SCHEMA.names]
     content_cols = [c for c in ARTICLE_SCHEMA.names if c not in ("article_id", "duplicate_of")] + extra
-    set_changed = ", ".join(f"{c} = s.{c}" for c in content_cols)
     insert_cols = ARTICLE_SCHEMA.names + extra
-    merge = (
-        f"""MERGE INTO store.articles AS a
-            USING (SELECT s.*, t.status, t.next_version FROM staged s JOIN staged_status t USING (article_id)) AS s
-            ON a.article_id = s.article_id
-            WHEN MATCHED AND s.status = 'unchanged' THEN UPDATE SET last_seen_at = s.fetched_at
-            WHEN MATCHED THEN UPDATE SET {set_changed}, version = s.next_version,
-                 last_seen_at = s.fetched_at, run_id = '{run_id}'
-            WHEN NOT MATCHED THEN INSERT ({', '.join(insert_cols)}, version, first_seen_at, last_seen_at, run_id)
-                 VALUES ({', '.join('s.' + c for c in insert_cols)}, 1, s.fetched_at, s.fetched_at, '{run_id}')"""
-    )
-    if is_lake_connection(con):
-        # the CASE of the single-action MERGE needs one type per branch; a staged column that is
-        # all NULL arrives from Arrow untyped (INTEGER), so cast each to its column's type
-        types = {row[0]: row[1] for row in con.execute("DESCRIBE store.articles").fetchall()}
-        merge = _single_update_merge(content_cols, insert_cols, run_id, types)
-    con.execute(merge)
+    # a staged column that is all NULL arrives from Arrow untyped (INTEGER): cast each to its type
+    types = {row[0]: row[1] for row in con.execute("DESCRIBE store.articles").fetchall()}
+    con.execute(_articles_merge(content_cols, insert_cols, types), [run_id, run_id])
     return dict(con.execute("SELECT status, count(*) FROM staged_status GROUP BY status").fetchall())
 
 
-def _single_update_merge(
-    content_cols: list[str], insert_cols: list[str], run_id: str, types: dict[str, str] | None = None
-) -> str:
-    """The articles MERGE with one WHEN MATCHED action (DuckLake: "MERGE INTO with DuckLake only
-    supports a single UPDATE/DELETE action"): unchanged rows keep their values via CASE."""
+def _articles_merge(content_cols: list[str], insert_cols: list[str], types: dict[str, str]) -> str:
+    """The articles MERGE (two ``?``: the run id, for changed and for new rows). One WHEN MATCHED
+    action, as DuckLake requires ("MERGE INTO with DuckLake only supports a single UPDATE/DELETE
+    action"): unchanged rows keep their values through CASE, only last_seen_at moves."""
     def keep(column: str, new: str) -> str:
         return f"{column} = CASE WHEN s.status = 'unchanged' THEN a.{column} ELSE {new} END"
 
-    types = types or {}
     sets = [keep(c, f"CAST(s.{c} AS {types[c]})" if c in types else f"s.{c}") for c in content_cols]
-    sets += [keep("version", "s.next_version"), keep("run_id", f"'{run_id}'"), "last_seen_at = s.fetched_at"]
+    sets += [keep("version", "s.next_version"), keep("run_id", "?::VARCHAR"), "last_seen_at = s.fetched_at"]
     return f"""MERGE INTO store.articles AS a
         USING (SELECT s.*, t.status, t.next_version FROM staged s JOIN staged_status t USING (article_id)) AS s
         ON a.article_id = s.article_id
         WHEN MATCHED THEN UPDATE SET {', '.join(sets)}
         WHEN NOT MATCHED THEN INSERT ({', '.join(insert_cols)}, version, first_seen_at, last_seen_at, run_id)
-             VALUES ({', '.join('s.' + c for c in insert_cols)}, 1, s.fetched_at, s.fetched_at, '{run_id}')"""
+             VALUES ({', '.join('s.' + c for c in insert_cols)}, 1, s.fetched_at, s.fetched_at, ?::VARCHAR)"""
 
 
 def write_enrichments(con: duckdb.DuckDBPyConnection, run_id: str, articles: list[Article]) -> None:
@@ -281,7 +266,7 @@ def write_enrichments(con: duckdb.DuckDBPyConnection, run_id: str, articles: lis
         for a in done:
             result: Enrichment = a.enrichments[enricher.name]
             log_rows.append(
-                {"article_id": a.article_id, "enricher": enricher.name, "enricher_version": enricher.version,
+                {"article_id": a.article_id, "enricher": enricher.name, "enricher_version": result.version or enricher.version,
                  "content_hash": a.content_hash, "error": result.error, "enriched_at": now, "run_id": run_id}
             )
     if log_rows:
@@ -322,37 +307,31 @@ def load_batch(
     for error in errors:
         counts.add(error.source, "failed")
     source_of = {a.article_id: a.source for a in articles}
-    with open_writer(path) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            record_frontier(con, run_id, fetches[len(discovery_fetches):], discovery_fetches)
-            claim_write(con)
-            if fetches:
-                con.register("fetch_rows", _fetch_table(fetches))
-                con.execute(f"INSERT INTO store.fetches BY NAME SELECT *, '{run_id}' AS run_id FROM fetch_rows")
-            if errors:
-                con.register("error_rows", pa.Table.from_pylist(
-                    [{"url": e.url, "source": e.source, "stage": e.stage, "error": e.error} for e in errors]))
-                con.execute(
-                    "INSERT INTO store.stage_errors BY NAME SELECT *, current_timestamp AS failed_at, "
-                    f"'{run_id}' AS run_id FROM error_rows"
-                )
-            if articles:
-                con.register("staged_arrow", _article_table(articles))
-                con.execute("CREATE OR REPLACE TEMP TABLE staged AS SELECT * FROM staged_arrow")
-                statuses = _merge_articles(con, run_id)
-                per_article = dict(con.execute("SELECT article_id, status FROM staged_status").fetchall())
-                for article_id, status in per_article.items():
-                    counts.add(source_of[article_id], status)
-                write_enrichments(con, run_id, [a for a in articles if per_article.get(a.article_id) != "unchanged"])
-                write_dedupe_state(con, run_id, articles, per_article)
-                record_cleaning(con, run_id, articles)  # removed_spans audit + site profiles (issue 4)
-                LOGGER.debug("loaded %s", statuses)
-            update_extracted(con, run_id, list(subject))
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+    with open_writer(path) as con, transaction(con):
+        record_frontier(con, run_id, fetches[len(discovery_fetches):], discovery_fetches)
+        claim_write(con)
+        if fetches:
+            con.register("fetch_rows", _fetch_table(fetches))
+            con.execute("INSERT INTO store.fetches BY NAME SELECT *, ?::VARCHAR AS run_id FROM fetch_rows", [run_id])
+        if errors:
+            con.register("error_rows", pa.Table.from_pylist(
+                [{"url": e.url, "source": e.source, "stage": e.stage, "error": e.error} for e in errors]))
+            con.execute(
+                "INSERT INTO store.stage_errors BY NAME SELECT *, current_timestamp AS failed_at, "
+                "?::VARCHAR AS run_id FROM error_rows", [run_id],
+            )
+        if articles:
+            con.register("staged_arrow", _article_table(articles))
+            con.execute("CREATE OR REPLACE TEMP TABLE staged AS SELECT * FROM staged_arrow")
+            statuses = _merge_articles(con, run_id)
+            per_article = dict(con.execute("SELECT article_id, status FROM staged_status").fetchall())
+            for article_id, status in per_article.items():
+                counts.add(source_of[article_id], status)
+            write_enrichments(con, run_id, [a for a in articles if per_article.get(a.article_id) != "unchanged"])
+            write_dedupe_state(con, run_id, articles, per_article)
+            record_cleaning(con, run_id, articles)  # removed_spans audit + site profiles
+            LOGGER.debug("loaded %s", statuses)
+        update_extracted(con, run_id, list(subject))
     return counts
 
 
@@ -366,24 +345,18 @@ def load_enrichments(path: str | Path, run_id: str, articles: list[Article]) -> 
         counts.add(article.source, "failed" if failed else "updated")
     if not articles:
         return counts
-    with open_writer(path) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            for enricher in REGISTRY.values():
-                done = [a for a in articles if enricher.name in a.enrichments and not a.enrichments[enricher.name].error]
-                if not enricher.fields or not done:
-                    continue
-                columns = {"article_id": [a.article_id for a in done]}
-                columns.update({f: [get_field(a, f) for a in done] for f in enricher.fields})
-                con.register("field_rows", pa.table(columns))
-                assignments = ", ".join(f"{f} = s.{f}" for f in enricher.fields)
-                con.execute(f"UPDATE store.articles AS t SET {assignments} FROM field_rows AS s WHERE t.article_id = s.article_id")
-                con.unregister("field_rows")
-            write_enrichments(con, run_id, articles)
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+    with open_writer(path) as con, transaction(con):
+        for enricher in REGISTRY.values():
+            done = [a for a in articles if enricher.name in a.enrichments and not a.enrichments[enricher.name].error]
+            if not enricher.fields or not done:
+                continue
+            columns = {"article_id": [a.article_id for a in done]}
+            columns.update({f: [get_field(a, f) for a in done] for f in enricher.fields})
+            con.register("field_rows", pa.table(columns))
+            assignments = ", ".join(f"{f} = s.{f}" for f in enricher.fields)
+            con.execute(f"UPDATE store.articles AS t SET {assignments} FROM field_rows AS s WHERE t.article_id = s.article_id")
+            con.unregister("field_rows")
+        write_enrichments(con, run_id, articles)
     return counts
 
 

@@ -1,4 +1,4 @@
-"""Finding entity mentions in Indonesian news text: the rules behind ``tasks.entities.find_mentions``.
+"""Finding entity mentions in Indonesian news text: ``find_mentions`` over a ``tasks.entities`` knowledge base.
 
 Three passes over the word tokens of a text:
 

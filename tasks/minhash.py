@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
-from datasketch.lsh import _optimal_param
+from datasketch import MinHash, MinHashLSH
 
 LOGGER = logging.getLogger(__name__)
 
@@ -116,8 +115,8 @@ class Banding:
         9 times a false candidate: every candidate is verified against its signature, so a
         false candidate costs one comparison while a miss is a lost duplicate. (Equal weights
         give only ~40% recall at the threshold itself and ~70% just above it.)"""
-        bands, rows = _optimal_param(threshold, num_perm, 0.1, 0.9)
-        return cls(bands, rows)
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(0.1, 0.9))  # its public b and r
+        return cls(lsh.b, lsh.r)
 
 
 def band_keys(sigs: np.ndarray, banding: Banding) -> np.ndarray:
@@ -137,11 +136,3 @@ def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> np.ndarray | float:
     """The share of equal signature values: the MinHash estimate of the Jaccard similarity.
     ``a`` is one signature; ``b`` one or a stack of them."""
     return (np.asarray(b) == np.asarray(a)).mean(axis=-1)
-
-
-def to_blob(sig: np.ndarray) -> bytes:
-    return np.ascontiguousarray(sig, dtype="<u4").tobytes()
-
-
-def from_blob(blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, dtype="<u4")

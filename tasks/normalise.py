@@ -23,7 +23,8 @@ from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import Source
 from kabar.models import Article, Window
-from tasks.boilerplate import SiteProfile, line_key
+from kabar.records import SiteProfile
+from kabar.text import TITLE_SEPARATORS, line_key, site_of, title_affixes  # noqa: F401  (title_affixes: old path)
 from tasks.datelines import find_dateline
 from tasks.dates import is_date_line
 
@@ -75,7 +76,6 @@ _QUOTES_DASHES = str.maketrans({
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2212": "-", "\u2015": "\u2014",
 })
 _TRAILING_TAG = re.compile(r"\s*\((?:\*+|[a-z]{2,5}(?:\s*/\s*[a-z]{2,5}){0,4})\)\s*$", re.IGNORECASE)
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—»·:]{1,2}\s+|\s*\|\s*|:\s+")
 _SENTENCE_END = (".", "!", "?", '"', "'", ")", ":", "”", "’", "»")
 
 
@@ -218,20 +218,14 @@ def _names_site(segment: str, words: set[str], profile: SiteProfile | None) -> b
     return bool(key) and any(w in key or (len(key) >= 4 and key in w) for w in words)
 
 
-def title_affixes(title: str) -> list[str]:
-    """The first and last separator-delimited segments of a raw title (site-name candidates)."""
-    parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
-    return [parts[0], parts[-1]] if len(parts) > 1 else []
-
-
 def clean_title(title: str | None, words: set[str], profile: SiteProfile | None = None) -> str | None:
     """The headline without the site's name before or after a separator ("... - Kompas.com")."""
     if not title:
         return None
     title = clean_whitespace(title).replace("\n", " ")
     for _ in range(3):
-        parts = _TITLE_SEPARATORS.split(title)
-        seps = _TITLE_SEPARATORS.findall(title)
+        parts = TITLE_SEPARATORS.split(title)
+        seps = TITLE_SEPARATORS.findall(title)
         if len(parts) < 2:
             break
         if _names_site(parts[-1], words, profile):
@@ -310,8 +304,6 @@ def normalise_batch(
     """Normalise a batch; returns (kept, skipped): skipped articles have no text left, were
     published outside the date window, or fail their source's include/exclude patterns.
     ``profiles`` (site -> SiteProfile, read from the warehouse) remove each site's boilerplate."""
-    from tasks.boilerplate import site_of
-
     kept, skipped = [], []
     for article in articles:
         source = sources.get(article.source)

@@ -1,6 +1,6 @@
 """Politeness: robots.txt per host (parsed by protego), Crawl-delay, and per-host pacing.
 
-- ``RobotsCache`` fetches ``/robots.txt`` once per host and scheme per fetch call (through the
+- ``RobotsCache`` fetches ``/robots.txt`` once per host and scheme per run (through the
   same guarded fetcher, so robots.txt obeys the URL guard too) and answers ``allowed(url)`` and
   ``crawl_delay(url)``. A missing robots.txt (4xx) allows everything; a robots.txt that cannot
   be fetched (5xx, timeout) is treated as "disallow all" for this run, as Google does, because
@@ -8,6 +8,8 @@
 - ``HostGate`` holds each host to ``per_host_concurrency`` requests at a time and spaces request
   starts at least ``max(min_delay, Crawl-delay)`` apart (Crawl-delay capped, so a robots.txt
   asking for an hour per page does not stall a run: such pages are left for later runs).
+
+Both belong to the run's fetcher (tasks/fetch.py ``RunFetcher``), so they hold across batches.
 """
 
 from __future__ import annotations
@@ -26,13 +28,6 @@ LOGGER = logging.getLogger(__name__)
 
 #: Longest Crawl-delay honoured as asked; a longer one is capped (and logged).
 MAX_CRAWL_DELAY_S = 30.0
-#: How long parsed robots.txt rules are reused by later fetch calls of the same process.
-ROBOTS_TTL_S = 3600.0
-
-# Process-wide state, so that the spacing and robots.txt of a host carry over from one fetch
-# call (one batch, one event loop) to the next: plain floats and parsed rules, no loop objects.
-_NEXT_START: dict[str, float] = defaultdict(float)
-_ROBOTS: dict[tuple[str, str], tuple[float, "Protego | None"]] = {}
 
 
 def host_key(url: str) -> str:
@@ -58,18 +53,12 @@ class RobotsCache:
         async with self._locks[key]:
             if key in self._rules or key in self._blocked:
                 return self._rules.get(key)
-            cached = _ROBOTS.get((self.user_agent, key))
-            if cached is not None and time.monotonic() - cached[0] < ROBOTS_TTL_S:
-                self._rules[key] = cached[1]
-                return cached[1]
             status, body = await self._fetch(key + "/robots.txt")
             if status is not None and 200 <= status < 300:
                 text = body.decode("utf-8", errors="replace")
                 self._rules[key] = Protego.parse(text)
-                _ROBOTS[(self.user_agent, key)] = (time.monotonic(), self._rules[key])
             elif status is not None and 400 <= status < 500:
                 self._rules[key] = None  # no robots.txt: everything allowed
-                _ROBOTS[(self.user_agent, key)] = (time.monotonic(), None)
             else:
                 reason = body.decode("utf-8", "replace") if status is None and body else f"HTTP {status}"
                 LOGGER.warning("robots.txt of %s unavailable (%s): host skipped this run", key, reason)
@@ -107,7 +96,7 @@ class HostGate:
         self.per_host = per_host
         self.min_delay = min_delay
         self._slots: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(self.per_host))
-        self._next_start = _NEXT_START
+        self._next_start: dict[str, float] = defaultdict(float)
         self._spacing: dict[str, float] = {}
 
     def set_delay(self, url: str, delay: float) -> None:

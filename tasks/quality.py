@@ -5,22 +5,7 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
-from warehouse.backend import open_writer_for
-from warehouse.lake import retry_on_conflict
-from warehouse.quality import record_checks, run_checks
-
-
-def check_quality(path: str, run_id: str) -> list[dict]:
-    """Run the checks on the warehouse at ``path``, record them under ``run_id``; returns them."""
-    def attempt() -> list:
-        with open_writer_for(path) as con:
-            results = run_checks(con)
-            con.execute("BEGIN TRANSACTION")
-            record_checks(con, run_id, results)
-            con.execute("COMMIT")
-        return results
-
-    return [r.as_dict() for r in retry_on_conflict(attempt)]
+from warehouse.quality import check_and_record
 
 
 def run_state(checks: list[dict]) -> str:
@@ -30,4 +15,5 @@ def run_state(checks: list[dict]) -> str:
 
 @task(name="quality-checks", cache_policy=NO_CACHE)
 def quality_task(path: str, run_id: str) -> list[dict]:
-    return check_quality(path, run_id)
+    """Run the checks on the warehouse at ``path``, record them under ``run_id``; returns them."""
+    return [r.as_dict() for r in check_and_record(path, run_id)]

@@ -18,8 +18,9 @@ from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.models import Article
-from tasks.enrich import configure, enrich_article, selected
-from warehouse.connection import open_reader
+from kabar.config import EnrichSettings
+from tasks.enrich import enrich_article, selected, using, versions
+from warehouse.backend import open_reader_for
 
 LOGGER = logging.getLogger(__name__)
 
@@ -27,19 +28,13 @@ _COLUMNS = ("article_id", "url", "canonical_url", "source", "outlet", "sitename"
             "published_at", "language", "text", "content_hash", "duplicate_of", "fetched_at")
 
 
-def prepare(names: list[str] | None, knowledge_base: list[str] | None = None, themes: str | None = None) -> dict[str, str]:
-    """Set the enricher options and return {enricher: current version} of the chosen enrichers.
-    Raises ValueError for an unknown enricher, ConfigError for a bad KB or themes file."""
-    configure(knowledge_base=tuple(knowledge_base or ()), themes=themes)
-    return {e.name: e.version for e in selected(names)}
-
-
 def stale_pairs(path: str | Path, versions: dict[str, str], since: datetime | None = None,
-                force: bool = False) -> list[tuple[str, list[str]]]:
+                force: bool = False, limit: int | None = None) -> list[tuple[str, list[str]]]:
     """(article_id, [stale enricher names]) for stored articles, by article id; ``since`` keeps
-    articles published (or, undated, first seen) on or after it; ``force`` re-runs everything."""
+    articles published (or, undated, first seen) on or after it; ``force`` re-runs everything;
+    ``limit`` keeps the first that many articles."""
     wanted = pa.table({"enricher": list(versions), "version": list(versions.values())})
-    with open_reader(path, locked=False) as con:
+    with open_reader_for(path, locked=False) as con:
         con.register("wanted", wanted)
         rows = con.execute(
             """SELECT a.article_id, list(w.enricher ORDER BY w.enricher)
@@ -48,15 +43,16 @@ def stale_pairs(path: str | Path, versions: dict[str, str], since: datetime | No
                WHERE (? OR l.article_id IS NULL OR l.enricher_version <> w.version
                       OR l.content_hash <> a.content_hash OR l.error IS NOT NULL)
                  AND (?::TIMESTAMPTZ IS NULL OR coalesce(a.published_at, a.first_seen_at) >= ?::TIMESTAMPTZ)
-               GROUP BY a.article_id ORDER BY a.article_id""",
-            [force, since, since],
+               GROUP BY a.article_id ORDER BY a.article_id
+               LIMIT ?""",
+            [force, since, since, limit],
         ).fetchall()
     return [(article_id, list(names)) for article_id, names in rows]
 
 
 def read_articles(path: str | Path, article_ids: list[str]) -> list[Article]:
     """The stored articles with these ids, as Articles (text, title, dates, hash)."""
-    with open_reader(path, locked=False) as con:
+    with open_reader_for(path, locked=False) as con:
         con.register("wanted_ids", pa.table({"article_id": pa.array(article_ids, pa.string())}))
         rows = con.execute(
             f"SELECT {', '.join(_COLUMNS)} FROM store.articles WHERE article_id IN (SELECT article_id FROM wanted_ids)"
@@ -69,23 +65,27 @@ def read_articles(path: str | Path, article_ids: list[str]) -> list[Article]:
     return articles
 
 
-def enrich_stale(articles: list[Article], pairs: list[tuple[str, list[str]]]) -> list[Article]:
-    """Run on each article only its stale enrichers; failures are kept per (article, enricher)."""
-    by_name = {e.name: e for e in selected()}
-    stale = dict(pairs)
-    for article in articles:
-        enrich_article(article, [by_name[n] for n in stale.get(article.article_id, []) if n in by_name])
+def enrich_stale(articles: list[Article], pairs: list[tuple[str, list[str]]],
+                 settings: EnrichSettings | None = None) -> list[Article]:
+    """Run on each article only its stale enrichers (under the run's enrichment settings);
+    failures are kept per (article, enricher)."""
+    with using(settings):
+        by_name = {e.name: e for e in selected()}
+        stale = dict(pairs)
+        for article in articles:
+            enrich_article(article, [by_name[n] for n in stale.get(article.article_id, []) if n in by_name])
     return articles
 
 
-@task(name="prepare-enrichers", cache_policy=NO_CACHE)
-def prepare_task(names: list[str] | None, knowledge_base: list[str] | None, themes: str | None) -> dict[str, str]:
-    return prepare(names, knowledge_base, themes)
+@task(name="enricher-versions", cache_policy=NO_CACHE)
+def versions_task(names: list[str] | None, settings: EnrichSettings) -> dict[str, str]:
+    return versions(names, settings)
 
 
 @task(name="plan-enrich", cache_policy=NO_CACHE)
-def stale_pairs_task(path: str, versions: dict[str, str], since: datetime | None, force: bool) -> list[tuple[str, list[str]]]:
-    return stale_pairs(path, versions, since, force)
+def stale_pairs_task(path: str, versions: dict[str, str], since: datetime | None, force: bool,
+                     limit: int | None = None) -> list[tuple[str, list[str]]]:
+    return stale_pairs(path, versions, since, force, limit)
 
 
 @task(name="read-articles", cache_policy=NO_CACHE)
@@ -94,5 +94,6 @@ def read_articles_task(path: str, article_ids: list[str]) -> list[Article]:
 
 
 @task(name="enrich-stale", cache_policy=NO_CACHE)
-def enrich_stale_task(articles: list[Article], pairs: list[tuple[str, list[str]]]) -> list[Article]:
-    return enrich_stale(articles, pairs)
+def enrich_stale_task(articles: list[Article], pairs: list[tuple[str, list[str]]],
+                      settings: EnrichSettings | None = None) -> list[Article]:
+    return enrich_stale(articles, pairs, settings)

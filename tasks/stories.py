@@ -24,7 +24,6 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
@@ -33,6 +32,8 @@ from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import DedupeSettings
 from kabar.models import Article
+from kabar.records import StoryContext, StoryState
+from warehouse.lookup import story_context
 
 LOGGER = logging.getLogger(__name__)
 
@@ -71,30 +72,6 @@ STOPWORDS = frozenset(
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _SENTENCE_END = frozenset('.!?"“”:—–-(')
 _DATELINE = re.compile(r"\((\d{1,2})/(\d{1,2})/(\d{4})\)")
-
-
-@dataclass
-class StoryState:
-    """A story as the matcher sees it: its dates, size and centroid (term -> summed weight)."""
-
-    story_id: str
-    title: str | None
-    first_date: datetime | None
-    last_date: datetime | None
-    members: int
-    terms: dict[str, float]
-    norm: float
-
-
-@dataclass
-class StoryContext:
-    """The warehouse's story state a batch needs (see ``warehouse.lookup.story_context``)."""
-
-    df: dict[str, int] = field(default_factory=dict)
-    documents: int = 0
-    stories: dict[str, StoryState] = field(default_factory=dict)
-    #: article_id of an original -> its story
-    story_of: dict[str, str] = field(default_factory=dict)
 
 
 def story_date(article: Article) -> datetime | None:
@@ -247,7 +224,6 @@ def assign_stories(articles: list[Article], context: StoryContext, config: Dedup
 
 def stories_batch(articles: list[Article], warehouse: str, config: DedupeSettings = DedupeSettings()) -> list[Article]:
     """Read the story state the batch touches (read-only, closed again) and assign stories."""
-    from warehouse.lookup import story_context
 
     todo = [a for a in articles if a.meta.get("status") in ("new", "duplicate")]
     if not todo:

@@ -28,8 +28,26 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory):
     os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
+    # a loaded 2-core machine needed more than 120 s to start it (KABAR_TEST_PREFECT_STARTUP_S)
+    with prefect_test_harness(server_startup_timeout=int(os.environ.get("KABAR_TEST_PREFECT_STARTUP_S", "600"))):
         yield
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL on a free loopback port for the session (installed with apt-get when
+    missing); the tests using it are skipped, saying why, only when it cannot be had."""
+    from tests.pg import PostgresUnavailable, start_postgres
+
+    server = start_postgres()
+    try:
+        pg = server.__enter__()
+    except PostgresUnavailable as exc:
+        pytest.skip(f"PostgreSQL is unavailable: {exc}")
+    try:
+        yield pg
+    finally:
+        server.__exit__(None, None, None)
 
 
 @pytest.fixture
@@ -50,6 +68,17 @@ def shared() -> Path:
     if not SHARED.exists():
         pytest.skip(f"{SHARED} is missing (the shared corpus beside the project root)")
     return SHARED
+
+
+def query(warehouse: Path | str, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of ``sql`` on a warehouse file, read-only; the connection is closed before returning."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 300):

@@ -34,7 +34,7 @@ def newsroom(count: int = 6) -> TestSite:
             f"<pubDate>{format_datetime(published(i))}</pubDate></item>" for i in range(count))
         Response(f'<?xml version="1.0"?><rss version="2.0"><channel><title>Lokal</title>{items}</channel></rss>',
                  # text/plain, not application/rss+xml: the foundation's discover fetches feeds through
-                 # fetch_batch, whose content-type check drops non-HTML bodies (issue 3 reworks it).
+                 # fetch_batch, whose content-type check drops non-HTML bodies.
                  headers={"Content-Type": "text/plain; charset=utf-8"})(handler)
 
     site.routes["/rss.xml"] = feed

@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from kabar.models import Article
-from tasks.minhash import to_blob
+from kabar.records import to_blob
 
 LOGGER = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def write_signatures(
         "article_id": pa.array(article_ids, pa.string()), "original_id": pa.array(original_ids, pa.string()),
         "seen_at": seen, "signature": pa.array([to_blob(s) for s in sigs], pa.binary()),
     }))
-    con.execute(f"INSERT INTO store.article_signatures BY NAME SELECT *, '{run_id}' AS run_id FROM sig_rows")
+    con.execute("INSERT INTO store.article_signatures BY NAME SELECT *, ?::VARCHAR AS run_id FROM sig_rows", [run_id])
     con.unregister("sig_rows")
     n, bands = keys.shape
     con.register("band_rows", pa.table({

@@ -6,18 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from tasks.dedupe import KnownKeys
+from kabar.records import Candidate, KnownKeys, StoryContext, StoryState, from_blob
 from warehouse.migrate import schema_version
 from warehouse.backend import exists, open_reader_for
-
-if TYPE_CHECKING:
-    from tasks.dedupe import Candidate
-    from tasks.stories import StoryContext
 
 
 def known_keys(path: str | Path, canonical_urls: list[str], content_hashes: list[str]) -> KnownKeys:
@@ -65,8 +61,6 @@ def near_duplicate_candidates(
     limits the search to signatures first seen from then on (rows arrive in time order, so the
     scan skips older row groups by their min/max). Returns position -> candidates with their
     signatures and originals. One read-only connection, closed before returning."""
-    from tasks.dedupe import Candidate
-    from tasks.minhash import from_blob
 
     found: dict[int, list[Candidate]] = {}
     if not wanted or not exists(path):
@@ -99,7 +93,6 @@ def story_context(
     centroids, and the story of each of ``originals`` (articles that batch copies point to).
     ``dated_from`` leaves out stories whose last date is older (the batch's earliest date minus
     the story window; None when the batch has undated articles, which may join any story)."""
-    from tasks.stories import StoryContext, StoryState
 
     context = StoryContext()
     if not exists(path):

@@ -16,6 +16,8 @@ from typing import Callable
 
 import duckdb
 
+from warehouse.transaction import transaction
+
 LOGGER = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -90,16 +92,14 @@ def apply_migrations(
     for migration in known:
         if migration.version in done or (upto is not None and migration.version > upto):
             continue
-        con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(transform(migration.sql))
-            con.execute(
-                "INSERT INTO store.schema_migrations (version, name) VALUES (?, ?)",
-                [migration.version, migration.name],
-            )
-            con.execute("COMMIT")
+            with transaction(con):
+                con.execute(transform(migration.sql))
+                con.execute(
+                    "INSERT INTO store.schema_migrations (version, name) VALUES (?, ?)",
+                    [migration.version, migration.name],
+                )
         except Exception as exc:
-            con.execute("ROLLBACK")
             raise RuntimeError(f"migration {migration.path.name} failed: {exc}") from exc
         LOGGER.info("applied migration %s", migration.path.name)
         applied.append(migration.version)
@@ -110,36 +110,17 @@ def view_files(directory: Path = VIEWS_DIR) -> list[Path]:
     return sorted(directory.glob("*.sql"))
 
 
-_REQUIRES = re.compile(r"^--\s*requires:\s*(.+)$", re.MULTILINE)
-
-
-def _missing_requirements(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
-    """Relations named in a view's ``-- requires: a, b`` header line that do not exist (yet)."""
-    match = _REQUIRES.search(sql)
-    if not match:
-        return []
-    present = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    needed = [name.strip() for name in match.group(1).split(",") if name.strip()]
-    return [name for name in needed if name.split(".")[-1] not in present]
-
-
 def apply_views(
     con: duckdb.DuckDBPyConnection, directory: Path = VIEWS_DIR, transform: Callable[[str], str] = _same
 ) -> list[str]:
-    """(Re)create every public view. Views may use each other: retry until all stand.
-
-    A view whose file declares ``-- requires: rel, ...`` is skipped while one of those relations
-    does not exist (a feature whose tables come with a later migration)."""
+    """(Re)create every public view. Views may use each other: retry until all stand. (Every
+    migration ships with the views, so the tables a view reads always exist after migrating.)"""
     pending = view_files(directory)
     created: list[str] = []
     while pending:
         failed: list[tuple[Path, Exception]] = []
         for path in pending:
             sql = transform(path.read_text(encoding="utf-8"))
-            missing = _missing_requirements(con, sql)
-            if missing and not any(m in {p.stem for p in pending} for m in missing):
-                LOGGER.info("view %s skipped: needs %s", path.stem, ", ".join(missing))
-                continue
             try:
                 con.execute(sql)
                 created.append(path.stem)

@@ -18,8 +18,8 @@ import duckdb
 import pyarrow as pa
 
 from kabar.models import Article
-from tasks.boilerplate import MIN_PAGES, MIN_SHARE, SiteProfile, line_key, site_of
-from tasks.normalise import title_affixes
+from kabar.records import MIN_PAGES, MIN_SHARE, SiteProfile
+from kabar.text import line_key, site_of, title_affixes
 from warehouse.backend import exists, open_reader_for
 
 LOGGER = logging.getLogger(__name__)
@@ -57,12 +57,12 @@ def write_cleaning(con: duckdb.DuckDBPyConnection, run_id: str, articles: list[A
     ]
     if spans:
         con.register("span_rows", pa.Table.from_pylist(spans, schema=_SPAN_SCHEMA))
-        con.execute(f"INSERT INTO store.removed_spans BY NAME SELECT *, '{run_id}' AS run_id FROM span_rows")
+        con.execute("INSERT INTO store.removed_spans BY NAME SELECT *, ?::VARCHAR AS run_id FROM span_rows", [run_id])
         con.unregister("span_rows")
     texts = [{"article_id": a.article_id, "text": a.meta["extracted_text"], "raw_title": a.meta.get("raw_title")}
              for a in cleaned]
     con.register("text_rows", pa.Table.from_pylist(texts, schema=_TEXT_SCHEMA))
-    con.execute(f"INSERT INTO store.extracted_texts BY NAME SELECT *, '{run_id}' AS run_id FROM text_rows")
+    con.execute("INSERT INTO store.extracted_texts BY NAME SELECT *, ?::VARCHAR AS run_id FROM text_rows", [run_id])
     con.unregister("text_rows")
 
 

@@ -15,6 +15,9 @@ import duckdb
 import pyarrow as pa
 
 from kabar import settings
+from warehouse.backend import open_writer_for
+from warehouse.lake import retry_on_conflict
+from warehouse.transaction import transaction
 
 LOGGER = logging.getLogger(__name__)
 
@@ -77,6 +80,19 @@ def run_checks(
             f"{len(failing)} failing: " + ", ".join(map(str, failing[:5])) + (" ..." if len(failing) > 5 else ""))
         results.append(CheckResult(check.name, not failing, len(failing), detail))
     return results
+
+
+def check_and_record(path: str, run_id: str) -> list[CheckResult]:
+    """Run the checks on the warehouse (a file or a ``ducklake:`` spec) and record them under
+    ``run_id`` in one transaction; returns them."""
+    def attempt() -> list[CheckResult]:
+        with open_writer_for(path) as con:
+            results = run_checks(con)
+            with transaction(con):
+                record_checks(con, run_id, results)
+        return results
+
+    return retry_on_conflict(attempt)
 
 
 def record_checks(con: duckdb.DuckDBPyConnection, run_id: str, results: list[CheckResult]) -> None:

@@ -33,7 +33,7 @@ def failure_reasons(path: str | Path, run_id: str, limit: int = TOP_REASONS) -> 
 
 
 def quality_checks(path: str | Path, run_id: str) -> list[dict[str, Any]]:
-    """Rows of the ``quality_checks`` view (issue 7) for this run, when the view exists; [] else."""
+    """Rows of the ``quality_checks`` view for this run, when the view exists; [] else."""
     if not Path(path).exists():
         return []
     with open_reader(path, wait_s=60, locked=False) as con:

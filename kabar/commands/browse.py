@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kabar.cli import UserError, add_warehouse_option
+from kabar.cli import UserError, add_warehouse_option, warehouse_from
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,11 +36,11 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from kabar.commands.explorer.app import create_app
-    from warehouse.backend import exists, open_reader_for, resolve
+    from warehouse.backend import exists, open_reader_for
 
     if not 0 < args.port < 65536:
         raise UserError(f"--port must be between 1 and 65535 (got {args.port})")
-    spec = resolve(args.warehouse)
+    spec = warehouse_from(args)
     if not exists(spec):
         raise UserError(f"no warehouse at {spec}: run `kabar ingest` (or `make demo`) first")
     with open_reader_for(spec):  # fail now, in one line, if it cannot be opened at all

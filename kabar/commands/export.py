@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kabar.cli import UserError, add_warehouse_option
+from kabar.cli import UserError, add_warehouse_option, warehouse_from
 from kabar.commands.ingest import parse_day
 
 
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="only rows from DATE on (YYYY-MM-DD or ISO timestamp)")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace a previous kabar export in DIR (only the files its manifest names)")
-    add_warehouse_option(parser)
+    add_warehouse_option(parser, config=True)
     parser.set_defaults(handler=run)
 
 
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         check_target(target, args.overwrite)  # before opening the warehouse: fail fast
         # kabar's own COPY statements write the files: the only reader keeping file access.
-        with open_reader_for(args.warehouse, external_access=True) as con:
+        with open_reader_for(warehouse_from(args), external_access=True) as con:
             manifest = export_views(con, target, args.format, args.since, overwrite=args.overwrite)
     except ExportTargetError as exc:
         raise UserError(f"--to {exc}") from None

@@ -6,6 +6,7 @@ import argparse
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from kabar import settings
 from kabar.cli import UserError, add_warehouse_option
 from kabar.summary import print_summary
 
@@ -16,7 +17,7 @@ def parse_day(text: str) -> datetime:
         stamp = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD) or ISO timestamp") from None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=ZoneInfo("Asia/Jakarta"))
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=ZoneInfo(settings.TIMEZONE))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,30 +53,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def _wait_for_warehouse(args: argparse.Namespace) -> None:
+def _wait_for_warehouse(path: str, lock_wait: float | None) -> None:
     """A warehouse another live run holds is reported in one line before Prefect starts (the flow
     takes the lock itself; this only spares the user a failed flow's tracebacks)."""
     import os
 
     from kabar import settings
     from warehouse import runlock
-    from warehouse.backend import is_lake, resolve_for_run
+    from warehouse.backend import is_lake
 
-    path = resolve_for_run(args.config, args.warehouse)
     if is_lake(path):
         return
-    wait = args.lock_wait if args.lock_wait is not None else float(
+    wait = lock_wait if lock_wait is not None else float(
         os.environ.get("KABAR_LOCK_WAIT") or settings.RUN_LOCK_WAIT_S)
     runlock.wait_until_free(path, wait_s=wait)
 
 
 def run(args: argparse.Namespace) -> int:
+    from kabar.config import resolve_warehouse
     from kabar.sources import resolve_sources
 
     if args.limit is not None and args.limit < 1:
         raise UserError(f"--limit must be at least 1 (got {args.limit})")
     plan = resolve_sources(args.config, args.sources, args.targets, args.allow_hosts)  # validate before Prefect starts
-    _wait_for_warehouse(args)
+    warehouse = resolve_warehouse(args.warehouse, plan.warehouse)
+    _wait_for_warehouse(warehouse, args.lock_wait)
     from flows.ingest import ingest
     from flows.runner import task_runner_for
     from kabar.progress import show_progress
@@ -87,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         with show_progress(("discover", "fetch", "extract", "load")):
             summary = flow(
                 config=args.config, sources=args.sources, paths=args.targets, limit=args.limit,
-                since=args.since, until=args.until, allow_hosts=args.allow_hosts, warehouse=args.warehouse,
+                since=args.since, until=args.until, allow_hosts=args.allow_hosts, warehouse=warehouse,
                 new_only=args.new_only, lock_wait=args.lock_wait,
             )
     except RunUnhealthy as unhealthy:  # failed / completed_with_errors: recorded, reported, exit 1

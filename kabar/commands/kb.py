@@ -6,7 +6,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from kabar.cli import UserError, add_warehouse_option
+from kabar.cli import UserError, add_warehouse_option, warehouse_from
 
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
 
@@ -42,18 +42,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     update.set_defaults(handler=run_update)
 
 
-def wikidata_file(warehouse: str | None) -> Path:
-    """The warehouse's Wikidata knowledge-base file (``kb/wikidata.csv`` beside it)."""
+def wikidata_file(warehouse: str) -> Path:
+    """The warehouse's Wikidata knowledge-base file (``kb/wikidata.csv`` beside it); ``warehouse``
+    is the resolved warehouse (kabar.cli.warehouse_from)."""
     from kabar import settings
 
-    return settings.data_dir(settings.warehouse_path(warehouse)) / "kb" / "wikidata.csv"
+    return settings.data_dir(warehouse) / "kb" / "wikidata.csv"
 
 
 def run_update(args: argparse.Namespace) -> int:
     from tasks.entities import load_kb
     from tasks.wikidata import DEFAULT_QUERY, entities_from_dump, entities_from_sparql, fetch_sparql, merge_into
 
-    out = Path(args.out) if args.out else wikidata_file(args.warehouse)
+    out = Path(args.out) if args.out else wikidata_file(warehouse_from(args))
     shipped = load_kb().entities
     countries = {e.wikidata_id: e.country for e in shipped.values() if e.type == "place" and e.wikidata_id and e.country}
     if args.dump:
@@ -87,7 +88,7 @@ def run_list(args: argparse.Namespace) -> int:
     from tasks.entities import SHIPPED_KB, load_kb, read_kb_file
 
     files: list[Path] = []
-    own = wikidata_file(args.warehouse)
+    own = wikidata_file(warehouse_from(args))
     if own.exists():
         files.append(own)
     if args.config:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kabar.cli import add_warehouse_option
+from kabar.cli import add_warehouse_option, warehouse_from
 from kabar.commands.ingest import parse_day
 from kabar.summary import print_summary
 
@@ -23,23 +23,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--since", type=parse_day, metavar="DATE",
                         help="only responses captured on or after DATE (YYYY-MM-DD or ISO timestamp)")
-    add_warehouse_option(parser)
+    add_warehouse_option(parser, config=True)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from kabar import settings
     from tasks.capture import capture_files, warc_dir
     from warehouse.run_report import run_ids
 
-    path = settings.warehouse_path(args.warehouse)
-    if not capture_files(path, run_ids(path)):
+    warehouse = warehouse_from(args)
+    if not capture_files(warehouse, run_ids(warehouse)):
         # Nothing to do is not an error: local files and WARC sources are not captured (they are
         # already on disk), so a files-only warehouse (`make demo`) has no captures.
-        print(f"nothing captured for {path} (no WARC files in {warc_dir(path)}): only responses fetched "
-              "over HTTP (feeds, sitemaps, URLs) are captured; re-run `kabar ingest` to re-read local files")
+        print(f"nothing captured for {warehouse} (no WARC files in {warc_dir(warehouse)}): only responses "
+              "fetched over HTTP (feeds, sitemaps, URLs) are captured; re-run `kabar ingest` to re-read local files")
         return 0
     from flows.reextract import reextract
 
-    print_summary(reextract(warehouse=args.warehouse, since=args.since))
+    print_summary(reextract(warehouse=warehouse, since=args.since))
     return 0

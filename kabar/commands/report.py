@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kabar.cli import UserError, add_warehouse_option
+from kabar.cli import UserError, add_warehouse_option, warehouse_from
 from kabar.commands.ingest import parse_day
 
 
@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--since", type=parse_day, metavar="DATE", help="only from DATE on (YYYY-MM-DD)")
     parser.add_argument("--out", default="report.html", metavar="FILE", help="where to write (default report.html)")
-    add_warehouse_option(parser)
+    add_warehouse_option(parser, config=True)
     parser.set_defaults(handler=run)
 
 
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.is_dir():
         raise UserError(f"--out {args.out}: is a folder; name the file to write, e.g. {out / 'report.html'}")
-    with open_reader_for(args.warehouse) as con:
+    with open_reader_for(warehouse_from(args)) as con:
         page = render_report(con, args.since)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from kabar.cli import UserError, add_warehouse_option
+from kabar.cli import UserError, add_warehouse_option, warehouse_from
 from kabar.commands.ingest import parse_day
 
 
@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--limit", type=int, default=20, metavar="N", help="at most N hits (default 20)")
     parser.add_argument("--format", choices=("table", "json"), default="table",
                         help="table (default) or json (one JSON array of objects)")
-    add_warehouse_option(parser)
+    add_warehouse_option(parser, config=True)
     parser.set_defaults(handler=run)
 
 
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--limit must be at least 1 (got {args.limit})")
     if not args.query.strip():
         raise UserError("the query is empty")
-    with open_reader_for(args.warehouse) as con:
+    with open_reader_for(warehouse_from(args)) as con:
         try:
             hits = search(con, args.query, since=args.since, outlet=args.outlet, limit=args.limit)
         except LookupError as exc:

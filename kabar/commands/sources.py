@@ -15,7 +15,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kabar.cli import UserError, add_warehouse_option
+from kabar.cli import UserError, add_warehouse_option, warehouse_from
 
 EXIT_CODES = "Exit status: 0 success, 1 nothing usable found / a source is dead, 2 bad arguments or sources file."
 
@@ -89,12 +89,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def show_health(args: argparse.Namespace) -> int:
     """Print the source_health view; 1 when a source needs attention, 0 otherwise."""
     from kabar.commands.sql import format_rows
-    from warehouse.backend import exists, open_reader_for, resolve
+    from warehouse.backend import exists, open_reader_for
     from warehouse.source_health import SHOWN, has_view, source_health
 
-    if not exists(resolve(args.warehouse)):
-        raise UserError(f"no warehouse at {resolve(args.warehouse)}: run `kabar ingest` first (or pass --warehouse)")
-    with open_reader_for(args.warehouse) as con:
+    warehouse = warehouse_from(args)
+    if not exists(warehouse):
+        raise UserError(f"no warehouse at {warehouse}: run `kabar ingest` first (or pass --warehouse)")
+    with open_reader_for(warehouse) as con:
         if not has_view(con):
             raise UserError("this warehouse has no source_health view yet: run `kabar ingest` once with this version")
         rows = source_health(con)

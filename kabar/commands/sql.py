@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from kabar.cli import UserError, add_warehouse_option
+from kabar.cli import UserError, add_warehouse_option, warehouse_from
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--allow-files", action="store_true",
                         help="let the query read and write files on this machine (read_csv, COPY TO, ...): "
                              "for analysts joining their own files; off by default")
-    add_warehouse_option(parser)
+    add_warehouse_option(parser, config=True)
     parser.set_defaults(handler=run)
 
 
@@ -57,11 +57,9 @@ def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
         writer.writerows([[_jsonable(v) for v in row] for row in rows])
         return out.getvalue().rstrip("\n")
     cells = [[("NULL" if v is None else str(_jsonable(v))).replace("\n", " ")[:80] for v in row] for row in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)), "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)) for row in cells]
-    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(lines)
+    from kabar.tables import text_table
+
+    return text_table(columns, cells) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     from warehouse.backend import open_reader_for
     from warehouse.connection import refusal
 
-    with open_reader_for(args.warehouse, external_access=args.allow_files) as con:
+    with open_reader_for(warehouse_from(args), external_access=args.allow_files) as con:
         try:
             result = con.execute(args.query)
         except duckdb.Error as exc:

@@ -12,8 +12,9 @@ from collections import Counter
 from dataclasses import replace
 
 from kabar.models import Article
-from tasks.enrich import OPTIONS, Enrichment, register
-from tasks.entities import Entity, KnowledgeBase, Mention, find_mentions, load_kb
+from tasks.enrich import Enrichment, current_settings, register
+from tasks.entities import Entity, KnowledgeBase, Mention, load_kb
+from tasks.mentions import find_mentions
 from tasks.ner import NEWS_MODEL
 from tasks.places import PLACES_FILE, gazetteer
 
@@ -56,8 +57,8 @@ class EntitiesEnricher:
 
     @staticmethod
     def knowledge_base() -> KnowledgeBase:
-        """The shipped KB plus the user's files (``OPTIONS["knowledge_base"]``)."""
-        return load_kb(OPTIONS.get("knowledge_base") or ())
+        """The shipped KB plus the user's files (the run's ``[enrich] knowledge_base``)."""
+        return load_kb(current_settings().knowledge_base)
 
     @property
     def version(self) -> str:  # type: ignore[override]

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kabar.models import Article
-from tasks.enrich import Enrichment, register
+from tasks.enrich import Enrichment, current_settings, register
+from tasks.entities import load_kb
 from tasks.person_names import clean_name, last_person_before, person_name, resolve_short_name
 
 LOGGER = logging.getLogger(__name__)
@@ -216,17 +217,10 @@ def _sentence_start(text: str, position: int) -> int:
 
 
 def _knowledge_base() -> Any:
-    """The entity knowledge base of tasks.entities (shipped plus the user's files named in
-    ``tasks.enrich.OPTIONS["knowledge_base"]`` where that exists), or None without that module."""
+    """The entity knowledge base (shipped plus the run's ``[enrich] knowledge_base`` files), or
+    None when a user file is broken: quotes work without linked speakers."""
     try:
-        from tasks.entities import load_kb
-    except ImportError:  # the entities enricher is a separate piece of work; quotes work without it
-        return None
-    import tasks.enrich
-
-    extra = getattr(tasks.enrich, "OPTIONS", {}).get("knowledge_base") or ()
-    try:
-        return load_kb(extra)  # cached by tasks.entities per set of files and their mtimes
+        return load_kb(current_settings().knowledge_base)  # cached per set of files and their mtimes
     except Exception as exc:  # a broken user KB file must not stop quotes
         LOGGER.warning("knowledge base unavailable for quote speakers: %s", exc)
         return None

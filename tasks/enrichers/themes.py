@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kabar.config import ConfigError
 from kabar.models import Article
-from tasks.enrich import OPTIONS, Enrichment, register
+from tasks.enrich import Enrichment, current_settings, register
 from tasks.entities import fold, name_gap_ok, tokens
 
 TAXONOMY = Path(__file__).resolve().parent.parent / "kb" / "themes.toml"
@@ -65,7 +65,7 @@ def _load(path: str, mtime_ns: int) -> Taxonomy:
 
 
 def taxonomy() -> Taxonomy:
-    path = Path(OPTIONS.get("themes") or TAXONOMY).expanduser()
+    path = Path(current_settings().themes or TAXONOMY).expanduser()
     try:
         mtime = path.stat().st_mtime_ns
     except OSError as exc:

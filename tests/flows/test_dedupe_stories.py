@@ -7,17 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 
 from flows.ingest import ingest
-
-
-def _rows(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+from tests.conftest import query as _rows
 
 
 def _by_seed(warehouse: Path) -> dict[str, tuple]:

@@ -59,3 +59,16 @@ def test_reenrich_deployment_runs_the_enrich_flow(shared, tmp_path) -> None:
         assert con.execute("SELECT count(*) FROM runs WHERE flow = 'enrich' AND state = 'completed'").fetchone()[0] == 1
     finally:
         con.close()
+
+
+def test_reenrich_deployment_passes_enrichers_and_limit(shared, tmp_path) -> None:
+    """The deployment's ``enrichers`` and ``limit`` reach the enrich flow (they were dropped, so
+    naming one enricher re-ran all of them over every article)."""
+    from flows.ingest import ingest
+    from flows.reenrich import reenrich
+
+    warehouse = tmp_path / "kabar.duckdb"
+    assert ingest(paths=[str(shared / "seeds")], warehouse=str(warehouse))["state"] == "completed"
+    summary = reenrich(warehouse=str(warehouse), enrichers=["language"], force=True, limit=2)
+    assert summary["by_enricher"] == {"language": 2}
+    assert set(summary["versions"]) == {"language"}

@@ -12,7 +12,7 @@ import pytest
 
 from flows.enrich import enrich
 from flows.ingest import ingest
-from tasks.enrich import REGISTRY, configure
+from tasks.enrich import REGISTRY
 from tests.conftest import run_cli
 
 #: What a reader would list for each seed: KB entity ids, and names the KB does not hold.
@@ -40,7 +40,6 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not (shared / "seeds").exists():
         pytest.skip("../shared/seeds is missing")
     path = tmp_path_factory.mktemp("seeded") / "kabar.duckdb"
-    configure(knowledge_base=(), themes=None)
     assert ingest(paths=[str(shared / "seeds")], warehouse=str(path))["state"] == "completed"
     return path
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from flows.ingest import ingest
 from kabar.health import RunUnhealthy
+from tests.conftest import query
 from tests.site import Response, TestSite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,14 +25,6 @@ def sources_file(tmp_path: Path, site: TestSite, *urls: tuple[str, str], timeout
         f'[fetch]\ntimeout = {timeout}\nretries = {retries}\nallow_hosts = ["{site.host}"]\n\n{blocks}', encoding="utf-8"
     )
     return path
-
-
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_feed_and_sitemap_pages_are_loaded_once(tmp_path: Path, site: TestSite, warehouse: Path) -> None:

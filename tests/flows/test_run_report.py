@@ -45,6 +45,7 @@ def test_run_publishes_report_artifacts(tmp_path: Path) -> None:
     assert table == [{"source": "halaman", "discovered": 5, "fetched": 5, "new": 4, "duplicate": 0, "updated": 0, "failed": 1}]
 
 
+@pytest.mark.slow  # a `kabar ingest` subprocess starts its own Prefect API
 def test_cli_prints_the_same_summary(tmp_path: Path) -> None:
     pages = _pages(tmp_path / "halaman")
     done = run_cli("ingest", str(pages), "--warehouse", str(tmp_path / "wh" / "kabar.duckdb"), env={"CI": "1"})

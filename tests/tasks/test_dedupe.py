@@ -78,3 +78,13 @@ def test_threshold_decides_how_far_a_rewrite_may_go() -> None:
     strict = _decide([_article("https://a.id/1"), _article("https://b.id/2", rewritten)], threshold=0.95)
     assert loose[1].duplicate_of == loose[0].article_id
     assert strict[1].duplicate_of is None
+
+
+@pytest.mark.parametrize(("key", "tracking"), [
+    ("utm_medium", True), ("fbclid", True), ("campaign", True), ("itm_source", True), ("share", True),
+    ("id", False), ("page", False), ("gallery", False), ("cidTexte", False), ("keywords", False),
+])
+def test_tracking_params(key: str, tracking: bool) -> None:
+    from tasks.dedupe import is_tracking_param
+
+    assert is_tracking_param(key) is tracking

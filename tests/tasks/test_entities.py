@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks.entities import KnowledgeBaseError, fold, find_mentions, load_kb, read_kb_file
+from tasks.entities import KnowledgeBaseError, fold, load_kb, read_kb_file
+from tasks.mentions import find_mentions
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "enrichment"
 

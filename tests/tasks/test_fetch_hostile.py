@@ -7,13 +7,11 @@ nothing and that every good article was loaded.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import duckdb
 import pytest
 
 from flows.ingest import ingest
 from tasks.capture import warc_dir
+from tests.conftest import query
 from tests.tasks.hostile_site import BAD, GOOD, HostileSite
 
 SETTINGS = """
@@ -52,14 +50,6 @@ url = "{site.url('/evil.xml')}"
         yield site, warehouse, first, second, site.log[requests_after_first:]
 
 
-def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
 def error_of(hostile_run, path: str) -> str | None:
     site, warehouse, first = hostile_run[:3]
     rows = query(warehouse, "SELECT error FROM fetches WHERE url = ? AND run_id = ?", [site.url(path), first["run_id"]])
@@ -91,10 +81,9 @@ def test_gzip_bomb_is_refused_not_inflated(hostile_run) -> None:
     assert "decompression bomb" in error_of(hostile_run, "/berita/bom")
 
 
-def test_429_waits_for_retry_after_then_loads(hostile_run) -> None:
-    site = hostile_run[0]
-    first, second = site.times("/berita/antre")[:2]
-    assert second - first >= 0.95  # Retry-After: 1
+def test_429_is_retried_then_loads(hostile_run) -> None:
+    # how long it waits (Retry-After) is tests/tasks/test_fetch.py::test_retry_decisions
+    assert hostile_run[0].hits["/berita/antre"] == 2
     assert error_of(hostile_run, "/berita/antre") is None
 
 
@@ -116,14 +105,11 @@ def test_robots_disallow_is_never_requested(hostile_run) -> None:
     assert "/private/rahasia" not in hostile_run[0].hits
 
 
-def test_crawl_delay_spaces_requests(hostile_run) -> None:
-    site = hostile_run[0]
-    starts = sorted(t for t, p in site.log if p != "/robots.txt")
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
-    # Crawl-delay: 0.1. Arrival times at a loaded server jitter a little; without the delay,
-    # two requests at a time would arrive together (gaps near 0).
-    assert len(gaps) > 10 and min(gaps) >= 0.04
-    assert sum(gap < 0.085 for gap in gaps) <= len(gaps) // 10
+def test_robots_txt_is_read_once_per_run(hostile_run) -> None:
+    # the spacing its Crawl-delay asks for is tests/tasks/test_fetch.py::test_crawl_delay_*
+    site, _, _, _, second_run = hostile_run
+    assert site.hits["/robots.txt"] == 2  # one per run, however many batches and feeds
+    assert [p for _, p in second_run].count("/robots.txt") == 1
 
 
 def test_forbidden_port_and_redirect_are_refused(hostile_run) -> None:

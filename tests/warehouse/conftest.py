@@ -33,20 +33,3 @@ def cli_env(prefect_harness) -> dict[str, str]:
 
     url = PREFECT_API_URL.value()
     return {"PREFECT_API_URL": url} if url else {}
-
-
-@pytest.fixture(scope="session")
-def postgres():
-    """A real PostgreSQL on a free loopback port for the session (installed with apt-get when
-    missing); the tests using it are skipped, saying why, only when it cannot be had."""
-    from tests.pg import PostgresUnavailable, start_postgres
-
-    server = start_postgres()
-    try:
-        pg = server.__enter__()
-    except PostgresUnavailable as exc:
-        pytest.skip(f"PostgreSQL is unavailable: {exc}")
-    try:
-        yield pg
-    finally:
-        server.__exit__(None, None, None)

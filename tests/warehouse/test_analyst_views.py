@@ -72,40 +72,6 @@ def _fill_features(con: duckdb.DuckDBPyConnection) -> None:
                 [T0, T0 + timedelta(hours=20), T0, T0])
 
 
-def test_views_needing_missing_relations_are_skipped(tmp_path: Path) -> None:
-    """apply_views skips a view whose ``-- requires:`` names a relation that does not exist, and
-    creates one whose required relations exist (views it needs among the pending ones count)."""
-    views = tmp_path / "views"
-    views.mkdir()
-    (views / "needs_missing.sql").write_text(
-        "-- requires: store.no_such_table\nCREATE OR REPLACE VIEW main.needs_missing AS "
-        "SELECT * FROM store.no_such_table;\n", encoding="utf-8")
-    (views / "needs_present.sql").write_text(
-        "-- requires: store.articles\nCREATE OR REPLACE VIEW main.needs_present AS "
-        "SELECT article_id FROM store.articles;\n", encoding="utf-8")
-    (views / "needs_view.sql").write_text(  # needs another view of the directory, created in any order
-        "-- requires: needs_present\nCREATE OR REPLACE VIEW main.needs_view AS "
-        "SELECT count(*) AS n FROM main.needs_present;\n", encoding="utf-8")
-    (views / "needs_skipped.sql").write_text(  # needs a view that is itself skipped
-        "-- requires: needs_missing, store.articles\nCREATE OR REPLACE VIEW main.needs_skipped AS "
-        "SELECT * FROM main.needs_missing;\n", encoding="utf-8")
-    con = _warehouse(tmp_path / "w.duckdb")
-    try:
-        created = apply_views(con, directory=views)
-        assert sorted(created) == ["needs_present", "needs_view"]
-        present = {r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
-        assert {"needs_present", "needs_view"} <= present
-        assert not present & {"needs_missing", "needs_skipped"}
-        assert con.execute("SELECT n FROM main.needs_view").fetchone()[0] == len(ARTICLES)
-        # once the relation exists, the same file is created
-        con.execute("CREATE TABLE store.no_such_table (x INTEGER)")
-        assert sorted(apply_views(con, directory=views)) == [
-            "needs_missing", "needs_present", "needs_skipped", "needs_view"]
-    finally:
-        con.close()
-
-
 def test_shipped_feature_views_stand_on_an_empty_warehouse(tmp_path: Path) -> None:
     """The migrations create every feature's store table, so every shipped view is created and
     answers (empty) before any feature has written a row."""

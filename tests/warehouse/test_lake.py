@@ -64,8 +64,9 @@ def test_ingest_into_ducklake_then_sql_search_export(postgres, tmp_path: Path) -
         assert con.execute("SELECT count(*), count(DISTINCT article_id) FROM articles").fetchone() == (8, 8)
         assert con.execute("SELECT count(*) FROM runs WHERE state = 'completed'").fetchone()[0] == 2
         assert con.execute("SELECT count(DISTINCT run_id) FROM quality_checks").fetchone()[0] == 2
-    # Nothing was written to a DuckDB warehouse file: the data is in the lake's Parquet files.
-    assert list((tmp_path / "lake-files").rglob("*.parquet")) or True
+    # The data is in the lake's Parquet files; the only DuckDB file is the lake's local search index.
+    assert list((tmp_path / "lake-files").rglob("*.parquet"))
+    assert [p.name for p in tmp_path.rglob("*.duckdb")] == ["lake-files.search.duckdb"]
 
     sql = run_cli("sql", "select outlet, count(*) as n from articles group by all order by all", "--format", "json",
                   "--warehouse", spec)

@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.conftest import FIXTURES, run_cli
-from tasks.quality import check_quality
 from warehouse.connection import open_reader, open_writer
-from warehouse.quality import run_checks
+from warehouse.quality import check_and_record, run_checks
 
 
 def test_seeded_runs_recorded_passing_checks(seeded: Path) -> None:
@@ -26,13 +26,22 @@ def test_seeded_runs_recorded_passing_checks(seeded: Path) -> None:
     assert all(r[2] and r[3] == 0 for r in rows), rows
 
 
-def test_broken_rows_fail_checks_and_the_run_ends_with_warnings(seeded: Path, tmp_path: Path, cli_env: dict) -> None:
+def _broken_copy(seeded: Path, tmp_path: Path, *extra: str) -> Path:
+    """A copy of the seeded warehouse with a future date and an empty text (and ``extra`` updates)."""
     path = tmp_path / "kabar.duckdb"
     shutil.copy(seeded, path)
     with open_writer(path) as con:
-        con.execute("UPDATE store.articles SET duplicate_of = 'no-such-article' WHERE title LIKE 'Harga Beras%'")
+        for sql in extra:
+            con.execute(sql)
         con.execute("UPDATE store.articles SET published_at = now() + INTERVAL 3 DAY WHERE title LIKE 'Pabrik%'")
         con.execute("UPDATE store.articles SET text = '  ' WHERE title LIKE 'Rusia%'")
+    return path
+
+
+@pytest.mark.slow  # a `kabar ingest` subprocess: a Prefect flow run of its own
+def test_broken_rows_fail_checks_and_the_run_ends_with_warnings(seeded: Path, tmp_path: Path, cli_env: dict) -> None:
+    path = _broken_copy(seeded, tmp_path,
+                        "UPDATE store.articles SET duplicate_of = 'no-such-article' WHERE title LIKE 'Harga Beras%'")
     result = run_cli("ingest", str(FIXTURES / "warehouse"), "--warehouse", str(path), env=cli_env)
     assert result.returncode == 0, result.stderr
     assert "completed_with_warnings" in result.stdout
@@ -47,12 +56,9 @@ def test_broken_rows_fail_checks_and_the_run_ends_with_warnings(seeded: Path, tm
 
 
 def test_future_date_and_empty_text_fail(seeded: Path, tmp_path: Path) -> None:
-    path = tmp_path / "kabar.duckdb"
-    shutil.copy(seeded, path)
+    path = _broken_copy(seeded, tmp_path,
+                        "UPDATE store.articles SET published_at = now() + INTERVAL 2 HOUR WHERE title LIKE 'Harga%'")
     with open_writer(path) as con:
-        con.execute("UPDATE store.articles SET published_at = now() + INTERVAL 3 DAY WHERE title LIKE 'Pabrik%'")
-        con.execute("UPDATE store.articles SET published_at = now() + INTERVAL 2 HOUR WHERE title LIKE 'Harga%'")
-        con.execute("UPDATE store.articles SET text = '  ' WHERE title LIKE 'Rusia%'")
         results = {r.check: r for r in run_checks(con)}
     assert results["published_not_in_future"].failing_rows == 1  # 2 hours is within the tolerance
     assert results["article_has_text"].failing_rows == 1 and not results["article_has_text"].passed
@@ -75,7 +81,7 @@ def test_story_and_mention_checks_pass_on_clean_data_and_catch_broken_rows(seede
         con.execute("INSERT INTO store.mentions (article_id, entity_id, surface, char_start, char_end, type) "
                     "VALUES (?, 'e1', 'Rusia', 0, 5, 'place'), (?, 'e1', 'x', ?, ?, 'place')",
                     [art, art, length - 1, length + 10])
-    checks = {c["check"]: c for c in check_quality(str(path), "run-x")}
+    checks = {c["check"]: c for c in (r.as_dict() for r in check_and_record(str(path), "run-x"))}
     assert checks["story_id_exists"]["failing_rows"] == 1 and not checks["story_id_exists"]["passed"]
     assert checks["mention_within_text"]["failing_rows"] == 1
     assert not checks["mention_within_text"]["passed"]

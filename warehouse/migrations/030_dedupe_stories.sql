@@ -1,4 +1,4 @@
--- Near-duplicate index, stories and version change sizes (issue 5).
+-- Near-duplicate index, stories and version change sizes.
 -- The signature index is append-mostly and read by first-seen time: rows arrive in time order,
 -- so DuckDB's per-row-group min/max on seen_at lets a windowed lookup skip old row groups.
 ALTER TABLE store.articles ADD COLUMN duplicate_similarity DOUBLE;

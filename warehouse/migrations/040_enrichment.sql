@@ -1,4 +1,4 @@
--- Enrichment (issue 6, part a): entity mentions and the entities each article names (with the
+-- Enrichment: entity mentions and the entities each article names (with the
 -- knowledge-base attributes at the time), themes, tone, and the article summary column.
 -- Each table is owned by one enricher: its rows for an article are replaced on every run.
 CREATE TABLE store.mentions (

@@ -1,5 +1,4 @@
 -- view: amounts
--- requires: store.amounts
 -- One row per quantity mentioned: value, counted noun or unit, qualifier.
 CREATE OR REPLACE VIEW main.amounts AS
 WITH source AS (

@@ -1,4 +1,3 @@
--- requires: mentions, entities
 -- view: daily_entity_mentions
 -- Question: how often was each entity (person, organisation, place) mentioned per day, and in
 -- how many articles (originals only)?

@@ -1,4 +1,3 @@
--- requires: themes
 -- view: daily_theme_articles
 -- Question: which themes were covered how much, day by day (originals only)?
 CREATE OR REPLACE VIEW main.daily_theme_articles AS

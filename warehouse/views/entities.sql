@@ -1,5 +1,4 @@
 -- view: entities
--- requires: store.article_entities
 -- One row per knowledge-base entity named in at least one article (attributes as of the most
 -- recent enrichment), with how many articles name it.
 CREATE OR REPLACE VIEW main.entities AS

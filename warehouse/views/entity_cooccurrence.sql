@@ -1,4 +1,3 @@
--- requires: mentions, entities
 -- view: entity_cooccurrence
 -- Question: which entities appear together, and how often? One row per unordered pair
 -- (entity_id_a < entity_id_b) per scope: 'article' counts originals mentioning both, 'story'

@@ -1,5 +1,4 @@
 -- view: event_dates
--- requires: store.event_dates
 -- One row per date mentioned in an article, resolved against its publication date.
 CREATE OR REPLACE VIEW main.event_dates AS
 WITH source AS (

@@ -1,5 +1,4 @@
 -- view: mentions
--- requires: store.mentions
 -- Every name found in an article's text; entity_id is null for names not in the knowledge base.
 CREATE OR REPLACE VIEW main.mentions AS
 WITH source AS (

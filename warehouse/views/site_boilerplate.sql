@@ -1,5 +1,4 @@
 -- view: site_boilerplate
--- requires: site_lines, site_pages
 -- Lines (and title affixes) recurring across a site's pages; `is_boilerplate` is what cleaning removes.
 -- The thresholds match tasks.boilerplate.MIN_PAGES (3) and MIN_SHARE (0.05).
 CREATE OR REPLACE VIEW main.site_boilerplate AS

@@ -1,4 +1,3 @@
--- requires: stories
 -- view: story_timeline
 -- Question: who reported each story first, and who followed when? One row per story and outlet:
 -- the outlet's first report, its rank among the outlets, and the hours after the story's first.

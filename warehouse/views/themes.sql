@@ -1,5 +1,4 @@
 -- view: themes
--- requires: store.themes
 -- The taxonomy themes (tasks/kb/themes.toml or the user's file) each article is about.
 CREATE OR REPLACE VIEW main.themes AS
 WITH source AS (

@@ -1,5 +1,4 @@
 -- view: tone
--- requires: store.tone
 -- Lexicon-based tone of each article's text (GDELT-style percentages of words).
 CREATE OR REPLACE VIEW main.tone AS
 WITH source AS (

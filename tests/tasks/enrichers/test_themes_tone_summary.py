@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kabar.config import ConfigError
+from kabar.config import ConfigError, EnrichSettings
 from kabar.models import Article
-from tasks.enrich import configure, enrich_article, get_field, selected
+from tasks.enrich import enrich_article, get_field, selected, using
 from tasks.enrichers.summary import sentences, summarise
 from tasks.enrichers.themes import taxonomy
 from tasks.enrichers.tone import tone
@@ -20,13 +20,6 @@ FIXTURES = Path(__file__).resolve().parent.parent.parent / "fixtures" / "enrichm
 def _article(name: str) -> Article:
     title, _, body = (FIXTURES / name).read_text(encoding="utf-8").partition("\n\n")
     return Article(url=f"file:///{name}", source="t", fetched_at=datetime.now(timezone.utc), text=body, title=title)
-
-
-@pytest.fixture(autouse=True)
-def default_options():
-    configure(knowledge_base=(), themes=None)
-    yield
-    configure(knowledge_base=(), themes=None)
 
 
 def test_themes_of_a_visit_article() -> None:
@@ -42,13 +35,14 @@ def test_user_themes_file_replaces_taxonomy_and_changes_version(tmp_path: Path) 
     path = tmp_path / "themes.toml"
     path.write_text('[[theme]]\nname = "satellites"\ncues_id = ["satelit", "teknologi satelit", "roket"]\nmin_hits = 1\n',
                     encoding="utf-8")
-    configure(themes=str(path))
-    assert selected(["themes"])[0].version != shipped
-    article = enrich_article(_article("kunjungan.txt"), selected(["themes"]))
-    assert [r["theme"] for r in article.enrichments["themes"].rows["themes"]] == []  # one distinct cue only
-    path.write_text('[[theme]]\nname = "satellites"\ncolour = 1\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="allowed keys"):
-        taxonomy()
+    with using(EnrichSettings(themes=str(path))):
+        assert selected(["themes"])[0].version != shipped
+        article = enrich_article(_article("kunjungan.txt"), selected(["themes"]))
+        assert [r["theme"] for r in article.enrichments["themes"].rows["themes"]] == []  # one distinct cue only
+        path.write_text('[[theme]]\nname = "satellites"\ncolour = 1\n', encoding="utf-8")
+        with pytest.raises(ConfigError, match="allowed keys"):
+            taxonomy()
+    assert selected(["themes"])[0].version == shipped  # only inside the block
 
 
 def test_tone_is_negative_for_threats_and_positive_for_talks() -> None:
