@@ -13,6 +13,10 @@ from typing import Any, Iterable, Iterator, Literal, TypeVar
 
 T = TypeVar("T")
 
+#: The per-source counts of a run, in the order the summary prints them (core: the CLI reads
+#: them without importing the pipeline).
+COUNTS = ("discovered", "fetched", "failed", "new", "duplicate", "updated", "unchanged", "skipped")
+
 ItemKind = Literal["http", "file", "warc"]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tasks.load import COUNTS
+from kabar.models import COUNTS
 
 
 def summary_table(summary: dict[str, Any]) -> str:

@@ -23,7 +23,7 @@ import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
-from kabar.models import Article, Fetched, StageError
+from kabar.models import COUNTS, Article, Fetched, StageError
 from tasks.enrich import REGISTRY, Enrichment, get_field
 from warehouse.backend import open_writer_for as open_writer  # a DuckDB file or a DuckLake
 from warehouse.frontier import record as record_frontier
@@ -34,7 +34,6 @@ from warehouse.runlock import pid_alive
 
 LOGGER = logging.getLogger(__name__)
 
-COUNTS = ("discovered", "fetched", "failed", "new", "duplicate", "updated", "unchanged", "skipped")
 
 ARTICLE_SCHEMA = pa.schema(
     [
