@@ -1,6 +1,5 @@
-"""Rebuild the full-text search index once a run's last batch is loaded.
-
-DuckDB's fts index is not incremental, so it is rebuilt whole once per run (not per batch).
+"""Update the full-text search index once a run's last batch is loaded: postings for the new
+and changed articles only (warehouse/search.py), so the cost follows the run, not the warehouse.
 """
 
 from __future__ import annotations
@@ -17,20 +16,21 @@ LOGGER = logging.getLogger(__name__)
 
 
 def rebuild_search_index(path: str) -> dict[str, float]:
-    """Rebuild the index of the warehouse at ``path``; returns documents and seconds taken."""
-    from warehouse.search import build_index
+    """Update the index of the warehouse at ``path``; returns documents (in all), indexed and
+    removed (this run) and seconds taken."""
+    from warehouse.search import update_index
 
     started = time.perf_counter()
     if is_lake(path):
         from warehouse.lake import build_lake_index
 
-        documents = build_lake_index(path)
+        counts = {"documents": build_lake_index(path)}
     else:
         with open_writer_for(path) as con:
-            documents = build_index(con)
+            counts = update_index(con)
     seconds = time.perf_counter() - started
-    LOGGER.info("search index: %d documents in %.2f s", documents, seconds)
-    return {"documents": documents, "seconds": round(seconds, 3)}
+    LOGGER.info("search index: %s in %.2f s", counts, seconds)
+    return {**counts, "seconds": round(seconds, 3)}
 
 
 @task(name="search-index", cache_policy=NO_CACHE)
