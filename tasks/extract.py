@@ -262,4 +262,4 @@ def extract_task(batch: list[Fetched]) -> tuple[list[Article], list[StageError]]
     # (shared lxml/libxml2 state between threads) this avoids by design.
     from tasks.extract_pool import extract_in_workers
 
-    return extract_in_workers(batch)
+    return extract_in_workers(batch, extract_batch)

@@ -21,7 +21,8 @@ pages are then retried one by one so the culprit is named and the rest extracted
 replaced after ``settings.EXTRACT_CHUNKS_PER_WORKER`` chunks, so a long run's fragmentation
 does not accumulate: peak memory follows the batch size and the batches in flight.
 
-- ``extract_in_workers(batch)``: ``tasks.extract.extract_batch`` over the batch, in the pool.
+- ``extract_in_workers(batch, extract)``: ``extract`` (``tasks.extract.extract_batch``, passed in
+  by reference so this module does not import the stage it serves) over the batch, in the pool.
 """
 
 from __future__ import annotations
@@ -32,11 +33,13 @@ import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Callable
 
 from kabar import settings
 from kabar.models import Article, Fetched, StageError
 
 LOGGER = logging.getLogger(__name__)
+Extract = Callable[[list[Fetched]], tuple[list[Article], list[StageError]]]
 
 _LOCK = threading.Lock()
 _POOL: ProcessPoolExecutor | None = None
@@ -49,12 +52,6 @@ def _limit_memory(megabytes: int) -> None:
 
         limit = megabytes * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def _chunk_worker(chunk: list[Fetched]) -> tuple[list[Article], list[StageError]]:
-    from tasks.extract import extract_batch
-
-    return extract_batch(chunk)
 
 
 def _pool() -> ProcessPoolExecutor:
@@ -92,12 +89,12 @@ def shutdown() -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _in_pool(chunk: list[Fetched]) -> tuple[list[Article], list[StageError]]:
+def _in_pool(extract: Extract, chunk: list[Fetched]) -> tuple[list[Article], list[StageError]]:
     """One chunk in a worker; if the worker dies, each page alone, so one page's crash is
     that page's error and the others are still extracted."""
     pool = _pool()
     try:
-        return pool.submit(_chunk_worker, chunk).result()
+        return pool.submit(extract, chunk).result()
     except BrokenProcessPool:
         _discard(pool)
     if len(chunk) == 1:
@@ -108,7 +105,7 @@ def _in_pool(chunk: list[Fetched]) -> tuple[list[Article], list[StageError]]:
     articles: list[Article] = []
     errors: list[StageError] = []
     for fetched in chunk:
-        got, failed = _in_pool([fetched])
+        got, failed = _in_pool(extract, [fetched])
         articles += got
         errors += failed
     return articles, errors
@@ -120,26 +117,25 @@ def _daemonic() -> bool:
     return multiprocessing.current_process().daemon
 
 
-def extract_in_workers(batch: list[Fetched]) -> tuple[list[Article], list[StageError]]:
-    """Articles and per-page errors of a fetched batch, extracted in worker processes (chunks
-    of ``settings.EXTRACT_CHUNK`` pages, results in the batch's order)."""
-    from tasks.extract import extract_batch
-
+def extract_in_workers(batch: list[Fetched], extract: Extract) -> tuple[list[Article], list[StageError]]:
+    """Articles and per-page errors of a fetched batch: ``extract`` (a module-level function,
+    pickled by reference) run in worker processes on chunks of ``settings.EXTRACT_CHUNK`` pages,
+    results in the batch's order."""
     todo = [f for f in batch if f.ok]
     if not todo:
         return [], []
     if settings.EXTRACT_PROCESSES < 1 or _daemonic():
-        return extract_batch(todo)
+        return extract(todo)
     size = max(1, settings.EXTRACT_CHUNK)
     chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
     if len(chunks) == 1:
-        parts = [_in_pool(chunks[0])]
+        parts = [_in_pool(extract, chunks[0])]
     else:
         # The caller is one of the runner's threads; fan the chunks out and wait in order.
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=min(len(chunks), max(1, settings.EXTRACT_PROCESSES))) as waiters:
-            parts = list(waiters.map(_in_pool, chunks))
+            parts = list(waiters.map(lambda chunk: _in_pool(extract, chunk), chunks))
     articles = [a for got, _ in parts for a in got]
     errors = [e for _, failed in parts for e in failed]
     return articles, errors

@@ -40,18 +40,18 @@ def outcome(result) -> tuple[dict[str, str], dict[str, str]]:
 
 def test_workers_extract_what_the_thread_extracts() -> None:
     batch = real_pages(12)
-    assert outcome(extract_in_workers(batch)) == outcome(extract_batch(batch))
+    assert outcome(extract_in_workers(batch, extract_batch)) == outcome(extract_batch(batch))
 
 
 def test_a_dying_worker_costs_only_its_page() -> None:
     batch = real_pages(4)
     killer = Fetched(Item(url="file:///mati.html", source="eval", kind="file", title_hint=DiesWhenUnpickled()),
                      datetime.now(timezone.utc), status_code=200, body=b"<html><p>isi</p></html>", content_type="text/html")
-    articles, errors = extract_in_workers([*batch[:2], killer, *batch[2:]])
+    articles, errors = extract_in_workers([*batch[:2], killer, *batch[2:]], extract_batch)
     assert [e.url for e in errors] == ["file:///mati.html"] and "crashed" in errors[0].error
     assert {a.url for a in articles} == {f.item.url for f in batch}
     # the pool was replaced: the next batch is extracted normally
-    assert len(extract_in_workers(batch[:1])[0]) == 1
+    assert len(extract_in_workers(batch[:1], extract_batch)[0]) == 1
 
 
 @pytest.mark.slow
@@ -63,7 +63,7 @@ def test_concurrent_batches_of_real_pages_many_times() -> None:
     batches = [pages[i::4] for i in range(4)]
     for _ in range(5):
         with ThreadPoolExecutor(max_workers=4) as callers:
-            results = list(callers.map(extract_in_workers, batches))
+            results = list(callers.map(lambda b: extract_in_workers(b, extract_batch), batches))
         articles = {u: h for got, _ in map(outcome, results) for u, h in got.items()}
         errors = {u: e for _, failed in map(outcome, results) for u, e in failed.items()}
         assert (articles, errors) == expected
