@@ -14,7 +14,7 @@ def check_quality(path: str, run_id: str) -> list[dict]:
     """Run the checks on the warehouse at ``path``, record them under ``run_id``; returns them."""
     def attempt() -> list:
         with open_writer_for(path) as con:
-            results = run_checks(con)
+            results = run_checks(con, run_id=run_id)  # this run's rows: cost follows the run
             con.execute("BEGIN TRANSACTION")
             record_checks(con, run_id, results)
             con.execute("COMMIT")

@@ -80,3 +80,15 @@ def test_story_and_mention_checks_pass_on_clean_data_and_catch_broken_rows(seede
     assert checks["mention_within_text"]["failing_rows"] == 1
     assert not checks["mention_within_text"]["passed"]
     assert checks["article_has_text"]["passed"]
+
+
+def test_checks_of_a_run_look_at_the_rows_it_wrote(seeded: Path, tmp_path: Path) -> None:
+    path = tmp_path / "kabar.duckdb"
+    shutil.copy(seeded, path)
+    with open_writer(path) as con:
+        con.execute("UPDATE store.articles SET text = '  ' WHERE title LIKE 'Rusia%'")
+        writer = con.execute("SELECT run_id FROM store.articles WHERE title LIKE 'Rusia%'").fetchone()[0]
+        own = {r.check: r for r in run_checks(con, run_id=writer)}
+        other = {r.check: r for r in run_checks(con, run_id="ingest-another-run")}
+    assert own["article_has_text"].failing_rows == 1
+    assert other["article_has_text"].passed and other["article_has_text"].failing_rows == 0
