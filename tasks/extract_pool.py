@@ -89,15 +89,27 @@ def shutdown() -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _in_pool(extract: Extract, chunk: list[Fetched]) -> tuple[list[Article], list[StageError]]:
-    """One chunk in a worker; if the worker dies, each page alone, so one page's crash is
-    that page's error and the others are still extracted."""
+def _attempt(extract: Extract, chunk: list[Fetched]) -> tuple[list[Article], list[StageError]] | None:
+    """``extract(chunk)`` in a worker; None when the pool broke (a worker died) meanwhile."""
     pool = _pool()
     try:
         return pool.submit(extract, chunk).result()
     except BrokenProcessPool:
         _discard(pool)
+    except RuntimeError:  # another thread discarded this pool between _pool() and submit()
+        _discard(pool)
+    return None
+
+
+def _in_pool(extract: Extract, chunk: list[Fetched]) -> tuple[list[Article], list[StageError]]:
+    """One chunk in a worker; if the pool breaks, each page alone, so one page's crash is that
+    page's error and the others are still extracted. A single page gets a second attempt: a
+    dying worker breaks the whole pool, and so the chunks of other threads in flight with it."""
+    if (done := _attempt(extract, chunk)) is not None:
+        return done
     if len(chunk) == 1:
+        if (done := _attempt(extract, chunk)) is not None:
+            return done
         fetched = chunk[0]
         LOGGER.warning("extraction worker died on %s", fetched.item.url)
         return [], [StageError(fetched.item.url, fetched.item.source, "extract",
