@@ -46,7 +46,7 @@ def multiply(path: Path, target: int, start: int = 1) -> int:
 
     from warehouse.connection import load_extension
 
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config={"enable_progress_bar": False})
     load_extension(con, "fts")
     try:
         base = con.execute("SELECT count(*) FROM store.articles WHERE article_id NOT LIKE '%-g%'").fetchone()[0]
@@ -89,7 +89,7 @@ def index_new(path: Path, n_copy: int) -> float:
     base = have.execute("SELECT count(*) FROM store.articles WHERE article_id NOT LIKE '%-g%'").fetchone()[0]
     have.close()
     multiply_without_index(path, total + base, n_copy)
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config={"enable_progress_bar": False})
     load_extension(con, "fts")
     try:
         start = time.perf_counter()
@@ -102,7 +102,7 @@ def index_new(path: Path, n_copy: int) -> float:
 def multiply_without_index(path: Path, target: int, start: int) -> None:
     import duckdb
 
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config={"enable_progress_bar": False})
     try:
         con.execute("INSERT INTO store.articles " + _copy_sql(
             "(SELECT * FROM store.articles WHERE article_id NOT LIKE '%-g%'), (SELECT ? AS k)",
