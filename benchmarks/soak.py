@@ -118,8 +118,16 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def edit(body: bytes, night: int) -> bytes:
-    """Add a sentence to the first paragraph (the article's text changes: a new version)."""
-    return body.replace(b"</p>", f" Pembaruan malam ke-{night}: keterangan tambahan dari redaksi.</p>".encode(), 1)
+    """Add a sentence to the page's longest paragraph, the one most surely in the article text
+    (the first <p> is often navigation or a teaser, and an edit there changes no version)."""
+    import re
+
+    paragraphs = list(re.finditer(rb"<p\b[^>]*>(.*?)</p>", body, re.S | re.I))
+    if not paragraphs:
+        return body + f"<p>Pembaruan malam ke-{night}.</p>".encode()
+    longest = max(paragraphs, key=lambda m: len(m.group(1)))
+    cut = longest.end() - len(b"</p>")
+    return body[:cut] + f" Pembaruan malam ke-{night}: keterangan tambahan dari redaksi.".encode() + body[cut:]
 
 
 def run_night(config: Path, warehouse: Path) -> tuple[int, float, float, float, str]:
