@@ -1,7 +1,7 @@
 """Data-quality checks run after each load and recorded per run in ``store.quality_checks``.
 
 Each check is a query returning the ids of failing rows, over ``checked_articles``: the rows
-this run wrote (``run_checks(con, run_id=...)``, what the flow does: the cost follows the run,
+this run wrote or saw again (``run_checks(con, run_id=...)``, what the flow does: the cost follows the run,
 not the warehouse) or every article (no run given). A check may need relations another
 feature adds (``stories``, ``mentions``); it is skipped (not recorded) while they are missing.
 A failed check never fails the run: the flow marks it ``completed_with_warnings``.
@@ -68,13 +68,17 @@ def run_checks(
     con: duckdb.DuckDBPyConnection, *, tolerance_hours: float = settings.FUTURE_TOLERANCE_HOURS,
     run_id: str | None = None,
 ) -> list[CheckResult]:
-    """Run every check whose relations exist, over the articles ``run_id`` wrote (all articles
-    when None); returns one result per check run."""
+    """Run every check whose relations exist, over the articles ``run_id`` wrote or saw again
+    (all articles when None); returns one result per check run."""
     present = _present(con)
     if run_id is None:
         con.execute("CREATE OR REPLACE TEMP VIEW checked_articles AS SELECT * FROM articles")
     else:
-        con.execute("CREATE OR REPLACE TEMP TABLE checked_articles AS SELECT * FROM articles WHERE run_id = ?", [run_id])
+        # The rows the run wrote, and those it saw again unchanged (they keep the run_id of the
+        # run that wrote them, but their last_seen_at is this run's fetch time).
+        con.execute("""CREATE OR REPLACE TEMP TABLE checked_articles AS SELECT * FROM articles
+                       WHERE run_id = ? OR last_seen_at >= (SELECT started_at FROM store.runs WHERE run_id = ?)""",
+                    [run_id, run_id])
     try:
         return _run(con, present, tolerance_hours)
     finally:
