@@ -75,6 +75,8 @@ def test_story_and_mention_checks_pass_on_clean_data_and_catch_broken_rows(seede
         con.execute("INSERT INTO store.mentions (article_id, entity_id, surface, char_start, char_end, type) "
                     "VALUES (?, 'e1', 'Rusia', 0, 5, 'place'), (?, 'e1', 'x', ?, ?, 'place')",
                     [art, art, length - 1, length + 10])
+        # a run's checks look at the rows it wrote: these two, as if run-x had written them
+        con.execute("UPDATE store.articles SET run_id = 'run-x' WHERE title LIKE 'Rusia%' OR title LIKE 'Harga%'")
     checks = {c["check"]: c for c in check_quality(str(path), "run-x")}
     assert checks["story_id_exists"]["failing_rows"] == 1 and not checks["story_id_exists"]["passed"]
     assert checks["mention_within_text"]["failing_rows"] == 1
