@@ -30,6 +30,7 @@ from __future__ import annotations
 import atexit
 import logging
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -45,8 +46,24 @@ _LOCK = threading.Lock()
 _POOL: ProcessPoolExecutor | None = None
 
 
-def _limit_memory(megabytes: int) -> None:
-    """Worker initialiser: cap the address space so a runaway page fails with MemoryError."""
+def _start_worker(megabytes: int, owner: int) -> None:
+    """Worker initialiser: cap the address space so a runaway page fails with MemoryError, and
+    exit when the owning kabar process is gone (a killed run left its workers and their fork
+    server behind: their parent is the fork server, so no pipe closes to tell them)."""
+    def watch() -> None:
+        import os
+        import time
+
+        while True:
+            time.sleep(2.0)
+            try:
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:
+                pass
+
+    threading.Thread(target=watch, name="owner-watch", daemon=True).start()
     if megabytes > 0:
         import resource
 
@@ -65,7 +82,7 @@ def _pool() -> ProcessPoolExecutor:
             context.set_forkserver_preload(["tasks.extract"])
             _POOL = ProcessPoolExecutor(
                 max_workers=settings.EXTRACT_PROCESSES, mp_context=context,
-                initializer=_limit_memory, initargs=(settings.EXTRACT_WORKER_MEMORY_MB,),
+                initializer=_start_worker, initargs=(settings.EXTRACT_WORKER_MEMORY_MB, os.getpid()),
                 max_tasks_per_child=settings.EXTRACT_CHUNKS_PER_WORKER,
             )
         return _POOL
