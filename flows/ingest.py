@@ -3,7 +3,7 @@
 The flow body only composes tasks. Fetch and extract batches are submitted to the task runner
 (threads by default, Dask with ``[run] task_runner = "dask"``) a few batches ahead, while this
 process normalises, dedupes, assigns stories and loads in order: the loader stays the single
-writer. After the last batch the search index is rebuilt and the quality checks run.
+writer. After the last batch the search index is updated and the quality checks run.
 """
 
 from __future__ import annotations

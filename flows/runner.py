@@ -6,7 +6,7 @@
   the single writer of the warehouse.
 - ``recorded_run(...)``: the run's bookkeeping (start row, final state, failure) for every flow.
 - ``cached(task, warehouse)``: the task with results persisted under the warehouse's data dir
-  (``<data dir>/prefect-results``), so a retry or rerun over the same content loads the finished
+  (``<data dir>/prefect-results/<warehouse file name>``), so a retry or rerun over the same content loads the finished
   batch instead of recomputing it. Keys are the batch's content hashes plus
   ``settings.PIPELINE_CODE_VERSION`` (never the inputs themselves: Prefect's default policy
   hashes whole inputs, slow for 200 page bodies, and would miss a code change).
@@ -81,8 +81,12 @@ def article_batch_key(context: Any, parameters: dict[str, Any]) -> str | None:
 
 
 def results_dir(warehouse: str | Path) -> Path:
-    """Where cached batch results of this warehouse live (beside it, in its data dir)."""
-    return settings.data_dir(Path(warehouse)) / "prefect-results"
+    """Where cached batch results of this warehouse live: beside it, in its data dir, in a
+    folder of its own (``prefect-results/<file name>``). One folder for the whole data dir let a
+    fresh warehouse next to another reuse that one's results (3.5x faster "fresh" runs)."""
+    text = str(warehouse)
+    own = "lake" if text.startswith("ducklake:") else Path(text).name
+    return settings.data_dir(Path(warehouse)) / "prefect-results" / own
 
 
 def cached(task: Any, warehouse: str | Path, key_fn: Any) -> Any:

@@ -70,25 +70,28 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
-    from kabar.config import ConfigError
-    from warehouse.connection import WarehouseError
-
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except (ConfigError, UserError) as exc:
-        print(f"kabar: error: {exc}", file=sys.stderr)
-        return 2
-    except WarehouseError as exc:
-        print(f"kabar: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        # An output path the user named that cannot be written (read-only folder, a folder given
-        # as a file, a pseudo file system): one line naming it, never a traceback.
-        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        print(f"kabar: error: {exc.strerror or exc}{where}", file=sys.stderr)
-        return 2
+    except Exception as exc:
+        # The error classes are looked up only if their modules were imported: importing them
+        # here would load pydantic and duckdb for `kabar --help` (read commands stay light).
+        config_error = getattr(sys.modules.get("kabar.config"), "ConfigError", ())
+        warehouse_error = getattr(sys.modules.get("warehouse.connection"), "WarehouseError", ())
+        if isinstance(exc, (UserError, config_error)):
+            print(f"kabar: error: {exc}", file=sys.stderr)
+            return 2
+        if isinstance(exc, warehouse_error):
+            print(f"kabar: {exc}", file=sys.stderr)
+            return 1
+        if isinstance(exc, OSError):
+            # An output path the user named that cannot be written (read-only folder, a folder
+            # given as a file, a pseudo file system): one line naming it, never a traceback.
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            print(f"kabar: error: {exc.strerror or exc}{where}", file=sys.stderr)
+            return 2
+        raise
     except KeyboardInterrupt:
         print("kabar: interrupted", file=sys.stderr)
         return 130

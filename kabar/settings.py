@@ -53,6 +53,14 @@ BATCH_SIZE = int(os.environ.get("KABAR_BATCH_SIZE", "200"))  # env: for tests an
 #: how many batches are in flight at once, and the failure webhook ($KABAR_WEBHOOK_URL).
 TASK_RUNNER = os.environ.get("KABAR_TASK_RUNNER", "default")
 BATCHES_IN_FLIGHT = 2
+#: Extraction runs in worker processes (tasks/extract_pool.py says why): how many
+#: ($KABAR_EXTRACT_PROCESSES; 0 extracts in the calling thread), pages per chunk sent to one,
+#: the address-space cap of each (MB; a runaway page gets a MemoryError) and how many chunks a
+#: worker does before it is replaced.
+EXTRACT_PROCESSES = int(os.environ.get("KABAR_EXTRACT_PROCESSES", str(min(2, os.cpu_count() or 1))))
+EXTRACT_CHUNK = 25
+EXTRACT_WORKER_MEMORY_MB = 3072
+EXTRACT_CHUNKS_PER_WORKER = 40
 WEBHOOK_TIMEOUT_S = 10.0
 #: Run health (issue 16; [run] max_failed_share / max_silent_share): a run whose share of failed
 #: items (failed / (fetched + failed)) or of silent-or-failing sources passes these ends

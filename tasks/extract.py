@@ -275,4 +275,8 @@ def article_json(article: Article) -> str:
 
 @task(name="extract", cache_policy=NO_CACHE)
 def extract_task(batch: list[Fetched]) -> tuple[list[Article], list[StageError]]:
-    return extract_batch(batch)
+    # In worker processes, not in this runner thread: see tasks/extract_pool.py for the crash
+    # (shared lxml/libxml2 state between threads) this avoids by design.
+    from tasks.extract_pool import extract_in_workers
+
+    return extract_in_workers(batch, extract_batch)

@@ -53,14 +53,15 @@ def open_writer_for(spec: str | Path, *, wait_s: float = 60.0) -> ContextManager
     return _open(spec, False, wait_s)
 
 
-def rebuild_search_index(spec: str) -> int:
-    """Rebuild the full-text index of the warehouse (a file, or a lake's local index file);
-    returns the number of documents indexed."""
-    from warehouse.search import build_index
+def update_search_index(spec: str) -> dict[str, int]:
+    """Bring the full-text index of the warehouse up to date: a file's postings for its new and
+    changed articles only (warehouse/search.py), a lake's local index file rebuilt; returns
+    ``documents`` (in all) and, for a file, ``indexed`` and ``removed`` by this update."""
+    from warehouse.search import update_index
 
     if is_lake(spec):
         from warehouse.lake import build_lake_index
 
-        return build_lake_index(spec)
+        return {"documents": build_lake_index(spec)}
     with open_writer_for(spec) as con:
-        return build_index(con)
+        return update_index(con)

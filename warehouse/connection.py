@@ -125,12 +125,11 @@ def connect(
 @contextmanager
 def open_writer(path: str | Path, *, wait_s: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """The write connection, migrated and with current views; closed on exit."""
-    from warehouse.migrate import apply_migrations, apply_views
+    from warehouse.migrate import ensure_schema
 
     con = connect(path, wait_s=wait_s)
     try:
-        apply_migrations(con)
-        apply_views(con)
+        ensure_schema(con)  # migrations and views only when their SQL changed
         yield con
     finally:
         con.close()

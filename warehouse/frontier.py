@@ -174,7 +174,6 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, fetches: list[Fetched],
                 latest[fetched.item.url] = (fetched, kind)
     if not latest:
         return
-    now = datetime.now(timezone.utc)
     old = lookup(con, list(latest))
     rows = []
     for url, (fetched, kind) in latest.items():
@@ -182,7 +181,9 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, fetches: list[Fetched],
         rows.append({
             "url": url, "source": fetched.item.source, "kind": kind, "first_seen_at": stamp,
             "last_fetched_at": stamp, "status_code": fetched.status_code, "last_error": fetched.error,
-            "final_url": fetched.final_url, "run_id": run_id, **_outcome(fetched, old.get(url), now),
+            # next_due_at counts from the fetch's own time (the injected clock), not the wall
+            # clock at load time: a test or a replayed capture then schedules consistently.
+            "final_url": fetched.final_url, "run_id": run_id, **_outcome(fetched, old.get(url), stamp),
         })
     con.register("frontier_rows", pa.Table.from_pylist(rows))
     try:

@@ -133,16 +133,13 @@ def _attach(con: duckdb.DuckDBPyConnection, spec: str, read_only: bool) -> None:
 
 def _attach_index(con: duckdb.DuckDBPyConnection, spec: str) -> None:
     """Attach the local search index read-only and create the TEMP search_articles macro."""
-    from warehouse.search import INDEX_SCHEMA, MACRO_SQL
+    from warehouse.search import macro_sql
 
     path = index_path(spec)
     if not path.exists():
         return
     con.execute(f"ATTACH '{path}' AS search (READ_ONLY)")
-    # match_bm25 names its tables schema-qualified only: put the index schema on the search path.
-    con.execute(f"SET search_path = 'lake.main,search.{INDEX_SCHEMA}'")
-    con.execute(MACRO_SQL.replace("CREATE OR REPLACE MACRO main.", "CREATE OR REPLACE TEMP MACRO ")
-                .replace("FROM store.search_documents", "FROM search.store.search_documents"))
+    con.execute(macro_sql("search.store", temp=True))
 
 
 def _migrate(con: duckdb.DuckDBPyConnection, attempts: int = 20) -> None:
@@ -187,7 +184,7 @@ def open_lake(
 
 
 def build_lake_index(spec: str) -> int:
-    """Rebuild the lake's local search index from its articles; returns documents indexed."""
+    """Update the lake's local search index from its articles; returns documents indexed."""
     from warehouse.connection import connect
     from warehouse.search import build_index
 

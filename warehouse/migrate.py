@@ -3,7 +3,8 @@
 ``warehouse/migrations/NNN_name.sql`` are applied by number and recorded in
 ``store.schema_migrations``; a failing file is rolled back whole and the error names it.
 Views (``warehouse/views/*.sql``) are not migrations: they hold no data, so they are re-created
-on every writer open, which keeps them in step with the code.
+whenever the SQL files change, which keeps them in step with the code: ``ensure_schema`` stores a
+fingerprint of the files in ``store.schema_state`` and does nothing while it matches.
 """
 
 from __future__ import annotations
@@ -131,3 +132,40 @@ def apply_views(
             raise RuntimeError(f"view {path.name} cannot be created: {exc}")
         pending = [path for path, _ in failed]
     return created
+
+
+def schema_fingerprint(migrations_dir: Path = MIGRATIONS_DIR, views_dir: Path = VIEWS_DIR) -> str:
+    """A hash of every migration and view file (names and SQL) and the DuckDB version: when it
+    matches the one stored in the warehouse, there is nothing to migrate and no view to re-create."""
+    import hashlib
+
+    digest = hashlib.sha256(f"duckdb {duckdb.__version__}".encode())
+    for path in [*sorted(migrations_dir.glob("*.sql")), *view_files(views_dir)]:
+        digest.update(f"\x1f{path.parent.name}/{path.name}\x1f".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def stored_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The schema fingerprint recorded by the last writer that migrated this warehouse."""
+    try:
+        row = con.execute("SELECT value FROM store.schema_state WHERE key = 'fingerprint'").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return row[0] if row else None
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> bool:
+    """Apply pending migrations and re-create the views only when the SQL files (or DuckDB)
+    changed since the last writer did; returns whether anything was applied.
+
+    Re-creating the 20-odd views on every writer open cost more than a small batch's load, and
+    the writer opens several times a run (it is closed between steps so readers can get in)."""
+    fingerprint = schema_fingerprint()
+    if stored_fingerprint(con) == fingerprint:
+        return False
+    apply_migrations(con)
+    apply_views(con)
+    con.execute("CREATE TABLE IF NOT EXISTS store.schema_state (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+    con.execute("INSERT OR REPLACE INTO store.schema_state VALUES ('fingerprint', ?)", [fingerprint])
+    return True

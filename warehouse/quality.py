@@ -1,6 +1,8 @@
 """Data-quality checks run after each load and recorded per run in ``store.quality_checks``.
 
-Each check is a query returning the ids of failing rows. A check may need relations another
+Each check is a query returning the ids of failing rows, over ``checked_articles``: the rows
+this run wrote or saw again (``run_checks(con, run_id=...)``, what the flow does: the cost follows the run,
+not the warehouse) or every article (no run given). A check may need relations another
 feature adds (``stories``, ``mentions``); it is skipped (not recorded) while they are missing.
 A failed check never fails the run: the flow marks it ``completed_with_warnings``.
 """
@@ -33,19 +35,20 @@ class Check:
 
 CHECKS: tuple[Check, ...] = (
     Check("article_has_text", "every article has non-empty text",
-          "SELECT article_id FROM articles WHERE text IS NULL OR trim(text) = ''"),
+          "SELECT article_id FROM checked_articles WHERE text IS NULL OR trim(text) = ''"),
     Check("published_not_in_future", "no publication date later than now plus the tolerance",
-          "SELECT article_id FROM articles WHERE published_at > now() + INTERVAL '{tolerance} hours'"),
+          "SELECT article_id FROM checked_articles WHERE published_at > now() + INTERVAL '{tolerance} hours'"),
     Check("duplicate_of_exists", "every duplicate_of points at a stored article",
-          "SELECT a.article_id FROM articles a LEFT JOIN articles o ON o.article_id = a.duplicate_of "
+          "SELECT a.article_id FROM checked_articles a LEFT JOIN articles o ON o.article_id = a.duplicate_of "
           "WHERE a.duplicate_of IS NOT NULL AND o.article_id IS NULL"),
     Check("story_id_exists", "every story_id points at a story",
-          "SELECT a.article_id FROM articles a LEFT JOIN stories s ON s.story_id = a.story_id "
+          "SELECT a.article_id FROM checked_articles a LEFT JOIN stories s ON s.story_id = a.story_id "
           "WHERE a.story_id IS NOT NULL AND s.story_id IS NULL", requires=("stories",)),
     Check("mention_within_text", "every mention's span lies within its article's text",
           "SELECT m.article_id || ':' || m.char_start FROM mentions m LEFT JOIN articles a USING (article_id) "
-          "WHERE a.article_id IS NULL OR m.char_start < 0 OR m.char_end < m.char_start "
-          "OR m.char_end > length(a.text)", requires=("mentions",)),
+          "WHERE (a.article_id IS NULL OR m.article_id IN (SELECT article_id FROM checked_articles)) "
+          "AND (a.article_id IS NULL OR m.char_start < 0 OR m.char_end < m.char_start "
+          "OR m.char_end > length(a.text))", requires=("mentions",)),
 )
 
 
@@ -65,10 +68,27 @@ def _present(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def run_checks(
-    con: duckdb.DuckDBPyConnection, *, tolerance_hours: float = settings.FUTURE_TOLERANCE_HOURS
+    con: duckdb.DuckDBPyConnection, *, tolerance_hours: float = settings.FUTURE_TOLERANCE_HOURS,
+    run_id: str | None = None,
 ) -> list[CheckResult]:
-    """Run every check whose relations exist; returns one result per check run."""
+    """Run every check whose relations exist, over the articles ``run_id`` wrote or saw again
+    (all articles when None); returns one result per check run."""
     present = _present(con)
+    if run_id is None:
+        con.execute("CREATE OR REPLACE TEMP VIEW checked_articles AS SELECT * FROM articles")
+    else:
+        # The rows the run wrote, and those it saw again unchanged (they keep the run_id of the
+        # run that wrote them, but their last_seen_at is this run's fetch time).
+        con.execute("""CREATE OR REPLACE TEMP TABLE checked_articles AS SELECT * FROM articles
+                       WHERE run_id = ? OR last_seen_at >= (SELECT started_at FROM store.runs WHERE run_id = ?)""",
+                    [run_id, run_id])
+    try:
+        return _run(con, present, tolerance_hours)
+    finally:
+        con.execute("DROP VIEW IF EXISTS checked_articles" if run_id is None else "DROP TABLE IF EXISTS checked_articles")
+
+
+def _run(con: duckdb.DuckDBPyConnection, present: set[str], tolerance_hours: float) -> list[CheckResult]:
     results = []
     for check in CHECKS:
         missing = [r for r in check.requires if r not in present]
@@ -87,7 +107,7 @@ def check_and_record(path: str, run_id: str) -> list[CheckResult]:
     ``run_id`` in one transaction; returns them."""
     def attempt() -> list[CheckResult]:
         with open_writer_for(path) as con:
-            results = run_checks(con)
+            results = run_checks(con, run_id=run_id)  # this run's rows: cost follows the run
             with transaction(con):
                 record_checks(con, run_id, results)
         return results

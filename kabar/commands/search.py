@@ -16,8 +16,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Search article titles and texts. Words match by their Indonesian stem, so "
             "'persenjataan' finds 'senjata'; an article matching more of the words ranks higher (BM25). "
-            "Only originals are searched (copies carry duplicate_of). The index is rebuilt at the end "
-            "of every `kabar ingest`. Prints article_id, title, outlet, published_at, score and a "
+            "Only originals are searched (copies carry duplicate_of). The index is updated (new and changed "
+            "articles) at the end of every `kabar ingest`. Prints article_id, title, outlet, published_at, score and a "
             "snippet with the matched words in [brackets]. Inside SQL use the table macro "
             "search_articles('query') (see docs/warehouse.md)."
         ),

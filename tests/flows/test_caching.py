@@ -43,3 +43,14 @@ def test_rerun_takes_extraction_and_enrichment_from_the_cache(tmp_path: Path) ->
     last_seen = con.execute("SELECT count(*) FROM articles WHERE last_seen_at > first_seen_at").fetchone()[0]
     con.close()
     assert last_seen == 6  # the cached batches carried this run's fetch times, not the first run's
+
+
+def test_a_fresh_warehouse_beside_another_does_not_reuse_its_cache(tmp_path: Path) -> None:
+    pages = tmp_path / "halaman"
+    write_files(pages, 3)
+    first = tmp_path / "wh" / "kabar.duckdb"
+    ingest(paths=[str(pages)], warehouse=str(first))
+    beside = tmp_path / "wh" / "lain.duckdb"
+    state = ingest(paths=[str(pages)], warehouse=str(beside), return_state=True)
+    assert _task_states(state.state_details.flow_run_id)["extract"] == "Completed"
+    assert results_dir(first) != results_dir(beside)

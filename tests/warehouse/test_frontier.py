@@ -52,13 +52,13 @@ def test_schedule_holds_recent_revisits_and_retries_due_failures(warehouse: Path
     good, bad = "https://x.id/berita/baik", "https://x.id/berita/buruk"
     load_batch(warehouse, run, [fetched(good, etag='"v1"'), fetched(bad, error="timeout: no response in time", status=None)], [], [])
     # right away, with revisit_hours = 20: the good page is held, the failure not due yet
-    go, held = schedule(warehouse, [Item(url=good, source="s")], ["s"], datetime.now(timezone.utc), 20)
+    go, held = schedule(warehouse, [Item(url=good, source="s")], ["s"], NOW, 20)
     assert go == [] and len(held) == 1
     # with the default revisit_hours (0) the page is re-checked at once, conditionally
-    go, _ = schedule(warehouse, [Item(url=good, source="s")], ["s"], datetime.now(timezone.utc))
+    go, _ = schedule(warehouse, [Item(url=good, source="s")], ["s"], NOW)
     assert [(i.url, i.etag) for i in go] == [(good, '"v1"')]
     # a day later: the good page is revisited with its ETag; the failure is retried though no feed lists it
-    later = datetime.now(timezone.utc) + timedelta(days=1)
+    later = NOW + timedelta(days=1)
     go, held = schedule(warehouse, [Item(url=good, source="s")], ["s"], later, 20)
     assert {i.url: i.etag for i in go} == {good: '"v1"', bad: None}
 

@@ -81,8 +81,22 @@ def test_story_and_mention_checks_pass_on_clean_data_and_catch_broken_rows(seede
         con.execute("INSERT INTO store.mentions (article_id, entity_id, surface, char_start, char_end, type) "
                     "VALUES (?, 'e1', 'Rusia', 0, 5, 'place'), (?, 'e1', 'x', ?, ?, 'place')",
                     [art, art, length - 1, length + 10])
+        # a run's checks look at the rows it wrote: these two, as if run-x had written them
+        con.execute("UPDATE store.articles SET run_id = 'run-x' WHERE title LIKE 'Rusia%' OR title LIKE 'Harga%'")
     checks = {c["check"]: c for c in (r.as_dict() for r in check_and_record(str(path), "run-x"))}
     assert checks["story_id_exists"]["failing_rows"] == 1 and not checks["story_id_exists"]["passed"]
     assert checks["mention_within_text"]["failing_rows"] == 1
     assert not checks["mention_within_text"]["passed"]
     assert checks["article_has_text"]["passed"]
+
+
+def test_checks_of_a_run_look_at_the_rows_it_wrote(seeded: Path, tmp_path: Path) -> None:
+    path = tmp_path / "kabar.duckdb"
+    shutil.copy(seeded, path)
+    with open_writer(path) as con:
+        con.execute("UPDATE store.articles SET text = '  ' WHERE title LIKE 'Rusia%'")
+        writer = con.execute("SELECT run_id FROM store.articles WHERE title LIKE 'Rusia%'").fetchone()[0]
+        own = {r.check: r for r in run_checks(con, run_id=writer)}
+        other = {r.check: r for r in run_checks(con, run_id="ingest-another-run")}
+    assert own["article_has_text"].failing_rows == 1
+    assert other["article_has_text"].passed and other["article_has_text"].failing_rows == 0

@@ -1,0 +1,153 @@
+"""Does a run's cost grow with the warehouse? An unchanged run at 1,000 vs 100,000 articles.
+
+    .venv/bin/python benchmarks/growth.py                          # 1,000 vs 100,000, 3 rounds
+    .venv/bin/python benchmarks/growth.py --small 1000 --large 20000 --rounds 2
+
+How the volume is made: one `kabar ingest` of ``--pages`` real pages (trafilatura-eval, see
+benchmarks/realpages.py) builds a base warehouse and its search index. It is copied twice, and in
+each copy SQL multiplies the stored articles up to the wanted count: every article row is
+copied with ``-gN`` appended to its id, URL, canonical URL and content hash (same text, so the
+same size per article), together with its dedupe signature and LSH band rows and its article
+versions; the search index is then brought up to date. Then, interleaved, in rounds:
+
+- unchanged run: `kabar ingest PAGES --warehouse COPY` again (whole process; every page is
+  fetched, found unchanged and nothing is written but the run's bookkeeping);
+- indexing: 100 more copied articles, then ``update_index`` timed in-process.
+
+Prints medians and the ratios large / small (issue 11's targets: unchanged run <= 1.3, indexing
+the same N new articles about 1.0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.pipeline import KABAR, timed  # noqa: E402
+from benchmarks.realpages import write_pages  # noqa: E402
+
+
+def _copy_sql(table: str, key_columns: list[str], k: str) -> str:
+    replaced = ", ".join(f"{c} || '-g' || {k} AS {c}" for c in key_columns)
+    return f"SELECT * REPLACE ({replaced}) FROM {table}"
+
+
+def multiply(path: Path, target: int, start: int = 1) -> int:
+    """Copy the warehouse's base articles (those without '-g') until it holds ``target``."""
+    import duckdb
+
+    from warehouse.connection import load_extension
+
+    con = duckdb.connect(str(path), config={"enable_progress_bar": False})
+    load_extension(con, "fts")
+    try:
+        base = con.execute("SELECT count(*) FROM store.articles WHERE article_id NOT LIKE '%-g%'").fetchone()[0]
+        have = con.execute("SELECT count(*) FROM store.articles").fetchone()[0]
+        copies = max(0, (target - have) // base)
+        if copies == 0:
+            return have
+        con.execute("CREATE TEMP TABLE k AS SELECT range AS k FROM range(?, ?)", [start, start + copies])
+        con.execute("BEGIN TRANSACTION")
+        con.execute("INSERT INTO store.articles " + _copy_sql(
+            "(SELECT * FROM store.articles WHERE article_id NOT LIKE '%-g%'), k",
+            ["article_id", "url", "canonical_url", "content_hash"], "k").replace("* REPLACE", "* EXCLUDE (k) REPLACE"))
+        con.execute("INSERT INTO store.article_versions " + _copy_sql(
+            "(SELECT * FROM store.article_versions WHERE article_id NOT LIKE '%-g%'), k",
+            ["article_id", "content_hash"], "k").replace("* REPLACE", "* EXCLUDE (k) REPLACE"))
+        con.execute("INSERT INTO store.article_signatures " + _copy_sql(
+            "(SELECT * FROM store.article_signatures WHERE article_id NOT LIKE '%-g%'), k",
+            ["article_id", "original_id"], "k").replace("* REPLACE", "* EXCLUDE (k) REPLACE"))
+        con.execute("INSERT INTO store.article_bands " + _copy_sql(
+            "(SELECT * FROM store.article_bands WHERE article_id NOT LIKE '%-g%'), k",
+            ["article_id"], "k").replace("* REPLACE", "* EXCLUDE (k) REPLACE"))
+        con.execute("COMMIT")
+        from warehouse.search import update_index
+
+        update_index(con)
+        return con.execute("SELECT count(*) FROM store.articles").fetchone()[0]
+    finally:
+        con.close()
+
+
+def index_new(path: Path, n_copy: int) -> float:
+    """Seconds ``update_index`` takes for one more copy of the base articles."""
+    import duckdb
+
+    from warehouse.connection import load_extension
+    from warehouse.search import update_index
+
+    have = duckdb.connect(str(path), read_only=True)
+    total = have.execute("SELECT count(*) FROM store.articles").fetchone()[0]
+    base = have.execute("SELECT count(*) FROM store.articles WHERE article_id NOT LIKE '%-g%'").fetchone()[0]
+    have.close()
+    multiply_without_index(path, total + base, n_copy)
+    con = duckdb.connect(str(path), config={"enable_progress_bar": False})
+    load_extension(con, "fts")
+    try:
+        start = time.perf_counter()
+        update_index(con)
+        return time.perf_counter() - start
+    finally:
+        con.close()
+
+
+def multiply_without_index(path: Path, target: int, start: int) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(path), config={"enable_progress_bar": False})
+    try:
+        con.execute("INSERT INTO store.articles " + _copy_sql(
+            "(SELECT * FROM store.articles WHERE article_id NOT LIKE '%-g%'), (SELECT ? AS k)",
+            ["article_id", "url", "canonical_url", "content_hash"], "k").replace("* REPLACE", "* EXCLUDE (k) REPLACE"), [start])
+    finally:
+        con.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=int, default=100)
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--large", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kabar-growth-") as tmp:
+        pages = Path(tmp) / "pages"
+        write_pages(pages, args.pages)
+        base = Path(tmp) / "base" / "kabar.duckdb"
+        timed([KABAR, "ingest", str(pages), "--warehouse", str(base)])
+        sizes = {}
+        for name, count in (("small", args.small), ("large", args.large)):
+            path = Path(tmp) / name / "kabar.duckdb"
+            path.parent.mkdir()
+            shutil.copy(base, path)
+            start = time.perf_counter()
+            sizes[name] = (path, multiply(path, count))
+            print(f"{name}: {sizes[name][1]:,} articles made by SQL in {time.perf_counter() - start:.1f} s", flush=True)
+        runs = {"small": [], "large": []}
+        index = {"small": [], "large": []}
+        for n in range(args.rounds):
+            for name, (path, _) in sizes.items():
+                runs[name].append(timed([KABAR, "ingest", str(pages), "--warehouse", str(path)]))
+                index[name].append(index_new(path, 100_000 + n))
+            print(f"round {n + 1}: " + ", ".join(
+                f"{k} run {runs[k][-1][0]:.1f}s/{runs[k][-1][1]:.1f}cpu index {index[k][-1]:.2f}s" for k in runs), flush=True)
+    wall = {k: statistics.median(w for w, _ in v) for k, v in runs.items()}
+    cpu = {k: statistics.median(c for _, c in v) for k, v in runs.items()}
+    idx = {k: statistics.median(v) for k, v in index.items()}
+    print(f"\nunchanged run, large / small: CPU {cpu['large'] / cpu['small']:.2f}, wall {wall['large'] / wall['small']:.2f}"
+          f"   (target <= 1.3; small {cpu['small']:.1f} CPU s, large {cpu['large']:.1f} CPU s)")
+    print(f"indexing {args.pages} new articles, large / small: {idx['large'] / idx['small']:.2f}"
+          f"   (small {idx['small']:.2f} s, large {idx['large']:.2f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

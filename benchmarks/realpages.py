@@ -1,0 +1,68 @@
+"""Real pages from ../shared/corpus for benchmarks, written to a temporary folder (never into the
+project): trafilatura-eval's ``cache/*.html`` (110 pages, about 130 KB each) then its
+``eval/*.gz`` pages; beyond the 1,033 distinct pages the set repeats with a numbered HTML comment
+appended, so every file has its own content hash (a new article, not a duplicate body).
+Also: ``tree_rss_mb(pid)``, the summed resident memory of a process and its descendants."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT.parent / "shared" / "corpus" / "trafilatura-eval"
+
+
+def page_sources() -> list[Path]:
+    if not EVAL.exists():
+        raise SystemExit(f"{EVAL} is missing (the shared corpus beside the project root)")
+    return sorted((EVAL / "cache").glob("*.html")) + sorted((EVAL / "eval").glob("*.gz"))
+
+
+def read_page(path: Path) -> bytes:
+    return gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+
+
+def write_pages(folder: Path, count: int, offset: int = 0) -> list[Path]:
+    """Write pages ``offset .. offset+count`` of the real set to ``folder``; returns the files."""
+    sources = page_sources()
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for n in range(offset, offset + count):
+        source = sources[n % len(sources)]
+        body = read_page(source)
+        if n >= len(sources):
+            body += f"\n<!-- copy {n // len(sources)} -->\n".encode()
+        target = folder / f"{n:06d}-{source.name.removesuffix('.gz').removesuffix('.html')}.html"
+        target.write_bytes(body)
+        written.append(target)
+    return written
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            tree.setdefault(ppid, []).append(int(entry))
+    return tree
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory (MB) of ``pid`` and all its descendants, summed (Linux /proc)."""
+    tree, total, todo = _children(), 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+        todo += tree.get(current, [])
+    return total / 1024

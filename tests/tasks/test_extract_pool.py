@@ -1,0 +1,69 @@
+"""Extraction in worker processes (tasks/extract_pool.py): same articles as in-process extraction,
+concurrent batches of real pages, and a worker that dies costs only its page."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from kabar.models import Fetched, Item
+from tasks.extract import extract_batch
+from tasks.extract_pool import extract_in_workers
+
+CACHE = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "trafilatura-eval" / "cache"
+
+
+def real_pages(count: int) -> list[Fetched]:
+    if not CACHE.exists():
+        pytest.skip(f"{CACHE} is missing (the shared corpus beside the project root)")
+    now = datetime.now(timezone.utc)
+    return [Fetched(Item(url=f"file://{path}", source="eval", kind="file", path=str(path)), now,
+                    status_code=200, body=path.read_bytes(), content_type="text/html")
+            for path in sorted(CACHE.glob("*.html"))[:count]]
+
+
+class DiesWhenUnpickled:
+    """Unpickling this in a worker ends the worker at once, as a crash in C code would."""
+
+    def __reduce__(self):
+        return (os._exit, (3,))
+
+
+def outcome(result) -> tuple[dict[str, str], dict[str, str]]:
+    articles, errors = result
+    return {a.url: a.content_hash for a in articles}, {e.url: e.error for e in errors}
+
+
+def test_workers_extract_what_the_thread_extracts() -> None:
+    batch = real_pages(12)
+    assert outcome(extract_in_workers(batch, extract_batch)) == outcome(extract_batch(batch))
+
+
+def test_a_dying_worker_costs_only_its_page() -> None:
+    batch = real_pages(4)
+    killer = Fetched(Item(url="file:///mati.html", source="eval", kind="file", title_hint=DiesWhenUnpickled()),
+                     datetime.now(timezone.utc), status_code=200, body=b"<html><p>isi</p></html>", content_type="text/html")
+    articles, errors = extract_in_workers([*batch[:2], killer, *batch[2:]], extract_batch)
+    assert [e.url for e in errors] == ["file:///mati.html"] and "crashed" in errors[0].error
+    assert {a.url for a in articles} == {f.item.url for f in batch}
+    # the pool was replaced: the next batch is extracted normally
+    assert len(extract_in_workers(batch[:1], extract_batch)[0]) == 1
+
+
+@pytest.mark.slow
+def test_concurrent_batches_of_real_pages_many_times() -> None:
+    """The first release's crash needed two batches in flight on real 135 KB pages: here four
+    callers at once, five rounds, every page extracted as in a single thread."""
+    pages = real_pages(110)
+    expected = outcome(extract_batch(pages))
+    batches = [pages[i::4] for i in range(4)]
+    for _ in range(5):
+        with ThreadPoolExecutor(max_workers=4) as callers:
+            results = list(callers.map(lambda b: extract_in_workers(b, extract_batch), batches))
+        articles = {u: h for got, _ in map(outcome, results) for u, h in got.items()}
+        errors = {u: e for _, failed in map(outcome, results) for u, e in failed.items()}
+        assert (articles, errors) == expected
