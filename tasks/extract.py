@@ -22,6 +22,7 @@ from prefect.cache_policies import NONE as NO_CACHE
 from kabar.models import Article, Fetched, StageError
 from tasks import charset
 from tasks.boilerplate import link_texts, prune_tree
+from tasks.candidates import choose_body
 from tasks.dates import find_dates
 
 LOGGER = logging.getLogger(__name__)
@@ -138,13 +139,17 @@ def extract_html(html: str, url: str | None) -> dict:
     result = document.as_dict() if hasattr(document, "as_dict") else dict(document)
     if not (result.get("text") or "").strip():
         raise ExtractionError("no main text found")
+    links = link_texts(tree)
+    result["text"], result["body_candidate"] = choose_body(tree, url, result["text"])
+    if not result["text"]:
+        raise ExtractionError("only lists of other articles' headlines, no article body")
     result["declared_title"] = result.get("title")
     result["title"] = _better_title(result.get("title"), headings)
     if published is None:
         published = _indonesian_date(tree, result)
     result["published_at"] = published
     result["pruned"] = pruned
-    result["link_texts"] = link_texts(tree)
+    result["link_texts"] = links
     return result
 
 
@@ -193,7 +198,8 @@ def extract_article(fetched: Fetched) -> Article:
         published_at=published,
         sitename=result.get("sitename"),
         meta={"html_canonical": _canonical_link(text), "final_url": fetched.final_url, "pruned": result["pruned"],
-              "raw_title": result.get("declared_title"), "_link_texts": result["link_texts"]},
+              "raw_title": result.get("declared_title"), "_link_texts": result["link_texts"],
+              "body_candidate": result["body_candidate"]},
     )
 
 
