@@ -237,14 +237,33 @@ def learn_profile(site: str, pages: list[tuple[list[str], list[str]]]) -> SitePr
     )
 
 
+def batch_profile_rows(articles: list) -> list[dict]:
+    """The profile rows a batch of *extracted* (not yet normalised) articles would add, each
+    under the id its page will be stored with, so a page already counted is recognised."""
+    import copy
+
+    from tasks.dedupe import identify
+    from tasks.normalise import clean_whitespace
+    from warehouse.profiles import profile_rows
+
+    staged = []
+    for article in articles:
+        page = copy.copy(article)
+        page.meta = {**article.meta, "extracted_text": clean_whitespace(article.text)}
+        page.meta.setdefault("raw_title", article.title)
+        identify(page)
+        staged.append(page)
+    return profile_rows(staged)
+
+
 @task(name="site-profiles", cache_policy=NO_CACHE)
 def site_profiles_task(path: str, articles: list) -> dict[str, SiteProfile]:
-    """Read the profiles of the sites in this batch (read-only); none when there is no warehouse."""
+    """The profiles of the sites in this batch: stored counts (read-only) plus this batch's pages."""
     from warehouse.profiles import load_profiles
 
     sites = sorted({s for a in articles if (s := site_of(a.meta.get("final_url") or a.url))})
     try:
-        return load_profiles(path, sites)
+        return load_profiles(path, sites, batch_profile_rows(articles))
     except Exception as exc:  # a missing or busy warehouse means no profile, never a failed run
         LOGGER.warning("site profiles not read: %s", exc)
         return {}

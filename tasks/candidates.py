@@ -46,7 +46,7 @@ def anchor_texts(tree: _Element, min_chars: int = 20) -> set[str]:
 
 
 def _linked(line: str, anchors: set[str]) -> bool:
-    norm = " ".join(line.split()).casefold()
+    norm = " ".join(line.split()).lstrip("-•*·–—> ").casefold()  # list bullets trafilatura writes
     return norm in anchors or any(norm.startswith(a) for a in anchors if len(a) >= 30)
 
 

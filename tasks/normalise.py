@@ -26,6 +26,7 @@ from kabar.models import Article, Window
 from tasks.boilerplate import SiteProfile, line_key
 from tasks.datelines import find_dateline
 from tasks.dates import is_date_line
+from tasks.outlets import outlet_name
 
 LOGGER = logging.getLogger(__name__)
 
@@ -281,13 +282,12 @@ def clean_text(article: Article, profile: SiteProfile | None = None) -> str:
 
 
 def outlet_for(article: Article, source: Source | None) -> str | None:
-    """The outlet: the source's configured name, else the site name, else the web host."""
+    """The outlet: the source's configured name, else the site's name from what the page declares
+    (one label per site, see ``tasks.outlets``), else the web host."""
     if source is not None and source.outlet:
         return source.outlet
-    if article.sitename:
-        return article.sitename
-    host = urlsplit(article.url).hostname if article.url.startswith("http") else None
-    return host.removeprefix("www.") if host else None
+    url = article.meta.get("final_url") or article.url
+    return outlet_name(url, [*article.meta.get("site_names", []), article.sitename])
 
 
 def normalise_article(article: Article, source: Source | None = None, profile: SiteProfile | None = None) -> Article:
