@@ -179,16 +179,22 @@ def extract_html(html: str, url: str | None) -> dict:
     result["published_at"], result["published_at_source"] = published, source
     result["pruned"] = pruned
     result["site_names"] = names
+    result["header_text"] = _near_headline(tree)[:1500]  # where bylines sit
     result["link_texts"] = links
     return result
 
 
 def _visible_zone(tree: lxml.html.HtmlElement, declared: datetime) -> datetime:
-    """The declared time, unless the page shows the same wall-clock time beside the headline in
-    another zone ("10:08 WIB" shown, "T10:08:58Z" declared: the site wrote local time as UTC)."""
+    """The declared time, unless the page shows beside the headline the same wall-clock time in
+    another zone ("10:08 WIB" shown, "T10:08:58Z" declared: the site wrote local time as UTC), or
+    a time of day for a declared day that has none."""
     for _, shown, has_time in find_dates(_near_headline(tree)):
         if has_time and shown.replace(tzinfo=None) == declared.replace(second=0, microsecond=0, tzinfo=None) \
                 and shown.utcoffset() != declared.utcoffset():
+            return shown
+        # a declared day without a time (midnight): the time the page shows for that day
+        if has_time and (declared.hour, declared.minute, declared.second) == (0, 0, 0) \
+                and shown.date() == declared.date():
             return shown
     return declared
 
@@ -205,14 +211,20 @@ def _indonesian_date(tree: lxml.html.HtmlElement, result: dict) -> tuple[datetim
             if has_time:
                 return found, "text"
             stamp = stamp or found
+    if day is not None:  # the headline's surroundings gave no time: the page's first for that day
+        page_text = " ".join(tree.text_content().split())[:20000]
+        for _, found, has_time in find_dates(page_text):
+            if has_time and found.date() == day.date():
+                return found, "text"
     if day is not None:
         return day, "metadata"
     return stamp, "text" if stamp else None
 
 
 def _near_headline(tree: lxml.html.HtmlElement) -> str:
-    """Text of the headline's surroundings (its parent and grandparent), where bylines sit."""
-    heading = next(tree.iter("h1"), None)
+    """Text of the headline's surroundings (its parent and grandparent), where bylines sit. The
+    headline is the longest <h1> (the first one is often the masthead's logo)."""
+    heading = max(tree.iter("h1"), key=lambda h: len(h.text_content().strip()), default=None)
     node = heading.getparent() if heading is not None else None
     if node is not None and node.getparent() is not None:
         node = node.getparent()
@@ -247,7 +259,7 @@ def extract_article(fetched: Fetched) -> Article:
         meta={"html_canonical": _canonical_link(text), "final_url": fetched.final_url, "pruned": result["pruned"],
               "raw_title": result.get("declared_title"), "_link_texts": result["link_texts"],
               "body_candidate": result["body_candidate"], "page_type_reason": result["page_type_reason"],
-              "site_names": result["site_names"]},
+              "site_names": result["site_names"], "_header_text": result["header_text"]},
     )
 
 

@@ -26,6 +26,7 @@ from kabar.models import Article, Window
 from tasks.boilerplate import SiteProfile, line_key
 from tasks.datelines import find_dateline
 from tasks.dates import is_date_line
+from tasks.bylines import byline
 from tasks.outlets import outlet_name
 
 LOGGER = logging.getLogger(__name__)
@@ -297,7 +298,10 @@ def normalise_article(article: Article, source: Source | None = None, profile: S
         article.meta.setdefault("raw_title", article.title)
         article.title = clean_title(article.title, words, profile)
     article.text = clean_text(article, profile)
-    article.author = clean_whitespace(article.author).replace("\n", " ") if article.author else None
+    author = clean_whitespace(article.author).replace("\n", " ") if article.author else None
+    names = words | {re.sub(r"\W", "", n).casefold() for n in article.meta.get("site_names", []) if n}
+    article.author = byline(article.meta.get("_header_text", ""), article.meta.get("extracted_text", article.text),
+                            author, names)
     article.outlet = outlet_for(article, source)
     article.language_hint = source.language if source is not None else None
     return article

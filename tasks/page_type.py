@@ -36,7 +36,7 @@ _VIDEO_TYPES = frozenset(t.casefold() for t in ("VideoObject", "VideoGallery"))
 SHORT_BODY_WORDS = 60
 #: A page of many images with less text than ten words an image (and never more than this) is
 #: a gallery whose text is captions, unless it declares itself an article.
-MAX_GALLERY_WORDS = 200
+MAX_GALLERY_WORDS = 100
 #: Links whose text is this long read as headlines of other pages.
 _HEADLINE_CHARS = 25
 _WORD = re.compile(r"\w+")
@@ -109,7 +109,7 @@ def html_page_type(tree: _Element, body: str) -> tuple[str, str]:
         return LISTING, f"no article body, only lists of other articles' headlines ({links} headline links)"
     says_article = bool(declared & _ARTICLE_TYPES) or "og:article" in declared
     images = _images(tree)
-    if not says_article and images >= 4 and n_words < min(MAX_GALLERY_WORDS, max(SHORT_BODY_WORDS, 10 * images)):
+    if not says_article and images >= 4 and n_words < min(MAX_GALLERY_WORDS, 10 * images):
         return GALLERY, f"{images} images and {n_words} words of text"  # captions, not prose
     if n_words >= SHORT_BODY_WORDS:
         if not says_article and declared & _LISTING_TYPES:
