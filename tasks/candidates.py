@@ -6,11 +6,11 @@ Candidates: trafilatura's default run (``default``), its ``favor_precision`` run
 and the JSON-LD ``articleBody`` the page declares (``jsonld``). The evidence is general, never
 about one outlet:
 
-- a body shaped like a list of headlines (half its lines, or half its text, are the page's own
+- a body shaped like a list of headlines (half its lines and two fifths of its text are the page's own
   link texts, alone or opening a teaser) is never taken: that is the "BERITA LAINNYA" block of
   related articles, not the article;
 - the precision run drops comment, ticker and teaser blocks the default run keeps; when its text
-  lies within the default text (``SUBSET_SHARE``: the same container, less of it) and still holds
+  lies within the default text (``SUBSET_SHARE``: the same container, less of it: shorter) and still holds
   a fair share of it (``PRECISION_SHARE``), what it dropped was chrome. When it lost more than
   that, or chose another container, the default text stays;
 - when every trafilatura run is list-shaped, a declared ``articleBody`` of prose length is taken.
@@ -52,13 +52,14 @@ def _linked(line: str, anchors: set[str]) -> bool:
 
 def list_shaped(text: str, anchors: set[str]) -> bool:
     """True when ``text`` reads as a list of other pages' headlines rather than an article body:
-    at least four lines, and half of them (or half of the text) are the page's own link texts,
+    at least four lines, half of them and two fifths of the text are the page's own link texts,
     alone or opening a teaser."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     if len(lines) < 4 or not anchors:
         return False
     linked = [line for line in lines if _linked(line, anchors)]
-    return len(linked) >= 0.5 * len(lines) or sum(map(len, linked)) >= 0.5 * sum(map(len, lines))
+    # both: an article followed by a few long teasers is still an article
+    return len(linked) >= 0.5 * len(lines) and sum(map(len, linked)) >= 0.4 * sum(map(len, lines))
 
 
 def jsonld_article_body(tree: _Element) -> str:
@@ -111,7 +112,7 @@ def choose_body(tree: _Element, url: str | None, default: str,
     precision = _precision_text(tree, url, prune_xpath)
     default = (default or "").strip()
     ranked = []
-    if precision and len(precision) >= PRECISION_SHARE * len(default) and _within(precision, default):
+    if precision and PRECISION_SHARE * len(default) <= len(precision) < len(default) and _within(precision, default):
         ranked.append(("precision", precision))
     ranked.append(("default", default))
     if precision and ranked[0][0] != "precision":
