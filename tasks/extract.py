@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import lxml.html
@@ -189,13 +189,15 @@ def _visible_zone(tree: lxml.html.HtmlElement, declared: datetime) -> datetime:
     another zone ("10:08 WIB" shown, "T10:08:58Z" declared: the site wrote local time as UTC), or
     a time of day for a declared day that has none."""
     for _, shown, has_time in find_dates(_near_headline(tree)):
-        if has_time and shown.replace(tzinfo=None) == declared.replace(second=0, microsecond=0, tzinfo=None) \
-                and shown.utcoffset() != declared.utcoffset():
+        # only a declared UTC time: a shown time without a zone is read as WIB by find_dates, and
+        # on a page in another zone that is no evidence against the declared offset
+        if has_time and declared.utcoffset() == timedelta(0) and shown.utcoffset() != timedelta(0) \
+                and shown.replace(tzinfo=None) == declared.replace(second=0, microsecond=0, tzinfo=None):
             return shown
-        # a declared day without a time (midnight): the time the page shows for that day
+        # a declared day without a time (midnight): the time the page shows for that day, in its zone
         if has_time and (declared.hour, declared.minute, declared.second) == (0, 0, 0) \
                 and shown.date() == declared.date():
-            return shown
+            return shown.replace(tzinfo=declared.tzinfo)
     return declared
 
 
