@@ -34,9 +34,10 @@ _GALLERY_TYPES = frozenset(t.casefold() for t in ("ImageGallery", "MediaGallery"
 _VIDEO_TYPES = frozenset(t.casefold() for t in ("VideoObject", "VideoGallery"))
 #: A body shorter than this is not an article's text by itself (captions, share buttons...).
 SHORT_BODY_WORDS = 60
-#: A page of many images with less text than ten words an image (and never more than this) is
-#: a gallery whose text is captions, unless it declares itself an article.
+#: A page of at least MIN_GALLERY_FIGURES <figure> photos with less text than ten words a photo
+#: (and never more than this) is a gallery whose text is captions, unless it declares an article.
 MAX_GALLERY_WORDS = 100
+MIN_GALLERY_FIGURES = 6
 #: Links whose text is this long read as headlines of other pages.
 _HEADLINE_CHARS = 25
 _WORD = re.compile(r"\w+")
@@ -109,21 +110,23 @@ def html_page_type(tree: _Element, body: str) -> tuple[str, str]:
         return LISTING, f"no article body, only lists of other articles' headlines ({links} headline links)"
     says_article = bool(declared & _ARTICLE_TYPES) or "og:article" in declared
     images = _images(tree)
-    if not says_article and images >= 4 and n_words < min(MAX_GALLERY_WORDS, 10 * images):
-        return GALLERY, f"{images} images and {n_words} words of text"  # captions, not prose
+    figures = sum(1 for _ in tree.iter("figure"))
+    # photos in <figure>s, not any <img> (logos, thumbnails and chrome are everywhere on blogs)
+    if not says_article and figures >= MIN_GALLERY_FIGURES and n_words < min(MAX_GALLERY_WORDS, 10 * figures):
+        return GALLERY, f"{figures} photos and {n_words} words of text"  # captions, not prose
     if n_words >= SHORT_BODY_WORDS:
         if not says_article and declared & _LISTING_TYPES:
             return LISTING, f"declared a {sorted(declared & _LISTING_TYPES)[0]} with {links} headline links"
         return ARTICLE, "article" if says_article else f"{n_words} words of text"
     # a short body: say what the page is instead, from what it declares and holds
-    if declared & _GALLERY_TYPES or (images >= 4 and not says_article):
-        return GALLERY, f"{images} images and {n_words} words of text"
-    if declared & _VIDEO_TYPES or any(t.startswith("og:video") for t in declared) or _has_player(tree):
-        if not says_article or n_words < SHORT_BODY_WORDS // 2:
-            return VIDEO, f"a video player and {n_words} words of text"
-    if declared & _LISTING_TYPES or links >= 10:
-        if not says_article:
-            return LISTING, f"{links} headline links and {n_words} words of text"
+    if declared & _GALLERY_TYPES:
+        return GALLERY, f"declared a gallery; {images} images and {n_words} words of text"
+    # a short post beside a player or many links is still a post: only strong evidence says otherwise
+    video = declared & _VIDEO_TYPES or any(t.startswith("og:video") for t in declared)
+    if (video and not says_article) or (_has_player(tree) and n_words < SHORT_BODY_WORDS // 4):
+        return VIDEO, f"a video player and {n_words} words of text"
+    if not says_article and (declared & _LISTING_TYPES or (links >= 25 and n_words < SHORT_BODY_WORDS // 2)):
+        return LISTING, f"{links} headline links and {n_words} words of text"
     if says_article or n_words >= SHORT_BODY_WORDS // 2:
         return ARTICLE, "a short article"
     return OTHER, f"only {n_words} words of text"
