@@ -6,6 +6,9 @@
 - trafilatura-eval: whitespace-normalised substring test of the ``with``/``without`` snippets,
   counts summed over the corpus, F1 = 2TP / (2TP + FP + FN).
 - indonesian-news: the extraction-benchmark metric on the ground truth's ``content``.
+- fundus-dev: the extraction-benchmark metric on the expected body (paragraphs of all sections,
+  joined by newlines; the summary/lead is kept apart, as fundus does). A publisher's parser
+  versions and saved pages are paired in sorted order, newest with newest.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class Page:
     without: list[str] = field(default_factory=list)
     title: str | None = None
     day: date | None = None
+    stamp: datetime | None = None  # publication time, where the ground truth has a time of day
 
 
 def indonesian_pages(root: Path = CORPUS) -> list[Page]:
@@ -48,9 +52,10 @@ def indonesian_pages(root: Path = CORPUS) -> list[Page]:
         if not item.get("content"):
             continue  # listing pages carry only expected URLs
         path = next(base.rglob(name))
-        day = datetime.fromtimestamp(item["date"] / 1000, timezone.utc).astimezone(JAKARTA).date() if item.get("date") else None
+        stamp = datetime.fromtimestamp(item["date"] / 1000, timezone.utc).astimezone(JAKARTA) if item.get("date") else None
         pages.append(Page("indonesian-news", name, path.read_bytes(), item.get("url"), path.parent.name,
-                          body=item["content"], title=item.get("title"), day=day))
+                          body=item["content"], title=item.get("title"), day=stamp.date() if stamp else None,
+                          stamp=stamp if stamp and (stamp.hour, stamp.minute) != (0, 0) else None))
     return pages
 
 
@@ -82,6 +87,15 @@ def trafilatura_pages(root: Path = CORPUS) -> list[Page]:
     return pages
 
 
+def _iso_stamp(value: str | None) -> datetime | None:
+    """A timestamp with a time of day and an offset, else None (a bare day is no time)."""
+    try:
+        stamp = datetime.fromisoformat(value) if value and len(value) > 10 else None
+    except ValueError:
+        return None
+    return stamp if stamp and stamp.tzinfo else None
+
+
 def _iso_day(value: str | None) -> date | None:
     match = re.match(r"(\d{4})\D(\d{2})\D(\d{2})", value or "")
     try:
@@ -90,7 +104,37 @@ def _iso_day(value: str | None) -> date | None:
         return None
 
 
-SETS = {"indonesian": indonesian_pages, "zyte": zyte_pages, "trafilatura": trafilatura_pages}
+def _version_key(name: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", name))
+
+
+def fundus_pages(root: Path = CORPUS) -> list[Page]:
+    """126 pages of 87 publishers; ``group`` is the publisher (the unit left out)."""
+    base = root / "fundus-dev"
+    pages = []
+    for truth_path in sorted(base.glob("*/*.json")):
+        publisher, folder = truth_path.stem, truth_path.parent
+        versions = json.loads(truth_path.read_text(encoding="utf-8"))
+        meta_path = folder / "meta.info"
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+        saved = sorted(p for p in folder.iterdir()
+                       if re.fullmatch(re.escape(publisher) + r"_\d{4}_\d{2}_\d{2}\.html\.gz", p.name))
+        ordered = sorted(versions, key=_version_key)
+        # newest page with newest version, going back; a lone page takes the newest version
+        for path, version in zip(reversed(saved), reversed(ordered)):
+            expected = versions[version]
+            sections = (expected.get("body") or {}).get("sections") or []
+            body = "\n".join(p for s in sections for p in s.get("paragraphs") or [])
+            pages.append(Page("fundus-dev", f"{folder.name}/{path.name}", gzip.decompress(path.read_bytes()),
+                              (meta.get(path.name) or {}).get("url"), f"{folder.name}/{publisher}",
+                              body=body, title=expected.get("title") or None,
+                              day=_iso_day(expected.get("publishing_date")),
+                              stamp=_iso_stamp(expected.get("publishing_date"))))
+    return pages
+
+
+SETS = {"indonesian": indonesian_pages, "zyte": zyte_pages, "trafilatura": trafilatura_pages,
+        "fundus": fundus_pages}
 
 # --- metrics ---------------------------------------------------------------------------------
 

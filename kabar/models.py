@@ -76,6 +76,10 @@ class Article:
     content_hash: str | None = None
     article_id: str | None = None
     duplicate_of: str | None = None
+    #: Where ``published_at`` came from: ``metadata`` (the page's or feed's own), ``text`` (a
+    #: date line on the page), ``estimate`` (a full date the text states: dateline, lead); None
+    #: when undated (``published_at`` is then None too, never the ingest day).
+    published_at_source: str | None = None
     #: Outputs of enrichers: {enricher name: Enrichment}; filled by the enrich stage.
     enrichments: dict[str, Any] = field(default_factory=dict)
     #: Free-form metadata stages attach for later ones (dateline, removed spans, ...).

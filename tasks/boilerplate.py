@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 
@@ -25,7 +26,9 @@ from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.records import MIN_PAGES, MIN_SHARE, SiteProfile
 from kabar.text import line_key, site_of
-from warehouse.profiles import load_profiles
+from tasks.dedupe import identify
+from tasks.normalise import clean_whitespace
+from warehouse.profiles import load_profiles, profile_rows
 
 LOGGER = logging.getLogger(__name__)
 
@@ -197,12 +200,37 @@ def learn_profile(site: str, pages: list[tuple[list[str], list[str]]]) -> SitePr
     )
 
 
+def batch_profile_rows(articles: list) -> list[dict]:
+    """The profile rows a batch of *extracted* (not yet normalised) articles would add, each
+    under the id its page will be stored with, so a page already counted is recognised."""
+    staged = []
+    for article in articles:
+        page = copy.copy(article)
+        page.meta = {**article.meta, "extracted_text": clean_whitespace(article.text)}
+        page.meta.setdefault("raw_title", article.title)
+        identify(page)
+        staged.append(page)
+    return profile_rows(staged)
+
+
+def _from_batch_only(sites: list[str], rows: list[dict]) -> dict[str, SiteProfile]:
+    """Profiles learned from the batch's own pages (a warehouse with no profiles yet)."""
+    by_site: dict[str, dict[str, tuple[list[str], list[str]]]] = {}
+    for row in rows:
+        lines, affixes = by_site.setdefault(row["site"], {}).setdefault(row["article_id"], ([], []))
+        (lines if row["kind"] == "line" else affixes).append(row["sample"])
+    return {site: learn_profile(site, list(pages.values())) for site, pages in by_site.items() if site in sites}
+
+
 @task(name="site-profiles", cache_policy=NO_CACHE)
 def site_profiles_task(path: str, articles: list) -> dict[str, SiteProfile]:
-    """Read the profiles of the sites in this batch (read-only); none when there is no warehouse."""
+    """The profiles of the sites in this batch: stored counts (read-only) plus this batch's own
+    pages, so what a batch teaches applies to that batch."""
     sites = sorted({s for a in articles if (s := site_of(a.meta.get("final_url") or a.url))})
     try:
-        return load_profiles(path, sites)
+        rows = batch_profile_rows(articles)
+        profiles = load_profiles(path, sites, rows)
+        return _from_batch_only(sites, rows) if profiles is None else profiles
     except Exception as exc:  # a missing or busy warehouse means no profile, never a failed run
         LOGGER.warning("site profiles not read: %s", exc)
         return {}

@@ -26,11 +26,11 @@ MONTHS = {
     "october": 10, "december": 12, "january": 1, "february": 2, "march": 3,
 }
 DAYS = r"(?:senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|ahad)"
-_TIME = r"(?:[,\s]+(?:pukul\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::\d{2})?)?"
+_TIME = r"(?:[,|\s-]+(?:pukul\s+|jam\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::\d{2})?)?"
 _ZONE = r"(?:\s*(?P<zone>wib|wita|wit)\b)?"
 #: "6 Agustus 2023 14:05 WIB", "Minggu, 06 Agustus 2023"
 _NAMED = re.compile(
-    rf"(?:{DAYS}\s*,?\s*)?\b(?P<day>\d{{1,2}})\s+(?P<month>[a-z]{{3,9}})\.?\s+(?P<year>\d{{4}}){_TIME}{_ZONE}",
+    rf"(?:{DAYS}\s*,?\s*)?\b(?P<day>\d{{1,2}})\s+(?P<month>[a-z]{{3,9}})\.?,?\s+(?P<year>\d{{4}}){_TIME}{_ZONE}",
     re.IGNORECASE,
 )
 #: "23/02/2016 15:32 WIB", "Rabu (15/5/2024)", "Kamis, 05/11/2015 09:25 WIB"
@@ -84,3 +84,14 @@ _DATE_LINE = re.compile(
 def is_date_line(line: str) -> bool:
     """A line that is only a date (and time): page chrome, not article text."""
     return bool(line) and len(line) <= 60 and bool(find_dates(line)) and bool(_DATE_LINE.match(line.strip()))
+
+
+#: The lead and dateline: where a text states the day it reports ("Rabu (15/5/2024)").
+LEAD_CHARS = 600
+
+
+def estimate_from_text(text: str) -> datetime | None:
+    """For an undated article: the first full date (with its year) in its first lines, the
+    dateline or lead ("JAKARTA, Rabu (15/5/2024) - ..."), or None."""
+    dates = find_dates(text[:LEAD_CHARS])
+    return dates[0][1] if dates else None

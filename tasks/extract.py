@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import lxml.html
 import trafilatura
@@ -21,7 +21,10 @@ from prefect.cache_policies import NONE as NO_CACHE
 from kabar.models import Article, Fetched, StageError
 from tasks import charset
 from tasks.boilerplate import link_texts, prune_tree
-from tasks.dates import JAKARTA, find_dates
+from tasks.candidates import choose_body
+from tasks.dates import JAKARTA, estimate_from_text, find_dates
+from tasks.outlets import site_names
+from tasks.page_type import ARTICLE, OTHER, PAGE_TYPE_STAGE, html_page_type, text_file_type
 
 LOGGER = logging.getLogger(__name__)
 _META_DATE_KEYS = (
@@ -34,13 +37,21 @@ class ExtractionError(ValueError):
     """The page yielded no article (empty, not parseable, no main text)."""
 
 
+class NotAnArticle(ExtractionError):
+    """The page is a listing/index, gallery, video or other page: recorded, never an article."""
+
+    def __init__(self, page_type: str, reason: str) -> None:
+        super().__init__(f"{page_type}: {reason}")
+        self.page_type, self.reason = page_type, reason
+
+
 def decode(body: bytes, content_type: str | None) -> str:
     """Bytes to text: BOM, declared charset, <meta>, then detection (see tasks/charset.py)."""
     return charset.decode(body, content_type)
 
 
 def _parse_timestamp(value: str) -> datetime | None:
-    value = value.strip()
+    value = re.sub(r"(\d)\s+T(\d)", r"\1T\2", value.strip())  # "2015-11-05 T10:08:58Z"
     if not value:
         return None
     try:
@@ -112,14 +123,27 @@ def extract_text_file(text: str, fetched: Fetched) -> Article:
     lines = text.strip().splitlines()
     if not lines:
         raise ExtractionError("empty file")
+    kind, reason = text_file_type(fetched.item.path or fetched.item.url, text)
+    if kind != ARTICLE:
+        raise NotAnArticle(kind, reason)
     title = None
     if len(lines) > 1 and _looks_like_headline(lines[0]):
         title, lines = lines[0].strip(), lines[1:]
     body = "\n".join(lines).strip()
     if not body:
         raise ExtractionError("no text after the title")
+    published, source = _with_estimate(fetched.item.published_hint, "metadata", body)
     return Article(url=fetched.item.url, source=fetched.item.source, fetched_at=fetched.fetched_at,
-                   text=body, title=title, published_at=fetched.item.published_hint)
+                   text=body, title=title, published_at=published, published_at_source=source)
+
+
+def _with_estimate(published: datetime | None, source: str | None, text: str) -> tuple[datetime | None, str | None]:
+    """``(published, source)`` as given when dated; else the date the text's lead states, as an
+    estimate; else (None, None): an undated article stays undated, never the ingest day."""
+    if published is not None:
+        return published, source
+    estimate = estimate_from_text(text)
+    return (estimate, "estimate") if estimate else (None, None)
 
 
 def _headings(tree: lxml.html.HtmlElement) -> list[str]:
@@ -146,42 +170,80 @@ def extract_html(html: str, url: str | None) -> dict:
         raise ExtractionError("not parseable as HTML")
     published = meta_published_at(tree)
     headings = _headings(tree)
+    names = site_names(tree)
     pruned = prune_tree(tree)
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
     )
-    if document is None:
-        raise ExtractionError("no main text found")
-    result = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    result = (document.as_dict() if hasattr(document, "as_dict") else dict(document)) if document is not None else {}
     if not (result.get("text") or "").strip():
+        kind, reason = html_page_type(tree, " ")  # no text at all: what else the page is, if anything
+        if kind not in (ARTICLE, OTHER):
+            raise NotAnArticle(kind, reason)
         raise ExtractionError("no main text found")
+    links = link_texts(tree)
+    result["text"], result["body_candidate"] = choose_body(tree, url, result["text"])
+    result["page_type"], result["page_type_reason"] = html_page_type(tree, result["text"])
+    if result["page_type"] != ARTICLE:
+        raise NotAnArticle(result["page_type"], result["page_type_reason"])
     result["declared_title"] = result.get("title")
     result["title"] = _better_title(result.get("title"), headings)
-    if published is None:
-        published = _indonesian_date(tree, result)
-    result["published_at"] = published
+    source = "metadata" if published is not None else None
+    if published is not None:
+        published = _visible_zone(tree, published)
+    else:
+        published, source = _indonesian_date(tree, result)
+    result["published_at"], result["published_at_source"] = published, source
     result["pruned"] = pruned
-    result["link_texts"] = link_texts(tree)
+    result["site_names"] = names
+    result["header_text"] = _near_headline(tree)[:1500]  # where bylines sit
+    result["link_texts"] = links
     return result
 
 
-def _indonesian_date(tree: lxml.html.HtmlElement, result: dict) -> datetime | None:
+def _visible_zone(tree: lxml.html.HtmlElement, declared: datetime) -> datetime:
+    """The declared time, unless the page shows beside the headline the same wall-clock time in
+    another zone ("10:08 WIB" shown, "T10:08:58Z" declared: the site wrote local time as UTC), or
+    a time of day for a declared day that has none."""
+    for _, shown, has_time in find_dates(_near_headline(tree)):
+        # only a declared UTC time: a shown time without a zone is read as WIB by find_dates, and
+        # on a page in another zone that is no evidence against the declared offset
+        if has_time and declared.utcoffset() == timedelta(0) and shown.utcoffset() != timedelta(0) \
+                and shown.replace(tzinfo=None) == declared.replace(second=0, microsecond=0, tzinfo=None):
+            return shown
+        # a declared day without a time (midnight): the time the page shows for that day, in its zone
+        if has_time and (declared.hour, declared.minute, declared.second) == (0, 0, 0) \
+                and shown.date() == declared.date():
+            return shown.replace(tzinfo=declared.tzinfo)
+    return declared
+
+
+def _indonesian_date(tree: lxml.html.HtmlElement, result: dict) -> tuple[datetime | None, str | None]:
     """htmldate's day (via trafilatura), with the time of day an Indonesian date line beside the
-    headline gives for that day; else the first Indonesian date of the page text."""
+    headline gives for that day; else the first Indonesian date of the page text. Returns the
+    stamp and where it came from (``metadata`` when htmldate's day stands alone, else ``text``)."""
     day = _date_only(result.get("date"))
     header_text = " ".join(tree.text_content().split())[:20000] if day is None else _near_headline(tree)
     stamp = None
     for _, found, has_time in find_dates(header_text):
         if day is None or found.date() == day.date():
             if has_time:
-                return found
+                return found, "text"
             stamp = stamp or found
-    return day or stamp
+    if day is not None:  # the headline's surroundings gave no time: the page's first for that day
+        page_text = " ".join(tree.text_content().split())[:20000]
+        for _, found, has_time in find_dates(page_text):
+            if has_time and found.date() == day.date():
+                return found, "text"
+    if day is not None:
+        return day, "metadata"
+    return stamp, "text" if stamp else None
 
 
 def _near_headline(tree: lxml.html.HtmlElement) -> str:
-    """Text of the headline's surroundings (its parent and grandparent), where bylines sit."""
-    heading = next(tree.iter("h1"), None)
+    """Text of the headline's surroundings (its parent and grandparent), where bylines sit. The
+    headline is the longest <h1> (the first one is often the masthead's logo)."""
+    heading = max(tree.iter("h1"), key=lambda h: len(h.text_content().strip()), default=None)
     node = heading.getparent() if heading is not None else None
     if node is not None and node.getparent() is not None:
         node = node.getparent()
@@ -197,7 +259,10 @@ def extract_article(fetched: Fetched) -> Article:
         return extract_text_file(text, fetched)
     url = fetched.final_url or fetched.item.url
     result = extract_html(text, url if url.startswith("http") else None)
-    published = result["published_at"] or fetched.item.published_hint
+    published, source = result["published_at"], result["published_at_source"]
+    if published is None and fetched.item.published_hint is not None:
+        published, source = fetched.item.published_hint, "metadata"  # the feed's or sitemap's date
+    published, source = _with_estimate(published, source, result["text"])
     if fetched.extra_pages:  # a multi-page article: pages' text in order, repeated lead once
         result["text"] = _join_pages(result["text"], fetched, url)
     return Article(
@@ -208,9 +273,12 @@ def extract_article(fetched: Fetched) -> Article:
         title=result.get("title") or fetched.item.title_hint,
         author=result.get("author"),
         published_at=published,
+        published_at_source=source,
         sitename=result.get("sitename"),
         meta={"html_canonical": _canonical_link(text), "final_url": fetched.final_url, "pruned": result["pruned"],
-              "raw_title": result.get("declared_title"), "_link_texts": result["link_texts"]},
+              "raw_title": result.get("declared_title"), "_link_texts": result["link_texts"],
+              "body_candidate": result["body_candidate"], "page_type_reason": result["page_type_reason"],
+              "site_names": result["site_names"], "_header_text": result["header_text"]},
     )
 
 
@@ -243,6 +311,8 @@ def extract_batch(batch: list[Fetched]) -> tuple[list[Article], list[StageError]
             continue
         try:
             articles.append(extract_article(fetched))
+        except NotAnArticle as exc:  # recorded on the fetch record by the load stage, not a failure
+            errors.append(StageError(fetched.item.url, fetched.item.source, PAGE_TYPE_STAGE, str(exc)[:300]))
         except Exception as exc:  # one bad page never stops the batch
             reason = str(exc) if isinstance(exc, ExtractionError) else f"{type(exc).__name__}: {exc}"
             errors.append(StageError(fetched.item.url, fetched.item.source, "extract", reason[:300]))
@@ -258,6 +328,7 @@ def article_json(article: Article) -> str:
             "title": article.title,
             "author": article.author,
             "published_at": article.published_at.isoformat() if article.published_at else None,
+            "published_at_source": article.published_at_source,
             "outlet": article.outlet,
             "sitename": article.sitename,
             "language": article.language,

@@ -26,6 +26,7 @@ from prefect.cache_policies import NONE as NO_CACHE
 from kabar.models import Article, Fetched, StageError
 from kabar.records import COUNTS
 from tasks.enrich import REGISTRY, Enrichment, get_field
+from tasks.page_type import PAGE_TYPE_STAGE
 from warehouse.backend import open_writer_for as open_writer  # a DuckDB file or a DuckLake
 from warehouse.frontier import record as record_frontier
 from warehouse.coverage import update_extracted
@@ -47,6 +48,7 @@ ARTICLE_SCHEMA = pa.schema(
         ("published_at", pa.timestamp("us", tz="UTC")), ("language", pa.string()),
         ("text", pa.string()), ("word_count", pa.int32()), ("content_hash", pa.string()),
         ("duplicate_of", pa.string()), ("fetched_at", pa.timestamp("us", tz="UTC")),
+        ("published_at_source", pa.string()),
     ]
 )
 FETCH_SCHEMA = pa.schema(
@@ -54,7 +56,7 @@ FETCH_SCHEMA = pa.schema(
         ("url", pa.string()), ("source", pa.string()), ("status_code", pa.int32()),
         ("error", pa.string()), ("bytes", pa.int64()), ("content_type", pa.string()),
         ("final_url", pa.string()), ("fetched_at", pa.timestamp("us", tz="UTC")),
-        ("warc_record_id", pa.string()),
+        ("warc_record_id", pa.string()), ("page_type", pa.string()), ("page_type_reason", pa.string()),
     ]
 )
 
@@ -159,13 +161,26 @@ def _drop_run_lock(path: str | Path, run_id: str) -> None:
         runlock.release(path, run_id)
 
 
-def _fetch_table(fetches: list[Fetched]) -> pa.Table:
+def _page_types(articles: list[Article], errors: list[StageError]) -> dict[str, tuple[str, str]]:
+    """url -> (page type, reason): articles are articles; extraction's page-type records say the rest."""
+    found = {a.url: ("article", a.meta.get("page_type_reason") or "article") for a in articles}
+    for error in errors:
+        if error.stage == PAGE_TYPE_STAGE:
+            kind, _, reason = error.error.partition(": ")
+            found[error.url] = (kind, reason)
+    return found
+
+
+def _fetch_table(fetches: list[Fetched], page_types: dict[str, tuple[str, str]] | None = None) -> pa.Table:
+    page_types = page_types or {}
     return pa.Table.from_pylist(
         [
             {
                 "url": f.item.url, "source": f.item.source, "status_code": f.status_code, "error": f.error,
                 "bytes": len(f.body) if f.body is not None else None, "content_type": f.content_type,
                 "final_url": f.final_url, "fetched_at": _utc(f.fetched_at), "warc_record_id": f.warc_record_id,
+                "page_type": page_types.get(f.item.url, (None, None))[0],
+                "page_type_reason": page_types.get(f.item.url, (None, None))[1],
             }
             for f in fetches
         ],
@@ -180,7 +195,7 @@ def _article_table(articles: list[Article]) -> pa.Table:
             "outlet": a.outlet, "sitename": a.sitename, "title": a.title, "author": a.author,
             "published_at": _utc(a.published_at), "language": a.language, "text": a.text,
             "word_count": a.word_count, "content_hash": a.content_hash, "duplicate_of": a.duplicate_of,
-            "fetched_at": _utc(a.fetched_at),
+            "fetched_at": _utc(a.fetched_at), "published_at_source": a.published_at_source,
         }
         for a in articles
     ]
@@ -304,18 +319,19 @@ def load_batch(
         if fetched.error is not None:
             counts.add(fetched.item.source, "failed")
     fetches = list(discovery_fetches) + list(fetches)
-    for error in errors:
-        counts.add(error.source, "failed")
+    for error in errors:  # a page that is not an article was skipped, not failed
+        counts.add(error.source, "skipped" if error.stage == PAGE_TYPE_STAGE else "failed")
     source_of = {a.article_id: a.source for a in articles}
     with open_writer(path) as con, transaction(con):
         record_frontier(con, run_id, fetches[len(discovery_fetches):], discovery_fetches)
         claim_write(con)
         if fetches:
-            con.register("fetch_rows", _fetch_table(fetches))
+            con.register("fetch_rows", _fetch_table(fetches, _page_types(articles, errors)))
             con.execute("INSERT INTO store.fetches BY NAME SELECT *, ?::VARCHAR AS run_id FROM fetch_rows", [run_id])
-        if errors:
+        failures = [e for e in errors if e.stage != PAGE_TYPE_STAGE]  # page types go on the fetch rows
+        if failures:
             con.register("error_rows", pa.Table.from_pylist(
-                [{"url": e.url, "source": e.source, "stage": e.stage, "error": e.error} for e in errors]))
+                [{"url": e.url, "source": e.source, "stage": e.stage, "error": e.error} for e in failures]))
             con.execute(
                 "INSERT INTO store.stage_errors BY NAME SELECT *, current_timestamp AS failed_at, "
                 "?::VARCHAR AS run_id FROM error_rows", [run_id],

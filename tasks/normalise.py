@@ -27,6 +27,8 @@ from kabar.records import SiteProfile
 from kabar.text import TITLE_SEPARATORS, line_key, site_of, title_affixes  # noqa: F401  (title_affixes: old path)
 from tasks.datelines import find_dateline
 from tasks.dates import is_date_line
+from tasks.bylines import byline
+from tasks.outlets import outlet_name
 
 LOGGER = logging.getLogger(__name__)
 
@@ -275,13 +277,12 @@ def clean_text(article: Article, profile: SiteProfile | None = None) -> str:
 
 
 def outlet_for(article: Article, source: Source | None) -> str | None:
-    """The outlet: the source's configured name, else the site name, else the web host."""
+    """The outlet: the source's configured name, else the site's name from what the page declares
+    (one label per site, see ``tasks.outlets``), else the web host."""
     if source is not None and source.outlet:
         return source.outlet
-    if article.sitename:
-        return article.sitename
-    host = urlsplit(article.url).hostname if article.url.startswith("http") else None
-    return host.removeprefix("www.") if host else None
+    url = article.meta.get("final_url") or article.url
+    return outlet_name(url, [*article.meta.get("site_names", []), article.sitename])
 
 
 def normalise_article(article: Article, source: Source | None = None, profile: SiteProfile | None = None) -> Article:
@@ -291,7 +292,10 @@ def normalise_article(article: Article, source: Source | None = None, profile: S
         article.meta.setdefault("raw_title", article.title)
         article.title = clean_title(article.title, words, profile)
     article.text = clean_text(article, profile)
-    article.author = clean_whitespace(article.author).replace("\n", " ") if article.author else None
+    author = clean_whitespace(article.author).replace("\n", " ") if article.author else None
+    names = words | {re.sub(r"\W", "", n).casefold() for n in article.meta.get("site_names", []) if n}
+    article.author = byline(article.meta.get("_header_text", ""), article.meta.get("extracted_text", article.text),
+                            author, names)
     article.outlet = outlet_for(article, source)
     article.language_hint = source.language if source is not None else None
     return article

@@ -4,8 +4,9 @@ Write side (called by the load stage inside its transaction): ``write_cleaning``
 cleaning removed (``store.removed_spans``) and the extracted text it started from
 (``store.extracted_texts``); ``update_site_profiles`` counts, per site, on how many distinct
 pages each line and title affix appeared (a page counts once, so re-loading changes nothing).
-Read side: ``load_profiles`` turns those counts into ``SiteProfile``s with a read-only
-connection, before the batch is normalised.
+Read side: ``load_profiles`` turns those counts, plus the batch's own pages not counted yet,
+into ``SiteProfile``s with a read-only connection, before the batch is normalised: boilerplate a
+batch shows is removed from that batch already, and a re-ingest of the same pages changes nothing.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def write_cleaning(con: duckdb.DuckDBPyConnection, run_id: str, articles: list[A
     con.unregister("text_rows")
 
 
-def _profile_rows(articles: list[Article]) -> list[dict]:
+def profile_rows(articles: list[Article]) -> list[dict]:
     rows = []
     for article in articles:
         site = site_of(article.meta.get("final_url") or article.url)
@@ -86,7 +87,7 @@ def _profile_rows(articles: list[Article]) -> list[dict]:
 
 def update_site_profiles(con: duckdb.DuckDBPyConnection, run_id: str, articles: list[Article]) -> int:
     """Count the lines of pages not seen before into their site's profile; returns new pages."""
-    rows = _profile_rows(articles)
+    rows = profile_rows(articles)
     if not rows:
         return 0
     now = datetime.now(timezone.utc)
@@ -123,23 +124,44 @@ def record_cleaning(con: duckdb.DuckDBPyConnection, run_id: str, articles: list[
     update_site_profiles(con, run_id, articles)
 
 
-def load_profiles(path: str | Path, sites: list[str]) -> dict[str, SiteProfile]:
-    """The profiles of ``sites`` (read-only); sites never seen get none."""
-    if not sites or not exists(path):
+def load_profiles(path: str | Path, sites: list[str], batch: list[dict] = ()) -> dict[str, SiteProfile] | None:
+    """The profiles of ``sites`` (read-only): the stored counts plus the pages of ``batch`` (rows
+    of ``profile_rows``) not stored yet, so what a batch teaches applies to that batch and a
+    re-ingest of the same pages learns nothing new. Sites never seen get none; None when the
+    warehouse holds no profiles yet (the caller then learns from the batch alone)."""
+    if not sites:
         return {}
+    if not exists(path):
+        return None
     with open_reader_for(str(path), wait_s=60, locked=False) as con:
         if not _has_tables(con):
-            return {}
+            return None
         con.register("wanted_sites", pa.table({"site": pa.array(sites, pa.string())}))
-        pages = dict(con.execute(
-            "SELECT site, count(*) FROM store.site_pages SEMI JOIN wanted_sites USING (site) GROUP BY site"
-        ).fetchall())
-        profiles = {site: SiteProfile(site, n) for site, n in pages.items()}
+        con.register("batch_rows", pa.Table.from_pylist(list(batch), schema=_LINE_SCHEMA))
+        # pages of the batch the warehouse has not counted yet
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE batch_new AS
+               SELECT DISTINCT b.site, b.article_id FROM batch_rows b SEMI JOIN wanted_sites USING (site)
+               ANTI JOIN store.site_pages p ON p.site = b.site AND p.article_id = b.article_id"""
+        )
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE batch_site_pages AS
+               SELECT site, sum(n) AS n FROM (
+                   SELECT site, count(*) AS n FROM store.site_pages SEMI JOIN wanted_sites USING (site) GROUP BY site
+                   UNION ALL SELECT site, count(*) FROM batch_new GROUP BY site) GROUP BY site"""
+        )
+        profiles = {site: SiteProfile(site, int(n))
+                    for site, n in con.execute("SELECT site, n FROM batch_site_pages").fetchall()}
         for site, kind, key in con.execute(
-            """SELECT l.site, l.kind, l.line_key FROM store.site_lines l
-               JOIN (SELECT site, count(*) AS n FROM store.site_pages SEMI JOIN wanted_sites USING (site)
-                     GROUP BY site) p USING (site)
-               WHERE l.pages >= greatest(?, ? * p.n)""",
+            """WITH counted AS (
+                   SELECT site, kind, line_key, pages FROM store.site_lines SEMI JOIN wanted_sites USING (site)
+                   UNION ALL
+                   SELECT b.site, b.kind, b.line_key, count(DISTINCT b.article_id)
+                   FROM batch_rows b SEMI JOIN batch_new n ON n.site = b.site AND n.article_id = b.article_id
+                   GROUP BY ALL),
+               totals AS (SELECT site, kind, line_key, sum(pages) AS pages FROM counted GROUP BY ALL)
+               SELECT t.site, t.kind, t.line_key FROM totals t JOIN batch_site_pages p USING (site)
+               WHERE t.pages >= greatest(?, ? * p.n)""",
             [MIN_PAGES, MIN_SHARE],
         ).fetchall():
             target = profiles[site].lines if kind == "line" else profiles[site].title_affixes

@@ -7,7 +7,8 @@ In: an Article. Out: ``Enrichment(rows={"event_dates": [...]})``, one row per da
 the week (Monday), month or year (``granularity``); ``relative`` is true when the publication
 date was needed to resolve it (no year written, or a relative expression).
 
-The publication day is ``published_at`` (else ``fetched_at``) in Jakarta time. A date without a
+The publication day is ``published_at`` in Jakarta time; an undated article's relative and
+partial dates stay unresolved (``resolved_date`` NULL), never resolved against the ingest day. A date without a
 year takes the year that puts it nearest the publication day, a day ahead counting double
 (a December article's "5 Januari" is next January; an October article's "April" the last one). dateparser is not used here: it returns None for "pekan lalu" and
 "minggu lalu", and at about a millisecond a call it would cost more than this whole module;
@@ -165,8 +166,15 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], Found], s
 ]
 
 
-def extract_dates(text: str, published: date) -> list[dict[str, Any]]:
-    """Date expressions of ``text`` resolved against the publication day ``published``."""
+#: Stands in for the publication day of an undated article: only dates that do not need it
+#: (a year written out) keep what it resolves; the others are left unresolved.
+_NO_BASE = date(2000, 1, 1)
+
+
+def extract_dates(text: str, published: date | None) -> list[dict[str, Any]]:
+    """Date expressions of ``text`` resolved against the publication day ``published``. With no
+    publication day (an undated article), relative and partial dates ("kemarin", "Selasa (14/5)")
+    are kept unresolved: ``resolved_date`` None, ``relative`` True; never the ingest day."""
     taken: list[tuple[int, int]] = []
     rows: list[dict[str, Any]] = []
     folded = text.casefold()
@@ -178,7 +186,7 @@ def extract_dates(text: str, published: date) -> list[dict[str, Any]]:
             if any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
             try:
-                resolved, granularity, relative = resolve(match, published)
+                resolved, granularity, relative = resolve(match, published or _NO_BASE)
             except (ValueError, OverflowError):
                 continue  # "31/2": not a date
             taken.append((start, end))
@@ -190,6 +198,8 @@ def extract_dates(text: str, published: date) -> list[dict[str, Any]]:
                 span_start = start + lead.start() if lead else span_start
             elif group in ("month", "dayname") and not match.group(0).casefold().startswith("bulan"):
                 span_start = match.start(group)
+            if published is None and relative:
+                resolved = None  # needs a publication day this article does not have
             rows.append({
                 "text": text[span_start:end], "char_start": span_start, "char_end": end,
                 "resolved_date": resolved, "granularity": granularity, "relative": relative,
@@ -202,12 +212,14 @@ class EventDatesEnricher:
     """Dates mentioned, resolved against the publication date (view ``event_dates``)."""
 
     name = "event_dates"
-    version = "1"
+    version = "2"
     fields: tuple[str, ...] = ()
     tables = ("event_dates",)
 
     def enrich(self, article: Article) -> Enrichment:
-        return Enrichment(rows={"event_dates": extract_dates(article.text, publication_day(article))})
+        # the article's own date (published_at), never the day it was fetched
+        published = publication_day(article) if article.published_at is not None else None
+        return Enrichment(rows={"event_dates": extract_dates(article.text, published)})
 
 
 register(EventDatesEnricher())

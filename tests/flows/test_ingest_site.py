@@ -119,7 +119,11 @@ def test_samples_config_loads_warc_and_text_files(warehouse: Path) -> None:
     assert counts["sample-files"]["new"] == 4
     pair = query(warehouse, "SELECT c.title = o.title, c.outlet <> o.outlet, c.duplicate_similarity FROM articles c "
                             "JOIN articles o ON c.duplicate_of = o.article_id")
-    assert len(pair) == 1 and pair[0][0] and pair[0][1] and 0.7 <= pair[0][2] < 1.0
+    # The copy's site promo line is learned from this very batch (issue 13), so what is left
+    # apart from the syndication note can estimate as similar as 1.0.
+    assert len(pair) == 1 and pair[0][0] and pair[0][1] and 0.7 <= pair[0][2] <= 1.0
+    texts = query(warehouse, "SELECT c.text FROM articles c WHERE c.duplicate_of IS NOT NULL")
+    assert "Simak berita dan artikel pilihan Suluh Berita" not in texts[0][0]
     outlets = {r[0] for r in query(warehouse, "SELECT DISTINCT outlet FROM articles")}
     assert {"Warta Nusantara", "Kabar Pagi", "Suluh Berita", "Berkas Lokal"} <= outlets
     assert query(warehouse, "SELECT count(*) FROM articles WHERE url LIKE 'file://%'")[0][0] == 4

@@ -68,3 +68,41 @@ def test_recurring_lines_become_the_sites_boilerplate(warehouse: Path) -> None:
         "SELECT pages, site_pages, is_boilerplate FROM site_boilerplate WHERE kind = 'line' AND text = ?", [FOOTER]
     ).fetchone()
     assert view == (6, 6, True)
+
+
+def _ingest_like(warehouse: Path, numbers: range):
+    """What the ingest flow does with one batch: profiles (stored + this batch), normalise, load."""
+    from tasks.boilerplate import site_profiles_task
+
+    pairs = [_article(n) for n in numbers]
+    extracted = [a for _, a in pairs]
+    profiles = site_profiles_task.fn(str(warehouse), extracted)
+    articles, _ = normalise_batch(extracted, {}, profiles=profiles)
+    for article in articles:
+        identify(article)
+    from tasks.load import finish_run
+
+    run_id = start_run(warehouse, "test", {})
+    counts = load_batch(warehouse, run_id, [f for f, _ in pairs], articles, [])
+    finish_run(warehouse, run_id, counts)
+    return articles, counts.total()
+
+
+def test_a_batch_learns_its_own_boilerplate_and_a_reingest_changes_nothing(warehouse: Path) -> None:
+    first, counts = _ingest_like(warehouse, range(5))
+    assert counts["new"] == 5
+    assert all(FOOTER not in a.text and a.text for a in first)  # learned from this very batch
+    again, counts = _ingest_like(warehouse, range(5))
+    assert counts["updated"] == 0 and counts["unchanged"] == 5
+    assert [a.text for a in again] == [a.text for a in first]
+    site = site_of("https://www.kabarpesisir.co.id/read/1")
+    assert load_profiles(warehouse, [site])[site].pages == 5
+
+
+def test_a_batch_without_a_warehouse_still_learns(tmp_path: Path) -> None:
+    from tasks.boilerplate import batch_profile_rows
+
+    extracted = [_article(n)[1] for n in range(4)]
+    site = site_of(extracted[0].url)
+    profiles = load_profiles(tmp_path / "none.duckdb", [site], batch_profile_rows(extracted))
+    assert profiles[site].pages == 4 and profiles[site].is_boilerplate(FOOTER)

@@ -14,6 +14,7 @@ renamed AS (
         title,
         author,
         published_at,
+        published_at_source,
         language,
         text,
         word_count,

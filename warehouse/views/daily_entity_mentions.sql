@@ -9,7 +9,7 @@ WITH source AS (
 ),
 renamed AS (
     SELECT
-        CAST(timezone('Asia/Jakarta', coalesce(s.published_at, s.first_seen_at)) AS DATE) AS day,
+        CAST(timezone('Asia/Jakarta', s.published_at) AS DATE) AS day,
         s.entity_id,
         e.name,
         e.type,

@@ -8,7 +8,7 @@ WITH source AS (
 ),
 renamed AS (
     SELECT
-        CAST(timezone('Asia/Jakarta', coalesce(published_at, first_seen_at)) AS DATE) AS day,
+        CAST(timezone('Asia/Jakarta', published_at) AS DATE) AS day,
         theme,
         count(DISTINCT article_id) AS articles,
         avg(score) AS avg_score

@@ -15,7 +15,9 @@ renamed AS (
         run_id,
         content_type,
         final_url,
-        warc_record_id
+        warc_record_id,
+        page_type,
+        page_type_reason
     FROM source
 )
 SELECT * FROM renamed;

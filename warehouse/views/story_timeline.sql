@@ -4,7 +4,7 @@
 CREATE OR REPLACE VIEW main.story_timeline AS
 WITH source AS (
     SELECT a.story_id, coalesce(a.outlet, '(unknown)') AS outlet, a.article_id, a.title, a.url,
-           coalesce(a.published_at, a.first_seen_at) AS reported_at
+           a.published_at AS reported_at  -- NULL when undated: never the fetch day
     FROM main.articles a
     WHERE a.story_id IS NOT NULL
 ),
@@ -27,8 +27,8 @@ renamed AS (
         p.url,
         p.reported_at,
         p.articles,
-        rank() OVER (PARTITION BY p.story_id ORDER BY p.reported_at) AS outlet_rank,
-        rank() OVER (PARTITION BY p.story_id ORDER BY p.reported_at) = 1 AS is_first,
+        rank() OVER (PARTITION BY p.story_id ORDER BY p.reported_at NULLS LAST) AS outlet_rank,
+        rank() OVER (PARTITION BY p.story_id ORDER BY p.reported_at NULLS LAST) = 1 AS is_first,
         round(epoch(p.reported_at - min(p.reported_at) OVER (PARTITION BY p.story_id)) / 3600.0, 2)
             AS hours_after_first
     FROM per_outlet p LEFT JOIN main.stories s USING (story_id)

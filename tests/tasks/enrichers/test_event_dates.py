@@ -43,16 +43,19 @@ def test_year_nearest_the_publication_date() -> None:
     assert row["resolved_date"] == date(2025, 1, 5)
 
 
-def test_publication_day_is_jakarta_time_and_falls_back_to_fetched_at() -> None:
+def test_publication_day_is_jakarta_time_and_never_the_fetch_day() -> None:
     # 17:30 UTC on the 14th is already the 15th in Jakarta: "kemarin" is then the 14th.
     late = datetime(2024, 5, 14, 17, 30, tzinfo=timezone.utc)
     article = Article(url="file:///a.txt", source="t", fetched_at=datetime(2030, 1, 1, tzinfo=timezone.utc),
                       text="Rudal ditembakkan kemarin.", published_at=late)
     [row] = EventDatesEnricher().enrich(article).rows["event_dates"]
     assert row["resolved_date"] == date(2024, 5, 14)
-    undated = Article(url="file:///b.txt", source="t", fetched_at=late, text="Rudal ditembakkan kemarin.")
-    [row] = EventDatesEnricher().enrich(undated).rows["event_dates"]
-    assert row["resolved_date"] == date(2024, 5, 14)
+    # undated: relative and partial dates stay unresolved (and marked so); full dates still resolve
+    undated = Article(url="file:///b.txt", source="t", fetched_at=late,
+                      text="Rudal ditembakkan kemarin, Selasa (14/5), setelah uji pada 9 September 2023.")
+    rows = EventDatesEnricher().enrich(undated).rows["event_dates"]
+    assert [(r["text"], r["resolved_date"], r["relative"]) for r in rows] == [
+        ("kemarin", None, True), ("Selasa (14/5)", None, True), ("9 September 2023", date(2023, 9, 9), False)]
 
 
 def test_numbers_and_invalid_dates_are_not_dates() -> None:
@@ -66,3 +69,31 @@ def test_seed_002_dates(shared: Path) -> None:
     assert ("Rabu (15/5/2024)", date(2024, 5, 15)) in found
     assert ("Selasa (14/5)", date(2024, 5, 14)) in found
     assert ("Bulan lalu", date(2024, 4, 1)) in found
+
+
+def test_relative_dates_resolve_against_the_articles_estimated_date(shared: Path) -> None:
+    """An undated text file: its lead's "Rabu (15/5/2024)" becomes the estimated publication
+    date, and "Selasa (14/5)" and "bulan lalu" resolve against it, not against today."""
+    from kabar.models import Fetched, Item
+    from tasks.extract import extract_article
+
+    [path] = (shared / "seeds").glob("002_*.txt")
+    fetched = Fetched(Item(url=path.as_uri(), source="seeds", kind="file", path=str(path)),
+                      datetime.now(timezone.utc), None, None, path.read_bytes(), "text/plain", path.as_uri())
+    article = extract_article(fetched)
+    assert article.published_at.date() == date(2024, 5, 15) and article.published_at_source == "estimate"
+    found = {(r["text"], r["resolved_date"]) for r in EventDatesEnricher().enrich(article).rows["event_dates"]}
+    assert ("Selasa (14/5)", date(2024, 5, 14)) in found
+    assert ("Bulan lalu", date(2024, 4, 1)) in found
+
+
+@pytest.mark.parametrize("seed,day", [("002", date(2024, 5, 15)), ("003", date(2023, 8, 6))])
+def test_seeds_get_the_dates_their_leads_state_as_estimates(shared: Path, seed: str, day: date) -> None:
+    from kabar.models import Fetched, Item
+    from tasks.extract import extract_article
+
+    [path] = (shared / "seeds").glob(f"{seed}_*.txt")
+    fetched = Fetched(Item(url=path.as_uri(), source="seeds", kind="file", path=str(path)),
+                      datetime.now(timezone.utc), None, None, path.read_bytes(), "text/plain", path.as_uri())
+    article = extract_article(fetched)
+    assert (article.published_at.date(), article.published_at_source) == (day, "estimate")

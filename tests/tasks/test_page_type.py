@@ -1,0 +1,87 @@
+"""Only articles become articles: listings, galleries and licence files are recorded with the reason."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pytest
+from lxml.html import fromstring
+
+from kabar.models import Fetched, Item
+from tasks.dedupe import identify
+from tasks.extract import extract_batch
+from tasks.load import load_batch, start_run
+from tasks.normalise import normalise_batch
+from tasks.page_type import html_page_type, text_file_type
+
+PAGES = Path(__file__).parent.parent / "fixtures" / "page_type"
+LICENCE = """MIT License
+
+Copyright (c) 2024 Contoh Proyek
+
+Permission is hereby granted, free of charge, to any person obtaining a copy of this software,
+to deal in the Software without restriction, subject to the conditions below.
+"""
+
+
+def _html(name: str) -> Fetched:
+    url = f"https://warta.example.id/{name}"
+    return Fetched(Item(url=url, source="warta"), datetime.now(timezone.utc), 200, None,
+                   (PAGES / name).read_bytes(), "text/html; charset=utf-8", url)
+
+
+def _file(path: Path) -> Fetched:
+    return Fetched(Item(url=path.as_uri(), source="folder", kind="file", path=str(path)),
+                   datetime.now(timezone.utc), None, None, path.read_bytes(), "text/plain", path.as_uri())
+
+
+@pytest.mark.parametrize("name,kind", [("indeks.html", "listing"), ("foto.html", "gallery")])
+def test_listing_and_photo_pages_are_not_articles(name: str, kind: str) -> None:
+    articles, errors = extract_batch([_html(name)])
+    assert articles == []
+    assert [(e.stage, e.error.split(":")[0]) for e in errors] == [("page_type", kind)]
+
+
+def test_an_article_beside_a_related_news_list_is_an_article() -> None:
+    articles, errors = extract_batch([_html("artikel.html")])
+    assert errors == [] and len(articles) == 1
+    assert "Ratusan nelayan di Cilacap" in articles[0].text
+    assert "Harga Cabai Rawit" not in articles[0].text
+
+
+def test_licence_files_are_not_articles(tmp_path: Path) -> None:
+    (tmp_path / "LICENSE.txt").write_text(LICENCE, encoding="utf-8")
+    (tmp_path / "lisensi-proyek.txt").write_text(LICENCE, encoding="utf-8")
+    story = tmp_path / "nelayan.txt"
+    story.write_text("Nelayan Cilacap Kembali Melaut\n" + " ".join(["Ratusan nelayan kembali melaut pagi ini."] * 10),
+                     encoding="utf-8")
+    articles, errors = extract_batch([_file(tmp_path / n) for n in ("LICENSE.txt", "lisensi-proyek.txt", "nelayan.txt")])
+    assert [a.title for a in articles] == ["Nelayan Cilacap Kembali Melaut"]
+    assert sorted(e.error for e in errors) == ["other: LICENSE.txt is a project file (licence, read-me, change log), not news",
+                                               "other: the text is a licence"]
+
+
+def test_page_types_are_kept_on_the_fetch_records(warehouse: Path) -> None:
+    fetched = [_html(n) for n in ("indeks.html", "foto.html", "artikel.html")]
+    articles, errors = extract_batch(fetched)
+    kept, _ = normalise_batch(articles, {})
+    for article in kept:
+        identify(article)
+    counts = load_batch(warehouse, start_run(warehouse, "test", {}), fetched, kept, errors).total()
+    assert counts["new"] == 1 and counts["skipped"] == 2 and counts["failed"] == 0
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = dict(con.execute("SELECT url, page_type FROM main.fetches").fetchall())
+        assert con.execute("SELECT count(*) FROM main.stage_errors").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM main.articles").fetchone()[0] == 1
+    assert sorted(rows.values()) == ["article", "gallery", "listing"]
+
+
+def test_declared_types_decide_short_pages() -> None:
+    video = fromstring('<html><head><script type="application/ld+json">{"@type": "VideoObject"}</script></head>'
+                       '<body><video src="a.mp4"></video><p>Cuplikan banjir.</p></body></html>')
+    assert html_page_type(video, "Cuplikan banjir.")[0] == "video"
+    short = fromstring('<html><head><meta property="og:type" content="article"></head><body><p>x</p></body></html>')
+    assert html_page_type(short, "Gempa berkekuatan 5,1 mengguncang Garut pagi ini, tidak ada laporan kerusakan.")[0] == "article"
+    assert text_file_type("README.md", "Cara memakai proyek ini")[0] == "other"
