@@ -1,4 +1,4 @@
-"""Issue 16's traps: paths select only themselves, deployed runs never default into the checkout,
+"""Traps an operator fell into: paths select only themselves, deployed runs never default into the checkout,
 captures per warehouse, `kabar serve --show` from any directory."""
 
 from __future__ import annotations
@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from kabar import settings
+from kabar.config import warehouse_of
 from kabar.sources import resolve_sources
 from tasks.capture import capture_files, warc_dir
 from tests.conftest import run_cli
-from warehouse.backend import resolve_for_run
 
 
 def config(tmp_path: Path) -> Path:
@@ -31,11 +31,11 @@ def test_paths_with_a_config_run_only_the_paths(tmp_path: Path) -> None:
 def test_a_deployed_run_defaults_to_the_user_data_folder(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("KABAR_WAREHOUSE", raising=False)
     monkeypatch.setenv("KABAR_DATA_DIR", str(tmp_path / "data-home"))
-    assert resolve_for_run(str(config(tmp_path)), None, deployed=True) == str(tmp_path / "data-home" / "kabar.duckdb")
-    assert resolve_for_run(None, None, deployed=True) == str(tmp_path / "data-home" / "kabar.duckdb")
-    assert resolve_for_run(None, None) == str(settings.DEFAULT_WAREHOUSE)  # the CLI keeps ./data
+    assert warehouse_of(None, str(config(tmp_path)), deployed=True) == str(tmp_path / "data-home" / "kabar.duckdb")
+    assert warehouse_of(None, None, deployed=True) == str(tmp_path / "data-home" / "kabar.duckdb")
+    assert warehouse_of(None, None) == str(settings.DEFAULT_WAREHOUSE)  # the CLI keeps ./data
     monkeypatch.setenv("KABAR_WAREHOUSE", str(tmp_path / "env.duckdb"))
-    assert resolve_for_run(None, None, deployed=True) == str(tmp_path / "env.duckdb")
+    assert warehouse_of(None, None, deployed=True) == str(tmp_path / "env.duckdb")
     monkeypatch.delenv("KABAR_DATA_DIR")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert settings.deployed_warehouse_path() == tmp_path / "xdg" / "kabar" / "kabar.duckdb"
