@@ -18,11 +18,11 @@ about one outlet:
 
 from __future__ import annotations
 
-import json
 import logging
 
 import trafilatura
 from lxml.etree import _Element
+from tasks.jsonld import jsonld_nodes
 
 LOGGER = logging.getLogger(__name__)
 
@@ -65,21 +65,10 @@ def list_shaped(text: str, anchors: set[str]) -> bool:
 def jsonld_article_body(tree: _Element) -> str:
     """The longest ``articleBody`` string in the page's JSON-LD blocks ('' when none)."""
     best = ""
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text or "")
-        except ValueError:
-            continue  # broken JSON-LD is common; it is evidence we simply do not have
-        stack = [data]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, list):
-                stack.extend(node)
-            elif isinstance(node, dict):
-                body = node.get("articleBody")
-                if isinstance(body, str) and len(body) > len(best):
-                    best = body
-                stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+    for node in jsonld_nodes(tree):
+        body = node.get("articleBody")
+        if isinstance(body, str) and len(body) > len(best):
+            best = body
     return best.strip()
 
 

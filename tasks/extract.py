@@ -23,6 +23,7 @@ from tasks import charset
 from tasks.boilerplate import link_texts, prune_tree
 from tasks.candidates import choose_body
 from tasks.dates import JAKARTA, estimate_from_text, find_dates
+from tasks.jsonld import jsonld_nodes
 from tasks.outlets import site_names
 from tasks.page_type import ARTICLE, OTHER, PAGE_TYPE_STAGE, html_page_type, text_file_type
 
@@ -77,30 +78,11 @@ def meta_published_at(html: "str | lxml.html.HtmlElement") -> datetime | None:
             stamp = _parse_timestamp(meta.get("content"))
             if stamp:
                 return stamp
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        for value in _json_ld_values(script.text or "", "datePublished"):
-            if stamp := _parse_timestamp(value):
-                return stamp
+    for node in jsonld_nodes(tree):
+        value = node.get("datePublished")
+        if isinstance(value, str) and (stamp := _parse_timestamp(value)):
+            return stamp
     return None
-
-
-def _json_ld_values(text: str, key: str) -> list[str]:
-    """The string values of ``key`` anywhere in a JSON-LD block (objects, lists, @graph), in
-    document order; none when the block is not JSON."""
-    try:
-        stack = [json.loads(text)]
-    except ValueError:
-        return []
-    found = []
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if isinstance(node.get(key), str):
-                found.append(node[key])
-            stack.extend(reversed(list(node.values())))
-        elif isinstance(node, list):
-            stack.extend(reversed(node))
-    return found
 
 
 def _date_only(value: str | None) -> datetime | None:

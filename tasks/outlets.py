@@ -14,13 +14,13 @@ The source's configured ``outlet`` wins over all of this (``tasks.normalise.outl
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import urlsplit
 
 from lxml.etree import _Element
 
 from kabar.text import site_of
+from tasks.jsonld import jsonld_nodes
 
 _URL_LIKE = re.compile(r"^\s*(https?:|www\.)|/", re.IGNORECASE)
 _HOST_LIKE = re.compile(r"^[\w-]+(\.[\w-]+)+$")
@@ -61,22 +61,11 @@ def site_names(tree: _Element) -> list[str]:
     """The names a page declares for its site, most trusted first: JSON-LD ``publisher.name``,
     ``og:site_name``, ``application-name``, the ``twitter:site`` handle (without its @)."""
     names: list[str] = []
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text or "")
-        except ValueError:
-            continue
-        stack = [data]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, list):
-                stack.extend(node)
-            elif isinstance(node, dict):
-                publisher = node.get("publisher")
-                for item in publisher if isinstance(publisher, list) else [publisher]:
-                    if isinstance(item, dict) and isinstance(item.get("name"), str):
-                        names.append(item["name"])
-                stack.extend(node.get("@graph") or [])
+    for node in jsonld_nodes(tree, follow=("@graph",)):
+        publisher = node.get("publisher")
+        for item in publisher if isinstance(publisher, list) else [publisher]:
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                names.append(item["name"])
     metas = {}
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or "").lower()

@@ -13,11 +13,11 @@ fetch record with their one-line reason. General evidence only, never one outlet
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import PurePosixPath
 
 from lxml.etree import _Element
+from tasks.jsonld import jsonld_nodes
 
 ARTICLE, LISTING, GALLERY, VIDEO, OTHER = "article", "listing", "gallery", "video", "other"
 PAGE_TYPES = (ARTICLE, LISTING, GALLERY, VIDEO, OTHER)
@@ -62,24 +62,11 @@ def words(text: str | None) -> int:
 def declared_types(tree: _Element) -> set[str]:
     """The casefolded ``@type`` values of the page's JSON-LD nodes and its ``og:type``."""
     found: set[str] = set()
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text or "")
-        except ValueError:
-            continue
-        stack = [data]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, list):
-                stack.extend(node)
-            elif isinstance(node, dict):
-                kind = node.get("@type")
-                for value in kind if isinstance(kind, list) else [kind]:
-                    if isinstance(value, str):
-                        found.add(value.casefold())
-                stack.extend(node.get("@graph") or [])
-                if isinstance(node.get("mainEntity"), (dict, list)):
-                    stack.append(node["mainEntity"])
+    for node in jsonld_nodes(tree, follow=("@graph", "mainEntity")):
+        kind = node.get("@type")
+        for value in kind if isinstance(kind, list) else [kind]:
+            if isinstance(value, str):
+                found.add(value.casefold())
     for meta in tree.iter("meta"):
         if (meta.get("property") or meta.get("name") or "").lower() == "og:type" and meta.get("content"):
             found.add("og:" + meta.get("content").strip().casefold())
