@@ -32,7 +32,7 @@ from tasks.entities import fold, load_kb, tokens  # noqa: E402
 from tasks.enrichers.entities import EntitiesEnricher, link_places  # noqa: E402
 from tasks.enrichers.quotes import extract_quotes  # noqa: E402
 from tasks.enrichers.themes import ThemesEnricher  # noqa: E402
-from tasks.entities import find_mentions  # noqa: E402
+from tasks.mentions import find_mentions  # noqa: E402
 from tasks.places import gazetteer  # noqa: E402
 
 SET_DIR = ROOT / "benchmarks" / "realset"

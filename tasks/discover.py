@@ -99,9 +99,11 @@ def feed_items(body: bytes, source: Source, base_url: str) -> list[Item]:
         if link:
             items.append(Item(url=link.strip(), source=source.name, title_hint=entry.get("title"),
                               published_hint=_feed_date(entry)))
-    # An empty but well-formed feed (feedparser recognised its version) is a silent source, not a
-    # broken one: feedparser also sets `bozo` for mere header complaints ("no Content-type specified").
-    if not items and parsed.get("bozo") and not parsed.get("version"):
+    # feedparser flags a well-formed feed served without an XML content type (we pass no
+    # Content-Type header) as bozo NonXMLContentType: that is no reason to call an empty but
+    # well-formed feed (a silent source) unreadable; a truncated one is still refused.
+    benign = type(parsed.get("bozo_exception")).__name__ in ("NonXMLContentType", "CharacterEncodingOverride")
+    if not items and parsed.get("bozo") and not benign:
         raise ValueError(f"not a readable feed ({parsed.get('bozo_exception')})")
     return items
 

@@ -21,6 +21,7 @@ from typing import Any
 from kabar.models import Article
 from tasks.enrich import Enrichment, current_settings, register
 from tasks.entities import load_kb
+from tasks.mentions import find_mentions
 from tasks.person_names import clean_name, last_person_before, person_name, resolve_short_name
 
 LOGGER = logging.getLogger(__name__)
@@ -256,13 +257,11 @@ _DEMONSTRATIVE_END = re.compile(r"\b(?:ini|itu|tersebut)\s*$", re.IGNORECASE)
 
 
 def _names(text: str) -> list[Any]:
-    """People and organisations named in ``text`` (tasks.entities: KB, learned NER, rules), by
-    position; [] when the entities module is unavailable."""
+    """People and organisations named in ``text`` (tasks.mentions: KB, learned NER, rules), by
+    position; [] without a knowledge base."""
     kb = _knowledge_base()
     if kb is None:
         return []
-    from tasks.entities import find_mentions
-
     return [m for m in find_mentions(text, kb) if m.type in ("person", "organization")]
 
 

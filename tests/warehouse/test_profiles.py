@@ -100,9 +100,11 @@ def test_a_batch_learns_its_own_boilerplate_and_a_reingest_changes_nothing(wareh
 
 
 def test_a_batch_without_a_warehouse_still_learns(tmp_path: Path) -> None:
-    from tasks.boilerplate import batch_profile_rows
+    from tasks.boilerplate import batch_profile_rows, site_profiles_task
 
     extracted = [_article(n)[1] for n in range(4)]
     site = site_of(extracted[0].url)
-    profiles = load_profiles(tmp_path / "none.duckdb", [site], batch_profile_rows(extracted))
+    missing = tmp_path / "none.duckdb"
+    assert load_profiles(missing, [site], batch_profile_rows(extracted)) is None  # nothing stored yet
+    profiles = site_profiles_task.fn(str(missing), extracted)  # so the batch teaches itself
     assert profiles[site].pages == 4 and profiles[site].is_boilerplate(FOOTER)
