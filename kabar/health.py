@@ -38,12 +38,14 @@ class SourceOutcome:
     @property
     def status(self) -> str:
         failed = self.counts.get("failed", 0)
-        if self.discovery == FAILING or (failed and not self.good):
-            return FAILING  # unreadable, or pages failed and none became an article
+        if self.discovery == FAILING:
+            return FAILING  # the feed, sitemap or listing could not be read
         if self.discovery == UNCHANGED and not self.listed:
             return UNCHANGED  # the feed answered 304 Not Modified: nothing new, nothing wrong
-        if not self.listed and not failed:
-            return SILENT
+        if not self.listed:
+            return SILENT  # read, but listed nothing (its only "failure" is the note saying so)
+        if failed and not self.good:
+            return FAILING  # pages failed and none became an article
         return OK
 
 
