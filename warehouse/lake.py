@@ -177,6 +177,10 @@ def open_lake(
         apply_views(con, transform=temp_views)
         _attach_index(con, spec)
         if read_only and locked:
+            # DuckLake reads its Parquet data files through the file system, which a locked reader
+            # refuses (enable_external_access = false); its own data path stays allowed.
+            _catalog, data_path = parse_spec(spec)
+            con.execute("SET allowed_directories = ?", [[str(Path(data_path).resolve()).rstrip("/") + "/"]])
             lock_down(con, external_access=external_access)
         yield con
     finally:
