@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
 from kabar.cli import UserError, add_warehouse_option
@@ -65,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
     # Prefect's runner installs its own SIGTERM handler (stop, exit 0) only once it starts; until
     # then (registering deployments takes seconds) a SIGTERM would kill the process outright.
     signal.signal(signal.SIGTERM, stop)
-    overrides = {"config": str(config), "warehouse": str(Path(args.warehouse).resolve()) if args.warehouse else None}
+    overrides = {"config": str(config), "warehouse": args.warehouse if not args.warehouse or args.warehouse.startswith("ducklake:")
+                 else str(Path(args.warehouse).resolve())}
     try:
         deployments = runner_deployments(specs, overrides)
         print(f"serving {len(deployments)} deployments (Ctrl-C or SIGTERM stops)", flush=True)
@@ -73,4 +76,9 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     print("kabar serve stopped", flush=True)
-    return 0
+    sys.stderr.flush()
+    # End here, not through interpreter finalization: that stops the daemon threads Prefect's
+    # runner leaves behind with pthread_exit, and one caught inside C++ code turns it into glibc's
+    # "FATAL: exception not rethrown" and an abort (exit -6 after a clean stop). Nothing is left
+    # to write: the runner has stopped and the lines above are flushed.
+    os._exit(0)
