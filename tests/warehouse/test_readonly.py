@@ -105,8 +105,13 @@ def test_ducklake_reader_reads_its_data_files_with_external_access_off(tmp_path:
         texts = con.execute("SELECT string_agg(text, ' ') FROM articles").fetchone()[0]
         assert texts and "amunisi" in texts.lower()
         assert con.execute("SELECT count(*) FROM search_articles('amunisi')").fetchone()[0] > 0
+        # the lake's own data path is allowed (DuckLake reads its Parquet files through the file
+        # system); anything beside it is not
+        outside = tmp_path / "elsewhere"
+        outside.mkdir()
+        duckdb.connect().execute(f"COPY (SELECT 'rahasia' AS x) TO '{outside}/secret.parquet'")
         with pytest.raises(duckdb.Error, match="disabled"):
-            con.execute(f"SELECT * FROM read_parquet('{tmp_path}/files/**/*.parquet')").fetchall()
+            con.execute(f"SELECT * FROM read_parquet('{outside}/secret.parquet')").fetchall()
         with pytest.raises(duckdb.Error, match="disabled"):
-            con.execute(f"COPY (SELECT 1) TO '{tmp_path}/files/x.parquet'")
-    assert not (tmp_path / "files" / "x.parquet").exists()
+            con.execute(f"COPY (SELECT 1) TO '{outside}/x.parquet'")
+    assert not (outside / "x.parquet").exists()
