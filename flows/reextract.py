@@ -12,6 +12,7 @@ from flows.runner import recorded_run
 from kabar import settings
 from kabar.config import FetchSettings, resolve_warehouse
 from kabar.models import Fetched, Window, batched
+from tasks.boilerplate import site_profiles_task
 from tasks.capture import capture_files, captured_items, read_pages
 from tasks.dedupe import dedupe_task
 from tasks.enrich import enrich_task
@@ -47,7 +48,8 @@ def reextract(warehouse: str | None = None, since: datetime | None = None,
         for batch in batched(captured.items, batch_size):
             fetched = read_captures_task(batch, captured.pages)
             extracted, errors = extract_task(fetched)
-            kept, skipped = normalise_task(extracted, {}, Window())
+            # the same learned boilerplate as ingest applies, so unchanged captures give unchanged text
+            kept, skipped = normalise_task(extracted, {}, Window(), site_profiles_task(path, extracted))
             for article in skipped:
                 run.counts.add(article.source, "skipped")
             enriched = enrich_task(dedupe_task(kept, path))

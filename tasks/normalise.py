@@ -324,7 +324,9 @@ def normalise_batch(
 
 @task(name="normalise", cache_policy=NO_CACHE)
 def normalise_task(
-    articles: list[Article], sources: dict[str, Source], window: Window = Window(),
-    profiles: dict[str, SiteProfile] | None = None,
+    articles: list[Article], sources: dict[str, Source], window: Window,
+    profiles: dict[str, SiteProfile] | None,
 ) -> tuple[list[Article], list[Article]]:
+    """Every flow passes the site profiles explicitly (``site_profiles_task``): a flow that
+    left them out extracted different text from the same captures (reextract did)."""
     return normalise_batch(articles, sources, window, profiles)
