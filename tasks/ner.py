@@ -162,11 +162,22 @@ def tag_words(words: list[str], path: Path = NEWS_MODEL) -> list[str]:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
+def _common_opener(matches: list[re.Match], i: int, lower_words: set[str]) -> bool:
+    """Whether word ``i`` opens its sentence (only punctuation before it) capitalised only for
+    that, as the same text shows by using it lower-cased elsewhere ("Kunjungan Sergey Shoigu ..."
+    beside "... memberikan kunjungan ..."): such a word is not part of the name the model tagged."""
+    if any(m.group()[0].isalnum() for m in matches[:i]):
+        return False
+    word = matches[i].group()
+    return word[:1].isupper() and not word.isupper() and word.lower() in lower_words
+
+
 def recognise(text: str, path: Path = NEWS_MODEL) -> list[Span]:
     """Typed names in ``text`` with character offsets; [] when no model is built."""
     if not text or not path.exists():
         return []
     spans: list[Span] = []
+    lower_words = {m.group() for m in WORD.finditer(text) if m.group().islower()}
     pos = 0
     for piece in _SENTENCE_END.split(text):
         start = text.find(piece, pos) if piece else pos
@@ -178,6 +189,10 @@ def recognise(text: str, path: Path = NEWS_MODEL) -> list[Span]:
         for a, b, label in bio_spans(tags):
             kind = LABEL_TYPES.get(label)
             if not kind:
+                continue
+            while a < b and _common_opener(matches, a, lower_words):
+                a += 1
+            if a == b:
                 continue
             cs, ce = start + matches[a].start(), start + matches[b - 1].end()
             spans.append(Span(text[cs:ce], cs, ce, kind))

@@ -58,9 +58,6 @@ def _by_seed(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, set]:
     return found
 
 
-@pytest.mark.xfail(reason="open (issue 14): with the learned NER model built (make install with "
-                   "../shared present) seed 000 also gets 'Korea' and 'Kunjungan Sergey Shoigu' as unlinked "
-                   "names; passes with the knowledge base and rules alone", strict=False)
 def test_seeds_yield_the_people_organisations_and_places_a_reader_would_list(seeded: Path) -> None:
     con = duckdb.connect(str(seeded), read_only=True)
     linked = _by_seed(con, "SELECT a.url, m.entity_id FROM mentions m JOIN articles a USING (article_id) WHERE m.entity_id IS NOT NULL")

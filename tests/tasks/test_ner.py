@@ -10,7 +10,7 @@ from tasks.entities import load_kb
 from tasks.enrichers.entities import link_places
 from tasks.enrichers.themes import ThemesEnricher
 from tasks.mentions import find_mentions
-from tasks.ner import NEWS_MODEL, bio_spans, model_status, recognise
+from tasks.ner import NEWS_MODEL, WORD, _common_opener, bio_spans, model_status, recognise
 
 needs_model = pytest.mark.skipif(model_status() is not None, reason="NER model not built (make ner-model)")
 
@@ -19,6 +19,18 @@ def test_bio_spans_read_like_seqeval() -> None:
     assert bio_spans(["B-PER", "I-PER", "O", "B-LOC"]) == [(0, 2, "PER"), (3, 4, "LOC")]
     assert bio_spans(["I-ORG", "I-ORG", "B-ORG"]) == [(0, 2, "ORG"), (2, 3, "ORG")]  # a stray I- starts a span
     assert bio_spans(["B-PER", "I-LOC"]) == [(0, 1, "PER"), (1, 2, "LOC")]
+
+
+def test_a_sentence_opener_the_text_uses_lower_cased_is_not_part_of_a_name() -> None:
+    text = "Kunjungan Menteri Budi Santoso berlangsung singkat. Warga menunggu kunjungan berikutnya."
+    lower = {m.group() for m in WORD.finditer(text) if m.group().islower()}
+    words = list(WORD.finditer(text))
+    assert _common_opener(words, 0, lower)  # "Kunjungan": the text also says "kunjungan"
+    assert not _common_opener(words, 1, lower)  # not the sentence's first word
+    quoted = list(WORD.finditer("“Kunjungan itu penting”"))
+    assert _common_opener(quoted, 1, lower)  # only punctuation before it
+    assert not _common_opener(list(WORD.finditer("Budi datang.")), 0, lower)  # "budi" is never lower-cased
+    assert not _common_opener(list(WORD.finditer("PBB datang.")), 0, lower | {"pbb"})  # an acronym stays
 
 
 @needs_model
