@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from benchmarks.corpus import write_warc
+from kabar.settings import BATCH_SIZE
 from tests.prefect_server import BIN, PrefectServer
 
 pytestmark = pytest.mark.slow
@@ -47,6 +48,7 @@ def _wait_for(log: Path, text: str, process: subprocess.Popen, times: int = 1, t
         time.sleep(0.2)
 
 
+@pytest.mark.timeout(1800)  # eleven whole 2,000-article runs: minutes each on a loaded 2-core machine
 def test_kill_minus_nine_loses_and_doubles_nothing(tmp_path: Path) -> None:
     rng = random.Random(SEED)
     archive = write_warc(tmp_path / "berita.warc.gz", ARTICLES, paragraphs=(2, 4))
@@ -62,11 +64,12 @@ def test_kill_minus_nine_loses_and_doubles_nothing(tmp_path: Path) -> None:
                 process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env,
                                            start_new_session=True)
             # a random point of the run's work, not of Prefect's start-up or of the extraction
-            # pool's: after a random number of loaded batches (the first load is discovery's),
-            # then a random pause, so kills land before, during and between batch loads whatever
-            # the machine's speed; each rerun resumes (cached batches, unchanged articles)
+            # pool's: a rerun loads again (as unchanged) the batches earlier runs loaded, so wait
+            # for those, plus 0-2 new batches (the first load is discovery's), then a random
+            # pause: kills land before, during and between batch loads whatever the machine's speed
+            done_batches = (counts[-1] if counts else 0) // BATCH_SIZE
             _wait_for(log, "Beginning flow run", process)
-            _wait_for(log, LOADED, process, times=rng.randint(1, 4))
+            _wait_for(log, LOADED, process, times=1 + done_batches + rng.randint(0, 2))
             time.sleep(rng.uniform(0.0, 3.0))
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)  # kill -9 the ingest process (and any children)
