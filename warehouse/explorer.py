@@ -20,23 +20,11 @@ from typing import Any
 import duckdb
 
 from warehouse import summaries
+from warehouse.summaries import jakarta_day
 
 #: Rows of one list page; exports hold at most EXPORT_LIMIT rows.
 PAGE_SIZE = 25
 EXPORT_LIMIT = 100_000
-
-
-def jakarta_day(column: str) -> str:
-    """SQL of the Asia/Jakarta calendar day of the TIMESTAMPTZ ``column``.
-
-    Jakarta has kept UTC+7 since 1964, so from 1970 (a non-negative epoch, where integer
-    division is floor division) the day is plain arithmetic on the epoch; ICU's ``timezone()``
-    (a time-zone lookup per row, about 3x slower: 0.1 s per 100,000 articles) is asked only
-    for earlier times."""
-    return (f"CASE WHEN {column} >= TIMESTAMPTZ '1970-01-01 00:00:00+00' "
-            f"THEN DATE '1970-01-01' + CAST((epoch_us({column}) + 25200000000) // 86400000000 AS INTEGER) "
-            f"ELSE CAST(timezone('Asia/Jakarta', {column}) AS DATE) END")
-
 
 DAY = jakarta_day("a.published_at")
 
@@ -83,6 +71,15 @@ def catalog(con: duckdb.DuckDBPyConnection) -> Catalog:
     if con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:
         _CATALOGS[con] = found
     return found
+
+
+def share_catalog(con: duckdb.DuckDBPyConnection, known: Catalog | None) -> Catalog:
+    """Let the cursor ``con`` use ``known`` (the catalog learnt on an earlier cursor of the same
+    open reader: the file cannot change while a reader holds it), or learn it; returns it."""
+    if known is None:
+        return catalog(con)
+    _CATALOGS[con] = known
+    return known
 
 
 def view_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -292,6 +289,11 @@ def entity(con, entity_id: str) -> dict[str, Any] | None:
 
 def entity_days(con, entity_id: str, limit: int = EXPORT_LIMIT, offset: int = 0) -> Table:
     """Mentions and articles per day (dated originals only), oldest first."""
+    if catalog(con).summaries:
+        return _table(con, "days", """
+            SELECT day, sum(mentions) AS mentions, count(*) AS articles FROM store.explorer_mentions
+            WHERE entity_id = ? AND duplicate_of IS NULL AND published_at IS NOT NULL
+            GROUP BY ALL ORDER BY day""", [entity_id], limit, offset)
     return _table(con, "days", f"""
         SELECT {DAY} AS day, count(*) AS mentions, count(DISTINCT m.article_id) AS articles
         FROM main.mentions m JOIN main.articles a USING (article_id)
@@ -301,6 +303,13 @@ def entity_days(con, entity_id: str, limit: int = EXPORT_LIMIT, offset: int = 0)
 
 def entity_stories(con, entity_id: str, limit: int = PAGE_SIZE, offset: int = 0) -> Table:
     """The stories whose articles name the entity, most recent first."""
+    if catalog(con).summaries:
+        return _table(con, "stories", """
+            WITH mine AS (SELECT story_id, count(*) AS naming_articles FROM store.explorer_mentions
+                          WHERE entity_id = ? AND story_id IS NOT NULL GROUP BY story_id)
+            SELECT s.story_id, s.title, s.first_published_at, s.outlet_count, s.article_count, mine.naming_articles
+            FROM mine JOIN store.explorer_stories s USING (story_id)
+            ORDER BY s.first_published_at DESC NULLS LAST, s.story_id""", [entity_id], limit, offset)
     return _table(con, "stories", f"""
         WITH mine AS (SELECT DISTINCT a.story_id, m.article_id FROM main.mentions m
                       JOIN main.articles a USING (article_id) WHERE m.entity_id = ? AND a.story_id IS NOT NULL)
@@ -312,6 +321,11 @@ def entity_stories(con, entity_id: str, limit: int = PAGE_SIZE, offset: int = 0)
 
 def entity_articles(con, entity_id: str, limit: int = PAGE_SIZE, offset: int = 0) -> Table:
     """The originals naming the entity, newest first."""
+    if catalog(con).summaries:
+        return _table(con, "articles", """
+            SELECT article_id, title, outlet, published_at, mentions FROM store.explorer_mentions
+            WHERE entity_id = ? AND duplicate_of IS NULL
+            ORDER BY published_at DESC NULLS LAST, article_id""", [entity_id], limit, offset)
     return _table(con, "articles", """
         SELECT a.article_id, a.title, a.outlet, a.published_at, count(*) AS mentions
         FROM main.mentions m JOIN main.articles a USING (article_id)
@@ -322,6 +336,16 @@ def entity_articles(con, entity_id: str, limit: int = PAGE_SIZE, offset: int = 0
 def entity_cooccurring(con, entity_id: str, limit: int = PAGE_SIZE, offset: int = 0) -> Table:
     """Entities named in the same originals, by how many articles they share."""
     # Count first, then name the entities counted (see story_entities).
+    if catalog(con).summaries:  # each row lists every entity its article names
+        return _table(con, "cooccurring", """
+            WITH counted AS (
+                SELECT other AS entity_id, count(*) AS together
+                FROM (SELECT unnest(entities) AS other FROM store.explorer_mentions
+                      WHERE entity_id = ? AND duplicate_of IS NULL)
+                WHERE other <> ? GROUP BY other)
+            SELECT c.entity_id, e.name, e.type, c.together
+            FROM counted c LEFT JOIN store.explorer_entities e USING (entity_id)
+            ORDER BY c.together DESC, e.name, c.entity_id""", [entity_id, entity_id], limit, offset)
     return _table(con, "cooccurring", f"""
         WITH mine AS (SELECT DISTINCT m.article_id FROM main.mentions m JOIN main.articles a USING (article_id)
                       WHERE m.entity_id = ? AND a.duplicate_of IS NULL),
@@ -347,6 +371,12 @@ def entity_quotes(con, entity_id: str, limit: int = PAGE_SIZE, offset: int = 0) 
 def place_points(con, entity_ids: list[str] | None = None, since: date | None = None,
                  limit: int = 500, offset: int = 0) -> Table:
     """Places with coordinates and how many originals name them (all, or only ``entity_ids``)."""
+    if since is None and catalog(con).summaries:
+        where, params = ("", []) if entity_ids is None else \
+            ("WHERE entity_id IN (SELECT unnest(?::VARCHAR[]))", [entity_ids])
+        return _table(con, "places", f"""
+            SELECT entity_id, name, country, lat, lon, articles FROM store.explorer_places {where}
+            ORDER BY articles DESC, name, entity_id""", params, limit, offset)
     # Conditions are added only when asked for: "? IS NULL OR day >= ?" computed the Jakarta day
     # of every article, and list_contains() could not cut the scan as IN (...) does.
     params: list[Any] = []
@@ -361,7 +391,7 @@ def place_points(con, entity_ids: list[str] | None = None, since: date | None = 
         SELECT p.entity_id, any_value(p.name) AS name, any_value(p.country) AS country,
                avg(p.lat) AS lat, avg(p.lon) AS lon, count(DISTINCT p.article_id) AS articles
         FROM main.places p JOIN main.articles a USING (article_id) WHERE {where}
-        GROUP BY p.entity_id ORDER BY articles DESC, name""", params, limit, offset, ("places",))
+        GROUP BY p.entity_id ORDER BY articles DESC, name, p.entity_id""", params, limit, offset, ("places",))
 
 
 # ---- article ---------------------------------------------------------------------------------
