@@ -6,9 +6,11 @@ place; ../shared/seeds when missing) reshuffled, 12 words of title, 20 outlets, 
 dates (5% undated), 8% copies, stories of 1-6 articles, 3,000 entities (a sixth of them places
 with coordinates) named 8 times per article with real character offsets, quotes, amounts,
 dates, themes, cleaning audit, versions (5% edited twice), one fetch per article and 60 runs; all
-bulk-loaded through Arrow into the real migrated store, views applied and the search index built
-with ``warehouse.search.build_index`` (the index build dominates: minutes). The file is kept in
-``--dir`` and reused by later runs.
+bulk-loaded through Arrow into the real migrated store, views applied, the search index built
+with ``warehouse.search.build_index`` (the index build dominates: minutes) and the explorer's
+summaries written as a run's index step writes them (warehouse/summaries.py). The file is kept in
+``--dir`` and reused by later runs (the index step is run on it first, as a run would, so a file
+from an older kabar gets sorted postings and summaries).
 
 Then the real `kabar browse` process is started on 127.0.0.1 and every page kind is fetched over
 HTTP (median of ``--repeat`` requests per sample, after one warm-up), beside the bare SQL of that
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import random
 import re
 import socket
@@ -299,7 +302,8 @@ def main() -> None:
                 if server.poll() is not None or time.monotonic() > deadline:
                     sys.exit(f"kabar browse did not start: {server.stderr.read()[-500:]}")
                 time.sleep(0.3)
-        print(f"{args.articles:,} articles; median of {args.repeat} after a warm-up; target {TARGET_MS} ms a page")
+        print(f"{args.articles:,} articles; median of {args.repeat} after a warm-up; target {TARGET_MS} ms a page; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"{'page':<26}{'page ms':>9}{'SQL ms':>9}{'page/SQL':>10}  within target")
         with httpx.Client(timeout=120) as client:
             worst = 0.0
@@ -321,7 +325,7 @@ def main() -> None:
             started = time.perf_counter()
             client.get(base + "/runs")
             print(f"first page after a pause (reopens the file): {(time.perf_counter() - started) * 1000:.0f} ms")
-            print(f"slowest page: {worst:.0f} ms")
+            print(f"slowest page: {worst:.0f} ms (load average now {os.getloadavg()[0]:.1f})")
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -13,6 +13,7 @@ time axes (they have no day of their own) and counted apart.
 from __future__ import annotations
 
 import weakref
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -165,6 +166,24 @@ def _filtered_articles(con, f: Filters) -> tuple[str, list[Any]]:
     return f"{base} WHERE {' AND '.join(where)}", params
 
 
+#: The matches of the last query asked on a locked connection (the explorer's cursor of one
+#: request): the page's hits and its counts per day share one scoring of the query.
+_MATCHES: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, tuple[Filters, list]]" = weakref.WeakKeyDictionary()
+
+
+def _matches(con, f: Filters) -> list[tuple[str, date | None, float]]:
+    """Every original matching ``f`` (which has a query), best first: id, Jakarta day, score."""
+    known = _MATCHES.get(con)
+    if known is not None and known[0] == f:
+        return known[1]
+    sql, params = _filtered_articles(con, f)
+    found = con.execute(f"""SELECT article_id, {jakarta_day('published_at')}, score FROM ({sql})
+                            ORDER BY score DESC, published_at DESC NULLS LAST, article_id""", params).fetchall()
+    if _CATALOGS.get(con) is not None:  # remembered for locked connections only (see catalog)
+        _MATCHES[con] = (f, found)
+    return found
+
+
 def search_needs(f: Filters) -> tuple[str, ...]:
     """The relations a search with these filters reads (a missing one means no hits)."""
     return tuple(n for n, on in (("mentions", f.entity), ("themes", f.theme)) if on)
@@ -180,8 +199,11 @@ def search_hits(con, f: Filters, limit: int = PAGE_SIZE, offset: int = 0) -> Tab
     # joining the view again in the same query made DuckDB read every article's text.
     if not all(view_exists(con, v) for v in search_needs(f)):
         return Table("hits", [])
-    page = con.execute(f"SELECT article_id, round(score, 3) FROM ({sql}) ORDER BY {order} LIMIT ? OFFSET ?",
-                       [*params, limit + 1, offset]).fetchall()
+    if f.query:
+        page = [(i, round(score, 3)) for i, _, score in _matches(con, f)[offset:offset + limit + 1]]
+    else:
+        page = con.execute(f"SELECT article_id, round(score, 3) FROM ({sql}) ORDER BY {order} LIMIT ? OFFSET ?",
+                           [*params, limit + 1, offset]).fetchall()
     result = con.execute("""
         SELECT article_id, title, outlet, published_at, language, story_id, NULL::DOUBLE AS score, text
         FROM main.articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))""", [[r[0] for r in page[:limit]]])
@@ -192,6 +214,10 @@ def search_hits(con, f: Filters, limit: int = PAGE_SIZE, offset: int = 0) -> Tab
 
 def search_days(con, f: Filters, limit: int = EXPORT_LIMIT, offset: int = 0) -> Table:
     """How many matching originals per day (dated ones only), oldest first."""
+    if f.query and all(view_exists(con, v) for v in search_needs(f)):
+        days = Counter(day for _, day, _ in _matches(con, f) if day is not None)
+        rows = sorted(days.items())[offset:offset + limit + 1]
+        return Table("days", ["day", "articles"], rows[:limit], len(rows) > limit)
     sql, params = _filtered_articles(con, f)
     return _table(con, "days", f"SELECT {jakarta_day('published_at')} AS day, "
                   f"count(*) AS articles FROM ({sql}) WHERE published_at IS NOT NULL GROUP BY ALL ORDER BY day",

@@ -21,6 +21,13 @@ def _built(path: Path) -> None:
     con.close()
 
 
+def _entity_pages(con) -> list[list[tuple]]:
+    """What the entity pages of 'kp' (named in four articles, one a copy) and 'ru' list."""
+    return [ex.entity_days(con, "kp").rows, ex.entity_articles(con, "kp").rows, ex.entity_stories(con, "kp").rows,
+            ex.entity_cooccurring(con, "kp").rows, ex.entity_cooccurring(con, "ru").rows,
+            ex.story_entities(con, "s1").rows, ex.place_points(con).rows]
+
+
 def test_index_step_writes_copies_the_explorer_reads_while_current(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     _built(path)
@@ -28,7 +35,9 @@ def test_index_step_writes_copies_the_explorer_reads_while_current(tmp_path: Pat
         assert not ex.catalog(con).summaries  # never refreshed: the live views
         live_entities = ex.entities_list(con).rows
         live_stories = ex.stories_list(con).rows
+        live_pages = _entity_pages(con)
     assert live_entities and live_stories
+    assert all(rows for rows in live_pages[:4]), live_pages
     update_search_index(str(path))
     with open_reader(path) as con:
         assert summaries.current(con)
@@ -36,6 +45,7 @@ def test_index_step_writes_copies_the_explorer_reads_while_current(tmp_path: Pat
         assert ex._entities(con) == "store.explorer_entities"
         assert ex.entities_list(con).rows == live_entities
         assert ex.stories_list(con).rows == live_stories
+        assert _entity_pages(con) == live_pages
         kim = ex.entity(con, "kim")
         assert kim is not None and kim["articles"] == live_entities[[r[0] for r in live_entities].index("kim")][5]
     import duckdb
