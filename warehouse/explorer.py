@@ -280,6 +280,12 @@ def story_outlets(con, story_id: str, limit: int = PAGE_SIZE, offset: int = 0) -
 
 def story_entities(con, story_id: str, limit: int = PAGE_SIZE, offset: int = 0) -> Table:
     """Entities named in the story's articles, by how many of its articles name them."""
+    if catalog(con).summaries:
+        return _table(con, "entities", """
+            SELECT c.entity_id, e.name, e.type, c.articles, c.mentions
+            FROM store.explorer_story_entities c LEFT JOIN store.explorer_entities e USING (entity_id)
+            WHERE c.story_id = ? ORDER BY c.articles DESC, c.mentions DESC, e.name, c.entity_id""",
+                      [story_id], limit, offset)
     # Count the story's mentions first, then name the few entities found (naming before
     # grouping made the whole entities relation part of the join).
     return _table(con, "entities", f"""

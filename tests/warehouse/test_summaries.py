@@ -73,8 +73,18 @@ def test_refresh_is_skipped_when_nothing_changed(tmp_path: Path) -> None:
         assert summaries.refresh(con) is False
         con.execute("UPDATE store.runs SET state = state")  # no row: nothing changes the stamp
         assert summaries.refresh(con) is False
+        # A run that writes nothing the copies show: the new stamp is stored, nothing rebuilt.
         con.execute("INSERT INTO store.runs (run_id, flow, started_at, state) VALUES ('r2', 'enrich', now(), 'running')")
+        assert not summaries.current(con)
+        assert summaries.refresh(con) is False
+        assert summaries.current(con)
+        # An UPDATE in place (another story for an article) with a run: rebuilt.
+        con.execute("INSERT INTO store.runs (run_id, flow, started_at, state) VALUES ('r3', 'ingest', now(), 'running')")
+        con.execute("UPDATE store.articles SET story_id = 's1' WHERE article_id = 'a5'")
         assert summaries.refresh(con) is True
+        assert summaries.current(con)
+        assert con.execute("SELECT article_count FROM store.explorer_stories WHERE story_id = 's1'").fetchone()[0] == \
+            con.execute("SELECT article_count FROM main.stories WHERE story_id = 's1'").fetchone()[0]
     finally:
         con.close()
 
