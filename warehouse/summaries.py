@@ -129,7 +129,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> bool:
     content = f"{con.execute(_CONTENT_SQL).fetchone()[0]}/{_COPIES_VERSION}"
     try:
         before = con.execute(f"SELECT content FROM {STATE_TABLE}").fetchone()
-    except duckdb.CatalogException:  # none yet, or written before the content column
+    except (duckdb.CatalogException, duckdb.BinderException):  # none yet, or written before the content column
         before = None
     with transaction(con):
         if before is not None and before[0] == content:  # same rows: the copies stand, under the new stamp
