@@ -56,12 +56,16 @@ def open_writer_for(spec: str | Path, *, wait_s: float = 60.0) -> ContextManager
 def update_search_index(spec: str) -> dict[str, int]:
     """Bring the full-text index of the warehouse up to date: a file's postings for its new and
     changed articles only (warehouse/search.py), a lake's local index file rebuilt; returns
-    ``documents`` (in all) and, for a file, ``indexed`` and ``removed`` by this update."""
+    ``documents`` (in all) and, for a file, ``indexed`` and ``removed`` by this update. A file's
+    explorer summaries (warehouse/summaries.py) are refreshed too when anything changed."""
     from warehouse.search import update_index
+    from warehouse.summaries import refresh
 
     if is_lake(spec):
         from warehouse.lake import build_lake_index
 
         return {"documents": build_lake_index(spec)}
     with open_writer_for(spec) as con:
-        return update_index(con)
+        counts = update_index(con)
+        refresh(con)
+        return counts

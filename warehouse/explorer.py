@@ -12,16 +12,22 @@ time axes (they have no day of their own) and counted apart.
 
 from __future__ import annotations
 
+import weakref
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import duckdb
 
+from warehouse import summaries
+from warehouse.summaries import jakarta_day
+
 #: Rows of one list page; exports hold at most EXPORT_LIMIT rows.
 PAGE_SIZE = 25
 EXPORT_LIMIT = 100_000
-DAY = "CAST(timezone('Asia/Jakarta', a.published_at) AS DATE)"
+
+DAY = jakarta_day("a.published_at")
 
 
 @dataclass
@@ -37,10 +43,58 @@ class Table:
         return [dict(zip(self.columns, row)) for row in self.rows]
 
 
+@dataclass(frozen=True)
+class Catalog:
+    """What a read connection's warehouse has: its public views, whether ``articles`` has
+    ``page_type``, and whether the explorer summaries (warehouse/summaries.py) are current."""
+
+    views: frozenset[str]
+    page_type: bool
+    summaries: bool
+
+
+#: Catalogs of locked (read-only, configuration frozen) connections, remembered per connection:
+#: listing the views costs ~7 ms and pages asked it a dozen times. The explorer opens a cursor
+#: per request, so this is per request there; a writable connection is never remembered (its
+#: views may change under it).
+_CATALOGS: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, Catalog]" = weakref.WeakKeyDictionary()
+
+
+def catalog(con: duckdb.DuckDBPyConnection) -> Catalog:
+    found = _CATALOGS.get(con)
+    if found is not None:
+        return found
+    views = frozenset(r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall())
+    page_type = bool(con.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' "
+                                 "AND table_name = 'articles' AND column_name = 'page_type'").fetchone()[0])
+    found = Catalog(views, page_type, summaries.current(con))
+    if con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:
+        _CATALOGS[con] = found
+    return found
+
+
+def share_catalog(con: duckdb.DuckDBPyConnection, known: Catalog | None) -> Catalog:
+    """Let the cursor ``con`` use ``known`` (the catalog learnt on an earlier cursor of the same
+    open reader: the file cannot change while a reader holds it), or learn it; returns it."""
+    if known is None:
+        return catalog(con)
+    _CATALOGS[con] = known
+    return known
+
+
 def view_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?",
-        [name]).fetchone()[0])
+    return name in catalog(con).views
+
+
+def _entities(con) -> str:
+    """The relation of entity rows: the current summary copy, else the live view."""
+    return "store.explorer_entities" if catalog(con).summaries else "main.entities"
+
+
+def _stories(con) -> str:
+    """The relation of story rows: the current summary copy, else the live view."""
+    return "store.explorer_stories" if catalog(con).summaries else "main.stories"
 
 
 def _table(con, name: str, sql: str, params: list[Any], limit: int, offset: int,
@@ -78,13 +132,18 @@ class Filters:
 
 
 def _filtered_articles(con, f: Filters) -> tuple[str, list[Any]]:
-    """SQL of the originals matching ``f`` (with a ``score`` when there is a query), and its params."""
+    """SQL of the originals matching ``f`` (``article_id``, ``published_at``, and ``score`` when
+    there is a query), and its params."""
+    # Only the columns the filters use, named in a subquery: the search macro reads the
+    # ``articles`` view too, and with the view named twice in one query DuckDB read every
+    # column of it, texts included (0.9 s of a 1.2 s page at 100,000 articles).
     params: list[Any] = []
+    articles = "(SELECT article_id, published_at, duplicate_of, outlet, language FROM main.articles) a"
     if f.query:
-        base = ("SELECT a.*, s.score FROM search_articles(?) s JOIN main.articles a USING (article_id)")
+        base = f"SELECT a.article_id, a.published_at, s.score FROM search_articles(?) s JOIN {articles} USING (article_id)"
         params.append(f.query)
     else:
-        base = "SELECT a.*, NULL::DOUBLE AS score FROM main.articles a"
+        base = f"SELECT a.article_id, a.published_at, NULL::DOUBLE AS score FROM {articles}"
     where = ["a.duplicate_of IS NULL"]
     if f.since:
         where.append(f"{DAY} >= ?")
@@ -107,6 +166,24 @@ def _filtered_articles(con, f: Filters) -> tuple[str, list[Any]]:
     return f"{base} WHERE {' AND '.join(where)}", params
 
 
+#: The matches of the last query asked on a locked connection (the explorer's cursor of one
+#: request): the page's hits and its counts per day share one scoring of the query.
+_MATCHES: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, tuple[Filters, list]]" = weakref.WeakKeyDictionary()
+
+
+def _matches(con, f: Filters) -> list[tuple[str, date | None, float]]:
+    """Every original matching ``f`` (which has a query), best first: id, Jakarta day, score."""
+    known = _MATCHES.get(con)
+    if known is not None and known[0] == f:
+        return known[1]
+    sql, params = _filtered_articles(con, f)
+    found = con.execute(f"""SELECT article_id, {jakarta_day('published_at')}, score FROM ({sql})
+                            ORDER BY score DESC, published_at DESC NULLS LAST, article_id""", params).fetchall()
+    if _CATALOGS.get(con) is not None:  # remembered for locked connections only (see catalog)
+        _MATCHES[con] = (f, found)
+    return found
+
+
 def search_needs(f: Filters) -> tuple[str, ...]:
     """The relations a search with these filters reads (a missing one means no hits)."""
     return tuple(n for n, on in (("mentions", f.entity), ("themes", f.theme)) if on)
@@ -117,25 +194,32 @@ def search_hits(con, f: Filters, limit: int = PAGE_SIZE, offset: int = 0) -> Tab
     sql, params = _filtered_articles(con, f)
     order = "score DESC, published_at DESC NULLS LAST, article_id" if f.query else \
         "published_at DESC NULLS LAST, article_id"
-    # Order and cut the page on narrow rows first, then fetch the page's texts: sorting every
-    # match with its text costs several times more on a large warehouse.
+    # Order and cut the page on narrow rows first, then fetch the page's texts in a second query:
+    # sorting every match with its text costs several times more on a large warehouse, and
+    # joining the view again in the same query made DuckDB read every article's text.
     if not all(view_exists(con, v) for v in search_needs(f)):
         return Table("hits", [])
-    result = con.execute(f"""
-        WITH page AS (SELECT article_id, published_at, score FROM ({sql}) ORDER BY {order} LIMIT ? OFFSET ?)
-        SELECT a.article_id, a.title, a.outlet, a.published_at, a.language, a.story_id,
-               round(page.score, 3) AS score, a.text
-        FROM page JOIN main.articles a USING (article_id)
-        ORDER BY {"page.score DESC, " if f.query else ""}page.published_at DESC NULLS LAST, a.article_id""",
-                         [*params, limit + 1, offset])
-    rows = result.fetchall()
-    return Table("hits", [d[0] for d in result.description], rows[:limit], len(rows) > limit)
+    if f.query:
+        page = [(i, round(score, 3)) for i, _, score in _matches(con, f)[offset:offset + limit + 1]]
+    else:
+        page = con.execute(f"SELECT article_id, round(score, 3) FROM ({sql}) ORDER BY {order} LIMIT ? OFFSET ?",
+                           [*params, limit + 1, offset]).fetchall()
+    result = con.execute("""
+        SELECT article_id, title, outlet, published_at, language, story_id, NULL::DOUBLE AS score, text
+        FROM main.articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))""", [[r[0] for r in page[:limit]]])
+    found = {row[0]: row for row in result.fetchall()}
+    rows = [(*found[i][:6], score, found[i][7]) for i, score in page[:limit] if i in found]
+    return Table("hits", [d[0] for d in result.description], rows, len(page) > limit)
 
 
 def search_days(con, f: Filters, limit: int = EXPORT_LIMIT, offset: int = 0) -> Table:
     """How many matching originals per day (dated ones only), oldest first."""
+    if f.query and all(view_exists(con, v) for v in search_needs(f)):
+        days = Counter(day for _, day, _ in _matches(con, f) if day is not None)
+        rows = sorted(days.items())[offset:offset + limit + 1]
+        return Table("days", ["day", "articles"], rows[:limit], len(rows) > limit)
     sql, params = _filtered_articles(con, f)
-    return _table(con, "days", f"SELECT CAST(timezone('Asia/Jakarta', published_at) AS DATE) AS day, "
+    return _table(con, "days", f"SELECT {jakarta_day('published_at')} AS day, "
                   f"count(*) AS articles FROM ({sql}) WHERE published_at IS NOT NULL GROUP BY ALL ORDER BY day",
                   params, limit, offset, search_needs(f))
 
@@ -157,15 +241,15 @@ def choices(con) -> dict[str, list[str]]:
 
 def stories_list(con, limit: int = PAGE_SIZE, offset: int = 0) -> Table:
     """Stories, most recent first report first, with how many outlets and articles each has."""
-    return _table(con, "stories", """
+    return _table(con, "stories", f"""
         SELECT story_id, title, first_published_at, first_outlet, outlet_count, article_count, original_count
-        FROM main.stories ORDER BY first_published_at DESC NULLS LAST, story_id""", [], limit, offset)
+        FROM {_stories(con)} ORDER BY first_published_at DESC NULLS LAST, story_id""", [], limit, offset)
 
 
 def entities_list(con, kind: str | None = None, limit: int = PAGE_SIZE, offset: int = 0) -> Table:
     """Entities (of one type, or all) by how many articles name them."""
-    return _table(con, "entities", """
-        SELECT entity_id, name, type, country, wikidata_id, articles FROM main.entities
+    return _table(con, "entities", f"""
+        SELECT entity_id, name, type, country, wikidata_id, articles FROM {_entities(con)}
         WHERE ? IS NULL OR type = ? ORDER BY articles DESC, name, entity_id""", [kind, kind], limit, offset,
                   ("entities",))
 
@@ -174,7 +258,7 @@ def entities_list(con, kind: str | None = None, limit: int = PAGE_SIZE, offset: 
 
 def story(con, story_id: str) -> dict[str, Any] | None:
     """The story's row from ``stories`` (title, first report, counts), or None."""
-    return _one(con, "SELECT * FROM main.stories WHERE story_id = ?", [story_id])
+    return _one(con, f"SELECT * FROM {_stories(con)} WHERE story_id = ?", [story_id])
 
 
 def story_articles(con, story_id: str, limit: int = PAGE_SIZE, offset: int = 0) -> Table:
@@ -196,22 +280,32 @@ def story_outlets(con, story_id: str, limit: int = PAGE_SIZE, offset: int = 0) -
 
 def story_entities(con, story_id: str, limit: int = PAGE_SIZE, offset: int = 0) -> Table:
     """Entities named in the story's articles, by how many of its articles name them."""
-    return _table(con, "entities", """
-        SELECT m.entity_id, any_value(e.name) AS name, any_value(e.type) AS type,
-               count(DISTINCT m.article_id) AS articles, count(*) AS mentions
-        FROM main.mentions m JOIN main.articles a USING (article_id) LEFT JOIN main.entities e USING (entity_id)
-        WHERE a.story_id = ? AND m.entity_id IS NOT NULL
-        GROUP BY m.entity_id ORDER BY articles DESC, mentions DESC, name""",
+    if catalog(con).summaries:
+        return _table(con, "entities", """
+            SELECT c.entity_id, e.name, e.type, c.articles, c.mentions
+            FROM store.explorer_story_entities c LEFT JOIN store.explorer_entities e USING (entity_id)
+            WHERE c.story_id = ? ORDER BY c.articles DESC, c.mentions DESC, e.name, c.entity_id""",
+                      [story_id], limit, offset)
+    # Count the story's mentions first, then name the few entities found (naming before
+    # grouping made the whole entities relation part of the join).
+    return _table(con, "entities", f"""
+        WITH counted AS (
+            SELECT entity_id, count(DISTINCT article_id) AS articles, count(*) AS mentions FROM main.mentions
+            WHERE article_id IN (SELECT article_id FROM main.articles WHERE story_id = ?) AND entity_id IS NOT NULL
+            GROUP BY entity_id)
+        SELECT c.entity_id, e.name, e.type, c.articles, c.mentions
+        FROM counted c LEFT JOIN {_entities(con)} e USING (entity_id)
+        ORDER BY c.articles DESC, c.mentions DESC, e.name, c.entity_id""",
                   [story_id], limit, offset, ("mentions", "entities"))
 
 
 def story_quotes(con, story_id: str, limit: int = PAGE_SIZE, offset: int = 0) -> Table:
     """Quotes in the story's articles (originals), speaker first."""
-    return _table(con, "quotes", """
+    return _table(con, "quotes", f"""
         SELECT coalesce(e.name, q.speaker_text) AS speaker, q.speaker_entity_id, q.quote, a.outlet,
                q.article_id, a.published_at
         FROM main.quotes q JOIN main.articles a USING (article_id)
-        LEFT JOIN main.entities e ON e.entity_id = q.speaker_entity_id
+        LEFT JOIN {_entities(con)} e ON e.entity_id = q.speaker_entity_id
         WHERE a.story_id = ? AND a.duplicate_of IS NULL ORDER BY a.published_at NULLS LAST, q.article_id, q.char_start""",
                   [story_id], limit, offset, ("quotes", "entities"))
 
@@ -222,11 +316,16 @@ def entity(con, entity_id: str) -> dict[str, Any] | None:
     """The entity's row from ``entities`` (name, type, wikidata id, country, articles), or None."""
     if not view_exists(con, "entities"):
         return None
-    return _one(con, "SELECT * FROM main.entities WHERE entity_id = ?", [entity_id])
+    return _one(con, f"SELECT * FROM {_entities(con)} WHERE entity_id = ?", [entity_id])
 
 
 def entity_days(con, entity_id: str, limit: int = EXPORT_LIMIT, offset: int = 0) -> Table:
     """Mentions and articles per day (dated originals only), oldest first."""
+    if catalog(con).summaries:
+        return _table(con, "days", """
+            SELECT day, sum(mentions) AS mentions, count(*) AS articles FROM store.explorer_mentions
+            WHERE entity_id = ? AND duplicate_of IS NULL AND published_at IS NOT NULL
+            GROUP BY ALL ORDER BY day""", [entity_id], limit, offset)
     return _table(con, "days", f"""
         SELECT {DAY} AS day, count(*) AS mentions, count(DISTINCT m.article_id) AS articles
         FROM main.mentions m JOIN main.articles a USING (article_id)
@@ -236,17 +335,29 @@ def entity_days(con, entity_id: str, limit: int = EXPORT_LIMIT, offset: int = 0)
 
 def entity_stories(con, entity_id: str, limit: int = PAGE_SIZE, offset: int = 0) -> Table:
     """The stories whose articles name the entity, most recent first."""
-    return _table(con, "stories", """
+    if catalog(con).summaries:
+        return _table(con, "stories", """
+            WITH mine AS (SELECT story_id, count(*) AS naming_articles FROM store.explorer_mentions
+                          WHERE entity_id = ? AND story_id IS NOT NULL GROUP BY story_id)
+            SELECT s.story_id, s.title, s.first_published_at, s.outlet_count, s.article_count, mine.naming_articles
+            FROM mine JOIN store.explorer_stories s USING (story_id)
+            ORDER BY s.first_published_at DESC NULLS LAST, s.story_id""", [entity_id], limit, offset)
+    return _table(con, "stories", f"""
         WITH mine AS (SELECT DISTINCT a.story_id, m.article_id FROM main.mentions m
                       JOIN main.articles a USING (article_id) WHERE m.entity_id = ? AND a.story_id IS NOT NULL)
         SELECT s.story_id, s.title, s.first_published_at, s.outlet_count, s.article_count,
                count(DISTINCT mine.article_id) AS naming_articles
-        FROM mine JOIN main.stories s USING (story_id) GROUP BY ALL
+        FROM mine JOIN {_stories(con)} s USING (story_id) GROUP BY ALL
         ORDER BY s.first_published_at DESC NULLS LAST, s.story_id""", [entity_id], limit, offset, ("mentions",))
 
 
 def entity_articles(con, entity_id: str, limit: int = PAGE_SIZE, offset: int = 0) -> Table:
     """The originals naming the entity, newest first."""
+    if catalog(con).summaries:
+        return _table(con, "articles", """
+            SELECT article_id, title, outlet, published_at, mentions FROM store.explorer_mentions
+            WHERE entity_id = ? AND duplicate_of IS NULL
+            ORDER BY published_at DESC NULLS LAST, article_id""", [entity_id], limit, offset)
     return _table(con, "articles", """
         SELECT a.article_id, a.title, a.outlet, a.published_at, count(*) AS mentions
         FROM main.mentions m JOIN main.articles a USING (article_id)
@@ -256,14 +367,26 @@ def entity_articles(con, entity_id: str, limit: int = PAGE_SIZE, offset: int = 0
 
 def entity_cooccurring(con, entity_id: str, limit: int = PAGE_SIZE, offset: int = 0) -> Table:
     """Entities named in the same originals, by how many articles they share."""
-    return _table(con, "cooccurring", """
+    # Count first, then name the entities counted (see story_entities).
+    if catalog(con).summaries:  # each row lists every entity its article names
+        return _table(con, "cooccurring", """
+            WITH counted AS (
+                SELECT other AS entity_id, count(*) AS together
+                FROM (SELECT unnest(entities) AS other FROM store.explorer_mentions
+                      WHERE entity_id = ? AND duplicate_of IS NULL)
+                WHERE other <> ? GROUP BY other)
+            SELECT c.entity_id, e.name, e.type, c.together
+            FROM counted c LEFT JOIN store.explorer_entities e USING (entity_id)
+            ORDER BY c.together DESC, e.name, c.entity_id""", [entity_id, entity_id], limit, offset)
+    return _table(con, "cooccurring", f"""
         WITH mine AS (SELECT DISTINCT m.article_id FROM main.mentions m JOIN main.articles a USING (article_id)
-                      WHERE m.entity_id = ? AND a.duplicate_of IS NULL)
-        SELECT o.entity_id, any_value(e.name) AS name, any_value(e.type) AS type,
-               count(DISTINCT o.article_id) AS together
-        FROM main.mentions o JOIN mine USING (article_id) LEFT JOIN main.entities e ON e.entity_id = o.entity_id
-        WHERE o.entity_id IS NOT NULL AND o.entity_id <> ?
-        GROUP BY o.entity_id ORDER BY together DESC, name""", [entity_id, entity_id], limit, offset,
+                      WHERE m.entity_id = ? AND a.duplicate_of IS NULL),
+        counted AS (SELECT o.entity_id, count(DISTINCT o.article_id) AS together
+                    FROM main.mentions o JOIN mine USING (article_id)
+                    WHERE o.entity_id IS NOT NULL AND o.entity_id <> ? GROUP BY o.entity_id)
+        SELECT c.entity_id, e.name, e.type, c.together
+        FROM counted c LEFT JOIN {_entities(con)} e USING (entity_id)
+        ORDER BY c.together DESC, e.name, c.entity_id""", [entity_id, entity_id], limit, offset,
                   ("mentions", "entities"))
 
 
@@ -280,31 +403,42 @@ def entity_quotes(con, entity_id: str, limit: int = PAGE_SIZE, offset: int = 0) 
 def place_points(con, entity_ids: list[str] | None = None, since: date | None = None,
                  limit: int = 500, offset: int = 0) -> Table:
     """Places with coordinates and how many originals name them (all, or only ``entity_ids``)."""
-    params: list[Any] = [since, since]
-    where = f"p.lat IS NOT NULL AND p.lon IS NOT NULL AND a.duplicate_of IS NULL AND (? IS NULL OR {DAY} >= ?)"
+    if since is None and catalog(con).summaries:
+        where, params = ("", []) if entity_ids is None else \
+            ("WHERE entity_id IN (SELECT unnest(?::VARCHAR[]))", [entity_ids])
+        return _table(con, "places", f"""
+            SELECT entity_id, name, country, lat, lon, articles FROM store.explorer_places {where}
+            ORDER BY articles DESC, name, entity_id""", params, limit, offset)
+    # Conditions are added only when asked for: "? IS NULL OR day >= ?" computed the Jakarta day
+    # of every article, and list_contains() could not cut the scan as IN (...) does.
+    params: list[Any] = []
+    where = "p.lat IS NOT NULL AND p.lon IS NOT NULL AND a.duplicate_of IS NULL"
+    if since is not None:
+        where += f" AND {DAY} >= ?"
+        params.append(since)
     if entity_ids is not None:
-        where += " AND list_contains(?, p.entity_id)"
+        where += " AND p.entity_id IN (SELECT unnest(?::VARCHAR[]))"
         params.append(entity_ids)
     return _table(con, "places", f"""
         SELECT p.entity_id, any_value(p.name) AS name, any_value(p.country) AS country,
                avg(p.lat) AS lat, avg(p.lon) AS lon, count(DISTINCT p.article_id) AS articles
         FROM main.places p JOIN main.articles a USING (article_id) WHERE {where}
-        GROUP BY p.entity_id ORDER BY articles DESC, name""", params, limit, offset, ("places",))
+        GROUP BY p.entity_id ORDER BY articles DESC, name, p.entity_id""", params, limit, offset, ("places",))
 
 
 # ---- article ---------------------------------------------------------------------------------
 
 def article(con, article_id: str) -> dict[str, Any] | None:
     """The article's row (latest version) plus the title of its story, or None."""
-    return _one(con, """SELECT a.*, s.title AS story_title FROM main.articles a
-                        LEFT JOIN main.stories s USING (story_id) WHERE a.article_id = ?""", [article_id])
+    return _one(con, f"""SELECT a.*, s.title AS story_title FROM main.articles a
+                        LEFT JOIN {_stories(con)} s USING (story_id) WHERE a.article_id = ?""", [article_id])
 
 
 def article_spans(con, article_id: str) -> list[dict[str, Any]]:
     """Everything found in the text, as character spans: kind, start, end, label, entity_id."""
-    parts = [("mentions", """SELECT 'entity' AS kind, m.char_start AS start, m.char_end AS "end",
+    parts = [("mentions", f"""SELECT 'entity' AS kind, m.char_start AS start, m.char_end AS "end",
                              coalesce(e.name, m.surface) || coalesce(' (' || m.type || ')', '') AS label,
-                             m.entity_id FROM main.mentions m LEFT JOIN main.entities e USING (entity_id)
+                             m.entity_id FROM main.mentions m LEFT JOIN {_entities(con)} e USING (entity_id)
                              WHERE m.article_id = ?""", ("mentions", "entities")),
              ("quotes", """SELECT 'quote', char_start, char_end, 'quote: ' || coalesce(speaker_text, 'unknown speaker'),
                            speaker_entity_id FROM main.quotes WHERE article_id = ?""", ("quotes",)),
@@ -341,7 +475,7 @@ def article_fetches(con, urls: list[str], limit: int = PAGE_SIZE, offset: int = 
     """The fetch records of the article's URLs (newest first), with their WARC capture ids."""
     return _table(con, "fetches", """
         SELECT fetched_at, url, final_url, status_code, error, bytes, content_type, warc_record_id, run_id
-        FROM main.fetches WHERE list_contains(?, url) OR list_contains(?, final_url)
+        FROM main.fetches WHERE url IN (SELECT unnest(?::VARCHAR[])) OR final_url IN (SELECT unnest(?::VARCHAR[]))
         ORDER BY fetched_at DESC""", [urls, urls], limit, offset)
 
 
@@ -423,8 +557,7 @@ def articles_only(con, alias: str = "a", copies: bool = False) -> str:
                  f"AND coalesce({alias}.word_count, 0) >= {MIN_ARTICLE_WORDS}")
     if not copies:
         condition += f" AND {alias}.duplicate_of IS NULL"
-    has_type = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' "
-                           "AND table_name = 'articles' AND column_name = 'page_type'").fetchone()[0]
+    has_type = catalog(con).page_type
     return condition + (f" AND coalesce({alias}.page_type, 'article') = 'article'" if has_type else "")
 
 

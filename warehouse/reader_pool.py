@@ -31,6 +31,9 @@ class ReaderPool:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._opened_at = self._last_used = self._closed_at = 0.0
         self._in_flight = 0
+        #: Counts openings: what a caller learnt about the warehouse holds while it is unchanged
+        #: (no writer can take the file while this reader holds it open).
+        self.generation = 0
         self._stop = threading.Event()
         self._reaper = threading.Thread(target=self._reap, name="kabar-browse-reaper", daemon=True)
         self._reaper.start()
@@ -47,6 +50,7 @@ class ReaderPool:
         self._con = context.__enter__()
         self._context = context
         self._opened_at = time.monotonic()
+        self.generation += 1
 
     def _close(self) -> None:
         import time

@@ -32,6 +32,7 @@ LOGGER = logging.getLogger(__name__)
 
 POSTINGS_TABLE = "store.search_postings"
 DOCS_TABLE = "store.search_docs"
+STATE_TABLE = "store.search_state"
 STEMMER = "indonesian"
 #: The fts extension's tokenizer (from the macro it generates): folded text split on these.
 _SPLIT = "'[0-9!@#$%^&*()_+={}\\[\\]:;<>,.?~\\\\/\\|''''\"`-]+'"
@@ -128,7 +129,8 @@ def update_index(con: duckdb.DuckDBPyConnection, articles: str = "store.articles
                 FROM (SELECT n.article_id, unnest({words}) AS w
                       FROM search_new n JOIN {articles} a ON a.article_id = n.article_id)
                 WHERE w <> '' GROUP BY ALL""")
-            con.execute(f"INSERT INTO {POSTINGS_TABLE} SELECT term, article_id, tf FROM search_new_terms")
+            con.execute(f"INSERT INTO {POSTINGS_TABLE} SELECT term, article_id, tf FROM search_new_terms "
+                        "ORDER BY term, article_id")
             con.execute(f"""INSERT INTO {DOCS_TABLE}
                 SELECT n.article_id, n.signature, coalesce(t.len, 0)::INTEGER
                 FROM search_new n LEFT JOIN (SELECT article_id, sum(tf) AS len FROM search_new_terms GROUP BY article_id) t
@@ -136,6 +138,7 @@ def update_index(con: duckdb.DuckDBPyConnection, articles: str = "store.articles
             con.execute("DROP TABLE search_new_terms")
         for temp in ("search_current", "search_stale", "search_new"):
             con.execute(f"DROP TABLE {temp}")
+        _keep_sorted(con)
         con.execute(MACRO_SQL)
         documents = con.execute(f"SELECT count(*) FROM {DOCS_TABLE}").fetchone()[0]
         con.execute("COMMIT")
@@ -145,6 +148,33 @@ def update_index(con: duckdb.DuckDBPyConnection, articles: str = "store.articles
     LOGGER.info("search index: %d indexed, %d removed, %d documents in %.2f s",
                 indexed, removed, documents, time.perf_counter() - started)
     return {"documents": documents, "indexed": indexed, "removed": removed}
+
+
+#: Re-sort the postings once this share of them was appended since the last sort.
+RESORT_SHARE = 0.2
+
+
+def _keep_sorted(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep the postings ordered by term, so a query reads only the row groups of its terms.
+
+    DuckDB has no secondary index a join can use, but it skips row groups whose min/max of
+    ``term`` exclude the query's terms (the hash join pushes them into the scan as a dynamic
+    filter); in insertion order every row group holds every term and a one-word query read all
+    13 million postings of 100,000 articles (0.4-1 s), sorted only one row group (about 0.05 s).
+    Each update appends its own postings sorted; once the appended share passes
+    RESORT_SHARE the table is rewritten in order (a minute at 13 million postings under load,
+    so a warehouse pays it at most every 20% of growth)."""
+    con.execute(f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)")
+    total = con.execute(f"SELECT count(*) FROM {POSTINGS_TABLE}").fetchone()[0]
+    row = con.execute(f"SELECT value FROM {STATE_TABLE} WHERE key = 'sorted_postings'").fetchone()
+    if total - (row[0] if row else 0) <= RESORT_SHARE * total:
+        return
+    started = time.perf_counter()
+    con.execute(f"CREATE OR REPLACE TABLE {POSTINGS_TABLE}_sorted AS SELECT * FROM {POSTINGS_TABLE} ORDER BY term, article_id")
+    con.execute(f"DROP TABLE {POSTINGS_TABLE}")
+    con.execute(f"ALTER TABLE {POSTINGS_TABLE}_sorted RENAME TO {POSTINGS_TABLE.split('.')[1]}")
+    con.execute(f"INSERT OR REPLACE INTO {STATE_TABLE} VALUES ('sorted_postings', ?)", [total])
+    LOGGER.info("search index: %d postings re-sorted by term in %.1f s", total, time.perf_counter() - started)
 
 
 def build_index(con: duckdb.DuckDBPyConnection, articles: str = "store.articles") -> int:
@@ -180,10 +210,15 @@ def snippet(
 ) -> str:
     """A window of ``width`` words of ``text`` around its first matched word, matched words marked.
 
-    ``stems`` (folded word -> stem) may be passed in to stem many texts' words in one query."""
+    ``stems`` (folded word -> stem) may be passed in to stem many texts' words (and the query's)
+    in one query."""
     tokens = list(re.finditer(r"[^\W_]+", text or ""))
     folded = [_fold(t.group()) for t in tokens]
-    wanted = set(_stems(con, [_fold(w) for w in re.findall(r"[^\W_]+", query)]).values())
+    query_words = [_fold(w) for w in re.findall(r"[^\W_]+", query)]
+    # The query's stems come from ``stems`` when it holds them: a query per snippet cost the
+    # explorer 25 round trips a page.
+    known = stems if stems is not None and all(w in stems for w in query_words) else _stems(con, query_words)
+    wanted = {known[w] for w in query_words if w in known}
     if stems is None:
         stems = _stems(con, folded)
     matched = [i for i, w in enumerate(folded) if stems.get(w) in wanted]

@@ -84,6 +84,7 @@ class Explorer:
         self.warehouse = warehouse
         self.readers = ReaderPool(warehouse)
         self._index_ready = False
+        self._catalog: tuple[int, ex.Catalog | None] = (0, None)
         self._stems: dict[str, str] = {}
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
         self.templates.env.globals["render"] = render
@@ -135,6 +136,12 @@ class Explorer:
         def endpoint(request: Request) -> Response:
             try:
                 with self.reader() as con:
+                    # The warehouse's views and summary state, learnt once per opening of the
+                    # reader (about 15-60 ms under load), not on every page.
+                    generation, known = self._catalog
+                    if generation != self.readers.generation:
+                        known = None
+                    self._catalog = (self.readers.generation, ex.share_catalog(con, known))
                     return handler(request, con)
             except NotFound as exc:
                 return self.templates.TemplateResponse(request, "error.html", {"message": str(exc)}, status_code=404)
@@ -177,7 +184,8 @@ class Explorer:
             table.columns[at] = "snippet"
             stems = None
             if filters.query:
-                stems = self.stems(con, [_fold(w) for r in table.rows for w in re.findall(r"[^\W_]+", r[at] or "")])
+                words = [_fold(w) for r in table.rows for w in re.findall(r"[^\W_]+", r[at] or "")]
+                stems = self.stems(con, words + [_fold(w) for w in re.findall(r"[^\W_]+", filters.query)])
             table.rows = [(*r[:at], self.snippet(con, r[at], filters.query, stems), *r[at + 1:]) for r in table.rows]
             return table
 
