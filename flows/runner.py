@@ -179,9 +179,9 @@ def interruption(exc: BaseException) -> str | None:
 
 
 def stop_work(run_id: str) -> None:
-    """Stop a run's work in this process now: cancel its fetches in progress (the batches
-    waiting on them raise RunStopped) and kill the extraction workers (their chunks would
-    otherwise run to the end)."""
+    """Stop a run's work in this process now: cancel its fetches in progress (each batch
+    waiting on them ends with an error per item; a later batch raises RunStopped, not retried)
+    and kill the extraction workers (their chunks would otherwise run to the end)."""
     close_run_fetcher(run_id, cancel=True)
     extract_pool.stop()
 

@@ -1,0 +1,150 @@
+"""How fast `kabar ingest` stops on SIGTERM (issue 17), the way a user or a supervisor stops it.
+
+Each try starts `kabar ingest` on a generated WARC (its own temporary Prefect API, as a user
+gets it) in a session of its own, waits until batches are loading, sends one SIGTERM to the
+process (not its group: a supervisor signals one PID) and measures the seconds until it exits,
+then checks that none of its descendants (extraction workers, fork server, Prefect's temporary
+server) is left and how the run was recorded.
+
+    .venv/bin/python -m benchmarks.interrupt [--tries 3] [--articles 800]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+BIN = Path(sys.executable).parent
+LOADED = "Task run 'load-"  # Prefect logs each load task run's end (PREFECT_LOGGING_LEVEL=INFO)
+
+
+@dataclass
+class Stopped:
+    """One stopped ingest: exit code, seconds from the signal to exit, processes left behind."""
+
+    code: int | None
+    seconds: float | None
+    loads_before: int
+    descendants: list[str] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)
+    log: str = ""
+
+
+def ingest_env(home: Path) -> dict[str, str]:
+    """The environment of a user's shell: no Prefect API configured (the CLI starts a temporary one)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API") and k != "KABAR_WAREHOUSE"}
+    env.update({"CI": "1", "PREFECT_LOGGING_LEVEL": "INFO", "PREFECT_HOME": str(home),
+                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "KABAR_BATCH_SIZE": "50"})
+    return env
+
+
+def _group(pgid: int) -> list[psutil.Process]:
+    found = []
+    for process in psutil.process_iter(["pid"]):
+        try:
+            if os.getpgid(process.pid) == pgid and process.status() != psutil.STATUS_ZOMBIE:
+                found.append(process)
+        except (ProcessLookupError, psutil.Error):
+            pass
+    return found
+
+
+def _alive(processes: list[psutil.Process]) -> list[psutil.Process]:
+    alive = []
+    for process in processes:
+        try:
+            if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+                alive.append(process)
+        except psutil.Error:
+            pass
+    return alive
+
+
+def _describe(process: psutil.Process) -> str:
+    try:
+        return f"{process.pid} {' '.join(process.cmdline())[:100]}"
+    except psutil.Error:
+        return str(process.pid)
+
+
+def stop_ingest(archive: Path, warehouse: Path, log: Path, env: dict[str, str], after_loads: int = 2,
+                sig: int = signal.SIGTERM, start_timeout_s: float = 900, exit_timeout_s: float = 120,
+                orphan_timeout_s: float = 60) -> Stopped:
+    """Start `kabar ingest ARCHIVE`, send ``sig`` once ``after_loads`` loads have ended, and see
+    it stop. A process still running after ``exit_timeout_s`` is killed (group) and reported."""
+    with open(log, "wb") as out:
+        process = subprocess.Popen([str(BIN / "kabar"), "ingest", str(archive), "--warehouse", str(warehouse)],
+                                   stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+                                   cwd=str(warehouse.parent))
+    deadline = time.monotonic() + start_timeout_s
+    loads = 0
+    while time.monotonic() < deadline and process.poll() is None:
+        loads = log.read_text(errors="replace").count(LOADED)
+        if loads >= after_loads:
+            break
+        time.sleep(0.2)
+    try:
+        descendants = psutil.Process(process.pid).children(recursive=True)
+    except psutil.Error:
+        descendants = []
+    described = [_describe(p) for p in descendants]  # now: a process gone has no command line
+    sent = time.monotonic()
+    if process.poll() is None:
+        os.kill(process.pid, sig)
+    try:
+        code = process.wait(timeout=exit_timeout_s)
+        seconds = time.monotonic() - sent
+    except subprocess.TimeoutExpired:
+        code, seconds = None, None
+    # the workers and the fork server notice their parent is gone within a few seconds
+    watch = time.monotonic() + orphan_timeout_s
+    while time.monotonic() < watch and (_alive(descendants) or _group(process.pid)):
+        time.sleep(0.5)
+    left = [_describe(p) for p in {*_alive(descendants), *_group(process.pid)}]
+    if code is None or left:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        for leftover in _alive(descendants):
+            leftover.kill()
+        process.wait(timeout=30)
+    return Stopped(code, seconds, loads, described, left, log.read_text(errors="replace"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tries", type=int, default=3)
+    parser.add_argument("--articles", type=int, default=800)
+    args = parser.parse_args()
+    from benchmarks.corpus import write_warc
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        archive = write_warc(root / "berita.warc.gz", args.articles)
+        results = []
+        for attempt in range(args.tries):
+            warehouse = root / f"wh{attempt}" / "kabar.duckdb"
+            warehouse.parent.mkdir()
+            result = stop_ingest(archive, warehouse, root / f"ingest{attempt}.log", ingest_env(root / "home"))
+            results.append(result)
+            print(f"try {attempt + 1}: exit {result.code}, {result.seconds:.1f} s from SIGTERM to exit, "
+                  f"{len(result.descendants)} descendants, {len(result.left)} left running"
+                  if result.seconds is not None else f"try {attempt + 1}: did not exit; left {result.left}", flush=True)
+        stopped = [r.seconds for r in results if r.seconds is not None]
+        if stopped:
+            print(f"SIGTERM to exit: min {min(stopped):.1f} s, max {max(stopped):.1f} s over {len(stopped)} tries; "
+                  f"processes left: {sum(len(r.left) for r in results)}")
+
+
+if __name__ == "__main__":
+    main()
