@@ -6,7 +6,10 @@ process (not its group: a supervisor signals one PID) and measures the seconds u
 then checks that none of its descendants (extraction workers, fork server, Prefect's temporary
 server) is left and how the run was recorded.
 
-    .venv/bin/python -m benchmarks.interrupt [--tries 3] [--articles 800]
+    .venv/bin/python -m benchmarks.interrupt [--tries 3] [--articles 800] [--reference DIR]
+
+``--reference DIR``: also run the same tries with the code of another checkout of kabar (e.g.
+``git archive <commit> | tar -x -C DIR``), through this venv, for a before/after in one run.
 """
 
 from __future__ import annotations
@@ -78,13 +81,18 @@ def _describe(process: psutil.Process) -> str:
 
 def stop_ingest(archive: Path, warehouse: Path, log: Path, env: dict[str, str], after_loads: int = 2,
                 sig: int = signal.SIGTERM, start_timeout_s: float = 900, exit_timeout_s: float = 120,
-                orphan_timeout_s: float = 60) -> Stopped:
-    """Start `kabar ingest ARCHIVE`, send ``sig`` once ``after_loads`` loads have ended, and see
-    it stop. A process still running after ``exit_timeout_s`` is killed (group) and reported."""
+                orphan_timeout_s: float = 60, to_group: bool = False, code_dir: Path | None = None) -> Stopped:
+    """Start `kabar ingest ARCHIVE`, send ``sig`` once ``after_loads`` loads have ended (to the
+    process, or with ``to_group`` to its whole process group, as a terminal's Ctrl-C does), and
+    see it stop. A process still running after ``exit_timeout_s`` is killed (group) and reported."""
+    command = [str(BIN / "kabar")]
+    if code_dir is not None:  # another checkout's code through this venv
+        command = [sys.executable, "-m", "kabar.cli"]
+        env = {**env, "PYTHONPATH": str(code_dir)}
     with open(log, "wb") as out:
-        process = subprocess.Popen([str(BIN / "kabar"), "ingest", str(archive), "--warehouse", str(warehouse)],
+        process = subprocess.Popen([*command, "ingest", str(archive), "--warehouse", str(warehouse)],
                                    stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-                                   cwd=str(warehouse.parent))
+                                   cwd=str(code_dir or warehouse.parent))
     deadline = time.monotonic() + start_timeout_s
     loads = 0
     while time.monotonic() < deadline and process.poll() is None:
@@ -99,7 +107,10 @@ def stop_ingest(archive: Path, warehouse: Path, log: Path, env: dict[str, str], 
     described = [_describe(p) for p in descendants]  # now: a process gone has no command line
     sent = time.monotonic()
     if process.poll() is None:
-        os.kill(process.pid, sig)
+        if to_group:
+            os.killpg(process.pid, sig)
+        else:
+            os.kill(process.pid, sig)
     try:
         code = process.wait(timeout=exit_timeout_s)
         seconds = time.monotonic() - sent
@@ -125,25 +136,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tries", type=int, default=3)
     parser.add_argument("--articles", type=int, default=800)
+    parser.add_argument("--reference", type=Path, metavar="DIR", help="another checkout to measure alongside")
     args = parser.parse_args()
     from benchmarks.corpus import write_warc
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         archive = write_warc(root / "berita.warc.gz", args.articles)
-        results = []
+        codes = [("this checkout", None)] + ([("reference", args.reference.resolve())] if args.reference else [])
         for attempt in range(args.tries):
-            warehouse = root / f"wh{attempt}" / "kabar.duckdb"
-            warehouse.parent.mkdir()
-            result = stop_ingest(archive, warehouse, root / f"ingest{attempt}.log", ingest_env(root / "home"))
-            results.append(result)
-            print(f"try {attempt + 1}: exit {result.code}, {result.seconds:.1f} s from SIGTERM to exit, "
-                  f"{len(result.descendants)} descendants, {len(result.left)} left running"
-                  if result.seconds is not None else f"try {attempt + 1}: did not exit; left {result.left}", flush=True)
-        stopped = [r.seconds for r in results if r.seconds is not None]
-        if stopped:
-            print(f"SIGTERM to exit: min {min(stopped):.1f} s, max {max(stopped):.1f} s over {len(stopped)} tries; "
-                  f"processes left: {sum(len(r.left) for r in results)}")
+            for label, code_dir in codes:
+                warehouse = root / f"wh{attempt}-{label[:4]}" / "kabar.duckdb"
+                warehouse.parent.mkdir()
+                result = stop_ingest(archive, warehouse, root / f"ingest{attempt}-{label[:4]}.log",
+                                     ingest_env(root / "home"), code_dir=code_dir)
+                state = _state(warehouse)
+                print(f"{label}, try {attempt + 1}: exit {result.code}, "
+                      + (f"{result.seconds:.1f} s from SIGTERM to exit" if result.seconds is not None else "did not exit")
+                      + f", {len(result.descendants)} descendants, {len(result.left)} left running, run {state}",
+                      flush=True)
+
+
+def _state(warehouse: Path) -> str:
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(warehouse))
+        try:
+            return " / ".join(str(v) for v in con.execute("SELECT state, message FROM runs").fetchone())
+        finally:
+            con.close()
+    except Exception as exc:  # a benchmark line, not a test
+        return f"unreadable ({exc})"
 
 
 if __name__ == "__main__":

@@ -173,8 +173,8 @@ def interruption(exc: BaseException) -> str | None:
 
     if isinstance(exc, TerminationSignal):
         return signal.Signals(exc.signal).name
-    if isinstance(exc, KeyboardInterrupt):
-        return "SIGINT (Ctrl-C)"
+    if isinstance(exc, KeyboardInterrupt):  # the CLI's own handlers (SIGHUP) name their signal
+        return getattr(exc, "signal_name", None) or "SIGINT (Ctrl-C)"
     return None
 
 

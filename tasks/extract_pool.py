@@ -66,6 +66,11 @@ def _start_worker(megabytes: int, owner: int) -> None:
                 pass
 
     threading.Thread(target=watch, name="owner-watch", daemon=True).start()
+    # A terminal's Ctrl-C reaches the whole process group: the owner stops the workers (stop());
+    # a worker of its own printed a KeyboardInterrupt traceback per chunk.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if megabytes > 0:
         import resource
 

@@ -31,7 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "PATH_OR_URL arguments: local .html/.htm/.txt files, directories or globs, WARC files, "
             "or feed/sitemap URLs. Prints a per-source summary at the end. Exits 1 when the run "
             "ended `failed` (nothing could be fetched or extracted) or `completed_with_errors` (too many "
-            "failed items or silent sources; thresholds in the sources file's [run] table)."
+            "failed items or silent sources; thresholds in the sources file's [run] table; or its time "
+            "budget ran out). SIGTERM, SIGHUP or Ctrl-C stop it within seconds: fetches are cancelled, the "
+            "extraction workers killed and the run recorded `interrupted` (exit 143, 129 or 130)."
         ),
     )
     parser.add_argument("targets", nargs="*", metavar="PATH_OR_URL", help="ad-hoc sources (no config file needed); with --config and no --source, only these run "
@@ -76,7 +78,11 @@ def _wait_for_warehouse(path: str, lock_wait: float | None) -> None:
 
 
 class Stopped(KeyboardInterrupt):
-    """SIGTERM on `kabar ingest`: raised in the main thread, like Ctrl-C's KeyboardInterrupt."""
+    """SIGTERM or SIGHUP on `kabar ingest`: raised in the main thread, like Ctrl-C's KeyboardInterrupt."""
+
+    def __init__(self, signal_name: str) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
 
 
 def _stopped(signum: int, frame: object) -> None:
@@ -85,7 +91,32 @@ def _stopped(signum: int, frame: object) -> None:
     # ended it re-sends the signal to the handler it replaced (prefect.utilities.engine
     # capture_sigterm), this one. Without it that is SIG_DFL: the process died at once, atexit
     # never ran and the temporary Prefect server it started was left running.
-    raise Stopped()
+    raise Stopped(signal.Signals(signum).name)
+
+
+def _temporary_server_in_own_session() -> None:
+    """Start Prefect's temporary API server (when no PREFECT_API_URL is set) in a session of its
+    own. prefect.server.api.server.SubprocessASGIServer starts it in kabar's process group, so a
+    terminal's Ctrl-C (SIGINT to the whole foreground group) stopped the server with kabar, and
+    the interrupted run then spent minutes retrying the dead API to record its end. kabar still
+    stops it when it exits (the server's atexit stop()); SIGHUP is handled like SIGTERM for that."""
+    import functools
+    import subprocess
+    import types
+
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value():
+        return
+    from prefect.server.api import server
+
+    if getattr(server.subprocess, "kabar_own_session", False):
+        return
+    shim = types.ModuleType("subprocess")
+    shim.__dict__.update(subprocess.__dict__)
+    shim.Popen = functools.partial(subprocess.Popen, start_new_session=True)
+    shim.kabar_own_session = True
+    server.subprocess = shim
 
 
 def run(args: argparse.Namespace) -> int:
@@ -107,7 +138,9 @@ def run(args: argparse.Namespace) -> int:
     flow = ingest.with_options(task_runner=task_runner_for(plan.run))  # [run] task_runner of the config
     from kabar.health import RunUnhealthy
 
+    _temporary_server_in_own_session()
     signal.signal(signal.SIGTERM, _stopped)
+    signal.signal(signal.SIGHUP, _stopped)
     try:
         with show_progress(("discover", "fetch", "extract", "load")):
             summary = flow(
@@ -118,8 +151,8 @@ def run(args: argparse.Namespace) -> int:
     except RunUnhealthy as unhealthy:  # failed / completed_with_errors: recorded, reported, exit 1
         print_summary(unhealthy.summary)
         return 1
-    except Stopped:
-        print("kabar: stopped by SIGTERM (the run is recorded as interrupted)", file=sys.stderr)
-        return 128 + signal.SIGTERM
+    except Stopped as stopped:
+        print(f"kabar: stopped by {stopped.signal_name} (the run is recorded as interrupted)", file=sys.stderr)
+        return 128 + signal.Signals[stopped.signal_name]
     print_summary(summary)
     return 0
