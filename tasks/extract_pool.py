@@ -32,7 +32,7 @@ import logging
 import multiprocessing
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable
 
@@ -153,6 +153,10 @@ def _attempt(extract: Extract, chunk: list[Fetched]) -> tuple[list[Article], lis
     except BrokenProcessPool:
         _discard(pool)
     except RuntimeError:  # another thread discarded this pool between _pool() and submit()
+        _discard(pool)
+    except CancelledError:  # queued, not started, when stop() shut the pool down
+        if _STOPPED.is_set():
+            raise RunStopped("extraction stopped: the run was interrupted") from None
         _discard(pool)
     return None
 
