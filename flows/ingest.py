@@ -8,18 +8,19 @@ writer. After the last batch the search index is updated and the quality checks 
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from datetime import datetime
 
-from prefect import Task, flow, task
+from prefect import Task, flow, get_run_logger, task
 from prefect.cache_policies import NONE as NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.states import Failed
 from prefect.tasks import exponential_backoff
 
 from flows.report import report_task
-from flows.runner import (RunRecord, article_batch_key, cached, fetched_batch_key, in_deployment,
-                          recorded_run, restamp, task_runner_for)
+from flows.runner import (RunBudget, RunRecord, article_batch_key, cached, fetched_batch_key, in_deployment,
+                          recorded_run, restamp, retry_unless_stopped, task_runner_for)
 from kabar import progress, settings
 from kabar.config import SourcesFile, resolve_warehouse
 from kabar.health import UNHEALTHY, RunUnhealthy
@@ -50,7 +51,8 @@ def plan_task(
 
 
 #: Only the network-bound stages retry, with backoff; extraction and loading are deterministic.
-NETWORK_RETRIES = {"retries": 2, "retry_delay_seconds": exponential_backoff(backoff_factor=5), "retry_jitter_factor": 0.5}
+NETWORK_RETRIES = {"retries": 2, "retry_delay_seconds": exponential_backoff(backoff_factor=5), "retry_jitter_factor": 0.5,
+                   "retry_condition_fn": retry_unless_stopped}
 discover_retrying = discover_task.with_options(**NETWORK_RETRIES)
 fetch_retrying = fetch_task.with_options(**NETWORK_RETRIES)
 
@@ -84,6 +86,7 @@ def ingest(
     batch_size: int = settings.BATCH_SIZE,
     new_only: bool = False,
     lock_wait: float | None = None,
+    max_run_minutes: float | None = None,
 ) -> dict:
     """Ingest articles from the chosen sources into the warehouse; returns the run summary, or,
     for a run that ended ``failed`` or ``completed_with_errors`` (kabar/health.py), a Failed state
@@ -94,8 +97,12 @@ def ingest(
     dates (naive values are Asia/Jakarta time); ``allow_hosts`` permits private/loopback hosts
     (HOST or HOST:PORT); ``new_only`` (when no ``since``) keeps items published after the last
     completed run started; ``lock_wait`` is how long to wait for another run on the same
-    warehouse file (default: settings.RUN_LOCK_WAIT_S)."""
+    warehouse file (default: settings.RUN_LOCK_WAIT_S); ``max_run_minutes`` overrides the
+    ``[run]`` time budget (0: none): once spent, no new batch starts, the batches in flight are
+    loaded and the rest is recorded as not attempted (the run ends completed_with_errors)."""
+    started = time.monotonic()  # the time budget counts from the flow's start
     plan = plan_task(config, sources, paths, allow_hosts)
+    budget = RunBudget(plan.run.max_run_minutes if max_run_minutes is None else max_run_minutes, started)
     path = resolve_warehouse(warehouse, plan.warehouse, deployed=in_deployment())
     since, until = _local(since), _local(until)
     window = window_task(path, since, until, new_only) if new_only else Window(since, until)
@@ -106,18 +113,28 @@ def ingest(
         extract = cached(extract_task, path, fetched_batch_key)
         enrich = cached(enrich_task, path, article_batch_key)
         in_flight: deque = deque()
-        for batch in batched(items, batch_size):
+        left: list = []
+        for start, batch in enumerate(batched(items, batch_size)):
+            if budget.spent:
+                left = items[start * batch_size:]
+                get_run_logger().warning(budget.message(len(left), len(items)))
+                break
             fetched_future = fetch_retrying.submit(batch, plan.fetch, capture)
             in_flight.append((fetched_future, extract.submit(fetched_future)))
             if len(in_flight) >= settings.BATCHES_IN_FLIGHT:
                 run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, enrich))
         while in_flight:
             run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, enrich))
+        if left:
+            run.counts.merge(load_task(path, run.run_id, [], [], budget.not_attempted(left)))
         search_index = index_task(path)
         quality = quality_task(path, run.run_id)
         health = health_task(path, run.run_id, listing, run.counts.by_source, plan.run)
         run.state = final_state(health["state"], run_state(quality))
         run.message = health["message"] if run.state in UNHEALTHY else None
+        if left:  # work was left undone: the operator hears of it (exit 1, Failed in Prefect)
+            run.state = final_state(run.state, "completed_with_errors")
+            run.message = "; ".join(filter(None, [budget.message(len(left), len(items)), run.message]))
     summary = report_task(run.summary(quality=quality, search_index=search_index, health=health))
     if run.state in UNHEALTHY:  # a Failed flow run: the CLI exits non-zero, Prefect calls the failure hooks
         # Returned, not raised: Prefect then logs one line instead of a traceback; the state's data

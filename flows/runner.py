@@ -4,7 +4,10 @@
   (``[run] task_runner = "dask"``; ``dask_address`` for a running scheduler, else a LocalCluster).
   Flows submit fetch, extract and enrich batches to it; the load stays in the flow process,
   the single writer of the warehouse.
-- ``recorded_run(...)``: the run's bookkeeping (start row, final state, failure) for every flow.
+- ``recorded_run(...)``: the run's bookkeeping (start row, final state, failure) for every flow;
+  a run stopped by SIGTERM or Ctrl-C cancels its fetches, kills its extraction workers and is
+  recorded ``interrupted``.
+- ``RunBudget``: the run's time budget (``[run] max_run_minutes``), checked between batches.
 - ``cached(task, warehouse)``: the task with results persisted under the warehouse's data dir
   (``<data dir>/prefect-results/<warehouse file name>``), so a retry or rerun over the same content loads the finished
   batch instead of recomputing it. Keys are the batch's content hashes plus
@@ -16,6 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import signal
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,6 +31,9 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from kabar import settings
 from kabar.config import RunSettings
+from kabar.models import Item, RunStopped, StageError
+from kabar.records import NOT_ATTEMPTED_STAGE
+from tasks import extract_pool
 from tasks.enrich import versions
 from tasks.fetch import close_run_fetcher
 from tasks.load import Counts, finish_run_task, start_run_task
@@ -129,18 +137,74 @@ class RunRecord:
                 "by_source": self.counts.by_source, **extra}
 
 
+@dataclass(frozen=True)
+class RunBudget:
+    """A run's time budget: ``minutes`` from ``started`` (time.monotonic()); 0 is no budget."""
+
+    minutes: float
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def spent(self) -> bool:
+        return self.minutes > 0 and time.monotonic() - self.started >= self.minutes * 60
+
+    def not_attempted(self, items: list[Item]) -> list[StageError]:
+        """One record per item the run scheduled but did not attempt once the budget was spent
+        (counted as skipped; the items are not in the frontier, so the next run takes them up)."""
+        why = f"not attempted: run time budget of {self.minutes:g} min used up (left for the next run)"
+        return [StageError(item.url, item.source, NOT_ATTEMPTED_STAGE, why) for item in items]
+
+    def message(self, left: int, total: int) -> str:
+        return (f"run time budget of {self.minutes:g} min used up: {left} of {total} items "
+                f"not attempted (left for the next run)")
+
+
+def retry_unless_stopped(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect ``retry_condition_fn`` of the network stages: retry, except a batch whose run was
+    stopped (a retry would wait out its backoff before the process could exit)."""
+    return not isinstance(getattr(state, "data", None), RunStopped)
+
+
+def interruption(exc: BaseException) -> str | None:
+    """The signal an exception stands for ('SIGTERM', 'SIGINT (Ctrl-C)'), None for other errors:
+    Prefect turns a SIGTERM during a flow into its TerminationSignal, Python a SIGINT into
+    KeyboardInterrupt."""
+    from prefect.exceptions import TerminationSignal
+
+    if isinstance(exc, TerminationSignal):
+        return signal.Signals(exc.signal).name
+    if isinstance(exc, KeyboardInterrupt):  # the CLI's own handlers (SIGHUP) name their signal
+        return getattr(exc, "signal_name", None) or "SIGINT (Ctrl-C)"
+    return None
+
+
+def stop_work(run_id: str) -> None:
+    """Stop a run's work in this process now: cancel its fetches in progress (each batch
+    waiting on them ends with an error per item; a later batch raises RunStopped, not retried)
+    and kill the extraction workers (their chunks would otherwise run to the end)."""
+    close_run_fetcher(run_id, cancel=True)
+    extract_pool.stop()
+
+
 @contextmanager
 def recorded_run(warehouse: str, flow: str, params: dict[str, Any], lock_wait: float | None = None,
                  on_failure: Callable[[dict[str, Any]], Any] | None = None) -> Iterator[RunRecord]:
     """The run's bookkeeping, in one place: record the run as running (taking the run lock),
     let the flow fill ``counts``/``state``/``message``, and record the final state: 'failed'
     with the exception (then ``on_failure(summary)``, e.g. a report) when the block raises.
+    A run stopped by a signal (SIGTERM, Ctrl-C) stops its fetches and extraction workers first
+    and is recorded 'interrupted', with its counts so far and the signal in the message.
     The run's fetcher (tasks/fetch.py), if one was opened, is closed either way."""
+    extract_pool.resume()  # a run stopped earlier in this process left extraction refusing work
     run = RunRecord(warehouse, start_run_task(warehouse, flow, params, lock_wait))
     try:
         yield run
     except BaseException as exc:
-        run.state, run.message = "failed", f"{type(exc).__name__}: {exc}"[:500]
+        if (stopped_by := interruption(exc)) is not None:
+            stop_work(run.run_id)
+            run.state, run.message = "interrupted", f"stopped by {stopped_by}; the next run takes up what this one left"
+        else:
+            run.state, run.message = "failed", f"{type(exc).__name__}: {exc}"[:500]
         finish_run_task(warehouse, run.run_id, run.counts, run.state, run.message)
         if on_failure is not None:
             on_failure(run.summary())

@@ -92,6 +92,9 @@ class RunSettings(_Strict):
     max_failed_share: float = Field(default=settings.MAX_FAILED_SHARE, ge=0.0, le=1.0)
     #: A run with a larger share of sources that listed nothing or could not be read ends completed_with_errors.
     max_silent_share: float = Field(default=settings.MAX_SILENT_SHARE, ge=0.0, le=1.0)
+    #: Minutes a run may take (0: no budget); when spent, no new batch starts, the batches in flight
+    #: are loaded, the rest is recorded as not attempted and left for the next run (completed_with_errors).
+    max_run_minutes: float = Field(default=settings.MAX_RUN_MINUTES, ge=0.0, le=settings.MAX_RUN_MINUTES_LIMIT)
 
 
 class NotifySettings(_Strict):

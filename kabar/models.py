@@ -115,6 +115,11 @@ class StageError:
     error: str
 
 
+class RunStopped(RuntimeError):
+    """Raised by a stage asked for work after its run was stopped (SIGTERM, Ctrl-C): the run is
+    ending, nothing more is fetched or extracted, and the task must not be retried."""
+
+
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     """Consecutive lists of at most ``size`` items (itertools.batched is Python 3.12+)."""
     batch: list[T] = []

@@ -14,6 +14,10 @@ from kabar.text import line_key
 #: What a run counts per source (columns of ``store.runs`` and the CLI summary).
 COUNTS = ("discovered", "fetched", "failed", "new", "duplicate", "updated", "unchanged", "skipped")
 
+#: The ``stage_errors`` stage of an item a run scheduled but never attempted (its time budget ran
+#: out, or it was stopped by a signal): counted as skipped, not failed; the next run takes it up.
+NOT_ATTEMPTED_STAGE = "not_attempted"
+
 #: A line seen on at least this many pages of a site, and on at least this share of them, is boilerplate.
 MIN_PAGES = 3
 MIN_SHARE = 0.05

@@ -53,6 +53,11 @@ BATCH_SIZE = int(os.environ.get("KABAR_BATCH_SIZE", "200"))  # env: for tests an
 #: how many batches are in flight at once, and the failure webhook ($KABAR_WEBHOOK_URL).
 TASK_RUNNER = os.environ.get("KABAR_TASK_RUNNER", "default")
 BATCHES_IN_FLIGHT = 2
+#: A run's time budget in minutes (`[run] max_run_minutes`, `kabar ingest --max-minutes`): once
+#: spent, no new batch starts; the batches in flight are finished and loaded and the items not
+#: attempted are left for the next run. 0 means no budget; at most MAX_RUN_MINUTES_LIMIT (a week).
+MAX_RUN_MINUTES = 0.0
+MAX_RUN_MINUTES_LIMIT = 7 * 24 * 60.0
 #: Extraction runs in worker processes (tasks/extract_pool.py says why): how many
 #: ($KABAR_EXTRACT_PROCESSES; 0 extracts in the calling thread), pages per chunk sent to one,
 #: the address-space cap of each (MB; a runaway page gets a MemoryError) and how many chunks a

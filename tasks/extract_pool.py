@@ -32,18 +32,20 @@ import logging
 import multiprocessing
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable
 
 from kabar import settings
-from kabar.models import Article, Fetched, StageError
+from kabar.models import Article, Fetched, RunStopped, StageError
 
 LOGGER = logging.getLogger(__name__)
 Extract = Callable[[list[Fetched]], tuple[list[Article], list[StageError]]]
 
 _LOCK = threading.Lock()
 _POOL: ProcessPoolExecutor | None = None
+#: Set by ``stop()`` (a run interrupted): no pool is started and no chunk submitted until ``resume()``.
+_STOPPED = threading.Event()
 
 
 def _start_worker(megabytes: int, owner: int) -> None:
@@ -64,6 +66,11 @@ def _start_worker(megabytes: int, owner: int) -> None:
                 pass
 
     threading.Thread(target=watch, name="owner-watch", daemon=True).start()
+    # A terminal's Ctrl-C reaches the whole process group: the owner stops the workers (stop());
+    # a worker of its own printed a KeyboardInterrupt traceback per chunk.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if megabytes > 0:
         import resource
 
@@ -76,6 +83,8 @@ def _pool() -> ProcessPoolExecutor:
     parent for the workers; forking this multi-threaded process could copy a held lock)."""
     global _POOL
     with _LOCK:
+        if _STOPPED.is_set():  # checked under the lock: stop() may have run since _attempt looked
+            raise RunStopped("extraction stopped: the run was interrupted")
         if _POOL is None:
             context = multiprocessing.get_context("forkserver")
             # The fork server imports the extraction code once; each worker forks ready to work.
@@ -106,14 +115,48 @@ def shutdown() -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def stop() -> None:
+    """Stop extraction at once (the run was interrupted): kill the workers, whose chunks would
+    otherwise run to the end (minutes on a huge page), and refuse new chunks with RunStopped, so
+    the threads waiting on them end now instead of retrying each page in a new pool.
+    (ProcessPoolExecutor.shutdown never stops a running worker; terminate_workers() is 3.14+.)"""
+    global _POOL
+    _STOPPED.set()
+    with _LOCK:
+        pool, _POOL = _POOL, None
+    if pool is None:
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
+
+
+def resume() -> None:
+    """Allow extraction again (a new run in this process)."""
+    _STOPPED.clear()
+
+
 def _attempt(extract: Extract, chunk: list[Fetched]) -> tuple[list[Article], list[StageError]] | None:
-    """``extract(chunk)`` in a worker; None when the pool broke (a worker died) meanwhile."""
+    """``extract(chunk)`` in a worker; None when the pool broke (a worker died) meanwhile;
+    RunStopped once ``stop()`` was called."""
+    if _STOPPED.is_set():
+        raise RunStopped("extraction stopped: the run was interrupted")
     pool = _pool()
     try:
         return pool.submit(extract, chunk).result()
     except BrokenProcessPool:
         _discard(pool)
     except RuntimeError:  # another thread discarded this pool between _pool() and submit()
+        _discard(pool)
+    except CancelledError:  # queued, not started, when stop() shut the pool down
+        if _STOPPED.is_set():
+            raise RunStopped("extraction stopped: the run was interrupted") from None
         _discard(pool)
     return None
 
@@ -157,14 +200,19 @@ def extract_in_workers(batch: list[Fetched], extract: Extract) -> tuple[list[Art
         return extract(todo)
     size = max(1, settings.EXTRACT_CHUNK)
     chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
-    if len(chunks) == 1:
-        parts = [_in_pool(extract, chunks[0])]
-    else:
-        # The caller is one of the runner's threads; fan the chunks out and wait in order.
-        from concurrent.futures import ThreadPoolExecutor
+    try:
+        if len(chunks) == 1:
+            parts = [_in_pool(extract, chunks[0])]
+        else:
+            # The caller is one of the runner's threads; fan the chunks out and wait in order.
+            from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(max_workers=min(len(chunks), max(1, settings.EXTRACT_PROCESSES))) as waiters:
-            parts = list(waiters.map(lambda chunk: _in_pool(extract, chunk), chunks))
+            with ThreadPoolExecutor(max_workers=min(len(chunks), max(1, settings.EXTRACT_PROCESSES))) as waiters:
+                parts = list(waiters.map(lambda chunk: _in_pool(extract, chunk), chunks))
+    except RunStopped as stopped:
+        # stop(): the run is ending and loads nothing more; an error per page rather than an
+        # exception, which Prefect would log as a failed task with a traceback
+        return [], [StageError(f.item.url, f.item.source, "extract", str(stopped)) for f in todo]
     articles = [a for got, _ in parts for a in got]
     errors = [e for _, failed in parts for e in failed]
     return articles, errors

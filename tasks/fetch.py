@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import concurrent.futures
 import logging
 import random
 import socket
@@ -39,7 +40,7 @@ from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar import settings as settings_module
 from kabar.config import FetchSettings
-from kabar.models import Fetched, Item
+from kabar.models import Fetched, Item, RunStopped
 from kabar.text import HTML_MIME_TYPES, PAGE_MIME_TYPES
 from tasks.capture import CaptureTarget, WarcCapture, prune
 from tasks.pages import next_page
@@ -428,7 +429,19 @@ class RunFetcher:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
 
     def fetch(self, items: list[Item], html_only: bool = True) -> list[Fetched]:
-        return self._call(fetch_with(self.fetcher, items, html_only))
+        try:
+            return self._call(fetch_with(self.fetcher, items, html_only))
+        except concurrent.futures.CancelledError:
+            # cancel(): the run is ending and loads nothing more; an error per item rather than an
+            # exception, which Prefect would log as a failed task with a traceback
+            return [Fetched(item, now(), error="fetch cancelled: the run was stopped") for item in items]
+
+    def cancel(self) -> None:
+        """Cancel every fetch in progress (a stopped run): each waiting batch ends at once."""
+        def cancel_all() -> None:
+            for pending in asyncio.all_tasks(self.loop):
+                pending.cancel()
+        self.loop.call_soon_threadsafe(cancel_all)
 
     def close(self) -> None:
         try:
@@ -445,9 +458,16 @@ _RUN_FETCHERS: dict[str, RunFetcher] = {}
 _RUN_FETCHERS_LOCK = threading.Lock()
 
 
+#: Runs of this process that were stopped: a batch of theirs asked for later (a retry, a batch
+#: already queued) raises RunStopped instead of opening a new fetcher.
+_STOPPED_RUNS: set[str] = set()
+
+
 def run_fetcher(settings: FetchSettings, capture: CaptureTarget) -> RunFetcher:
     """The fetcher of the run ``capture`` belongs to, opened on first use."""
     with _RUN_FETCHERS_LOCK:
+        if capture.run_id in _STOPPED_RUNS:
+            raise RunStopped("fetching stopped: the run was interrupted")
         fetcher = _RUN_FETCHERS.get(capture.run_id)
         if fetcher is None:
             fetcher = _RUN_FETCHERS[capture.run_id] = RunFetcher(settings, capture)
@@ -460,11 +480,16 @@ def _close_all() -> None:
         close_run_fetcher(run_id)
 
 
-def close_run_fetcher(run_id: str) -> None:
-    """Close the run's fetcher (its clients and WARC file), if this process opened one."""
+def close_run_fetcher(run_id: str, cancel: bool = False) -> None:
+    """Close the run's fetcher (its clients and WARC file), if this process opened one. With
+    ``cancel`` (a stopped run), fetches in progress are cancelled first and the run takes no more."""
     with _RUN_FETCHERS_LOCK:
         fetcher = _RUN_FETCHERS.pop(run_id, None)
+        if cancel:
+            _STOPPED_RUNS.add(run_id)
     if fetcher is not None:
+        if cancel:
+            fetcher.cancel()
         fetcher.close()
 
 

@@ -24,7 +24,7 @@ from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.models import Article, Fetched, StageError
-from kabar.records import COUNTS
+from kabar.records import COUNTS, NOT_ATTEMPTED_STAGE
 from tasks.enrich import REGISTRY, Enrichment, get_field
 from tasks.page_type import PAGE_TYPE_STAGE
 from warehouse.backend import open_writer_for as open_writer  # a DuckDB file or a DuckLake
@@ -319,8 +319,8 @@ def load_batch(
         if fetched.error is not None:
             counts.add(fetched.item.source, "failed")
     fetches = list(discovery_fetches) + list(fetches)
-    for error in errors:  # a page that is not an article was skipped, not failed
-        counts.add(error.source, "skipped" if error.stage == PAGE_TYPE_STAGE else "failed")
+    for error in errors:  # a page that is not an article, or one never attempted, was skipped, not failed
+        counts.add(error.source, "skipped" if error.stage in (PAGE_TYPE_STAGE, NOT_ATTEMPTED_STAGE) else "failed")
     source_of = {a.article_id: a.source for a in articles}
     with open_writer(path) as con, transaction(con):
         record_frontier(con, run_id, fetches[len(discovery_fetches):], discovery_fetches)

@@ -93,7 +93,7 @@ def schedule(path: str | Path, items: list[Item], sources: list[str], now: datet
              revisit_hours: float = settings.REVISIT_HOURS) -> tuple[list[Item], list[Item]]:
     """(items to fetch now, items held back) for discovered ``items`` of these ``sources``.
 
-    New URLs are fetched; known good ones when fetched more than ``revisit_hours`` ago (with
+    New URLs are fetched (first); known good ones when fetched more than ``revisit_hours`` ago (with
     their validators: a conditional GET); failed ones when their retry is due; given-up ones
     never. Failed article URLs of these sources that are due again are added for a retry."""
     now = now or datetime.now(timezone.utc)
@@ -101,6 +101,7 @@ def schedule(path: str | Path, items: list[Item], sources: list[str], now: datet
     http = [i for i in items if i.kind == "http"]
     known = read(path, [i.url for i in http])
     go: list[Item] = []
+    revisits: list[Item] = []
     held: list[Item] = []
     for item in items:
         row = known.get(item.url) if item.kind == "http" else None
@@ -113,7 +114,10 @@ def schedule(path: str | Path, items: list[Item], sources: list[str], now: datet
         elif row.status == "failed" and row.next_due_at is not None and row.next_due_at > now:
             held.append(item)
         else:
-            go.append(with_validators(item, row))
+            revisits.append(with_validators(item, row))
+    # URLs never fetched first: a run whose time budget ran out left them, and the next run must
+    # reach them before it spends its budget re-checking what an earlier run already fetched
+    go += revisits
     listed = {i.url for i in items}
     go += [i for i in due_retries(path, sources, now) if i.url not in listed]
     return go, held

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -29,7 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "PATH_OR_URL arguments: local .html/.htm/.txt files, directories or globs, WARC files, "
             "or feed/sitemap URLs. Prints a per-source summary at the end. Exits 1 when the run "
             "ended `failed` (nothing could be fetched or extracted) or `completed_with_errors` (too many "
-            "failed items or silent sources; thresholds in the sources file's [run] table)."
+            "failed items or silent sources; thresholds in the sources file's [run] table; or its time "
+            "budget ran out). SIGTERM, SIGHUP or Ctrl-C stop it within seconds: fetches are cancelled, the "
+            "extraction workers killed and the run recorded `interrupted` (exit 143, 129 or 130)."
         ),
     )
     parser.add_argument("targets", nargs="*", metavar="PATH_OR_URL", help="ad-hoc sources (no config file needed); with --config and no --source, only these run "
@@ -49,6 +53,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--wait", type=float, metavar="SECONDS", dest="lock_wait",
                         help="when another ingest is running on the same warehouse file, wait up to SECONDS "
                              "for it (default: $KABAR_LOCK_WAIT, else 0: exit at once with 'warehouse busy')")
+    parser.add_argument("--max-minutes", type=float, metavar="MINUTES", dest="max_run_minutes",
+                        help="time budget of this run (overrides [run] max_run_minutes; 0: none): once spent, no "
+                             "new batch starts, the batches in flight are loaded, the items not attempted are "
+                             "recorded and left for the next run, and the run ends completed_with_errors (exit 1)")
     add_warehouse_option(parser)
     parser.set_defaults(handler=run)
 
@@ -69,12 +77,57 @@ def _wait_for_warehouse(path: str, lock_wait: float | None) -> None:
     runlock.wait_until_free(path, wait_s=wait)
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP on `kabar ingest`: raised in the main thread, like Ctrl-C's KeyboardInterrupt."""
+
+    def __init__(self, signal_name: str) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+
+
+def _stopped(signum: int, frame: object) -> None:
+    # While the flow runs, Prefect's own SIGTERM handler is installed instead (it raises its
+    # TerminationSignal: flows/runner.py stops the work and records the run); when the flow has
+    # ended it re-sends the signal to the handler it replaced (prefect.utilities.engine
+    # capture_sigterm), this one. Without it that is SIG_DFL: the process died at once, atexit
+    # never ran and the temporary Prefect server it started was left running.
+    raise Stopped(signal.Signals(signum).name)
+
+
+def _temporary_server_in_own_session() -> None:
+    """Start Prefect's temporary API server (when no PREFECT_API_URL is set) in a session of its
+    own. prefect.server.api.server.SubprocessASGIServer starts it in kabar's process group, so a
+    terminal's Ctrl-C (SIGINT to the whole foreground group) stopped the server with kabar, and
+    the interrupted run then spent minutes retrying the dead API to record its end. kabar still
+    stops it when it exits (the server's atexit stop()); SIGHUP is handled like SIGTERM for that."""
+    import functools
+    import subprocess
+    import types
+
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value():
+        return
+    from prefect.server.api import server
+
+    if getattr(server.subprocess, "kabar_own_session", False):
+        return
+    shim = types.ModuleType("subprocess")
+    shim.__dict__.update(subprocess.__dict__)
+    shim.Popen = functools.partial(subprocess.Popen, start_new_session=True)
+    shim.kabar_own_session = True
+    server.subprocess = shim
+
+
 def run(args: argparse.Namespace) -> int:
     from kabar.config import resolve_warehouse
     from kabar.sources import resolve_sources
 
     if args.limit is not None and args.limit < 1:
         raise UserError(f"--limit must be at least 1 (got {args.limit})")
+    budget = args.max_run_minutes
+    if budget is not None and not 0 <= budget <= settings.MAX_RUN_MINUTES_LIMIT:
+        raise UserError(f"--max-minutes must be between 0 (no budget) and {settings.MAX_RUN_MINUTES_LIMIT:g} (got {budget:g})")
     plan = resolve_sources(args.config, args.sources, args.targets, args.allow_hosts)  # validate before Prefect starts
     warehouse = resolve_warehouse(args.warehouse, plan.warehouse)
     _wait_for_warehouse(warehouse, args.lock_wait)
@@ -85,15 +138,21 @@ def run(args: argparse.Namespace) -> int:
     flow = ingest.with_options(task_runner=task_runner_for(plan.run))  # [run] task_runner of the config
     from kabar.health import RunUnhealthy
 
+    _temporary_server_in_own_session()
+    signal.signal(signal.SIGTERM, _stopped)
+    signal.signal(signal.SIGHUP, _stopped)
     try:
         with show_progress(("discover", "fetch", "extract", "load")):
             summary = flow(
                 config=args.config, sources=args.sources, paths=args.targets, limit=args.limit,
                 since=args.since, until=args.until, allow_hosts=args.allow_hosts, warehouse=warehouse,
-                new_only=args.new_only, lock_wait=args.lock_wait,
+                new_only=args.new_only, lock_wait=args.lock_wait, max_run_minutes=args.max_run_minutes,
             )
     except RunUnhealthy as unhealthy:  # failed / completed_with_errors: recorded, reported, exit 1
         print_summary(unhealthy.summary)
         return 1
+    except Stopped as stopped:
+        print(f"kabar: stopped by {stopped.signal_name} (the run is recorded as interrupted)", file=sys.stderr)
+        return 128 + signal.Signals[stopped.signal_name]
     print_summary(summary)
     return 0

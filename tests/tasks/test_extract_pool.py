@@ -67,3 +67,47 @@ def test_concurrent_batches_of_real_pages_many_times() -> None:
         articles = {u: h for got, _ in map(outcome, results) for u, h in got.items()}
         errors = {u: e for _, failed in map(outcome, results) for u, e in failed.items()}
         assert (articles, errors) == expected
+
+
+def extract_forever(batch: list[Fetched]):
+    """An extractor stuck in its chunk (a runaway page): it never returns by itself."""
+    import time
+
+    while True:
+        time.sleep(1)
+
+
+def test_stop_kills_the_workers_and_ends_the_waiting_extraction() -> None:
+    """A stopped run (SIGTERM) must not wait for the chunks in its workers: stop() kills them,
+    the batch waiting on them ends with one error per page, no worker is left, and a new run
+    (resume()) extracts normally."""
+    import threading
+    import time
+
+    from tasks import extract_pool
+
+    batch = real_pages(4)
+    done: list = []
+    waiting = threading.Thread(target=lambda: done.append(extract_in_workers(batch, extract_forever)), daemon=True)
+    waiting.start()
+    deadline = time.monotonic() + 120
+    while len(extract_pool.worker_pids()) < 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    workers = extract_pool.worker_pids()
+    assert workers, "no extraction worker started"
+    try:
+        extract_pool.stop()
+        waiting.join(timeout=60)
+        assert not waiting.is_alive(), "the extraction waited for a worker that was told to stop"
+        (articles, errors), = done
+        assert articles == [] and {e.url for e in errors} == {f.item.url for f in batch}
+        assert all("stopped" in e.error for e in errors)
+        for pid in workers:  # gone, or a zombie its parent (the fork server) has yet to reap
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    assert stat.read().rsplit(") ", 1)[1][0] in "ZX", f"worker {pid} still running"
+            except FileNotFoundError:
+                pass
+    finally:
+        extract_pool.resume()
+    assert outcome(extract_in_workers(batch[:2], extract_batch)) == outcome(extract_batch(batch[:2]))

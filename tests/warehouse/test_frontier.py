@@ -87,3 +87,14 @@ def test_new_only_window_starts_at_the_last_completed_run(warehouse: Path) -> No
     assert not window.contains(started - timedelta(hours=1)) and window.contains(started + timedelta(hours=1))
     explicit = datetime(2026, 1, 1, tzinfo=timezone.utc)
     assert run_window(str(warehouse), explicit, None, True).since == explicit  # --since wins
+
+
+def test_urls_never_fetched_come_before_revisits(warehouse: Path) -> None:
+    """A run whose time budget ran out left URLs never fetched; the next run reaches them first,
+    before re-checking what was fetched already (which a budget could otherwise spend itself on)."""
+    run = start_run(warehouse, "test", {})
+    known = ["https://x.id/berita/lama-1", "https://x.id/berita/lama-2"]
+    load_batch(warehouse, run, [fetched(url) for url in known], [], [])
+    listed = [known[0], "https://x.id/berita/baru-1", known[1], "https://x.id/berita/baru-2"]
+    go, held = schedule(warehouse, [Item(url=url, source="s") for url in listed], ["s"], NOW + timedelta(hours=1), 0)
+    assert [i.url for i in go] == ["https://x.id/berita/baru-1", "https://x.id/berita/baru-2", *known] and held == []

@@ -1,0 +1,49 @@
+"""SIGTERM stops `kabar ingest` within seconds and records the run (issue 17).
+
+A whole `kabar ingest` process over a generated WARC (its own temporary Prefect API, as a user
+runs it) gets one SIGTERM once batches are loading: it must exit, leave none of its processes
+running (extraction workers, fork server, Prefect's temporary server), and the warehouse must
+open with the run recorded `interrupted`, naming the signal. Ctrl-C (SIGINT to the whole
+process group, as a terminal sends it) ends the same way, exit 130."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from benchmarks.corpus import write_warc
+from benchmarks.interrupt import ingest_env, stop_ingest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("sig, to_group, said, named", [
+    (signal.SIGTERM, False, "kabar: stopped by SIGTERM", "SIGTERM"),
+    (signal.SIGINT, True, "kabar: interrupted", "SIGINT (Ctrl-C)"),
+], ids=["sigterm", "ctrl-c"])
+def test_a_signal_stops_the_ingest_and_its_workers_and_records_the_run(
+        tmp_path: Path, sig: int, to_group: bool, said: str, named: str) -> None:
+    archive = write_warc(tmp_path / "berita.warc.gz", 800, paragraphs=(6, 14))
+    warehouse = tmp_path / "wh" / "kabar.duckdb"
+    warehouse.parent.mkdir()
+    stopped = stop_ingest(archive, warehouse, tmp_path / "ingest.log", ingest_env(tmp_path / "home"),
+                          sig=sig, to_group=to_group)
+    assert stopped.loads_before >= 2, "the run ended before batches were loading:\n" + stopped.log[-3000:]
+    assert stopped.code is not None, f"kabar ingest ignored {named}:\n" + stopped.log[-3000:]
+    assert stopped.left == [], f"processes left running after the ingest exited: {stopped.left}"
+    assert any("forkserver" in d for d in stopped.descendants), f"extraction workers had not started: {stopped.descendants}"
+    assert stopped.code == 128 + sig, stopped.log[-3000:]
+    assert said in stopped.log
+    assert "Traceback" not in stopped.log, stopped.log[-3000:]
+    con = duckdb.connect(str(warehouse))  # as a writer would: the WAL replays
+    try:
+        (state, message, fetched, new), = con.execute("SELECT state, message, fetched, new FROM runs").fetchall()
+        total, distinct = con.execute("SELECT count(*), count(DISTINCT article_id) FROM store.articles").fetchone()
+    finally:
+        con.close()
+    assert state == "interrupted" and f"stopped by {named}" in message
+    assert 0 < new == total == distinct < 800  # what its loaded batches stored, once each; not the whole archive
+    assert fetched >= new
