@@ -49,6 +49,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--wait", type=float, metavar="SECONDS", dest="lock_wait",
                         help="when another ingest is running on the same warehouse file, wait up to SECONDS "
                              "for it (default: $KABAR_LOCK_WAIT, else 0: exit at once with 'warehouse busy')")
+    parser.add_argument("--reextract", action="store_true",
+                        help="extract every fetched page again, also one whose body is the same bytes its stored "
+                             "article was extracted from (by default those count as unchanged and are skipped)")
     add_warehouse_option(parser)
     parser.set_defaults(handler=run)
 
@@ -90,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
             summary = flow(
                 config=args.config, sources=args.sources, paths=args.targets, limit=args.limit,
                 since=args.since, until=args.until, allow_hosts=args.allow_hosts, warehouse=warehouse,
-                new_only=args.new_only, lock_wait=args.lock_wait,
+                new_only=args.new_only, lock_wait=args.lock_wait, reextract=args.reextract,
             )
     except RunUnhealthy as unhealthy:  # failed / completed_with_errors: recorded, reported, exit 1
         print_summary(unhealthy.summary)
