@@ -14,6 +14,8 @@ files to a temporary folder. Each round runs, interleaved, as separate processes
 - one page:   `kabar ingest` of a single page into a new warehouse (the fixed cost per run:
               imports, Prefect, warehouse set-up), against
 - bare import: `python -c "import duckdb"` (the least any Python process using the warehouse pays);
+- prefect:    a one-task Prefect flow in a fresh process (the least any flow run pays here: with
+              no $PREFECT_API_URL this includes the temporary API; the floor of an unchanged rerun);
 - sql:        `kabar sql "select 1"` on the fresh warehouse vs a bare `python -c` that imports
               duckdb, connects read-only and runs the same query;
 - help:       `kabar --help`.
@@ -54,6 +56,12 @@ for path in sorted(Path(sys.argv[1]).glob("*.html")):
 """
 
 BARE_IMPORT = "import duckdb"
+
+PREFECT_FLOOR = """
+from prefect import flow, task
+one = task(lambda: 1, name="one")
+flow(lambda: one(), name="floor")()
+"""
 
 BARE_SQL = """
 import sys, duckdb
@@ -125,7 +133,7 @@ def main() -> int:
     api = os.environ.get("PREFECT_API_URL")
     print(f"{args.pages} real pages, {args.rounds} rounds; Prefect: {api or 'temporary local API per process'}; "
           f"bytecode cache: {_bytecode_state()}")
-    results: dict[str, list[tuple[float, float]]] = {k: [] for k in ("bare", "fresh", "rerun", "one", "bare_import", "sql", "bare_sql", "help")}
+    results: dict[str, list[tuple[float, float]]] = {k: [] for k in ("bare", "fresh", "rerun", "one", "bare_import", "prefect", "sql", "bare_sql", "help")}
     with tempfile.TemporaryDirectory(prefix="kabar-pipeline-") as tmp:
         pages, one = Path(tmp) / "pages", Path(tmp) / "one"
         write_pages(pages, args.pages)
@@ -137,6 +145,7 @@ def main() -> int:
             results["rerun"].append(timed([KABAR, "ingest", str(pages), "--warehouse", str(warehouse)]))
             results["one"].append(timed([KABAR, "ingest", str(one), "--warehouse", str(Path(tmp) / f"one{n}" / "kabar.duckdb")]))
             results["bare_import"].append(timed([PYTHON, "-c", BARE_IMPORT]))
+            results["prefect"].append(timed([PYTHON, "-c", PREFECT_FLOOR]))
             results["bare_sql"].append(timed([PYTHON, "-c", BARE_SQL, str(warehouse)]))
             results["sql"].append(timed([KABAR, "sql", "select 1", "--warehouse", str(warehouse)]))
             results["help"].append(timed([KABAR, "--help"]))
@@ -157,8 +166,10 @@ def main() -> int:
     for label, a, b, target in rows:
         print(f"  {label:48s} {cpu[a] / cpu[b]:6.2f}  ({wall[a] / wall[b]:.2f})   {target}")
     print(f"  {'kabar --help CPU seconds':48s} {cpu['help']:6.2f}           <= 0.5")
-    above = (cpu["rerun"] - cpu["one"]) / cpu["fresh"]
-    print(f"  {'(rerun - one-page) / fresh: the per-page part':48s} {above:6.2f}")
+    floor = cpu["prefect"] / cpu["fresh"]
+    print(f"  {'one-task Prefect flow / fresh (floor of a rerun)':48s} {floor:6.2f}  ({wall['prefect'] / wall['fresh']:.2f})")
+    print(f"  {'unchanged rerun / one-task Prefect flow':48s} {cpu['rerun'] / cpu['prefect']:6.2f}  "
+          f"({wall['rerun'] / wall['prefect']:.2f})")
     return 0
 
 
