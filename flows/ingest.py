@@ -41,6 +41,7 @@ from tasks.load import Counts, load_task
 from tasks.normalise import normalise_task
 from tasks.quality import quality_task, run_state
 from tasks.stories import stories_task
+from tasks.unchanged import stored_bodies_task, unchanged
 
 
 @task(name="plan", cache_policy=NO_CACHE)
@@ -87,6 +88,7 @@ def ingest(
     new_only: bool = False,
     lock_wait: float | None = None,
     max_run_minutes: float | None = None,
+    reextract: bool = False,
 ) -> dict:
     """Ingest articles from the chosen sources into the warehouse; returns the run summary, or,
     for a run that ended ``failed`` or ``completed_with_errors`` (kabar/health.py), a Failed state
@@ -99,17 +101,21 @@ def ingest(
     completed run started; ``lock_wait`` is how long to wait for another run on the same
     warehouse file (default: settings.RUN_LOCK_WAIT_S); ``max_run_minutes`` overrides the
     ``[run]`` time budget (0: none): once spent, no new batch starts, the batches in flight are
-    loaded and the rest is recorded as not attempted (the run ends completed_with_errors)."""
+    loaded and the rest is recorded as not attempted (the run ends completed_with_errors). A page
+    whose body is the one its stored article was extracted from is counted ``unchanged`` without
+    extracting it again (tasks/unchanged.py), unless ``reextract``."""
     started = time.monotonic()  # the time budget counts from the flow's start
     plan = plan_task(config, sources, paths, allow_hosts)
     budget = RunBudget(plan.run.max_run_minutes if max_run_minutes is None else max_run_minutes, started)
     path = resolve_warehouse(warehouse, plan.warehouse, deployed=in_deployment())
     since, until = _local(since), _local(until)
     window = window_task(path, since, until, new_only) if new_only else Window(since, until)
-    params = {"config": config, "sources": sources, "paths": paths, "limit": limit, "since": since, "until": until}
+    params = {"config": config, "sources": sources, "paths": paths, "limit": limit, "since": since, "until": until,
+              **({"reextract": True} if reextract else {})}
     with recorded_run(path, "ingest", params, lock_wait, on_failure=report_task) as run:
         capture = CaptureTarget(str(warc_dir(path)), run.run_id, plan.fetch.warc_retention_days)
         items, listing = _discover(plan, path, capture, limit, window, run)
+        stored = stored_bodies_task(path, [item.url for item in items], reextract)
         extract = cached(extract_task, path, fetched_batch_key)
         enrich = cached(enrich_task, path, article_batch_key)
         in_flight: deque = deque()
@@ -120,7 +126,8 @@ def ingest(
                 get_run_logger().warning(budget.message(len(left), len(items)))
                 break
             fetched_future = fetch_retrying.submit(batch, plan.fetch, capture)
-            in_flight.append((fetched_future, extract.submit(fetched_future)))
+            known = {item.url: stored[item.url] for item in batch if item.url in stored}
+            in_flight.append((fetched_future, extract.submit(fetched_future, known), known))
             if len(in_flight) >= settings.BATCHES_IN_FLIGHT:
                 run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, enrich))
         while in_flight:
@@ -164,9 +171,10 @@ def _discover(plan: SourcesFile, path: str, capture: CaptureTarget, limit: int |
     return items, listing
 
 
-def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture, plan: SourcesFile,
+def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture, known: dict, plan: SourcesFile,
                   window: Window, path: str, run_id: str, enrich: Task) -> Counts:
-    """Wait for one batch's fetch and extract, then normalise, dedupe, enrich, assign stories and load it."""
+    """Wait for one batch's fetch and extract, then normalise, dedupe, enrich, assign stories and
+    load it; pages with unchanged bodies (``known``, tasks/unchanged.py) skip all but the load."""
     fetched = fetched_future.result()
     progress.advance("fetch", len(fetched))
     extracted, errors = extract_future.result()
@@ -174,11 +182,14 @@ def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture, 
     counts = Counts()
     extracted = restamp(extracted, fetched)
     by_name = {source.name: source for source in plan.sources}
-    kept, skipped = normalise_task(extracted, by_name, window, site_profiles_task(path, extracted))
+    kept, skipped, enriched = [], [], []
+    if extracted:  # an unchanged batch has nothing to clean, dedupe, enrich or assign
+        kept, skipped = normalise_task(extracted, by_name, window, site_profiles_task(path, extracted))
+        enriched = restamp(enrich.submit(dedupe_task(kept, path, plan.dedupe), None, plan.enrich).result(), fetched)
+        enriched = stories_task(enriched, path, plan.dedupe)
     for article in skipped:
         counts.add(article.source, "skipped")
-    enriched = restamp(enrich.submit(dedupe_task(kept, path, plan.dedupe), None, plan.enrich).result(), fetched)
-    enriched = stories_task(enriched, path, plan.dedupe)
-    counts.merge(load_task(path, run_id, fetched, enriched, errors, subject=extracted_rows([*kept, *skipped], by_name)))
+    counts.merge(load_task(path, run_id, fetched, enriched, errors, subject=extracted_rows([*kept, *skipped], by_name),
+                           unchanged=unchanged(fetched, known)))
     progress.advance("load", len(fetched))
     return counts

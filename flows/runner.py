@@ -65,9 +65,12 @@ def _digest(parts: list[str]) -> str:
 
 
 def fetched_batch_key(context: Any, parameters: dict[str, Any]) -> str | None:
-    """Cache key of an extract batch: each page's URL and body hash, plus the code version."""
-    batch = parameters.get("batch") or []
-    parts = [f"extract:{settings.PIPELINE_CODE_VERSION}"]
+    """Cache key of an extract batch: each page's URL and body hash, plus the extractor version;
+    pages left out as unchanged bodies (tasks/unchanged.py) are left out of the key too."""
+    from tasks.unchanged import changed, extractor_version
+
+    batch = changed(parameters.get("batch") or [], parameters.get("stored"))
+    parts = [f"extract:{extractor_version()}"]
     for fetched in batch:
         body = hashlib.sha1(fetched.body).hexdigest() if fetched.body is not None else "-"
         parts.append(f"{fetched.item.url}|{fetched.final_url}|{fetched.content_type}|{fetched.error}|{body}")

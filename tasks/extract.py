@@ -327,9 +327,13 @@ def article_json(article: Article) -> str:
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract_task(batch: list[Fetched]) -> tuple[list[Article], list[StageError]]:
+def extract_task(batch: list[Fetched], stored: dict[str, tuple[str, str]] | None = None
+                 ) -> tuple[list[Article], list[StageError]]:
+    """Articles and errors of the batch's pages, except those whose body is the one ``stored``
+    (URL -> (body hash, article id), tasks/unchanged.py) says their article came from."""
     # In worker processes, not in this runner thread: see tasks/extract_pool.py for the crash
     # (shared lxml/libxml2 state between threads) this avoids by design.
     from tasks.extract_pool import extract_in_workers
+    from tasks.unchanged import changed
 
-    return extract_in_workers(batch, extract_batch)
+    return extract_in_workers(changed(batch, stored), extract_batch)

@@ -28,6 +28,7 @@ from kabar.records import COUNTS, NOT_ATTEMPTED_STAGE
 from tasks.enrich import REGISTRY, Enrichment, get_field
 from tasks.page_type import PAGE_TYPE_STAGE
 from warehouse.backend import open_writer_for as open_writer  # a DuckDB file or a DuckLake
+from warehouse.bodies import record_bodies, touch_unchanged
 from warehouse.frontier import record as record_frontier
 from warehouse.coverage import update_extracted
 from warehouse.lake import claim_write, is_lake_connection, retry_on_conflict
@@ -304,17 +305,25 @@ def load_batch(
     errors: list[StageError],
     discovery_fetches: list[Fetched] = (),
     subject: list[dict[str, Any]] = (),
+    unchanged: dict[str, str] | None = None,
 ) -> Counts:
     """Write one batch (fetch records, stage errors, articles, enrichments) in one transaction.
 
     ``discovery_fetches`` (feeds, sitemaps) are recorded in ``fetches``; only their failures count.
     ``subject`` (tasks/coverage.py ``extracted_rows``) updates the coverage rows of extracted items.
+    ``unchanged`` (URL -> article id, tasks/unchanged.py): fetches whose body is the one their
+    stored article came from; not extracted, they count ``unchanged`` and their articles are seen.
     """
     counts = Counts()
+    unchanged = unchanged or {}
+    seen: dict[str, datetime] = {}
     for fetched in fetches:
         counts.add(fetched.item.source, "fetched" if fetched.error is None else "failed")
         if fetched.not_modified:  # a 304: the stored article stands, no extraction was done
             counts.add(fetched.item.source, "unchanged")
+        elif fetched.item.url in unchanged:  # the same bytes as last time: the stored article stands
+            counts.add(fetched.item.source, "unchanged")
+            seen[unchanged[fetched.item.url]] = _utc(fetched.fetched_at)
     for fetched in discovery_fetches:
         if fetched.error is not None:
             counts.add(fetched.item.source, "failed")
@@ -326,7 +335,9 @@ def load_batch(
         record_frontier(con, run_id, fetches[len(discovery_fetches):], discovery_fetches)
         claim_write(con)
         if fetches:
-            con.register("fetch_rows", _fetch_table(fetches, _page_types(articles, errors)))
+            page_types = _page_types(articles, errors)
+            page_types.update(dict.fromkeys(unchanged, ("article", "body unchanged since its article was extracted")))
+            con.register("fetch_rows", _fetch_table(fetches, page_types))
             con.execute("INSERT INTO store.fetches BY NAME SELECT *, ?::VARCHAR AS run_id FROM fetch_rows", [run_id])
         failures = [e for e in errors if e.stage != PAGE_TYPE_STAGE]  # page types go on the fetch rows
         if failures:
@@ -346,9 +357,22 @@ def load_batch(
             write_enrichments(con, run_id, [a for a in articles if per_article.get(a.article_id) != "unchanged"])
             write_dedupe_state(con, run_id, articles, per_article)
             record_cleaning(con, run_id, articles)  # removed_spans audit + site profiles
+            record_bodies(con, run_id, _body_rows(fetches, articles))
             LOGGER.debug("loaded %s", statuses)
+        touch_unchanged(con, seen)
         update_extracted(con, run_id, list(subject))
     return counts
+
+
+def _body_rows(fetches: list[Fetched], articles: list[Article]) -> list[dict[str, Any]]:
+    """The extracted-body rows of loaded articles: which body (by hash) each came from, by which
+    extractor version (a later fetch of the same bytes is then not extracted again)."""
+    from tasks.unchanged import body_digest, extractor_version
+
+    digests = {f.item.url: body_digest(f) for f in fetches if f.ok}
+    version, now = extractor_version(), datetime.now(timezone.utc)
+    return [{"url": a.url, "body_hash": digests[a.url], "extractor": version, "article_id": a.article_id,
+             "extracted_at": now} for a in articles if digests.get(a.url) and a.article_id]
 
 
 def load_enrichments(path: str | Path, run_id: str, articles: list[Article]) -> Counts:
@@ -384,9 +408,10 @@ def load_enrichments_task(path: str, run_id: str, articles: list[Article]) -> Co
 @task(name="load", cache_policy=NO_CACHE)
 def load_task(
     path: str, run_id: str, fetches: list[Fetched], articles: list[Article], errors: list[StageError],
-    discovery_fetches: list[Fetched] = (), subject: list[dict[str, Any]] = (),
+    discovery_fetches: list[Fetched] = (), subject: list[dict[str, Any]] = (), unchanged: dict[str, str] | None = None,
 ) -> Counts:
-    return retry_on_conflict(lambda: load_batch(path, run_id, fetches, articles, errors, discovery_fetches, subject))
+    return retry_on_conflict(lambda: load_batch(path, run_id, fetches, articles, errors, discovery_fetches, subject,
+                                                unchanged))
 
 
 @task(name="start-run", cache_policy=NO_CACHE)

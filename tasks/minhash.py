@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+
+# datasketch is imported where it is used, not here: it imports scipy and redis (about 1 CPU s),
+# which every `kabar ingest` process paid at start-up even when no page needed deduplicating.
 
 LOGGER = logging.getLogger(__name__)
 
@@ -67,6 +69,8 @@ def shingle_hashes(text: str, size: int = 3) -> np.ndarray:
 
 @lru_cache(maxsize=8)
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    from datasketch import MinHash
+
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
     return a.astype(np.uint32), b.astype(np.uint32)
 
@@ -115,6 +119,8 @@ class Banding:
         9 times a false candidate: every candidate is verified against its signature, so a
         false candidate costs one comparison while a miss is a lost duplicate. (Equal weights
         give only ~40% recall at the threshold itself and ~70% just above it.)"""
+        from datasketch import MinHashLSH
+
         lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(0.1, 0.9))  # its public b and r
         return cls(lsh.b, lsh.r)
 

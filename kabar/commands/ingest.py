@@ -57,6 +57,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="time budget of this run (overrides [run] max_run_minutes; 0: none): once spent, no "
                              "new batch starts, the batches in flight are loaded, the items not attempted are "
                              "recorded and left for the next run, and the run ends completed_with_errors (exit 1)")
+    parser.add_argument("--reextract", action="store_true",
+                        help="extract every fetched page again, also one whose body is the same bytes its stored "
+                             "article was extracted from (by default those count as unchanged and are skipped)")
     add_warehouse_option(parser)
     parser.set_defaults(handler=run)
 
@@ -147,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
                 config=args.config, sources=args.sources, paths=args.targets, limit=args.limit,
                 since=args.since, until=args.until, allow_hosts=args.allow_hosts, warehouse=warehouse,
                 new_only=args.new_only, lock_wait=args.lock_wait, max_run_minutes=args.max_run_minutes,
+                reextract=args.reextract,
             )
     except RunUnhealthy as unhealthy:  # failed / completed_with_errors: recorded, reported, exit 1
         print_summary(unhealthy.summary)

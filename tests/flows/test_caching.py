@@ -1,5 +1,7 @@
-"""Extraction and enrichment are cached on content: a rerun over the same pages skips them,
-a changed page is extracted again, and cached results keep this run's fetch times."""
+"""Extraction and enrichment are cached on content: a rerun that extracts the same pages again
+(``reextract``; a plain rerun does not extract unchanged bodies at all, tests/flows/test_unchanged.py)
+takes them from the cache, a changed page is extracted again, and cached results keep this run's
+fetch times."""
 
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ def test_rerun_takes_extraction_and_enrichment_from_the_cache(tmp_path: Path) ->
     assert _task_states(first.state_details.flow_run_id)["extract"] == "Completed"
     assert any(results_dir(warehouse).iterdir())  # results live beside the warehouse
 
-    second = ingest(paths=[str(pages)], warehouse=str(warehouse), return_state=True)
+    second = ingest(paths=[str(pages)], warehouse=str(warehouse), reextract=True, return_state=True)
     assert _task_states(second.state_details.flow_run_id)["extract"] == "Cached"
     assert second.result()["by_source"]["halaman"]["unchanged"] == 6
 

@@ -1,0 +1,95 @@
+"""Unchanged bodies: work proportional to what changed (issue 11).
+
+A page whose fetched bytes are exactly those its stored article was extracted from, by the same
+extractor version, would give the same article again: it is not extracted, normalised,
+deduplicated, enriched or merged. The load records its fetch (and WARC capture, frontier row)
+as usual, counts it ``unchanged`` and moves its article's ``last_seen_at``.
+
+- ``extractor_version()``: what "the same extractor" means: ``settings.PIPELINE_CODE_VERSION``
+  (bump it when extraction or cleaning code changes meaning) and the installed versions of the
+  libraries that extract. A change of either re-extracts every page on the next run.
+- ``stored_bodies_task(path, urls, reextract)``: URL -> (body hash, article id) for the run's
+  URLs, read once before fetching (``reextract``: none, every page is extracted).
+- ``changed(batch, stored)`` / ``unchanged(batch, stored)``: a fetched batch split by that.
+
+Not covered by "the same body": the site profiles learned since (tasks/boilerplate.py) and the
+run's sources file. An unchanged page keeps the text it was stored with, as a 304 answer does;
+``kabar ingest --reextract`` (or ``kabar reextract`` from the captures) applies them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+
+from prefect import task
+from prefect.cache_policies import NONE as NO_CACHE
+
+from kabar import settings
+from kabar.models import Fetched
+
+#: The libraries whose output is the extracted article (their version is part of the extractor's).
+EXTRACTING_LIBRARIES = ("trafilatura", "htmldate", "justext", "lxml", "charset-normalizer")
+
+
+@lru_cache(maxsize=None)
+def _library_versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in EXTRACTING_LIBRARIES:
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=-")
+    return ",".join(found)
+
+
+def extractor_version() -> str:
+    """The extraction code's version, as stored beside each extracted body."""
+    return f"kabar={settings.PIPELINE_CODE_VERSION};{_library_versions()}"
+
+
+def body_digest(fetched: Fetched) -> str | None:
+    """sha256 (32 hex) of a fetched body and of pages 2.. of a multi-page article; None without a body."""
+    if fetched.body is None:
+        return None
+    digest = hashlib.sha256(fetched.body)
+    for page in fetched.extra_pages:
+        digest.update(b"\x00page\x00")
+        digest.update(page)
+    return digest.hexdigest()[:32]
+
+
+def unchanged(batch: list[Fetched], stored: dict[str, tuple[str, str]] | None) -> dict[str, str]:
+    """URL -> article id of the good fetches in ``batch`` whose body is the stored one."""
+    if not stored:
+        return {}
+    same = {}
+    for fetched in batch:
+        known = stored.get(fetched.item.url)
+        if known is not None and fetched.ok and body_digest(fetched) == known[0]:
+            same[fetched.item.url] = known[1]
+    return same
+
+
+def changed(batch: list[Fetched], stored: dict[str, tuple[str, str]] | None) -> list[Fetched]:
+    """The fetches of ``batch`` that are not unchanged bodies (these are extracted)."""
+    if not stored:
+        return batch
+    same = unchanged(batch, stored)
+    return [f for f in batch if f.item.url not in same]
+
+
+def stored_bodies(path: str, urls: list[str], reextract: bool = False) -> dict[str, tuple[str, str]]:
+    """URL -> (body hash, article id) of these URLs extracted by the current extractor version."""
+    if reextract:
+        return {}
+    from warehouse.bodies import stored_bodies as read
+
+    return read(path, urls, extractor_version())
+
+
+@task(name="stored-bodies", cache_policy=NO_CACHE)
+def stored_bodies_task(path: str, urls: list[str], reextract: bool = False) -> dict[str, tuple[str, str]]:
+    return stored_bodies(path, urls, reextract)

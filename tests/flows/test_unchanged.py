@@ -1,0 +1,94 @@
+"""An unchanged rerun does almost nothing (issue 11): a page whose body is the one its stored
+article was extracted from is counted ``unchanged`` without being extracted again; a changed
+body, a new extractor version or ``reextract`` extracts it again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.corpus import write_files
+from flows.ingest import ingest
+from kabar import settings
+from tests.conftest import query
+
+SKIPPED = "body unchanged since its article was extracted"
+
+
+def _run(pages: Path, warehouse: Path, **options) -> dict:
+    return ingest(paths=[str(pages)], warehouse=str(warehouse), **options)
+
+
+def _bodies_by_run(warehouse: Path) -> dict[str, int]:
+    """How many stored bodies each run extracted (a body row is rewritten only by an extraction)."""
+    return dict(query(warehouse, "SELECT run_id, count(*) FROM store.extracted_bodies GROUP BY run_id"))
+
+
+def _skipped_fetches(warehouse: Path, run_id: str) -> int:
+    return query(warehouse, "SELECT count(*) FROM store.fetches WHERE run_id = ? AND page_type_reason = ?",
+                 [run_id, SKIPPED])[0][0]
+
+
+def test_an_unchanged_rerun_extracts_nothing_and_a_changed_page_is_extracted(tmp_path: Path) -> None:
+    pages, warehouse = tmp_path / "halaman", tmp_path / "wh" / "kabar.duckdb"
+    write_files(pages, 5)
+    first = _run(pages, warehouse)
+    assert first["by_source"]["halaman"]["new"] == 5
+    assert _bodies_by_run(warehouse) == {first["run_id"]: 5}
+
+    second = _run(pages, warehouse)
+    counts = second["by_source"]["halaman"]
+    assert (counts["fetched"], counts["unchanged"], counts["new"], counts["updated"]) == (5, 5, 0, 0)
+    assert _bodies_by_run(warehouse) == {first["run_id"]: 5}  # nothing was extracted again
+    assert _skipped_fetches(warehouse, second["run_id"]) == 5  # each fetch recorded, as skipped
+    state = query(warehouse, "SELECT state, fetched, unchanged FROM store.runs WHERE run_id = ?", [second["run_id"]])
+    assert state == [("completed", 5, 5)]
+    # seen again: last_seen_at moved (the run-scoped quality checks look at these rows)
+    assert query(warehouse, "SELECT count(*) FROM articles WHERE last_seen_at > first_seen_at")[0][0] == 5
+    assert query(warehouse, "SELECT max(version) FROM articles")[0][0] == 1
+
+    edited = pages / "artikel-000003.html"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("<p>", "<p>Pembaruan pukul 10.00 WIB: ", 1),
+                      encoding="utf-8")
+    third = _run(pages, warehouse)
+    counts = third["by_source"]["halaman"]
+    assert (counts["unchanged"], counts["updated"]) == (4, 1)
+    assert _bodies_by_run(warehouse) == {first["run_id"]: 4, third["run_id"]: 1}
+    assert _skipped_fetches(warehouse, third["run_id"]) == 4
+
+
+def test_a_new_extractor_version_or_reextract_extracts_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pages, warehouse = tmp_path / "halaman", tmp_path / "wh" / "kabar.duckdb"
+    write_files(pages, 4)
+    first = _run(pages, warehouse)
+
+    monkeypatch.setattr(settings, "PIPELINE_CODE_VERSION", settings.PIPELINE_CODE_VERSION + "-baru")
+    bumped = _run(pages, warehouse)
+    assert bumped["by_source"]["halaman"]["unchanged"] == 4  # same text: merged as unchanged...
+    assert _bodies_by_run(warehouse) == {bumped["run_id"]: 4}  # ...but every page was extracted again
+    assert _skipped_fetches(warehouse, bumped["run_id"]) == 0
+    extractors = query(warehouse, "SELECT DISTINCT extractor FROM store.extracted_bodies")
+    assert len(extractors) == 1 and "-baru" in extractors[0][0]
+
+    again = _run(pages, warehouse)  # the new version's bodies are known now
+    assert _skipped_fetches(warehouse, again["run_id"]) == 4
+
+    forced = _run(pages, warehouse, reextract=True)
+    assert forced["by_source"]["halaman"]["unchanged"] == 4
+    assert _bodies_by_run(warehouse) == {forced["run_id"]: 4}
+    assert _skipped_fetches(warehouse, forced["run_id"]) == 0
+    assert first["run_id"] not in _bodies_by_run(warehouse)
+
+
+def test_pages_served_again_over_http_are_not_extracted_again(tmp_path: Path, site, warehouse: Path) -> None:
+    from tests.flows.test_ingest_site import sources_file
+
+    config = sources_file(tmp_path, site, ("contoh-rss", "feed", "/feed.xml"))
+    first = ingest(config=str(config), warehouse=str(warehouse))
+    assert first["by_source"]["contoh-rss"]["new"] == 4
+    second = ingest(config=str(config), warehouse=str(warehouse))  # the site answers 200, same bytes
+    counts = second["by_source"]["contoh-rss"]
+    assert (counts["fetched"], counts["unchanged"], counts["new"], counts["updated"]) == (4, 4, 0, 0)
+    assert _skipped_fetches(warehouse, second["run_id"]) == 4
+    assert _bodies_by_run(warehouse) == {first["run_id"]: 4}

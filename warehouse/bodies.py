@@ -1,0 +1,95 @@
+"""Extracted bodies (``store.extracted_bodies``, migration 068): which body each stored article
+was extracted from, so an unchanged rerun skips extraction (tasks/unchanged.py).
+
+Read side: ``stored_bodies(path, urls, extractor)``, with a short read-only connection before the
+run fetches: URL -> (body hash, article id) for the URLs whose stored article still exists and
+was extracted by this ``extractor`` version (an extractor change makes every page new to it).
+Write side, inside the load transaction: ``record_bodies`` for the articles a batch loaded, and
+``touch_unchanged`` for the pages it skipped (their articles' ``last_seen_at`` moves, as a
+merged unchanged article's does).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from warehouse.backend import exists, open_reader_for
+from warehouse.connection import WarehouseError
+
+LOGGER = logging.getLogger(__name__)
+
+_ROWS = pa.schema([("url", pa.string()), ("body_hash", pa.string()), ("extractor", pa.string()),
+                   ("article_id", pa.string()), ("extracted_at", pa.timestamp("us", tz="UTC")),
+                   ("run_id", pa.string())])
+_SEEN = pa.schema([("article_id", pa.string()), ("seen_at", pa.timestamp("us", tz="UTC"))])
+
+
+def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'store' "
+        "AND table_name = 'extracted_bodies'"
+    ).fetchone()[0] > 0
+
+
+def lookup(con: duckdb.DuckDBPyConnection, urls: list[str], extractor: str) -> dict[str, tuple[str, str]]:
+    """URL -> (body hash, article id) of these URLs, extracted by ``extractor``, article still stored."""
+    if not urls or not _has_table(con):
+        return {}
+    con.register("body_urls", pa.table({"url": pa.array(list(dict.fromkeys(urls)), pa.string())}))
+    try:
+        rows = con.execute(
+            """SELECT b.url, b.body_hash, b.article_id FROM store.extracted_bodies b
+               JOIN body_urls USING (url) JOIN store.articles a ON a.article_id = b.article_id
+               WHERE b.extractor = ?""", [extractor],
+        ).fetchall()
+    finally:
+        con.unregister("body_urls")
+    return {url: (body_hash, article_id) for url, body_hash, article_id in rows}
+
+
+def stored_bodies(path: str | Path, urls: list[str], extractor: str) -> dict[str, tuple[str, str]]:
+    """``lookup`` through a short read-only connection; an absent or busy warehouse reads as
+    empty (every page is then extracted: slower, never wrong)."""
+    if not urls or not exists(path):
+        return {}
+    try:
+        with open_reader_for(str(path), wait_s=60, locked=False) as con:
+            return lookup(con, urls, extractor)
+    except WarehouseError as exc:
+        LOGGER.warning("extracted bodies not read (%s): extracting every page", exc)
+        return {}
+
+
+def record_bodies(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[dict]) -> None:
+    """Upsert (url, body_hash, extractor, article_id, extracted_at) rows (the caller holds the transaction)."""
+    if not rows:
+        return
+    con.register("body_rows", pa.Table.from_pylist([{**r, "run_id": run_id} for r in rows], schema=_ROWS))
+    try:
+        con.execute(
+            """MERGE INTO store.extracted_bodies AS b USING body_rows AS s ON b.url = s.url
+               WHEN MATCHED THEN UPDATE SET body_hash = s.body_hash, extractor = s.extractor,
+                    article_id = s.article_id, extracted_at = s.extracted_at, run_id = s.run_id
+               WHEN NOT MATCHED THEN INSERT BY NAME"""
+        )
+    finally:
+        con.unregister("body_rows")
+
+
+def touch_unchanged(con: duckdb.DuckDBPyConnection, seen: dict[str, datetime]) -> None:
+    """Move ``last_seen_at`` of articles whose body was fetched again unchanged (article id ->
+    fetch time); their content, version and run_id stay (the caller holds the transaction)."""
+    if not seen:
+        return
+    con.register("seen_rows", pa.Table.from_pylist(
+        [{"article_id": k, "seen_at": v} for k, v in seen.items()], schema=_SEEN))
+    try:
+        con.execute("""UPDATE store.articles AS a SET last_seen_at = greatest(a.last_seen_at, s.seen_at)
+                       FROM seen_rows AS s WHERE a.article_id = s.article_id""")
+    finally:
+        con.unregister("seen_rows")
