@@ -56,11 +56,14 @@ demo: install
 	KABAR_WAREHOUSE="$(DEMO_WAREHOUSE)" $(KABAR) sql "select count(*) as articles, count(distinct outlet) as outlets, count(duplicate_of) as duplicates from articles"
 	KABAR_WAREHOUSE="$(DEMO_WAREHOUSE)" $(KABAR) sql "select outlet, published_at::date as day, title from articles where duplicate_of is null order by published_at desc limit 5"
 
+# Both cores: tests of one file stay on one worker (--dist loadfile) so module fixtures are built once.
+PYTEST_WORKERS ?= 2
+
 test: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test-fast: install
-	$(VENV)/bin/pytest -m "not slow"
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not slow"
 
 samples: install
 	$(VENV)/bin/python samples/make_warc.py

@@ -87,8 +87,17 @@ def query(warehouse: Path | str, sql: str, params: list | None = None) -> list[t
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 300):
-    """Run the real `kabar` console script in a subprocess; returns the CompletedProcess."""
+    """Run the real `kabar` console script in a subprocess; returns the CompletedProcess.
+
+    The subprocess uses the session's Prefect API unless ``env`` names one (``""``: Prefect's
+    own temporary server, for the tests of that path): a temporary server per command costs
+    about 13 CPU s, which on 2 cores made up much of the suite's time."""
     full_env = {**os.environ, **(env or {})}
+    if "PREFECT_API_URL" not in full_env:
+        from prefect.settings import PREFECT_API_URL
+
+        if PREFECT_API_URL.value():
+            full_env["PREFECT_API_URL"] = PREFECT_API_URL.value()
     exe = Path(sys.executable).parent / "kabar"
     return subprocess.run([str(exe), *args], capture_output=True, text=True, env=full_env,
                           cwd=cwd or ROOT, timeout=timeout)
