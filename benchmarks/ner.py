@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--model", type=Path, default=NEWS_MODEL)
+    parser.add_argument("--split", default="test", choices=["test", "valid"],
+                        help="test (default: the figures to report) or valid (to tune a model trained with --splits train)")
     args = parser.parse_args(argv)
     problem = model_status(args.model)
     if problem:
@@ -80,9 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"model: {args.model.name}")
     test_sets = {}
     for name, folder in SETS.items():
-        test_sets[name] = read_conll(args.corpus / folder / "test.txt")
+        test_sets[name] = read_conll(args.corpus / folder / f"{args.split}.txt")
         f1, per_label = evaluate(name, test_sets[name], args.model)
-        print(f"{name:8s} test entity F1 {f1:.3f}   published: {PUBLISHED[name]}")
+        print(f"{name:8s} {args.split} entity F1 {f1:.3f}   published (test): {PUBLISHED[name]}")
         for label, (p, r, f) in per_label.items():
             print(f"    {label:13s} P {p:.3f} R {r:.3f} F1 {f:.3f}")
     ms = ms_per_500_words(test_sets["nergrit"])
