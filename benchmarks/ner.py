@@ -1,10 +1,12 @@
 """NER benchmark: the learned model (tasks/ner.py) on IndoNLU's NERGrit and NERP test splits.
 
-    .venv/bin/python benchmarks/ner.py [--corpus ../shared/corpus/indonesian-ner]
+    .venv/bin/python benchmarks/ner.py [--corpus ../shared/corpus/indonesian-ner] [--split test|valid]
 
 Prints entity-level micro F1 with exact spans and types (seqeval's default reading of BIO), per
 set and per label, beside the IndoNLU paper's fine-tuned baselines, and the CPU time to tag a
 500-word article on one core (feature extraction included). Build the model first: ``make ner-model``.
+The shipped model learns from the train and valid splits, so only ``test`` figures are honest for
+it; ``--split valid`` is for a model trained with ``python -m tasks.ner_train --splits train``.
 """
 
 from __future__ import annotations
