@@ -97,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--splits", default=",".join(TRAINING_SPLITS),
                         help="splits to learn from, comma-separated (default: train,valid; `train` to tune on valid)")
     args = parser.parse_args(argv)
+    splits = tuple(args.splits.split(","))
+    if "test" in splits:
+        print("error: the test split is for benchmarks/ner.py only", file=sys.stderr)
+        return 2
     if not (args.corpus / SETS["nergrit"] / "train.txt").exists():
         print(f"error: no IndoNLU NER sets under {args.corpus}", file=sys.stderr)
         return 2
@@ -105,10 +109,6 @@ def main(argv: list[str] | None = None) -> int:
     if not PLACES_FILE.exists():  # the gazetteer features need it
         write()
     started = time.process_time()
-    splits = tuple(args.splits.split(","))
-    if "test" in splits:
-        print("error: the test split is for benchmarks/ner.py only", file=sys.stderr)
-        return 2
     n = train(args.corpus, args.out, args.iterations, tuple(args.sets.split(",")), args.c1, args.c2, splits)
     print(f"trained {args.out} on {n} sentences in {time.process_time() - started:.0f} CPU s")
     return 0
