@@ -385,6 +385,8 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
             inner = [s for s in spans if s.i >= i and s.j <= j]
             if not inner or any(doc.covered[k] and not any(s.i <= k < s.j for s in inner) for k in range(i, j)):
                 continue  # overlaps a KB name without containing it: the KB's reading wins
+            if found.type == "person" and any(s.j == j and s.type == "place" for s in inner):
+                continue  # "Kim Korea Utara": no person's name ends in a known place; the KB has the place
         kind = found.type
         cut = next((k for k in range(i + 1, j) if doc.lower[k] in ROLE_CUES), None)
         if cut is not None:  # "Polres Lhokseumawe AKP Yasir": an organisation, a rank, a person

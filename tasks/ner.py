@@ -10,7 +10,9 @@ Public API:
 - ``recognise(text) -> list[Span]``: typed names (``person``, ``organization``, ``place``) with
   character offsets into ``text``; ``[]`` when no model is built (the rules in tasks/mentions.py
   still run, and ``model_status()`` says why).
-- ``sentence_features(words) -> list[list[str]]``: the features, shared with the trainer.
+- ``sentence_features(words, clusters) -> list[list[str]]``: the features, shared with the trainer;
+  ``clusters`` are the word clusters the trainer learned from the training text and wrote beside
+  the model (``word_clusters(model)``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import functools
 import logging
 import re
 from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 
 LOGGER = logging.getLogger(__name__)
@@ -49,8 +52,38 @@ class Span:
     type: str  # person | organization | place
 
 
-@functools.lru_cache(maxsize=100_000)
-def _word_features(word: str) -> tuple[str, ...]:
+#: Fine word shapes: letters and digits as A/a/d, runs of one class cut to two ("Jakarta" -> "Aaa"
+#: is "Aa", "KPK-2" -> "AA-d", "Liputan6.com" -> "Aad.a").
+_SHAPE = str.maketrans({**{c: "A" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
+                        **{c: "a" for c in "abcdefghijklmnopqrstuvwxyz"}, **{c: "d" for c in "0123456789"}})
+_RUN = re.compile(r"(.)\1+")
+
+
+def clusters_file(model: Path) -> Path:
+    """Where the word clusters of the model at ``model`` are kept: beside it."""
+    return model.with_name(model.stem + ".clusters.tsv")
+
+
+def word_clusters(model: Path = NEWS_MODEL) -> dict[str, tuple[str, ...]]:
+    """Lower-cased word -> its cluster ids at a few granularities, learned at build time from the
+    training text (tasks/ner_train.py writes them beside the model); {} without them."""
+    path = clusters_file(model)
+    if not path.exists():
+        LOGGER.warning("no %s: NER runs without its word-cluster features (run `make ner-model`)", path)
+        return {}
+    out = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            word, _, ids = line.rstrip("\n").partition("\t")
+            out[word] = tuple(ids.split(","))
+    return out
+
+
+@functools.lru_cache(maxsize=200_000)
+def _word_features(word: str) -> tuple:
+    """The parts of a word's features that depend on the word alone, strings built once per word:
+    (lower-cased, shape, its own features, as the word before, as the word after, per domain its
+    own and neighbour features)."""
     low = word.lower()
     if word.isupper() and len(word) > 1:
         shape = "AA"
@@ -64,7 +97,24 @@ def _word_features(word: str) -> tuple[str, ...]:
         shape = "a"
     else:
         shape = "p"
-    return (low, shape, low[-3:], low[:3], low[-2:], str(min(len(word), 8)))
+    fine = _RUN.sub(r"\1\1", word.translate(_SHAPE))[:6]
+    single, parts = place_words()
+    gaz = "g1" if low in single else ("g+" if low in parts else "g0")
+    own = ("b", "w=" + low, "s=" + shape, "sh=" + fine, "s4=" + low[-4:], "s3=" + low[-3:], "s2=" + low[-2:],
+           "p4=" + low[:4], "p3=" + low[:3], "p2=" + low[:2], "l=" + str(min(len(word), 8)), "g=" + gaz,
+           "g|s=" + gaz + shape)
+    domain = {d: (d + "w=" + low, d + "s3=" + low[-3:], d + "p3=" + low[:3], d + "g=" + gaz) for d in "CL"}
+    return (low, shape, own, ("-w=" + low, "-s=" + shape, "-g=" + gaz), ("+w=" + low, "+s=" + shape, "+g=" + gaz),
+            domain, {d: d + "-w=" + low for d in "CL"}, {d: d + "+w=" + low for d in "CL"})
+
+
+@functools.lru_cache(maxsize=50_000)
+def _cluster_features(ids: tuple[str, ...]) -> tuple:
+    """A word's cluster features: (its own, as the word before, as the word after, per domain)."""
+    if not ids:
+        return (), (), (), {"C": (), "L": ()}
+    return (tuple(f"c{k}={c}" for k, c in enumerate(ids)), tuple(f"-c{k}={c}" for k, c in enumerate(ids)),
+            tuple(f"+c{k}={c}" for k, c in enumerate(ids)), {d: (d + "c=" + ids[-1],) for d in "CL"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -90,32 +140,44 @@ def place_words() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(single), frozenset(parts)
 
 
-def sentence_features(words: list[str]) -> list[list[str]]:
-    """CRF features of each word of one sentence: the word, its shape and affixes, whether the
-    places gazetteer knows it, and the words and shapes around it (two each side)."""
-    base = [_word_features(w) for w in words]
-    single, parts = place_words()
-    gaz = ["g1" if b[0] in single else ("g+" if b[0] in parts else "g0") for b in base]
+def sentence_features(words: list[str], clusters: Mapping[str, tuple[str, ...]] | None = None) -> list[list[str]]:
+    """CRF features of each word of one sentence: the word, its shapes and affixes, whether the
+    places gazetteer knows it, its word clusters, and the words, shapes and clusters around it
+    (three words each side, two for shapes, one for clusters).
+
+    A sentence with no capital letter (NERP's lower-cased news, a lower-cased headline) gets its own
+    copy of the word-identity features ("L..."), a cased one another ("C..."): the model learns
+    what a word says in each kind of text beside what it says in both (feature augmentation for
+    two domains), and the kind is visible at run time, so nothing about the source is assumed."""
+    clusters = clusters or {}
+    words_ = [_word_features(w) for w in words]
+    cl = [_cluster_features(clusters.get(w[0], ())) for w in words_]
     n = len(words)
+    domain = "C" if any(w[:1].isupper() for w in words) else "L"
     out = []
-    for i, (low, shape, s3, p3, s2, ln) in enumerate(base):
-        feats = ["b", "w=" + low, "s=" + shape, "s3=" + s3, "p3=" + p3, "s2=" + s2, "l=" + ln,
-                 "g=" + gaz[i], "g|s=" + gaz[i] + shape]
+    for i, (low, shape, own, as_prev, as_next, dom, dom_prev, dom_next) in enumerate(words_):
+        feats = [*own, *dom[domain], *cl[i][0], *cl[i][3][domain]]
         if i > 0:
-            pl, ps = base[i - 1][0], base[i - 1][1]
-            feats += ["-w=" + pl, "-s=" + ps, "-s|s=" + ps + "|" + shape, "-w|w=" + pl + "|" + low,
-                      "-g=" + gaz[i - 1]]
+            prev = words_[i - 1]
+            feats += [*prev[3], "-s|s=" + prev[1] + "|" + shape, "-w|w=" + prev[0] + "|" + low,
+                      prev[6][domain], *cl[i - 1][1]]
+            if shape == "Aa":
+                feats.append("midTitle")
         else:
             feats.append("BOS")
         if i > 1:
-            feats += ["--w=" + base[i - 2][0], "--s=" + base[i - 2][1]]
+            feats += ["--w=" + words_[i - 2][0], "--s=" + words_[i - 2][1], "--w|-w=" + words_[i - 2][0] + "|" + words_[i - 1][0]]
+        if i > 2:
+            feats.append("---w=" + words_[i - 3][0])
         if i + 1 < n:
-            nl, ns = base[i + 1][0], base[i + 1][1]
-            feats += ["+w=" + nl, "+s=" + ns, "s|+s=" + shape + "|" + ns, "+g=" + gaz[i + 1]]
+            nxt = words_[i + 1]
+            feats += [*nxt[4], "s|+s=" + shape + "|" + nxt[1], "w|+w=" + low + "|" + nxt[0], nxt[7][domain], *cl[i + 1][2]]
         else:
             feats.append("EOS")
         if i + 2 < n:
-            feats += ["++w=" + base[i + 2][0], "++s=" + base[i + 2][1]]
+            feats += ["++w=" + words_[i + 2][0], "++s=" + words_[i + 2][1], "+w|++w=" + words_[i + 1][0] + "|" + words_[i + 2][0]]
+        if i + 3 < n:
+            feats.append("+++w=" + words_[i + 3][0])
         out.append(feats)
     return out
 
@@ -137,11 +199,12 @@ def bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
 
 @functools.lru_cache(maxsize=4)
 def _tagger(path: str, mtime: int):
+    """The model at ``path`` and its word clusters, loaded once per version of the file."""
     import pycrfsuite
 
     tagger = pycrfsuite.Tagger()
     tagger.open(path)
-    return tagger
+    return tagger, word_clusters(Path(path))
 
 
 def model_status(path: Path = NEWS_MODEL) -> str | None:
@@ -155,8 +218,8 @@ def tag_words(words: list[str], path: Path = NEWS_MODEL) -> list[str]:
     """BIO tags of ``words`` (one sentence) from the model at ``path``."""
     if not words:
         return []
-    tagger = _tagger(str(path), path.stat().st_mtime_ns)
-    return tagger.tag(sentence_features(words))
+    tagger, clusters = _tagger(str(path), path.stat().st_mtime_ns)
+    return tagger.tag(sentence_features(words, clusters))
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")

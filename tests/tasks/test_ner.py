@@ -69,3 +69,37 @@ def test_a_network_launch_is_not_a_missile_test() -> None:
     missile = Article(url="https://x.id/2", source="t", fetched_at=None,  # type: ignore[arg-type]
                       text=text.replace("layanan 4G", "rudal balistik"), title="Peluncuran rudal")
     assert "missile_tests" in [r["theme"] for r in ThemesEnricher().enrich(missile).rows["themes"]]
+
+
+def test_word_clusters_group_words_that_share_neighbours(tmp_path) -> None:
+    from tasks import ner_clusters
+    from tasks.ner import clusters_file, sentence_features, word_clusters
+
+    towns = ["medan", "manado", "bogor", "depok"]
+    foods = ["nasi", "sate", "bakso", "soto"]
+    sentences = []
+    for i in range(40):
+        sentences.append(["warga", "kota", towns[i % 4], "berkumpul", "di", "alun", "-", "alun", "."])
+        sentences.append(["mereka", "makan", foods[i % 4], "hangat", "setiap", "pagi", "."])
+    clusters = ner_clusters.learn(sentences, contexts=50, dim=4, granularities=(2, 3), iterations=10)
+    assert clusters == ner_clusters.learn(sentences, contexts=50, dim=4, granularities=(2, 3), iterations=10)
+    assert len({clusters[w][0] for w in towns}) == 1 and len({clusters[w][0] for w in foods}) == 1
+    assert clusters["medan"][0] != clusters["nasi"][0]
+    model = tmp_path / "m.crfsuite"
+    ner_clusters.write(clusters, clusters_file(model))
+    assert word_clusters(model) == clusters
+    feats = sentence_features(["Warga", "Medan", "datang"], clusters)[1]
+    assert f"c0={clusters['medan'][0]}" in feats and f"-c0={clusters['warga'][0]}" in feats
+    assert "Cw=medan" in feats and "midTitle" in feats
+    assert "Lw=medan" in sentence_features(["warga", "medan", "datang"], clusters)[1]
+
+
+def test_training_never_reads_the_test_split(tmp_path) -> None:
+    from tasks.ner_train import main, training_sentences
+
+    with pytest.raises(ValueError):
+        training_sentences(tmp_path, splits=("train", "test"))
+    (tmp_path / "nergrit_ner-grit").mkdir()
+    (tmp_path / "nergrit_ner-grit" / "train.txt").write_text("Budi\tB-PERSON\n", encoding="utf-8")
+    assert main(["--corpus", str(tmp_path), "--out", str(tmp_path / "m.crfsuite"), "--splits", "train,test"]) == 2
+    assert not (tmp_path / "m.crfsuite").exists()
