@@ -80,6 +80,13 @@ def prf(hit_pred: int, pred: int, hit_gold: int, gold: int) -> tuple[float, floa
     return (hit_pred / pred if pred else 0.0, hit_gold / gold if gold else 0.0)
 
 
+def print_score(label: str, right: int, found: int, gold: int, found_as: str = "found", tail: str = "") -> None:
+    """One score line: precision and recall of ``right`` hits among ``found`` predictions and
+    ``gold`` annotations, the counts, then ``tail`` (a target, a source)."""
+    p, r = prf(right, found, right, gold)
+    print(f"{label:<33}P={p:.3f} R={r:.3f}  ({right} right of {found} {found_as}, {gold} gold){tail}")
+
+
 def _norm(name: str | None) -> str:
     return " ".join((name or "").replace("-", " ").casefold().split())
 
@@ -116,11 +123,9 @@ def score_entities(items, results, verbose: bool) -> None:
         tp_id += len(ids & gold_ids); pred_id += len(ids); gold_id += len(gold_ids)
         if verbose and (qids ^ gold_qids or ids ^ gold_ids):
             print(f"  {article.article_id}: extra {sorted(ids - gold_ids)} missing {sorted(gold_ids - ids)}")
-    p, r = prf(tp_q, pred_q, tp_q, gold_q)
-    print(f"entity linking (Wikidata QIDs)   P={p:.3f} R={r:.3f}  ({tp_q} right of {pred_q} linked, {gold_q} gold)"
-          f"   target P,R >= {TARGETS['entities']}   [from {source}]")
-    p, r = prf(tp_id, pred_id, tp_id, gold_id)
-    print(f"entity linking (KB ids, all)     P={p:.3f} R={r:.3f}  ({tp_id} right of {pred_id} linked, {gold_id} gold)")
+    print_score("entity linking (Wikidata QIDs)", tp_q, pred_q, gold_q, "linked",
+                f"   target P,R >= {TARGETS['entities']}   [from {source}]")
+    print_score("entity linking (KB ids, all)", tp_id, pred_id, gold_id, "linked")
 
 
 def score_quotes(items, results, verbose: bool) -> None:
@@ -178,6 +183,13 @@ def _multiset_hits(pred: list[tuple], gold: list[tuple]) -> int:
     return sum((Counter(pred) & Counter(gold)).values())
 
 
+def _print_difference(article_id: str, pred: list[tuple], gold: list[tuple]) -> None:
+    """For --verbose: what one article found beyond its gold, and what it missed (multisets)."""
+    extra, missing = Counter(pred) - Counter(gold), Counter(gold) - Counter(pred)
+    if extra or missing:
+        print(f"  {article_id}: extra {sorted(extra, key=str)} missing {sorted(missing, key=str)}")
+
+
 def score_amounts(items, results, verbose: bool) -> None:
     tp = n_pred = n_gold = tp_value = 0
     for i, (article, gold) in enumerate(items):
@@ -191,12 +203,8 @@ def score_amounts(items, results, verbose: bool) -> None:
         tp_value += _multiset_hits([(p[0],) for p in pred], [(w[0],) for w in want])
         n_pred += len(pred); n_gold += len(want)
         if verbose:
-            extra, missing = Counter(pred) - Counter(want), Counter(want) - Counter(pred)
-            if extra or missing:
-                print(f"  {article.article_id}: extra {sorted(extra, key=str)} missing {sorted(missing, key=str)}")
-    p, r = prf(tp, n_pred, tp, n_gold)
-    print(f"amounts (value, unit, qualifier) P={p:.3f} R={r:.3f}  ({tp} right of {n_pred} found, {n_gold} gold)"
-          f"   target >= {TARGETS['amounts']}")
+            _print_difference(article.article_id, pred, want)
+    print_score("amounts (value, unit, qualifier)", tp, n_pred, n_gold, tail=f"   target >= {TARGETS['amounts']}")
     p, r = prf(tp_value, n_pred, tp_value, n_gold)
     print(f"amounts (value only)             P={p:.3f} R={r:.3f}")
 
@@ -213,11 +221,8 @@ def score_dates(items, results, verbose: bool) -> None:
         tp += _multiset_hits(pred, want)
         n_pred += len(pred); n_gold += len(want)
         if verbose:
-            extra, missing = Counter(pred) - Counter(want), Counter(want) - Counter(pred)
-            if extra or missing:
-                print(f"  {article.article_id}: extra {sorted(extra, key=str)} missing {sorted(missing, key=str)}")
-    p, r = prf(tp, n_pred, tp, n_gold)
-    print(f"event dates (text, date, grain)  P={p:.3f} R={r:.3f}  ({tp} right of {n_pred} found, {n_gold} gold)")
+            _print_difference(article.article_id, pred, want)
+    print_score("event dates (text, date, grain)", tp, n_pred, n_gold)
 
 
 def score_all(items, results, verbose: bool) -> None:

@@ -36,7 +36,11 @@ def _domains() -> tldextract.TLDExtract:
 
 def site_of(url: str | None) -> str | None:
     """The site a URL belongs to: its registrable domain (regional.kompas.com -> kompas.com,
-    www.example.co.id -> example.co.id); an IP address or a single-label host as it is."""
+    www.example.co.id -> example.co.id); an IP address or a single-label host as it is; None for
+    a URL that is not http(s). The one answer to "which site/outlet is this": profiles, coverage,
+    outlets and discovery all use it. Hosts kept finer on purpose elsewhere: ``tasks.dedupe.site_host``
+    (canonical URLs keep sections, only rendering prefixes go), ``tasks.politeness`` (rate limits
+    per scheme://host:port) and ``tasks.safety`` (the URL guard checks the exact host)."""
     if not url or not url.startswith(("http://", "https://")):
         return None
     host = (urlsplit(url).hostname or "").rstrip(".")

@@ -21,6 +21,7 @@ from prefect.cache_policies import NONE as NO_CACHE
 from kabar import settings
 from kabar.config import Source
 from kabar.models import Article, Item
+from kabar.text import site_of
 
 LOCAL = ZoneInfo(settings.SCHEDULE_TIMEZONE)
 
@@ -33,13 +34,12 @@ def _day(stamp: datetime | None, fallback: datetime) -> Any:
 
 
 def outlet_of(source: Source | None, url: str) -> str:
-    """The outlet of a listed item before extraction: the source's ``outlet``, else the URL's host."""
+    """The outlet of a listed item before extraction: the source's ``outlet``, else the URL's site
+    (its registrable domain, ``kabar.text.site_of``)."""
     if source is not None and source.outlet:
         return source.outlet
-    from urllib.parse import urlsplit
-
-    host = (urlsplit(url).hostname or "").removeprefix("www.")
-    return host or (source.name if source is not None else "(unknown)")
+    # the site, not the host: regional.x.id and www.x.id are one outlet, as in tasks/outlets.py
+    return site_of(url) or (source.name if source is not None else "(unknown)")
 
 
 def _has_subject(source: Source | None) -> bool:

@@ -65,7 +65,11 @@ _VARIANT_HOST = re.compile(r"^(www\d?|m|mobile|amp)\.(?=[^.]+\.[^.]+)")
 
 
 def site_host(host: str) -> str:
-    """A host without its www./m./mobile./amp. rendering prefix (``m.detik.com`` -> ``detik.com``)."""
+    """A host without its www./m./mobile./amp. rendering prefix (``m.detik.com`` -> ``detik.com``).
+
+    Finer than ``kabar.text.site_of`` on purpose: it keeps other subdomains
+    (``regional.kompas.com`` stays), because the same path on two sections of one site can be two
+    different articles, so a canonical URL must not merge them."""
     host = host.lower().rstrip(".")
     while True:
         stripped = _VARIANT_HOST.sub("", host, count=1)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
-from courlan import extract_domain
+
+from kabar.text import site_of
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
 #: The path of an article: a long number (an id or a date) or a slug of three or more words.
@@ -24,11 +25,10 @@ _PAGE_WORDS = frozenset(["beranda", "halaman utama", "home", "homepage", "home p
 
 def same_site(url: str, reference: str) -> bool:
     """Whether ``url`` belongs to the site of ``reference``: the same registered domain
-    (news.example.id and www.example.id), or for IP addresses and bare names the same host."""
-    domain, other = extract_domain(url), extract_domain(reference)
-    if domain and other:
-        return domain == other
-    return (urlsplit(url).hostname or "") == (urlsplit(reference).hostname or "")
+    (news.example.id and www.example.id), or for IP addresses and bare names the same host;
+    never for a URL that is not http(s)."""
+    site = site_of(url)
+    return site is not None and site == site_of(reference)
 
 
 def is_article_url(url: str, home: str) -> bool:

@@ -86,6 +86,13 @@ def query(warehouse: Path | str, sql: str, params: list | None = None) -> list[t
         con.close()
 
 
+def write_sources(directory: Path, text: str) -> Path:
+    """``text`` written as ``directory/sources.toml``; returns its path."""
+    path = directory / "sources.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 300):
     """Run the real `kabar` console script in a subprocess; returns the CompletedProcess.
 

@@ -48,3 +48,13 @@ def sources_file(path: Path, site: TestSite, extra: str = "") -> Path:
         f'[[sources]]\nname = "lokal"\nkind = "feed"\nurl = "{site.url("/rss.xml")}"\nlanguage = "id"\n',
         encoding="utf-8")
     return path
+
+
+def config_for(path: Path, site: TestSite, extra_source: str = "", run: str = "") -> Path:
+    """A sources.toml for run tests: `[run]` lines, no fetch retries, and the feed source `lokal`
+    followed by ``extra_source`` (more `[[sources]]` tables)."""
+    path.write_text(
+        f'[run]\n{run}\n[fetch]\nretries = 0\ntimeout = 30\nallow_hosts = ["{site.host}"]\n\n'
+        f'[[sources]]\nname = "lokal"\nkind = "feed"\nurl = "{site.url("/rss.xml")}"\nlanguage = "id"\n{extra_source}',
+        encoding="utf-8")
+    return path

@@ -131,7 +131,9 @@ def run(args: argparse.Namespace) -> int:
     budget = args.max_run_minutes
     if budget is not None and not 0 <= budget <= settings.MAX_RUN_MINUTES_LIMIT:
         raise UserError(f"--max-minutes must be between 0 (no budget) and {settings.MAX_RUN_MINUTES_LIMIT:g} (got {budget:g})")
-    plan = resolve_sources(args.config, args.sources, args.targets, args.allow_hosts)  # validate before Prefect starts
+    # validate before Prefect starts and pick the task runner; the flow resolves the file again in
+    # plan_task, since deployments call it without the CLI (see flows/ingest.py plan_task)
+    plan = resolve_sources(args.config, args.sources, args.targets, args.allow_hosts)
     warehouse = resolve_warehouse(args.warehouse, plan.warehouse)
     _wait_for_warehouse(warehouse, args.lock_wait)
     from flows.ingest import ingest

@@ -198,11 +198,10 @@ def run_discover(args: argparse.Namespace) -> int:
 
 
 def _write(path: Path, report, best, now: datetime) -> str:
-    from urllib.parse import urlsplit
-
     from kabar.sources_edit import append_source
+    from kabar.text import site_of
 
-    host = (urlsplit(report.home_url).hostname or "outlet").removeprefix("www.")
+    host = site_of(report.home_url) or "outlet"
     wanted = report.outlet or host.split(".")[0]
     fields = {"name": wanted, "kind": best.kind, "url": best.url, "outlet": report.outlet,
               "language": best.language if best.language and re.match(r"^[a-z]{2,3}$", best.language) else None,

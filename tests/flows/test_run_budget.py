@@ -9,33 +9,17 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from flows.ingest import ingest
 from kabar.cli import main
 from kabar.config import ConfigError, load_sources
 from kabar.health import RunUnhealthy
-from tests.newsroom import newsroom
+from tests.conftest import query
+from tests.newsroom import config_for, newsroom
 from tests.site import Response, TestSite
 
 PAGES = 8
-
-
-def config_for(path: Path, site: TestSite, run: str = "") -> Path:
-    path.write_text(
-        f'[run]\n{run}\n[fetch]\nretries = 0\ntimeout = 30\nallow_hosts = ["{site.host}"]\n\n'
-        f'[[sources]]\nname = "lokal"\nkind = "feed"\nurl = "{site.url("/rss.xml")}"\nlanguage = "id"\n',
-        encoding="utf-8")
-    return path
-
-
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_a_spent_budget_records_what_was_left_and_the_next_run_takes_it_up(tmp_path: Path, capsys) -> None:

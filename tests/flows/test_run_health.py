@@ -5,30 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from flows.ingest import ingest
 from kabar.cli import main
 from kabar.health import RunUnhealthy
-from tests.newsroom import newsroom
+from tests.conftest import query
+from tests.newsroom import config_for, newsroom
 from tests.site import Response, TestSite
-
-
-def config_for(path: Path, site: TestSite, extra_source: str = "", run: str = "") -> Path:
-    path.write_text(
-        f'[run]\n{run}\n[fetch]\nretries = 0\ntimeout = 5\nallow_hosts = ["{site.host}"]\n\n'
-        f'[[sources]]\nname = "lokal"\nkind = "feed"\nurl = "{site.url("/rss.xml")}"\nlanguage = "id"\n{extra_source}',
-        encoding="utf-8")
-    return path
-
-
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def break_pages(site: TestSite, count: int) -> None:

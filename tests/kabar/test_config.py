@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kabar.config import ConfigError, load_sources
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, write_sources
 
 GOOD = """
 [fetch]
@@ -29,14 +29,8 @@ glob = "pages/*.html"
 """
 
 
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "sources.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def test_good_file_loads_and_resolves_relative_globs(tmp_path: Path) -> None:
-    config = load_sources(write(tmp_path, GOOD))
+    config = load_sources(write_sources(tmp_path, GOOD))
     assert [s.name for s in config.sources] == ["antara", "local"]
     assert config.fetch.per_host_concurrency == 1
     assert config.sources[1].glob == str(tmp_path.resolve() / "pages/*.html")
@@ -57,7 +51,7 @@ def test_good_file_loads_and_resolves_relative_globs(tmp_path: Path) -> None:
     ],
 )
 def test_each_mistake_is_named(tmp_path: Path, mutation: tuple[str, str], expected: str) -> None:
-    path = write(tmp_path, GOOD.replace(*mutation))
+    path = write_sources(tmp_path, GOOD.replace(*mutation))
     with pytest.raises(ConfigError) as caught:
         load_sources(path)
     message = str(caught.value)
@@ -68,11 +62,11 @@ def test_each_mistake_is_named(tmp_path: Path, mutation: tuple[str, str], expect
 
 def test_invalid_toml_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"invalid TOML"):
-        load_sources(write(tmp_path, "[[sources]\nname="))
+        load_sources(write_sources(tmp_path, "[[sources]\nname="))
 
 
 def test_cli_bad_config_exits_2_without_traceback(tmp_path: Path) -> None:
-    path = write(tmp_path, GOOD.replace('kind = "feed"', 'kind = "rss"'))
+    path = write_sources(tmp_path, GOOD.replace('kind = "feed"', 'kind = "rss"'))
     result = run_cli("ingest", "--config", str(path), "--warehouse", str(tmp_path / "w.duckdb"))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

@@ -9,6 +9,7 @@ import pytest
 from kabar import settings
 from kabar.config import ConfigError, load_sources
 from kabar.sources import resolve_sources
+from tests.conftest import write_sources
 
 SOURCES = """
 [[sources]]
@@ -18,15 +19,9 @@ glob = "pages/*.txt"
 """
 
 
-def _write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "sources.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def test_defaults_and_overrides_reach_the_run_plan(tmp_path: Path) -> None:
-    assert load_sources(_write(tmp_path, SOURCES)).dedupe.near_duplicate_threshold == settings.NEAR_DUPLICATE_THRESHOLD
-    path = _write(tmp_path, "[dedupe]\nnear_duplicate_threshold = 0.9\nstory_window_days = 7\n" + SOURCES)
+    assert load_sources(write_sources(tmp_path, SOURCES)).dedupe.near_duplicate_threshold == settings.NEAR_DUPLICATE_THRESHOLD
+    path = write_sources(tmp_path, "[dedupe]\nnear_duplicate_threshold = 0.9\nstory_window_days = 7\n" + SOURCES)
     plan = resolve_sources(str(path), None, None)
     assert plan.dedupe.near_duplicate_threshold == 0.9 and plan.dedupe.story_window_days == 7
 
@@ -42,5 +37,5 @@ def test_defaults_and_overrides_reach_the_run_plan(tmp_path: Path) -> None:
 )
 def test_bad_values_name_the_key(tmp_path: Path, section: str, key: str) -> None:
     with pytest.raises(ConfigError) as err:
-        load_sources(_write(tmp_path, f"[dedupe]\n{section}\n" + SOURCES))
+        load_sources(write_sources(tmp_path, f"[dedupe]\n{section}\n" + SOURCES))
     assert key in str(err.value) and "\n" not in str(err.value)

@@ -15,6 +15,7 @@ def test_same_site() -> None:
     assert same_site("https://news.contoh.co.id/a", "https://www.contoh.co.id/")
     assert not same_site("https://feeds.lain.com/a", "https://www.contoh.co.id/")
     assert same_site("http://127.0.0.1:5/a", "http://127.0.0.1:5/") and not same_site("http://localhost/", "http://127.0.0.1/")
+    assert not same_site("mailto:redaksi@contoh.co.id", "mailto:iklan@contoh.co.id")  # not http(s): no site
 
 
 def test_listing_pattern() -> None:

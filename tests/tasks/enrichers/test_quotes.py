@@ -14,16 +14,24 @@ def speakers(text: str) -> list[tuple[str, str | None]]:
     return [(row["quote"], row["speaker_text"]) for row in extract_quotes(text)]
 
 
-def test_speaker_after_the_quote_with_kata_and_ujar() -> None:
-    text = (
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param(
         "Park Min-jae, peneliti di Universitas Kyungnam, menilai uji coba itu serius.\n"
         "“Pyongyang ingin menunjukkan bahwa rudalnya siap dipakai,” kata Park kepada wartawan.\n"
-        '"Washington harus menanggapi dengan hati-hati," ujar Menteri Luar Negeri Rusia Sergei Lavrov.'
-    )
-    assert speakers(text) == [
-        ("Pyongyang ingin menunjukkan bahwa rudalnya siap dipakai", "Park Min-jae"),
-        ("Washington harus menanggapi dengan hati-hati", "Sergei Lavrov"),
-    ]
+        '"Washington harus menanggapi dengan hati-hati," ujar Menteri Luar Negeri Rusia Sergei Lavrov.',
+        [("Pyongyang ingin menunjukkan bahwa rudalnya siap dipakai", "Park Min-jae"),
+         ("Washington harus menanggapi dengan hati-hati", "Sergei Lavrov")],
+        id="after-the-quote-kata-ujar"),
+    pytest.param(
+        "Sementara itu, juru bicara Kremlin Dmitry Peskov mengatakan, “Kerja sama kami dengan Pyongyang "
+        "tidak ditujukan kepada negara ketiga.”\n"
+        "Menurut Institut Sejong, “Korut kini memproduksi lebih banyak peluru daripada sebelumnya.”",
+        [("Kerja sama kami dengan Pyongyang tidak ditujukan kepada negara ketiga", "Dmitry Peskov"),
+         ("Korut kini memproduksi lebih banyak peluru daripada sebelumnya", "Institut Sejong")],
+        id="before-the-quote-mengatakan-menurut"),
+])
+def test_speaker_beside_the_quote(text: str, expected: list[tuple[str, str]]) -> None:
+    assert speakers(text) == expected
 
 
 def test_pronoun_and_tambahnya_take_the_last_named_speaker() -> None:
@@ -36,18 +44,6 @@ def test_pronoun_and_tambahnya_take_the_last_named_speaker() -> None:
     assert [r["speaker_text"] for r in rows] == ["Lee Sung-ho"] * 3
     assert rows[1]["speaker_surface"] == "-nya" and rows[1]["verb"] == "tambah"
     assert rows[2]["verb"] == "mengatakan"
-
-
-def test_speaker_before_the_quote_and_menurut() -> None:
-    text = (
-        "Sementara itu, juru bicara Kremlin Dmitry Peskov mengatakan, “Kerja sama kami dengan Pyongyang "
-        "tidak ditujukan kepada negara ketiga.”\n"
-        "Menurut Institut Sejong, “Korut kini memproduksi lebih banyak peluru daripada sebelumnya.”"
-    )
-    assert speakers(text) == [
-        ("Kerja sama kami dengan Pyongyang tidak ditujukan kepada negara ketiga", "Dmitry Peskov"),
-        ("Korut kini memproduksi lebih banyak peluru daripada sebelumnya", "Institut Sejong"),
-    ]
 
 
 def test_lapor_and_sebut_news_agency_and_offsets() -> None:
