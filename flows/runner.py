@@ -168,12 +168,29 @@ def retry_unless_stopped(task: Any, task_run: Any, state: Any) -> bool:
     return not isinstance(getattr(state, "data", None), RunStopped)
 
 
-def interruption(exc: BaseException) -> str | None:
-    """The signal an exception stands for ('SIGTERM', 'SIGINT (Ctrl-C)'), None for other errors:
+def signal_exception(exc: BaseException) -> BaseException | None:
+    """The exception a signal raised, if ``exc`` is one or was raised while one was handled.
     Prefect turns a SIGTERM during a flow into its TerminationSignal, Python a SIGINT into
-    KeyboardInterrupt."""
+    KeyboardInterrupt. A signal that lands while Prefect is starting a task run comes out as
+    ``ValueError: Task run is not set`` instead (prefect/task_engine.py initialize_run calls
+    handle_crash before the task run exists), with the signal's exception as its context."""
     from prefect.exceptions import TerminationSignal
 
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, (TerminationSignal, KeyboardInterrupt)):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def interruption(exc: BaseException) -> str | None:
+    """The signal an exception stands for ('SIGTERM', 'SIGINT (Ctrl-C)'), None for other errors
+    (see ``signal_exception``)."""
+    from prefect.exceptions import TerminationSignal
+
+    exc = signal_exception(exc)
     if isinstance(exc, TerminationSignal):
         return signal.Signals(exc.signal).name
     if isinstance(exc, KeyboardInterrupt):  # the CLI's own handlers (SIGHUP) name their signal
@@ -211,6 +228,11 @@ def recorded_run(warehouse: str, flow: str, params: dict[str, Any], lock_wait: f
         finish_run_task(warehouse, run.run_id, run.counts, run.state, run.message)
         if on_failure is not None:
             on_failure(run.summary())
+        signalled = signal_exception(exc) if stopped_by is not None else None
+        if signalled is not None and signalled is not exc:
+            # the signal's own exception, not Prefect's ValueError around it: Prefect's SIGTERM
+            # capture then hands the signal on to the CLI (exit 143, one line)
+            raise signalled from None
         raise
     finally:
         close_run_fetcher(run.run_id)  # the run's HTTP clients and WARC file end with it

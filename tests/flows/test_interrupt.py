@@ -17,9 +17,7 @@ import pytest
 from benchmarks.corpus import write_warc
 from benchmarks.interrupt import ingest_env, stop_ingest
 
-pytestmark = pytest.mark.slow
-
-
+@pytest.mark.slow
 @pytest.mark.parametrize("sig, to_group, said, named", [
     (signal.SIGTERM, False, "kabar: stopped by SIGTERM", "SIGTERM"),
     (signal.SIGINT, True, "kabar: interrupted", "SIGINT (Ctrl-C)"),
@@ -47,3 +45,24 @@ def test_a_signal_stops_the_ingest_and_its_workers_and_records_the_run(
     assert state == "interrupted" and f"stopped by {named}" in message
     assert 0 < new == total == distinct < 800  # what its loaded batches stored, once each; not the whole archive
     assert fetched >= new
+
+
+def test_a_signal_inside_prefects_task_start_up_is_still_read_as_the_signal() -> None:
+    """Prefect turns a SIGTERM landing while it starts a task run into "ValueError: Task run is
+    not set" raised while handling the signal's TerminationSignal (seen in CI): the run must still
+    be read as interrupted, and non-signal errors not."""
+    from prefect.exceptions import TerminationSignal
+
+    from flows.runner import interruption, signal_exception
+
+    def prefect_like() -> None:
+        try:
+            raise TerminationSignal(signal=signal.SIGTERM)
+        except TerminationSignal:
+            raise ValueError("Task run is not set")
+
+    with pytest.raises(ValueError) as raised:
+        prefect_like()
+    assert isinstance(signal_exception(raised.value), TerminationSignal)
+    assert interruption(raised.value) == "SIGTERM"
+    assert interruption(ValueError("a real error")) is None and signal_exception(ValueError("x")) is None
