@@ -20,9 +20,9 @@ from benchmarks.interrupt import ingest_env, stop_ingest
 @pytest.mark.slow
 @pytest.mark.parametrize("sig, to_group, said, named", [
     pytest.param(signal.SIGTERM, False, "kabar: stopped by SIGTERM", "SIGTERM", marks=pytest.mark.xfail(
-        strict=False, reason="open (issue 17): in 2 of 5 runs on a loaded machine the SIGTERM was not acted "
-        "on: once the run went on to complete and the process had not exited 120 s after the signal; not "
-        "yet traced (a signal taken while the main thread was inside Prefect or DuckDB code is the suspect)")),
+        strict=False, reason="open (issue 17): in 1 of 3 runs on a loaded machine after the 'Task run is "
+        "not set' fix, the SIGTERM was not acted on: the run went on to complete and the process had not "
+        "exited 120 s after the signal; not yet traced (a signal taken while the main thread was inside Prefect or DuckDB code is the suspect)")),
     (signal.SIGINT, True, "kabar: interrupted", "SIGINT (Ctrl-C)"),
 ], ids=["sigterm", "ctrl-c"])
 def test_a_signal_stops_the_ingest_and_its_workers_and_records_the_run(
