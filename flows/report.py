@@ -9,6 +9,7 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
+from kabar.signals import reraise_signal
 from kabar.summary import summary_markdown, summary_rows
 from warehouse.run_report import failure_reasons, quality_checks
 from warehouse.source_health import sources_needing_attention
@@ -25,6 +26,7 @@ def complete_summary(summary: dict[str, Any]) -> dict[str, Any]:
         quality = quality_checks(path, run_id)
         flagged = sources_needing_attention(path)
     except Exception as exc:  # a report must never fail the run it describes
+        reraise_signal(exc)  # but it must not swallow a SIGTERM that interrupted its query
         LOGGER.warning("cannot read the run report of %s: %s", run_id, exc)
         failures, quality, flagged = [], [], []
     return {**summary, "failures": failures, "quality": quality, "source_health": flagged}

@@ -32,6 +32,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from kabar import settings
 from kabar.config import RunSettings
 from kabar.models import Item, RunStopped, StageError
+from kabar.signals import signal_in
 from kabar.records import NOT_ATTEMPTED_STAGE
 from tasks import extract_pool
 from tasks.enrich import versions
@@ -169,20 +170,12 @@ def retry_unless_stopped(task: Any, task_run: Any, state: Any) -> bool:
 
 
 def signal_exception(exc: BaseException) -> BaseException | None:
-    """The exception a signal raised, if ``exc`` is one or was raised while one was handled.
+    """The exception a signal raised, if ``exc`` is one or was raised from one (kabar/signals.py).
     Prefect turns a SIGTERM during a flow into its TerminationSignal, Python a SIGINT into
-    KeyboardInterrupt. A signal that lands while Prefect is starting a task run comes out as
-    ``ValueError: Task run is not set`` instead (prefect/task_engine.py initialize_run calls
-    handle_crash before the task run exists), with the signal's exception as its context."""
-    from prefect.exceptions import TerminationSignal
-
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, (TerminationSignal, KeyboardInterrupt)):
-            return exc
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
-    return None
+    KeyboardInterrupt. Wrapped, they come out as ``ValueError: Task run is not set`` when the
+    signal lands while Prefect starts a task run (prefect/task_engine.py initialize_run calls
+    handle_crash before the task run exists), or as DuckDB's ``RuntimeError: Query interrupted``."""
+    return signal_in(exc)
 
 
 def interruption(exc: BaseException) -> str | None:

@@ -25,6 +25,7 @@ from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.records import MIN_PAGES, MIN_SHARE, SiteProfile
+from kabar.signals import reraise_signal
 from kabar.text import line_key, site_of
 from tasks.dedupe import identify
 from tasks.normalise import clean_whitespace
@@ -232,5 +233,6 @@ def site_profiles_task(path: str, articles: list) -> dict[str, SiteProfile]:
         profiles = load_profiles(path, sites, rows)
         return _from_batch_only(sites, rows) if profiles is None else profiles
     except Exception as exc:  # a missing or busy warehouse means no profile, never a failed run
+        reraise_signal(exc)  # but a SIGTERM that interrupted the query stops the run (kabar/signals.py)
         LOGGER.warning("site profiles not read: %s", exc)
         return {}

@@ -15,6 +15,7 @@ from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import RunSettings
+from kabar.signals import reraise_signal
 from kabar.health import FAILING, OK, SILENT, UNCHANGED, RunHealth, SourceOutcome, judge
 
 LOGGER = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ def judge_run(path: str, run_id: str, listing: dict[str, dict[str, Any]], by_sou
     try:
         reasons = source_failure_reasons(path, run_id)
     except Exception as exc:  # the verdict must not depend on the report
+        reraise_signal(exc)  # but a SIGTERM that interrupted the query stops the run
         LOGGER.warning("cannot read failure reasons of %s: %s", run_id, exc)
         reasons = {}
     found = outcomes(listing, by_source, reasons)

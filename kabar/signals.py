@@ -1,0 +1,30 @@
+"""Signals that other libraries wrap: the one rule every broad ``except Exception`` on the run's
+path follows (core: any floor may use it).
+
+DuckDB checks for signals while a query runs in the main thread (PyErr_CheckSignals): the
+Python handler runs and raises (Prefect's TerminationSignal for SIGTERM, KeyboardInterrupt for
+Ctrl-C), and DuckDB then raises ``RuntimeError('Query interrupted')`` with that exception as its
+cause. A handler that swallows errors ("a busy warehouse means no profile") would swallow the
+signal with it: a SIGTERM was seen to be lost that way, the run going on to complete.
+"""
+
+from __future__ import annotations
+
+
+def signal_in(exc: BaseException | None) -> BaseException | None:
+    """The signal's exception (anything raised that is not an ``Exception``: KeyboardInterrupt,
+    Prefect's TerminationSignal, SystemExit) that ``exc`` is or was raised from, else None."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if not isinstance(exc, (Exception, GeneratorExit)):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def reraise_signal(exc: BaseException) -> None:
+    """Raise the signal ``exc`` wraps, if it wraps one; otherwise return (the caller handles it)."""
+    signalled = signal_in(exc)
+    if signalled is not None and signalled is not exc:
+        raise signalled from None
