@@ -24,6 +24,7 @@ from prefect.cache_policies import NONE as NO_CACHE
 from kabar.config import FetchSettings, Source
 from kabar.models import Fetched, Item, StageError, Window
 from kabar.settings import MAX_LISTING_PAGES
+from kabar.signals import reraise_signal
 from kabar.text import HTML_MIME_TYPES
 from tasks.capture import CaptureTarget
 from tasks.fetch import fetch_batch
@@ -266,6 +267,7 @@ def discover_source(source: Source, settings: FetchSettings, warehouse: str | No
             return Discovery(source.name, items=items, problems=problems)
         return remote_items(source, settings, warehouse, capture)
     except Exception as exc:
+        reraise_signal(exc)  # a SIGTERM inside its warehouse query stops the run (kabar/signals.py)
         LOGGER.warning("source %s: %s", source.name, exc)
         return Discovery(source.name, error=f"{type(exc).__name__}: {exc}"[:300])
 
