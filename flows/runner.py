@@ -32,8 +32,8 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from kabar import settings
 from kabar.config import RunSettings
 from kabar.models import Item, RunStopped, StageError
-from kabar.signals import signal_in
 from kabar.records import NOT_ATTEMPTED_STAGE
+from kabar.signals import signal_in
 from tasks import extract_pool
 from tasks.enrich import versions
 from tasks.fetch import close_run_fetcher
@@ -169,21 +169,16 @@ def retry_unless_stopped(task: Any, task_run: Any, state: Any) -> bool:
     return not isinstance(getattr(state, "data", None), RunStopped)
 
 
-def signal_exception(exc: BaseException) -> BaseException | None:
-    """The exception a signal raised, if ``exc`` is one or was raised from one (kabar/signals.py).
-    Prefect turns a SIGTERM during a flow into its TerminationSignal, Python a SIGINT into
-    KeyboardInterrupt. Wrapped, they come out as ``ValueError: Task run is not set`` when the
-    signal lands while Prefect starts a task run (prefect/task_engine.py initialize_run calls
-    handle_crash before the task run exists), or as DuckDB's ``RuntimeError: Query interrupted``."""
-    return signal_in(exc)
-
-
 def interruption(exc: BaseException) -> str | None:
-    """The signal an exception stands for ('SIGTERM', 'SIGINT (Ctrl-C)'), None for other errors
-    (see ``signal_exception``)."""
+    """The signal an exception stands for ('SIGTERM', 'SIGINT (Ctrl-C)'), None for other errors.
+    Prefect turns a SIGTERM during a flow into its TerminationSignal, Python a SIGINT into
+    KeyboardInterrupt; they may come wrapped (kabar/signals.py): as ``ValueError: Task run is not
+    set`` when the signal lands while Prefect starts a task run (prefect/task_engine.py
+    initialize_run calls handle_crash before the task run exists), or as DuckDB's
+    ``RuntimeError: Query interrupted``."""
     from prefect.exceptions import TerminationSignal
 
-    exc = signal_exception(exc)
+    exc = signal_in(exc)
     if isinstance(exc, TerminationSignal):
         return signal.Signals(exc.signal).name
     if isinstance(exc, KeyboardInterrupt):  # the CLI's own handlers (SIGHUP) name their signal
@@ -221,7 +216,7 @@ def recorded_run(warehouse: str, flow: str, params: dict[str, Any], lock_wait: f
         finish_run_task(warehouse, run.run_id, run.counts, run.state, run.message)
         if on_failure is not None:
             on_failure(run.summary())
-        signalled = signal_exception(exc) if stopped_by is not None else None
+        signalled = signal_in(exc) if stopped_by is not None else None
         if signalled is not None and signalled is not exc:
             # the signal's own exception, not Prefect's ValueError around it: Prefect's SIGTERM
             # capture then hands the signal on to the CLI (exit 143, one line)

@@ -56,7 +56,8 @@ def test_a_signal_inside_prefects_task_start_up_is_still_read_as_the_signal() ->
     be read as interrupted, and non-signal errors not."""
     from prefect.exceptions import TerminationSignal
 
-    from flows.runner import interruption, signal_exception
+    from flows.runner import interruption
+    from kabar.signals import signal_in
 
     def prefect_like() -> None:
         try:
@@ -66,6 +67,6 @@ def test_a_signal_inside_prefects_task_start_up_is_still_read_as_the_signal() ->
 
     with pytest.raises(ValueError) as raised:
         prefect_like()
-    assert isinstance(signal_exception(raised.value), TerminationSignal)
+    assert isinstance(signal_in(raised.value), TerminationSignal)
     assert interruption(raised.value) == "SIGTERM"
-    assert interruption(ValueError("a real error")) is None and signal_exception(ValueError("x")) is None
+    assert interruption(ValueError("a real error")) is None and signal_in(ValueError("x")) is None
