@@ -20,22 +20,43 @@ def test_a_signal_inside_a_duckdb_query_is_raised_again_by_a_broad_handler() -> 
     def handler(signum: int, frame: object) -> None:
         raise Terminated("SIGUSR1")
 
+    # One DuckDB thread: the query then runs on the calling thread, which checks for signals
+    # between chunks. With more threads a background thread can take the whole scan and does
+    # not stop when the caller is interrupted, so con.close() waited for it to count 10^11 rows
+    # (the CI hang of round 3). The query is bounded (about 100 s uncut on this machine) and the
+    # signal is sent again every 0.2 s, so a signal that lands before the query starts (a loaded
+    # machine) neither hangs the test nor passes it without the wrapped path being exercised.
     previous = signal.signal(signal.SIGUSR1, handler)
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGUSR1))
-    con = duckdb.connect()
+    con = duckdb.connect(config={"threads": 1})
+    con.execute("SET enable_progress_bar = false")
+    stop = threading.Event()
+
+    def keep_signalling() -> None:
+        while not stop.wait(0.2):
+            os.kill(os.getpid(), signal.SIGUSR1)
+
+    wrapped: list[BaseException] = []
+    sender = threading.Thread(target=keep_signalling, daemon=True)
     try:
-        timer.start()
         with pytest.raises(Terminated):
-            try:  # a query long enough for the signal to land inside it (it is cut short by it)
-                con.execute("SELECT count(*) FROM range(100000000000) t(x) WHERE x % 7 = 3").fetchall()
-            except Exception as exc:  # what the pipeline's "never fail the run" handlers do
-                assert "interrupted" in str(exc).lower()
-                reraise_signal(exc)
-                pytest.fail("reraise_signal returned for a wrapped signal")
+            sender.start()
+            for _ in range(50):  # until a signal lands inside the query rather than around it
+                try:
+                    con.execute("SELECT count(*) FROM range(20000000000) t(x) WHERE x % 7 = 3").fetchall()
+                except Terminated:
+                    continue
+                except Exception as exc:  # what the pipeline's "never fail the run" handlers do
+                    wrapped.append(exc)
+                    reraise_signal(exc)
+                    pytest.fail(f"reraise_signal returned for a wrapped signal: {exc!r}")
     finally:
-        timer.cancel()
+        stop.set()
+        sender.join()
         con.close()
         signal.signal(signal.SIGUSR1, previous)
+    assert wrapped, "no signal landed inside a DuckDB query"
+    assert "interrupted" in str(wrapped[0]).lower()
+    assert isinstance(signal_in(wrapped[0]), Terminated)
 
 
 def test_ordinary_errors_are_left_to_the_caller() -> None:
