@@ -81,10 +81,12 @@ def _describe(process: psutil.Process) -> str:
 
 def stop_ingest(archive: Path, warehouse: Path, log: Path, env: dict[str, str], after_loads: int = 2,
                 sig: int = signal.SIGTERM, start_timeout_s: float = 900, exit_timeout_s: float = 120,
-                orphan_timeout_s: float = 60, to_group: bool = False, code_dir: Path | None = None) -> Stopped:
+                orphan_timeout_s: float = 60, to_group: bool = False, code_dir: Path | None = None,
+                mark: str = LOADED) -> Stopped:
     """Start `kabar ingest ARCHIVE`, send ``sig`` once ``after_loads`` loads have ended (to the
     process, or with ``to_group`` to its whole process group, as a terminal's Ctrl-C does), and
-    see it stop. A process still running after ``exit_timeout_s`` is killed (group) and reported."""
+    see it stop. A process still running after ``exit_timeout_s`` is killed (group) and reported.
+    ``mark``: another log line to count instead of the loads (e.g. the temporary server starting)."""
     command = [str(BIN / "kabar")]
     if code_dir is not None:  # another checkout's code through this venv
         command = [sys.executable, "-m", "kabar.cli"]
@@ -96,7 +98,7 @@ def stop_ingest(archive: Path, warehouse: Path, log: Path, env: dict[str, str], 
     deadline = time.monotonic() + start_timeout_s
     loads = 0
     while time.monotonic() < deadline and process.poll() is None:
-        loads = log.read_text(errors="replace").count(LOADED)
+        loads = log.read_text(errors="replace").count(mark)
         if loads >= after_loads:
             break
         time.sleep(0.2)
