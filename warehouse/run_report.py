@@ -109,6 +109,6 @@ def run_of_process(spec: str, pid: int, host: str, since: datetime) -> tuple[str
         return None
     with open_reader_for(spec, wait_s=10, locked=False) as con:
         row = con.execute(
-            "SELECT run_id, state FROM main.runs WHERE pid = ? AND host = ? AND started_at >= ? "
+            "SELECT run_id, state FROM store.runs WHERE pid = ? AND host = ? AND started_at >= ? "
             "ORDER BY started_at DESC LIMIT 1", [pid, host, since]).fetchone()
     return (row[0], row[1]) if row else None
