@@ -69,3 +69,15 @@ def update_search_index(spec: str) -> dict[str, int]:
         counts = update_index(con)
         refresh(con)
         return counts
+
+
+def refresh_summaries(spec: str) -> bool:
+    """Bring the explorer's pre-aggregated copies (warehouse/summaries.py) up to date after a
+    flow that changed what they show without changing the search index (``kabar enrich``);
+    returns whether they were rewritten. A lake keeps none (see warehouse/README.md): False."""
+    from warehouse.summaries import refresh
+
+    if is_lake(spec):
+        return False
+    with open_writer_for(spec) as con:
+        return refresh(con)
