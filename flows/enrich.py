@@ -13,6 +13,7 @@ from flows.runner import recorded_run
 from kabar import progress, settings
 from kabar.config import EnrichSettings, resolve_warehouse
 from kabar.models import batched
+from tasks.index import summaries_task
 from tasks.load import load_enrichments_task
 from tasks.reenrich import enrich_stale_task, read_articles_task, stale_pairs_task, versions_task
 
@@ -57,6 +58,7 @@ def enrich(
             for _, names in batch:
                 for name in names:
                     by_enricher[name] += 1
+        summaries_task(path)  # the explorer's copies show the new entities, not the live views' slow answer
         failed = run.counts.total()["failed"]
         if failed:
             run.state, run.message = "completed_with_warnings", f"{failed} article(s) had an enricher error"

