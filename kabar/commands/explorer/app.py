@@ -30,6 +30,7 @@ from starlette.templating import Jinja2Templates
 
 from kabar import geo
 from kabar.commands.explorer import render
+from kabar.config import Warehouse
 from warehouse import explorer as ex
 from warehouse.connection import WarehouseError
 from warehouse.reader_pool import ReaderPool
@@ -80,7 +81,7 @@ class Explorer:
     """The app's state: which warehouse to read (a path or ducklake spec, resolved once by the
     command) and the templates."""
 
-    def __init__(self, warehouse: str) -> None:
+    def __init__(self, warehouse: Warehouse) -> None:
         self.warehouse = warehouse
         self.readers = ReaderPool(warehouse)
         self._index_ready = False
@@ -289,7 +290,7 @@ def _without_text(table: ex.Table, keep_text: bool = False) -> ex.Table:
                     table.more)
 
 
-def create_app(warehouse: str) -> Starlette:
+def create_app(warehouse: Warehouse) -> Starlette:
     """The explorer over ``warehouse`` (a resolved path or ducklake spec)."""
     app = Explorer(warehouse)
     routes = [
