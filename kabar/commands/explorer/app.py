@@ -45,6 +45,11 @@ class NotFound(Exception):
     """The page's subject (article, story, entity, run) is not in the warehouse."""
 
 
+def _listers(con, key: str, **queries: Callable[..., ex.Table]) -> dict[str, Lister]:
+    """The paged tables of one story, entity or run: each ``query(con, key, limit, offset)``."""
+    return {name: (lambda n, o, query=query: query(con, key, n, o)) for name, query in queries.items()}
+
+
 def _page_number(request: Request, name: str) -> int:
     try:
         return max(1, int(request.query_params.get(f"{name}_page", "1")))
@@ -212,12 +217,9 @@ class Explorer:
             return {"timeline": render.timeline(every.dicts()),
                     "map": render.place_map(places.dicts()) if places.rows else None}
 
-        return self.page(request, "story.html", {
-            "articles": lambda n, o: ex.story_articles(con, story_id, n, o),
-            "outlets": lambda n, o: ex.story_outlets(con, story_id, n, o),
-            "entities": lambda n, o: ex.story_entities(con, story_id, n, o),
-            "quotes": lambda n, o: ex.story_quotes(con, story_id, n, o),
-        }, f"story-{story_id}", extra, story=row)
+        return self.page(request, "story.html", _listers(
+            con, story_id, articles=ex.story_articles, outlets=ex.story_outlets, entities=ex.story_entities,
+            quotes=ex.story_quotes), f"story-{story_id}", extra, story=row)
 
     def entity(self, request: Request, con) -> Response:
         entity_id = request.path_params["entity_id"]
@@ -231,12 +233,9 @@ class Explorer:
             return {"chart": render.bars([(r[0], r[1]) for r in days.rows], "mentions"),
                     "map": render.place_map(places.dicts()) if places and places.rows else None}
 
-        return self.page(request, "entity.html", {
-            "stories": lambda n, o: ex.entity_stories(con, entity_id, n, o),
-            "articles": lambda n, o: ex.entity_articles(con, entity_id, n, o),
-            "cooccurring": lambda n, o: ex.entity_cooccurring(con, entity_id, n, o),
-            "quotes": lambda n, o: ex.entity_quotes(con, entity_id, n, o),
-        }, f"entity-{entity_id}", extra, entity=row)
+        return self.page(request, "entity.html", _listers(
+            con, entity_id, stories=ex.entity_stories, articles=ex.entity_articles,
+            cooccurring=ex.entity_cooccurring, quotes=ex.entity_quotes), f"entity-{entity_id}", extra, entity=row)
 
     def article(self, request: Request, con) -> Response:
         article_id = request.path_params["article_id"]
@@ -267,10 +266,8 @@ class Explorer:
         row = ex.run(con, run_id)
         if row is None:
             raise NotFound(f"no run {run_id} in this warehouse")
-        return self.page(request, "run.html", {
-            "sources": lambda n, o: ex.run_sources(con, run_id, n, o),
-            "failures": lambda n, o: ex.run_failures(con, run_id, n, o),
-        }, f"run-{run_id}", run=row)
+        return self.page(request, "run.html", _listers(con, run_id, sources=ex.run_sources, failures=ex.run_failures),
+                         f"run-{run_id}", run=row)
 
     def sources(self, request: Request, con) -> Response:
         return self.page(request, "sources.html", {"sources": lambda n, o: ex.sources(con, n, o)}, "sources")
