@@ -50,6 +50,13 @@ def _listers(con, key: str, **queries: Callable[..., ex.Table]) -> dict[str, Lis
     return {name: (lambda n, o, query=query: query(con, key, n, o)) for name, query in queries.items()}
 
 
+def _found(row: dict[str, Any] | None, kind: str, key: str) -> dict[str, Any]:
+    """The row of the story, entity, article or run a page shows; NotFound (404) when there is none."""
+    if row is None:
+        raise NotFound(f"no {kind} {key} in this warehouse")
+    return row
+
+
 def _page_number(request: Request, name: str) -> int:
     try:
         return max(1, int(request.query_params.get(f"{name}_page", "1")))
@@ -207,9 +214,7 @@ class Explorer:
 
     def story(self, request: Request, con) -> Response:
         story_id = request.path_params["story_id"]
-        row = ex.story(con, story_id)
-        if row is None:
-            raise NotFound(f"no story {story_id} in this warehouse")
+        row = _found(ex.story(con, story_id), "story", story_id)
 
         def extra() -> dict[str, Any]:
             every = ex.story_articles(con, story_id, 500, 0)
@@ -223,9 +228,7 @@ class Explorer:
 
     def entity(self, request: Request, con) -> Response:
         entity_id = request.path_params["entity_id"]
-        row = ex.entity(con, entity_id)
-        if row is None:
-            raise NotFound(f"no entity {entity_id} in this warehouse")
+        row = _found(ex.entity(con, entity_id), "entity", entity_id)
 
         def extra() -> dict[str, Any]:
             days = ex.entity_days(con, entity_id)
@@ -239,9 +242,7 @@ class Explorer:
 
     def article(self, request: Request, con) -> Response:
         article_id = request.path_params["article_id"]
-        row = ex.article(con, article_id)
-        if row is None:
-            raise NotFound(f"no article {article_id} in this warehouse")
+        row = _found(ex.article(con, article_id), "article", article_id)
         urls = [u for u in (row.get("url"), row.get("canonical_url")) if u]
 
         def extra() -> dict[str, Any]:
@@ -263,9 +264,7 @@ class Explorer:
 
     def run(self, request: Request, con) -> Response:
         run_id = request.path_params["run_id"]
-        row = ex.run(con, run_id)
-        if row is None:
-            raise NotFound(f"no run {run_id} in this warehouse")
+        row = _found(ex.run(con, run_id), "run", run_id)
         return self.page(request, "run.html", _listers(con, run_id, sources=ex.run_sources, failures=ex.run_failures),
                          f"run-{run_id}", run=row)
 
