@@ -79,24 +79,28 @@ def _describe(process: psutil.Process) -> str:
         return str(process.pid)
 
 
-def stop_ingest(archive: Path, warehouse: Path, log: Path, env: dict[str, str], after_loads: int = 2,
+def stop_ingest(archive: Path | None, warehouse: Path, log: Path, env: dict[str, str], after_loads: int = 2,
                 sig: int = signal.SIGTERM, start_timeout_s: float = 900, exit_timeout_s: float = 120,
-                orphan_timeout_s: float = 60, to_group: bool = False, code_dir: Path | None = None) -> Stopped:
+                orphan_timeout_s: float = 60, to_group: bool = False, code_dir: Path | None = None,
+                mark: str = LOADED, config: Path | None = None) -> Stopped:
     """Start `kabar ingest ARCHIVE`, send ``sig`` once ``after_loads`` loads have ended (to the
     process, or with ``to_group`` to its whole process group, as a terminal's Ctrl-C does), and
-    see it stop. A process still running after ``exit_timeout_s`` is killed (group) and reported."""
+    see it stop. A process still running after ``exit_timeout_s`` is killed (group) and reported.
+    ``mark``: another log line to count instead of the loads (e.g. the temporary server starting).
+    ``config``: a sources file to run (``--config``), instead of or beside ``archive``."""
     command = [str(BIN / "kabar")]
     if code_dir is not None:  # another checkout's code through this venv
         command = [sys.executable, "-m", "kabar.cli"]
         env = {**env, "PYTHONPATH": str(code_dir)}
     with open(log, "wb") as out:
-        process = subprocess.Popen([*command, "ingest", str(archive), "--warehouse", str(warehouse)],
+        targets = ([str(archive)] if archive is not None else []) + (["--config", str(config)] if config else [])
+        process = subprocess.Popen([*command, "ingest", *targets, "--warehouse", str(warehouse)],
                                    stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
                                    cwd=str(code_dir or warehouse.parent))
     deadline = time.monotonic() + start_timeout_s
     loads = 0
     while time.monotonic() < deadline and process.poll() is None:
-        loads = log.read_text(errors="replace").count(LOADED)
+        loads = log.read_text(errors="replace").count(mark)
         if loads >= after_loads:
             break
         time.sleep(0.2)

@@ -60,5 +60,6 @@ def report_task(path: Warehouse, summary: dict[str, Any], flow: str = "ingest") 
     try:
         publish_artifacts(summary, flow)
     except Exception as exc:
+        reraise_signal(exc)  # Prefect's API client may carry a SIGTERM that landed inside it
         LOGGER.warning("cannot publish the run report: %s", exc)
     return summary

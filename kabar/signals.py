@@ -10,6 +10,11 @@ signal with it: a SIGTERM was seen to be lost that way, the run going on to comp
 
 from __future__ import annotations
 
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator
+
 
 def signal_in(exc: BaseException | None) -> BaseException | None:
     """The signal's exception (anything raised that is not an ``Exception``: KeyboardInterrupt,
@@ -28,3 +33,47 @@ def reraise_signal(exc: BaseException) -> None:
     signalled = signal_in(exc)
     if signalled is not None and signalled is not exc:
         raise signalled from None
+
+
+class SignalWitness:
+    """What a signal became while ``witness_signals`` was in force: the exception its handler
+    raised (``raised``), kept even when a library wraps it without a cause."""
+
+    def __init__(self) -> None:
+        self.raised: BaseException | None = None
+
+
+@contextmanager
+def witness_signals(signums: Iterable[int] = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)) -> Iterator[SignalWitness]:
+    """Chain a recorder in front of each Python-level handler of ``signums`` for the block, so the
+    block's owner knows a signal arrived however it came out. Not every library chains the
+    exception: pydantic-core reports a TerminationSignal raised inside a model serializer as
+    ``PydanticSerializationError("Error calling function `_ser_model`: TerminationSignal: ")``
+    with no cause (seen when a SIGTERM landed while prefect-dask serialised a task's context),
+    and ``signal_in`` then finds nothing. Outside the main thread (where Python runs handlers)
+    and for handlers that are not Python callables (SIG_DFL, SIG_IGN) nothing is installed."""
+    witness = SignalWitness()
+    if threading.current_thread() is not threading.main_thread():
+        yield witness
+        return
+    replaced: dict[int, Any] = {}
+    for signum in signums:
+        previous = signal.getsignal(signum)
+        if not callable(previous):
+            continue
+
+        def recorder(number: int, frame: Any, previous: Callable[..., Any] = previous) -> None:
+            try:
+                previous(number, frame)
+            except BaseException as raised:
+                if witness.raised is None:
+                    witness.raised = raised
+                raise
+
+        replaced[signum] = previous
+        signal.signal(signum, recorder)
+    try:
+        yield witness
+    finally:
+        for signum, previous in replaced.items():
+            signal.signal(signum, previous)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from kabar.config import Warehouse
@@ -96,3 +97,16 @@ def run_ids(path: Warehouse) -> set[str]:
         return set()
     with open_reader_for(path, wait_s=60, locked=False) as con:
         return {r[0] for r in con.execute("SELECT run_id FROM main.runs").fetchall()}
+
+
+def run_of_process(spec: Warehouse, pid: int, host: str, since: datetime) -> tuple[str, str] | None:
+    """(run_id, state) of the newest run this process (``pid`` on ``host``) recorded since
+    ``since`` in the warehouse; None when it recorded none, e.g. a signal that stopped it before
+    its run started."""
+    if not spec.exists():
+        return None
+    with open_reader_for(spec, wait_s=10, locked=False) as con:
+        row = con.execute(
+            "SELECT run_id, state FROM store.runs WHERE pid = ? AND host = ? AND started_at >= ? "
+            "ORDER BY started_at DESC LIMIT 1", [pid, host, since]).fetchone()
+    return (row[0], row[1]) if row else None

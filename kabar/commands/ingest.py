@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
+import socket
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -125,6 +127,21 @@ def _temporary_server_in_own_session() -> None:
     server.subprocess = shim
 
 
+def _what_was_recorded(warehouse: Warehouse, began: datetime) -> str:
+    """How a stopped ingest left its run: recorded interrupted (the usual case), or never started
+    (a signal while Prefect's temporary server was starting), read back from the warehouse."""
+    from warehouse.run_report import run_of_process
+
+    try:
+        recorded = run_of_process(warehouse, os.getpid(), socket.gethostname(), began)
+    except Exception as exc:  # a busy or unreadable warehouse: say so, the exit code stands
+        return f"(its run record could not be read: {type(exc).__name__}: {exc})"[:300]
+    if recorded is None:
+        return "before its run started (nothing was recorded)"
+    run_id, state = recorded
+    return f"(run {run_id} is recorded as {state})"
+
+
 def run(args: argparse.Namespace) -> int:
     from kabar.config import resolve_warehouse
     from kabar.sources import resolve_sources
@@ -147,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
     from kabar.health import RunUnhealthy
 
     _temporary_server_in_own_session()
+    began = datetime.now(timezone.utc)
     signal.signal(signal.SIGTERM, _stopped)
     signal.signal(signal.SIGHUP, _stopped)
     try:
@@ -161,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
         print_summary(unhealthy.summary)
         return 1
     except Stopped as stopped:
-        print(f"kabar: stopped by {stopped.signal_name} (the run is recorded as interrupted)", file=sys.stderr)
+        print(f"kabar: stopped by {stopped.signal_name} {_what_was_recorded(warehouse, began)}", file=sys.stderr)
         return 128 + signal.Signals[stopped.signal_name]
     print_summary(summary)
     return 0
