@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from kabar.config import DedupeSettings  # noqa: E402
+from kabar.config import DedupeSettings, Warehouse  # noqa: E402
 from kabar.models import Article  # noqa: E402
 from tasks.dedupe import mark_near_duplicates, sign  # noqa: E402
 from tasks.minhash import Banding, shingle_hashes  # noqa: E402
@@ -118,7 +118,7 @@ def run(size: int, batch: int, rate: float, per_day: int, config: DedupeSettings
         since = articles[0].fetched_at - timedelta(days=config.near_duplicate_window_days) \
             if config.near_duplicate_window_days else None
         wanted = {pos: a.meta["bands"] for pos, a in enumerate(articles)}
-        stored = near_duplicate_candidates(path, wanted, since) if path.exists() else {}
+        stored = near_duplicate_candidates(Warehouse.file(path), wanted, since) if path.exists() else {}
         mark_near_duplicates(articles, stored, config.near_duplicate_threshold)
         with open_writer(path) as con:
             con.execute("BEGIN TRANSACTION")

@@ -34,6 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from kabar.config import Warehouse  # noqa: E402
+
 PARAGRAPH = ("Pemerintah kota mengumumkan rencana perbaikan jalan di kawasan pusat, dan warga diminta "
              "bersabar selama pekerjaan berlangsung pada malam hari. ")
 
@@ -127,7 +129,7 @@ async def _bare_fetch(urls: list[tuple[int, str]], per_host: int) -> int:
     return sum(counts)
 
 
-def one_run(ports: list[int], warehouse: Path, settings, batch_size: int) -> dict[str, float]:
+def one_run(ports: list[int], warehouse: Warehouse, settings, batch_size: int) -> dict[str, float]:
     """One ingest-shaped run of the fetch layer; returns timings and counts."""
     from kabar.config import Source
     from tasks.capture import CaptureTarget, warc_dir
@@ -143,9 +145,9 @@ def one_run(ports: list[int], warehouse: Path, settings, batch_size: int) -> dic
     sources = [Source(name=f"situs{i}", kind="feed", url=f"http://127.0.0.1:{port}/feed.xml")
                for i, port in enumerate(ports)]
     with ThreadPoolExecutor(max_workers=len(sources)) as pool:  # as the flow's submitted tasks
-        discoveries = list(pool.map(lambda s: discover_source(s, settings, str(warehouse), capture), sources))
+        discoveries = list(pool.map(lambda s: discover_source(s, settings, warehouse, capture), sources))
     items, discovery_fetches, _, _ = plan_items(discoveries)
-    items, held = schedule_items(str(warehouse), items, [s.name for s in sources])
+    items, held = schedule_items(warehouse, items, [s.name for s in sources])
     load_batch(warehouse, run_id, [], [], [], discovery_fetches)
     fetch_s, fetch_cpu, fetched_ok, not_modified = 0.0, 0.0, 0, 0
     for batch in batched(items, batch_size):
@@ -186,7 +188,7 @@ def main() -> None:
         settings = FetchSettings(allow_hosts=("127.0.0.1",), per_host_concurrency=args.per_host,
                                  global_concurrency=max(32, args.hosts * args.per_host))
         with tempfile.TemporaryDirectory() as tmp:
-            warehouse = Path(tmp) / "kabar.duckdb"
+            warehouse = Warehouse.file(Path(tmp) / "kabar.duckdb")
             per_host_pages = [args.pages // args.hosts + (1 if i < args.pages % args.hosts else 0)
                               for i in range(args.hosts)]
             urls = [(port, f"/a/{n}") for i, port in enumerate(ports) for n in range(per_host_pages[i])]

@@ -63,7 +63,7 @@ def backfill(
     {day: state}. Raises (so the run fails and notifies) when any day failed after its retries."""
     logger = get_run_logger()
     if warehouse is None and in_deployment():  # the child runs are not deployment runs themselves
-        warehouse = warehouse_of(None, config, deployed=True)
+        warehouse = str(warehouse_of(None, config, deployed=True))  # a flow parameter: the spec
     states: dict[str, str] = {}
     for day in days_between(start, end):
         since, until = day_window(day)

@@ -22,7 +22,7 @@ from flows.report import report_task
 from flows.runner import (RunBudget, RunRecord, article_batch_key, cached, fetched_batch_key, in_deployment,
                           recorded_run, restamp, retry_unless_stopped, task_runner_for)
 from kabar import progress, settings
-from kabar.config import SourcesFile, resolve_warehouse
+from kabar.config import SourcesFile, Warehouse, resolve_warehouse
 from kabar.health import UNHEALTHY, RunUnhealthy
 from kabar.models import Window, batched
 from kabar.notify import on_run_failure
@@ -151,7 +151,7 @@ def ingest(
         if left:  # work was left undone: the operator hears of it (exit 1, Failed in Prefect)
             run.state = final_state(run.state, "completed_with_errors")
             run.message = "; ".join(filter(None, [budget.message(len(left), len(items)), run.message]))
-    summary = report_task(run.summary(quality=quality, search_index=search_index, health=health))
+    summary = report_task(path, run.summary(quality=quality, search_index=search_index, health=health))
     if run.state in UNHEALTHY:  # a Failed flow run: the CLI exits non-zero, Prefect calls the failure hooks
         # Returned, not raised: Prefect then logs one line instead of a traceback; the state's data
         # is the exception a direct call re-raises (with the summary for the CLI to print).
@@ -160,7 +160,7 @@ def ingest(
     return summary
 
 
-def _discover(plan: SourcesFile, path: str, capture: CaptureTarget, limit: int | None, window: Window,
+def _discover(plan: SourcesFile, path: Warehouse, capture: CaptureTarget, limit: int | None, window: Window,
               run: RunRecord) -> tuple[list, dict]:
     """Discover every source concurrently (each waits on its own hosts), record what each listed
     (coverage), schedule the items against the frontier and load the discovery fetches; returns
@@ -181,7 +181,7 @@ def _discover(plan: SourcesFile, path: str, capture: CaptureTarget, limit: int |
 
 
 def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture, known: dict, plan: SourcesFile,
-                  window: Window, path: str, run_id: str, enrich: Task) -> Counts:
+                  window: Window, path: Warehouse, run_id: str, enrich: Task) -> Counts:
     """Wait for one batch's fetch and extract, then normalise, dedupe, enrich, assign stories and
     load it; pages with unchanged bodies (``known``, tasks/unchanged.py) skip all but the load."""
     fetched = fetched_future.result()

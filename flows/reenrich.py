@@ -27,5 +27,5 @@ def reenrich(
     returns the enrich flow's result. Started from a deployment with no ``warehouse``, it uses the
     deployed default (the user data folder), never the checkout the worker starts in."""
     if warehouse is None and in_deployment():
-        warehouse = resolve_warehouse(None, deployed=True)
+        warehouse = str(resolve_warehouse(None, deployed=True))  # a flow parameter: the spec
     return enrich(only=enrichers, force=force, limit=limit, warehouse=warehouse)

@@ -9,6 +9,7 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
+from kabar.config import Warehouse
 from kabar.signals import reraise_signal
 from kabar.summary import summary_markdown, summary_rows
 from warehouse.run_report import failure_reasons, quality_checks
@@ -17,10 +18,10 @@ from warehouse.source_health import sources_needing_attention
 LOGGER = logging.getLogger(__name__)
 
 
-def complete_summary(summary: dict[str, Any]) -> dict[str, Any]:
+def complete_summary(path: Warehouse, summary: dict[str, Any]) -> dict[str, Any]:
     """The summary plus ``failures`` (top reasons), ``quality`` (checks) and ``source_health`` (the
-    sources the warehouse's source_health view flags), read from the warehouse."""
-    path, run_id = summary["warehouse"], summary["run_id"]
+    sources the warehouse's source_health view flags), read from the run's warehouse ``path``."""
+    run_id = summary["run_id"]
     try:
         failures = failure_reasons(path, run_id)
         quality = quality_checks(path, run_id)
@@ -53,9 +54,9 @@ def publish_artifacts(summary: dict[str, Any], flow: str = "ingest") -> None:
 
 
 @task(name="report", cache_policy=NO_CACHE)
-def report_task(summary: dict[str, Any], flow: str = "ingest") -> dict[str, Any]:
-    """Complete the summary from the warehouse and publish it as artifacts; returns it."""
-    summary = complete_summary(summary)
+def report_task(path: Warehouse, summary: dict[str, Any], flow: str = "ingest") -> dict[str, Any]:
+    """Complete the summary from the warehouse ``path`` and publish it as artifacts; returns it."""
+    summary = complete_summary(path, summary)
     try:
         publish_artifacts(summary, flow)
     except Exception as exc:

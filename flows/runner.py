@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterator
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from kabar import settings
-from kabar.config import RunSettings
+from kabar.config import RunSettings, Warehouse
 from kabar.models import Item, RunStopped, StageError
 from kabar.records import NOT_ATTEMPTED_STAGE
 from kabar.signals import signal_in, witness_signals
@@ -92,16 +92,14 @@ def article_batch_key(context: Any, parameters: dict[str, Any]) -> str | None:
     return _digest(parts)
 
 
-def results_dir(warehouse: str | Path) -> Path:
+def results_dir(warehouse: Warehouse) -> Path:
     """Where cached batch results of this warehouse live: beside it, in its data dir, in a
     folder of its own (``prefect-results/<file name>``). One folder for the whole data dir let a
     fresh warehouse next to another reuse that one's results (3.5x faster "fresh" runs)."""
-    text = str(warehouse)
-    own = "lake" if text.startswith("ducklake:") else Path(text).name
-    return settings.data_dir(Path(warehouse)) / "prefect-results" / own
+    return warehouse.data_dir / "prefect-results" / warehouse.label
 
 
-def cached(task: Any, warehouse: str | Path, key_fn: Any) -> Any:
+def cached(task: Any, warehouse: Warehouse, key_fn: Any) -> Any:
     """``task`` with results persisted under the warehouse's data dir and looked up by ``key_fn``."""
     from prefect.cache_policies import CacheKeyFnPolicy
     # A Path, not an unsaved LocalFileSystem block: Prefect refuses unsaved blocks as result
@@ -130,14 +128,14 @@ def in_deployment() -> bool:
 class RunRecord:
     """The run in progress: its id, its counts so far, and the final state the flow decided."""
 
-    warehouse: str
+    warehouse: Warehouse
     run_id: str
     counts: Counts = field(default_factory=Counts)
     state: str = "completed"
     message: str | None = None
 
     def summary(self, **extra: Any) -> dict[str, Any]:
-        return {"run_id": self.run_id, "warehouse": self.warehouse, "state": self.state,
+        return {"run_id": self.run_id, "warehouse": str(self.warehouse), "state": self.state,
                 "by_source": self.counts.by_source, **extra}
 
 
@@ -195,11 +193,11 @@ def stop_work(run_id: str) -> None:
 
 
 @contextmanager
-def recorded_run(warehouse: str, flow: str, params: dict[str, Any], lock_wait: float | None = None,
-                 on_failure: Callable[[dict[str, Any]], Any] | None = None) -> Iterator[RunRecord]:
+def recorded_run(warehouse: Warehouse, flow: str, params: dict[str, Any], lock_wait: float | None = None,
+                 on_failure: Callable[[Warehouse, dict[str, Any]], Any] | None = None) -> Iterator[RunRecord]:
     """The run's bookkeeping, in one place: record the run as running (taking the run lock),
     let the flow fill ``counts``/``state``/``message``, and record the final state: 'failed'
-    with the exception (then ``on_failure(summary)``, e.g. a report) when the block raises.
+    with the exception (then ``on_failure(warehouse, summary)``, e.g. a report) when the block raises.
     A run stopped by a signal (SIGTERM, Ctrl-C) stops its fetches and extraction workers first
     and is recorded 'interrupted', with its counts so far and the signal in the message.
     The run's fetcher (tasks/fetch.py), if one was opened, is closed either way."""
@@ -222,7 +220,7 @@ def recorded_run(warehouse: str, flow: str, params: dict[str, Any], lock_wait: f
                 run.state, run.message = "failed", f"{type(exc).__name__}: {exc}"[:500]
             finish_run_task(warehouse, run.run_id, run.counts, run.state, run.message)
             if on_failure is not None:
-                on_failure(run.summary())
+                on_failure(warehouse, run.summary())
             if stopped_by is not None and caught is not exc:
                 # the signal's own exception, not Prefect's ValueError (or DuckDB's, pydantic's)
                 # around it: Prefect's SIGTERM capture then hands the signal on to the CLI (exit 143)

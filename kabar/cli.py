@@ -10,8 +10,12 @@ import importlib
 import os
 import pkgutil
 import sys
+from typing import TYPE_CHECKING
 
 from kabar import __version__
+
+if TYPE_CHECKING:
+    from kabar.config import Warehouse
 
 #: Quiet defaults for Prefect's local mode (no network here; see ../shared/ENVIRONMENT.md).
 PREFECT_DEFAULTS = {
@@ -41,9 +45,10 @@ def add_warehouse_option(parser: argparse.ArgumentParser, *, config: bool = Fals
                             help="a sources file whose [warehouse] section names the warehouse")
 
 
-def warehouse_from(args: argparse.Namespace) -> str:
+def warehouse_from(args: argparse.Namespace) -> Warehouse:
     """The command's warehouse, resolved once: --warehouse, $KABAR_WAREHOUSE, --config's
-    [warehouse] section, the default file (kabar.config.resolve_warehouse)."""
+    [warehouse] section, the default file (kabar.config.resolve_warehouse). A malformed spec is
+    a ConfigError (one line, exit 2)."""
     from kabar.config import warehouse_of
 
     return warehouse_of(args.warehouse, getattr(args, "config", None))

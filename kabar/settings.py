@@ -100,17 +100,6 @@ def deployed_warehouse_path() -> Path:
     return user_data_dir() / "kabar.duckdb"
 
 
-def data_dir(warehouse: Path | str) -> Path:
-    """The directory for raw captures and cached results: beside a warehouse file, or, for a
-    DuckLake spec (``ducklake:CATALOG#DATA_PATH``), beside the lake's data path. (Taking a
-    lake spec's parent as a path put these files in the working directory.)"""
-    text = str(warehouse)
-    if text.startswith("ducklake:") and "#" in text:
-        data_path = text.split("#", 1)[1].rstrip("/") or "."
-        return Path(data_path + ".kabar")
-    return Path(warehouse).parent
-
-
 #: Data-quality checks: how far in the future a publication date may lie (clock skew, time zones).
 FUTURE_TOLERANCE_HOURS = 24.0
 

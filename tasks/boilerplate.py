@@ -24,6 +24,7 @@ from lxml.etree import _Element
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
+from kabar.config import Warehouse
 from kabar.records import MIN_PAGES, MIN_SHARE, SiteProfile
 from kabar.signals import reraise_signal
 from kabar.text import line_key, site_of
@@ -224,7 +225,7 @@ def _from_batch_only(sites: list[str], rows: list[dict]) -> dict[str, SiteProfil
 
 
 @task(name="site-profiles", cache_policy=NO_CACHE)
-def site_profiles_task(path: str, articles: list) -> dict[str, SiteProfile]:
+def site_profiles_task(path: Warehouse, articles: list) -> dict[str, SiteProfile]:
     """The profiles of the sites in this batch: stored counts (read-only) plus this batch's own
     pages, so what a batch teaches applies to that batch."""
     sites = sorted({s for a in articles if (s := site_of(a.meta.get("final_url") or a.url))})

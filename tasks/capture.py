@@ -22,6 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from kabar.config import Warehouse
 from kabar.models import Item
 from kabar.text import PAGE_MIME_TYPES
 
@@ -50,22 +51,20 @@ class CaptureTarget:
         return Path(self.directory) / f"{self.run_id}.warc.gz"
 
 
-def warc_dir(warehouse: str | Path) -> Path:
+def warc_dir(warehouse: Warehouse) -> Path:
     """Where a warehouse's captures go: ``<data dir>/warc/<warehouse file name>/``, so two
     warehouses in one folder never share (and re-extract) each other's captures. A DuckLake's
     data dir is its own already (``<data path>.kabar/warc``)."""
-    from kabar.settings import data_dir
-
-    base = data_dir(Path(warehouse)) / "warc"
-    return base if str(warehouse).startswith("ducklake:") else base / Path(warehouse).name
+    base = warehouse.data_dir / "warc"
+    return base if warehouse.is_lake else base / warehouse.label
 
 
-def capture_files(warehouse: str | Path, run_ids: set[str]) -> list[Path]:
+def capture_files(warehouse: Warehouse, run_ids: set[str]) -> list[Path]:
     """The WARC files of a warehouse: those in its own folder, plus files an older kabar wrote to
     the shared ``<data dir>/warc/`` folder for runs recorded in this warehouse (by run id)."""
     own = sorted(warc_dir(warehouse).glob("*.warc.gz"))
     legacy_dir = warc_dir(warehouse).parent
-    legacy = [] if str(warehouse).startswith("ducklake:") else sorted(
+    legacy = [] if warehouse.is_lake else sorted(
         p for p in legacy_dir.glob("*.warc.gz") if p.name.removesuffix(".warc.gz") in run_ids)
     return legacy + own
 

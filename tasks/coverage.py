@@ -19,7 +19,7 @@ from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar import settings
-from kabar.config import Source
+from kabar.config import Source, Warehouse
 from kabar.models import Article, Item
 from kabar.text import site_of
 
@@ -82,7 +82,7 @@ def extracted_rows(articles: Iterable[Article], sources: dict[str, Source]) -> l
     return rows
 
 
-def record_listed(path: str, run_id: str, items: list[Item], sources: dict[str, Source]) -> int:
+def record_listed(path: Warehouse, run_id: str, items: list[Item], sources: dict[str, Source]) -> int:
     """Record the items the sources listed (new (source, URL) pairs only); returns how many were new."""
     from warehouse.backend import open_writer_for
     from warehouse.coverage import insert_listed
@@ -100,5 +100,5 @@ def record_listed(path: str, run_id: str, items: list[Item], sources: dict[str, 
 
 
 @task(name="coverage", cache_policy=NO_CACHE)
-def coverage_task(path: str, run_id: str, items: list[Item], sources: dict[str, Source]) -> int:
+def coverage_task(path: Warehouse, run_id: str, items: list[Item], sources: dict[str, Source]) -> int:
     return record_listed(path, run_id, items, sources)

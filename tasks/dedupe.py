@@ -29,7 +29,7 @@ from courlan.clean import TRACKERS_RE
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
-from kabar.config import DedupeSettings
+from kabar.config import DedupeSettings, Warehouse
 from kabar.models import Article
 from kabar.records import Candidate, KnownKeys
 from tasks.minhash import Banding, band_keys, estimated_jaccard, shingle_hashes, signatures
@@ -241,7 +241,7 @@ def mark_near_duplicates(
     return articles
 
 
-def dedupe_batch(articles: list[Article], warehouse: str, config: DedupeSettings = DedupeSettings()) -> list[Article]:
+def dedupe_batch(articles: list[Article], warehouse: Warehouse, config: DedupeSettings = DedupeSettings()) -> list[Article]:
     """Identify, classify (exact) and mark near-duplicates of a batch against the warehouse;
     reads the warehouse read-only (closed before returning). Returns the articles to load."""
 
@@ -263,5 +263,5 @@ def dedupe_batch(articles: list[Article], warehouse: str, config: DedupeSettings
 
 
 @task(name="dedupe", cache_policy=NO_CACHE)
-def dedupe_task(articles: list[Article], warehouse: str, config: DedupeSettings = DedupeSettings()) -> list[Article]:
+def dedupe_task(articles: list[Article], warehouse: Warehouse, config: DedupeSettings = DedupeSettings()) -> list[Article]:
     return dedupe_batch(articles, warehouse, config)

@@ -21,7 +21,7 @@ from lxml import etree
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
-from kabar.config import FetchSettings, Source
+from kabar.config import FetchSettings, Source, Warehouse
 from kabar.models import Fetched, Item, StageError, Window
 from kabar.settings import MAX_LISTING_PAGES
 from kabar.signals import reraise_signal
@@ -191,7 +191,7 @@ def _listing_items(body: bytes, source: Source, url: str) -> tuple[list[Item], s
     return [Item(url=link, source=source.name) for link in links], next_page(body, url)
 
 
-def remote_items(source: Source, settings: FetchSettings, warehouse: str | None = None,
+def remote_items(source: Source, settings: FetchSettings, warehouse: Warehouse | None = None,
                  capture: CaptureTarget | None = None) -> Discovery:
     """Fetch a feed, sitemap (following sitemap indexes and robots.txt Sitemap: lines) or listing
     (following its pages up to ``max_pages``) and list its article URLs. Feeds and sitemaps are
@@ -253,7 +253,7 @@ def remote_items(source: Source, settings: FetchSettings, warehouse: str | None 
     return discovery
 
 
-def discover_source(source: Source, settings: FetchSettings, warehouse: str | None = None,
+def discover_source(source: Source, settings: FetchSettings, warehouse: Warehouse | None = None,
                     capture: CaptureTarget | None = None) -> Discovery:
     """List what one source offers. Never raises: a failure is recorded on the Discovery."""
     try:
@@ -282,7 +282,7 @@ def unique_items(items: list[Item]) -> Iterator[Item]:
 
 
 @task(name="discover", cache_policy=NO_CACHE, task_run_name="discover-{source.name}")
-def discover_task(source: Source, settings: FetchSettings, warehouse: str | None = None,
+def discover_task(source: Source, settings: FetchSettings, warehouse: Warehouse | None = None,
                   capture: CaptureTarget | None = None) -> Discovery:
     return discover_source(source, settings, warehouse, capture)
 
@@ -311,7 +311,7 @@ def plan_items(
     return items, fetches, errors, discovered
 
 
-def schedule_items(warehouse: str, items: list[Item], sources: list[str],
+def schedule_items(warehouse: Warehouse, items: list[Item], sources: list[str],
                    revisit_hours: float = 0.0) -> tuple[list[Item], int]:
     """(the items to fetch now, interleaved over hosts; how many the frontier held back).
 
@@ -326,12 +326,12 @@ def schedule_items(warehouse: str, items: list[Item], sources: list[str],
 
 
 @task(name="schedule", cache_policy=NO_CACHE)
-def schedule_task(warehouse: str, items: list[Item], sources: list[str],
+def schedule_task(warehouse: Warehouse, items: list[Item], sources: list[str],
                   revisit_hours: float = 0.0) -> tuple[list[Item], int]:
     return schedule_items(warehouse, items, sources, revisit_hours)
 
 
-def run_window(warehouse: str, since: datetime | None, until: datetime | None, new_only: bool) -> Window:
+def run_window(warehouse: Warehouse, since: datetime | None, until: datetime | None, new_only: bool) -> Window:
     """The publication window of a run: ``since``/``until`` as given; with ``new_only`` and no
     ``since``, items published after the start of the last completed ingest run."""
     from warehouse.frontier import last_successful_run
@@ -342,5 +342,5 @@ def run_window(warehouse: str, since: datetime | None, until: datetime | None, n
 
 
 @task(name="window", cache_policy=NO_CACHE)
-def window_task(warehouse: str, since: datetime | None, until: datetime | None, new_only: bool) -> Window:
+def window_task(warehouse: Warehouse, since: datetime | None, until: datetime | None, new_only: bool) -> Window:
     return run_window(warehouse, since, until, new_only)

@@ -14,7 +14,7 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
-from kabar.config import RunSettings
+from kabar.config import RunSettings, Warehouse
 from kabar.signals import reraise_signal
 from kabar.health import FAILING, OK, SILENT, UNCHANGED, RunHealth, SourceOutcome, judge
 
@@ -60,7 +60,7 @@ def run_source_rows(found: list[SourceOutcome]) -> list[dict[str, Any]]:
              "reason": (o.reason or "")[:300] or None} for o in found]
 
 
-def judge_run(path: str, run_id: str, listing: dict[str, dict[str, Any]], by_source: dict[str, dict[str, int]],
+def judge_run(path: Warehouse, run_id: str, listing: dict[str, dict[str, Any]], by_source: dict[str, dict[str, int]],
               run: RunSettings) -> RunHealth:
     """Judge the run, record its per-source outcomes in the warehouse; returns the verdict.
     A warehouse that cannot be written here is logged: the verdict still stands."""
@@ -99,7 +99,7 @@ def final_state(health_state: str, quality_state: str) -> str:
 
 
 @task(name="run-health", cache_policy=NO_CACHE)
-def health_task(path: str, run_id: str, listing: dict[str, dict[str, Any]], by_source: dict[str, dict[str, int]],
+def health_task(path: Warehouse, run_id: str, listing: dict[str, dict[str, Any]], by_source: dict[str, dict[str, int]],
                 run: RunSettings) -> dict[str, Any]:
     health = judge_run(path, run_id, listing, by_source, run)
     return {**health.as_dict(), "message": health.message()}

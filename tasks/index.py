@@ -11,13 +11,14 @@ import time
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
+from kabar.config import Warehouse
 from warehouse.backend import refresh_summaries, update_search_index
 
 LOGGER = logging.getLogger(__name__)
 
 
 @task(name="search-index", cache_policy=NO_CACHE)
-def index_task(path: str) -> dict[str, float]:
+def index_task(path: Warehouse) -> dict[str, float]:
     """Update the search index of the warehouse at ``path`` for this run's new and changed
     articles; returns documents (in all), indexed and removed (this run) and seconds taken."""
     started = time.perf_counter()
@@ -28,7 +29,7 @@ def index_task(path: str) -> dict[str, float]:
 
 
 @task(name="explorer-summaries", cache_policy=NO_CACHE)
-def summaries_task(path: str) -> dict[str, float]:
+def summaries_task(path: Warehouse) -> dict[str, float]:
     """Refresh the explorer's copies of the warehouse at ``path`` after a flow that changed
     enrichments but no article text (``kabar enrich``); returns whether they were rebuilt and
     the seconds taken."""

@@ -23,6 +23,7 @@ import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
+from kabar.config import Warehouse
 from kabar.models import Article, Fetched, StageError
 from kabar.records import COUNTS, NOT_ATTEMPTED_STAGE
 from tasks.enrich import REGISTRY, Enrichment, get_field
@@ -96,7 +97,7 @@ def new_run_id(flow: str) -> str:
 
 
 def start_run(
-    path: str | Path, flow: str, params: dict[str, Any], run_id: str | None = None, lock_wait: float | None = None
+    path: Warehouse, flow: str, params: dict[str, Any], run_id: str | None = None, lock_wait: float | None = None
 ) -> str:
     """Record a new run as running; runs left 'running' by a dead process become 'crashed'.
 
@@ -112,7 +113,7 @@ def start_run(
     return run_id
 
 
-def _record_start(path: str | Path, flow: str, params: dict[str, Any], run_id: str) -> None:
+def _record_start(path: Warehouse, flow: str, params: dict[str, Any], run_id: str) -> None:
     host = socket.gethostname()
     with open_writer(path) as con:
         stale = con.execute(
@@ -128,7 +129,7 @@ def _record_start(path: str | Path, flow: str, params: dict[str, Any], run_id: s
         )
 
 
-def finish_run(path: str | Path, run_id: str, counts: Counts, state: str = "completed", message: str | None = None) -> None:
+def finish_run(path: Warehouse, run_id: str, counts: Counts, state: str = "completed", message: str | None = None) -> None:
     """Record the run's final state and totals."""
     totals = counts.total()
     try:
@@ -142,24 +143,22 @@ def finish_run(path: str | Path, run_id: str, counts: Counts, state: str = "comp
         _drop_run_lock(path, run_id)
 
 
-def _take_run_lock(path: str | Path, run_id: str, lock_wait: float | None) -> None:
+def _take_run_lock(path: Warehouse, run_id: str, lock_wait: float | None) -> None:
     from kabar import settings
     from warehouse import runlock
-    from warehouse.backend import is_lake
 
-    if is_lake(str(path)):
+    if path.is_lake:
         return  # a DuckLake takes several writers at once
     if lock_wait is None:
         lock_wait = float(os.environ.get("KABAR_LOCK_WAIT") or settings.RUN_LOCK_WAIT_S)
-    runlock.acquire(path, run_id, wait_s=lock_wait)
+    runlock.acquire(path.path, run_id, wait_s=lock_wait)
 
 
-def _drop_run_lock(path: str | Path, run_id: str) -> None:
+def _drop_run_lock(path: Warehouse, run_id: str) -> None:
     from warehouse import runlock
-    from warehouse.backend import is_lake
 
-    if not is_lake(str(path)):
-        runlock.release(path, run_id)
+    if not path.is_lake:
+        runlock.release(path.path, run_id)
 
 
 def _page_types(articles: list[Article], errors: list[StageError]) -> dict[str, tuple[str, str]]:
@@ -298,7 +297,7 @@ def write_enrichments(con: duckdb.DuckDBPyConnection, run_id: str, articles: lis
 
 
 def load_batch(
-    path: str | Path,
+    path: Warehouse,
     run_id: str,
     fetches: list[Fetched],
     articles: list[Article],
@@ -375,7 +374,7 @@ def _body_rows(fetches: list[Fetched], articles: list[Article]) -> list[dict[str
              "extracted_at": now} for a in articles if digests.get(a.url) and a.article_id]
 
 
-def load_enrichments(path: str | Path, run_id: str, articles: list[Article]) -> Counts:
+def load_enrichments(path: Warehouse, run_id: str, articles: list[Article]) -> Counts:
     """Write re-run enrichments of stored articles (``kabar enrich``) in one transaction: the
     article columns the enrichers set (e.g. ``summary``), their tables and the enrichment log.
     Counts per source: ``updated`` articles enriched cleanly, ``failed`` those with an error."""
@@ -401,13 +400,13 @@ def load_enrichments(path: str | Path, run_id: str, articles: list[Article]) -> 
 
 
 @task(name="load-enrichments", cache_policy=NO_CACHE)
-def load_enrichments_task(path: str, run_id: str, articles: list[Article]) -> Counts:
+def load_enrichments_task(path: Warehouse, run_id: str, articles: list[Article]) -> Counts:
     return load_enrichments(path, run_id, articles)
 
 
 @task(name="load", cache_policy=NO_CACHE)
 def load_task(
-    path: str, run_id: str, fetches: list[Fetched], articles: list[Article], errors: list[StageError],
+    path: Warehouse, run_id: str, fetches: list[Fetched], articles: list[Article], errors: list[StageError],
     discovery_fetches: list[Fetched] = (), subject: list[dict[str, Any]] = (), unchanged: dict[str, str] | None = None,
 ) -> Counts:
     return retry_on_conflict(lambda: load_batch(path, run_id, fetches, articles, errors, discovery_fetches, subject,
@@ -415,10 +414,10 @@ def load_task(
 
 
 @task(name="start-run", cache_policy=NO_CACHE)
-def start_run_task(path: str, flow: str, params: dict[str, Any], lock_wait: float | None = None) -> str:
+def start_run_task(path: Warehouse, flow: str, params: dict[str, Any], lock_wait: float | None = None) -> str:
     return retry_on_conflict(lambda: start_run(path, flow, params, lock_wait=lock_wait))
 
 
 @task(name="finish-run", cache_policy=NO_CACHE)
-def finish_run_task(path: str, run_id: str, counts: Counts, state: str = "completed", message: str | None = None) -> None:
+def finish_run_task(path: Warehouse, run_id: str, counts: Counts, state: str = "completed", message: str | None = None) -> None:
     retry_on_conflict(lambda: finish_run(path, run_id, counts, state, message))

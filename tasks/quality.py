@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
+from kabar.config import Warehouse
 from warehouse.quality import check_and_record
 
 
@@ -14,6 +15,6 @@ def run_state(checks: list[dict]) -> str:
 
 
 @task(name="quality-checks", cache_policy=NO_CACHE)
-def quality_task(path: str, run_id: str) -> list[dict]:
+def quality_task(path: Warehouse, run_id: str) -> list[dict]:
     """Run the checks on the warehouse at ``path``, record them under ``run_id``; returns them."""
     return [r.as_dict() for r in check_and_record(path, run_id)]

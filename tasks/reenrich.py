@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.models import Article
-from kabar.config import EnrichSettings
+from kabar.config import EnrichSettings, Warehouse
 from tasks.enrich import enrich_article, selected, using, versions
 from warehouse.backend import open_reader_for
 
@@ -28,7 +27,7 @@ _COLUMNS = ("article_id", "url", "canonical_url", "source", "outlet", "sitename"
             "published_at", "language", "text", "content_hash", "duplicate_of", "fetched_at")
 
 
-def stale_pairs(path: str | Path, versions: dict[str, str], since: datetime | None = None,
+def stale_pairs(path: Warehouse, versions: dict[str, str], since: datetime | None = None,
                 force: bool = False, limit: int | None = None) -> list[tuple[str, list[str]]]:
     """(article_id, [stale enricher names]) for stored articles, by article id; ``since`` keeps
     articles published (or, undated, first seen) on or after it; ``force`` re-runs everything;
@@ -50,7 +49,7 @@ def stale_pairs(path: str | Path, versions: dict[str, str], since: datetime | No
     return [(article_id, list(names)) for article_id, names in rows]
 
 
-def read_articles(path: str | Path, article_ids: list[str]) -> list[Article]:
+def read_articles(path: Warehouse, article_ids: list[str]) -> list[Article]:
     """The stored articles with these ids, as Articles (text, title, dates, hash)."""
     with open_reader_for(path, locked=False) as con:
         con.register("wanted_ids", pa.table({"article_id": pa.array(article_ids, pa.string())}))
@@ -83,13 +82,13 @@ def versions_task(names: list[str] | None, settings: EnrichSettings) -> dict[str
 
 
 @task(name="plan-enrich", cache_policy=NO_CACHE)
-def stale_pairs_task(path: str, versions: dict[str, str], since: datetime | None, force: bool,
+def stale_pairs_task(path: Warehouse, versions: dict[str, str], since: datetime | None, force: bool,
                      limit: int | None = None) -> list[tuple[str, list[str]]]:
     return stale_pairs(path, versions, since, force, limit)
 
 
 @task(name="read-articles", cache_policy=NO_CACHE)
-def read_articles_task(path: str, article_ids: list[str]) -> list[Article]:
+def read_articles_task(path: Warehouse, article_ids: list[str]) -> list[Article]:
     return read_articles(path, article_ids)
 
 

@@ -30,7 +30,7 @@ from typing import Iterable
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
-from kabar.config import DedupeSettings
+from kabar.config import DedupeSettings, Warehouse
 from kabar.models import Article
 from kabar.records import StoryContext, StoryState
 from warehouse.lookup import story_context
@@ -222,7 +222,7 @@ def assign_stories(articles: list[Article], context: StoryContext, config: Dedup
     return articles
 
 
-def stories_batch(articles: list[Article], warehouse: str, config: DedupeSettings = DedupeSettings()) -> list[Article]:
+def stories_batch(articles: list[Article], warehouse: Warehouse, config: DedupeSettings = DedupeSettings()) -> list[Article]:
     """Read the story state the batch touches (read-only, closed again) and assign stories."""
 
     todo = [a for a in articles if a.meta.get("status") in ("new", "duplicate")]
@@ -237,7 +237,7 @@ def stories_batch(articles: list[Article], warehouse: str, config: DedupeSetting
 
 
 @task(name="stories", cache_policy=NO_CACHE)
-def stories_task(articles: list[Article], warehouse: str, config: DedupeSettings = DedupeSettings()) -> list[Article]:
+def stories_task(articles: list[Article], warehouse: Warehouse, config: DedupeSettings = DedupeSettings()) -> list[Article]:
     return stories_batch(articles, warehouse, config)
 
 

@@ -26,6 +26,7 @@ from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar import settings
+from kabar.config import Warehouse
 from kabar.models import Fetched
 
 #: The libraries whose output is the extracted article (their version is part of the extractor's).
@@ -81,7 +82,7 @@ def changed(batch: list[Fetched], stored: dict[str, tuple[str, str]] | None) -> 
     return [f for f in batch if f.item.url not in same]
 
 
-def stored_bodies(path: str, urls: list[str], reextract: bool = False) -> dict[str, tuple[str, str]]:
+def stored_bodies(path: Warehouse, urls: list[str], reextract: bool = False) -> dict[str, tuple[str, str]]:
     """URL -> (body hash, article id) of these URLs extracted by the current extractor version."""
     if reextract:
         return {}
@@ -91,5 +92,5 @@ def stored_bodies(path: str, urls: list[str], reextract: bool = False) -> dict[s
 
 
 @task(name="stored-bodies", cache_policy=NO_CACHE)
-def stored_bodies_task(path: str, urls: list[str], reextract: bool = False) -> dict[str, tuple[str, str]]:
+def stored_bodies_task(path: Warehouse, urls: list[str], reextract: bool = False) -> dict[str, tuple[str, str]]:
     return stored_bodies(path, urls, reextract)

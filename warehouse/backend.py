@@ -1,59 +1,48 @@
 """Which warehouse a command talks to: the local DuckDB file, or a DuckLake (see warehouse/lake.py).
 
-The warehouse value is resolved once, at the entry point (kabar.config.resolve_warehouse), and
-passed down as a string (a path, or a ``ducklake:`` spec), so it survives Prefect's
-task-argument serialisation; these helpers open the right kind for it.
+The warehouse is resolved once, at the entry point (kabar.config.resolve_warehouse), and passed
+down as a frozen ``kabar.config.Warehouse`` value (picklable, so it survives Prefect's
+task-argument serialisation); these helpers open the right kind for it.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import ContextManager
 
 import duckdb
 
+from kabar.config import Warehouse
 from warehouse.connection import open_reader, open_writer
 
 
-def is_lake(spec: str | None) -> bool:
-    """Whether ``spec`` names a DuckLake (``ducklake:...``) rather than a DuckDB file."""
-    return bool(spec) and str(spec).startswith("ducklake:")
-
-
-def exists(spec: str | Path) -> bool:
-    """Whether there is a warehouse to read: a DuckLake spec always, a DuckDB file if present."""
-    return is_lake(str(spec)) or Path(spec).exists()
-
-
-def _open(spec: str | Path, read_only: bool, wait_s: float, external_access: bool = False,
+def _open(warehouse: Warehouse, read_only: bool, wait_s: float, external_access: bool = False,
           locked: bool = True) -> ContextManager[duckdb.DuckDBPyConnection]:
-    spec = str(spec)
-    if is_lake(spec):
+    if warehouse.is_lake:
         from warehouse.lake import open_lake
 
         if read_only:
-            return open_lake(spec, read_only=True, external_access=external_access, locked=locked)
-        return open_lake(spec, read_only=False)
+            return open_lake(warehouse, read_only=True, external_access=external_access, locked=locked)
+        return open_lake(warehouse, read_only=False)
     if read_only:
-        return open_reader(spec, wait_s=wait_s, external_access=external_access, locked=locked)
-    return open_writer(spec, wait_s=wait_s)
+        return open_reader(warehouse.path, wait_s=wait_s, external_access=external_access, locked=locked)
+    return open_writer(warehouse.path, wait_s=wait_s)
 
 
-def open_reader_for(spec: str | Path, *, wait_s: float = 10.0, external_access: bool = False,
+def open_reader_for(warehouse: Warehouse, *, wait_s: float = 10.0, external_access: bool = False,
                     locked: bool = True) -> ContextManager[duckdb.DuckDBPyConnection]:
-    """A read connection on the warehouse (a file path or a ``ducklake:`` spec, resolved by the
-    entry point with kabar.config.resolve_warehouse), views in ``main``, locked down (no file
+    """A read connection on the warehouse (resolved by the entry point with
+    kabar.config.resolve_warehouse), views in ``main``, locked down (no file
     access outside it unless ``external_access``, no extensions, no settings; ``locked=False``
     only for the pipeline's own readers, see ``connection.open_reader``); closed on exit."""
-    return _open(spec, True, wait_s, external_access, locked)
+    return _open(warehouse, True, wait_s, external_access, locked)
 
 
-def open_writer_for(spec: str | Path, *, wait_s: float = 60.0) -> ContextManager[duckdb.DuckDBPyConnection]:
+def open_writer_for(warehouse: Warehouse, *, wait_s: float = 60.0) -> ContextManager[duckdb.DuckDBPyConnection]:
     """The write connection on the warehouse (migrated, views current); closed on exit."""
-    return _open(spec, False, wait_s)
+    return _open(warehouse, False, wait_s)
 
 
-def update_search_index(spec: str) -> dict[str, int]:
+def update_search_index(warehouse: Warehouse) -> dict[str, int]:
     """Bring the full-text index of the warehouse up to date: a file's postings for its new and
     changed articles only (warehouse/search.py), a lake's local index file rebuilt; returns
     ``documents`` (in all) and, for a file, ``indexed`` and ``removed`` by this update. The
@@ -61,34 +50,34 @@ def update_search_index(spec: str) -> dict[str, int]:
     from warehouse.search import update_index
     from warehouse.summaries import refresh
 
-    if is_lake(spec):
+    if warehouse.is_lake:
         from warehouse.lake import build_lake_index
 
-        counts = {"documents": build_lake_index(spec)}
-        refresh_summaries(spec)
+        counts = {"documents": build_lake_index(warehouse)}
+        refresh_summaries(warehouse)
         return counts
-    with open_writer_for(spec) as con:
+    with open_writer_for(warehouse) as con:
         counts = update_index(con)
         refresh(con)
         return counts
 
 
-def refresh_summaries(spec: str) -> bool:
+def refresh_summaries(warehouse: Warehouse) -> bool:
     """Bring the explorer's pre-aggregated copies (warehouse/summaries.py) up to date: in the
     file, or as tables of the lake (its readers read them as a file's do); returns whether they
     were rewritten. Used on its own after a flow that changed what they show without changing
     the search index (``kabar enrich``)."""
     from warehouse.summaries import refresh
 
-    if is_lake(spec):
+    if warehouse.is_lake:
         from warehouse.lake import retry_on_conflict
 
         def once() -> bool:
             # Two workers ending at once both refresh: the later commit conflicts and is re-run
             # on the newer snapshot, where the copies are current (nothing to do) or rebuilt.
-            with open_writer_for(spec) as con:
+            with open_writer_for(warehouse) as con:
                 return refresh(con)
 
         return retry_on_conflict(once)
-    with open_writer_for(spec) as con:
+    with open_writer_for(warehouse) as con:
         return refresh(con)

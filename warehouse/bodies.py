@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from warehouse.backend import exists, open_reader_for
+from kabar.config import Warehouse
+from warehouse.backend import open_reader_for
 from warehouse.connection import WarehouseError
 
 LOGGER = logging.getLogger(__name__)
@@ -52,13 +52,13 @@ def lookup(con: duckdb.DuckDBPyConnection, urls: list[str], extractor: str) -> d
     return {url: (body_hash, article_id) for url, body_hash, article_id in rows}
 
 
-def stored_bodies(path: str | Path, urls: list[str], extractor: str) -> dict[str, tuple[str, str]]:
+def stored_bodies(path: Warehouse, urls: list[str], extractor: str) -> dict[str, tuple[str, str]]:
     """``lookup`` through a short read-only connection; an absent or busy warehouse reads as
     empty (every page is then extracted: slower, never wrong)."""
-    if not urls or not exists(path):
+    if not urls or not path.exists():
         return {}
     try:
-        with open_reader_for(str(path), wait_s=60, locked=False) as con:
+        with open_reader_for(path, wait_s=60, locked=False) as con:
             return lookup(con, urls, extractor)
     except WarehouseError as exc:
         LOGGER.warning("extracted bodies not read (%s): extracting every page", exc)

@@ -18,16 +18,16 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from kabar import settings
+from kabar.config import Warehouse
 from kabar.models import Fetched, Item
 from warehouse.connection import WarehouseError
 from warehouse.migrate import schema_version
-from warehouse.backend import exists, open_reader_for
+from warehouse.backend import open_reader_for
 
 LOGGER = logging.getLogger(__name__)
 
@@ -70,12 +70,12 @@ def lookup(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, Frontie
     return {row[0]: FrontierRow(*row) for row in rows}
 
 
-def read(path: str | Path, urls: list[str]) -> dict[str, FrontierRow]:
+def read(path: Warehouse, urls: list[str]) -> dict[str, FrontierRow]:
     """``lookup`` through a short read-only connection; an absent or busy warehouse reads as empty."""
-    if not urls or not exists(path):
+    if not urls or not path.exists():
         return {}
     try:
-        with open_reader_for(str(path), wait_s=60, locked=False) as con:
+        with open_reader_for(path, wait_s=60, locked=False) as con:
             return lookup(con, urls)
     except WarehouseError as exc:
         LOGGER.warning("frontier not read (%s): fetching unconditionally", exc)
@@ -89,7 +89,7 @@ def with_validators(item: Item, row: FrontierRow | None) -> Item:
     return item
 
 
-def schedule(path: str | Path, items: list[Item], sources: list[str], now: datetime | None = None,
+def schedule(path: Warehouse, items: list[Item], sources: list[str], now: datetime | None = None,
              revisit_hours: float = settings.REVISIT_HOURS) -> tuple[list[Item], list[Item]]:
     """(items to fetch now, items held back) for discovered ``items`` of these ``sources``.
 
@@ -123,12 +123,12 @@ def schedule(path: str | Path, items: list[Item], sources: list[str], now: datet
     return go, held
 
 
-def due_retries(path: str | Path, sources: list[str], now: datetime) -> list[Item]:
+def due_retries(path: Warehouse, sources: list[str], now: datetime) -> list[Item]:
     """Failed article URLs of these sources whose next retry is due."""
-    if not sources or not exists(path):
+    if not sources or not path.exists():
         return []
     try:
-        with open_reader_for(str(path), wait_s=60, locked=False) as con:
+        with open_reader_for(path, wait_s=60, locked=False) as con:
             if not _has_frontier(con):
                 return []
             rows = con.execute(
@@ -204,12 +204,12 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, fetches: list[Fetched],
         con.unregister("frontier_rows")
 
 
-def last_successful_run(path: str | Path, flow: str = "ingest") -> datetime | None:
+def last_successful_run(path: Warehouse, flow: str = "ingest") -> datetime | None:
     """When the newest completed run of ``flow`` started (None when there is none)."""
-    if not exists(path):
+    if not path.exists():
         return None
     try:
-        with open_reader_for(str(path), wait_s=60, locked=False) as con:
+        with open_reader_for(path, wait_s=60, locked=False) as con:
             if schema_version(con) == 0:
                 return None
             return con.execute(

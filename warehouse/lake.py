@@ -1,9 +1,10 @@
 """The DuckLake backend: the same tables, views and commands over a DuckLake (PostgreSQL catalog
 plus a data path), so several workers can load at once.
 
-A lake is named by a spec string ``ducklake:<catalog>#<data_path>``, e.g.
-``ducklake:postgres:host=db port=5432 dbname=kabar user=kabar#/srv/kabar/lake/`` (``kabar.config``
-builds it from the ``[warehouse]`` section). What differs from a DuckDB file, and why:
+A lake is a ``kabar.config.Warehouse`` of kind ``ducklake`` (its spec string is
+``ducklake:<catalog>#<data_path>``, e.g.
+``ducklake:postgres:host=db port=5432 dbname=kabar user=kabar#/srv/kabar/lake/``; ``kabar.config``
+parses it or builds it from the ``[warehouse]`` section). What differs from a DuckDB file, and why:
 
 - DuckLake has no PRIMARY KEY/UNIQUE constraints ("not supported in DuckLake"): migrations are
   applied with them stripped. MERGE works, but two transactions MERGE-inserting the same key
@@ -30,32 +31,18 @@ from typing import Callable, Iterator, TypeVar
 
 import duckdb
 
+from kabar.config import LAKE_PREFIX, Warehouse
 from warehouse.connection import _CONFIG, WarehouseError, load_extension, lock_down
 from warehouse.migrate import apply_migrations, apply_views, schema_version
 
 LOGGER = logging.getLogger(__name__)
 
-PREFIX = "ducklake:"
 T = TypeVar("T")
 
 
-def lake_spec(catalog: str, data_path: str) -> str:
-    """The spec string for a lake with this catalog (DSN or file) and data path."""
-    return f"{PREFIX}{catalog}#{data_path}"
-
-
-def parse_spec(spec: str) -> tuple[str, str]:
-    """(catalog, data_path) of a ``ducklake:<catalog>#<data_path>`` spec."""
-    body = spec[len(PREFIX):] if spec.startswith(PREFIX) else spec
-    catalog, sep, data_path = body.rpartition("#")
-    if not sep or not catalog or not data_path:
-        raise WarehouseError(f"bad DuckLake spec {spec!r}: expected ducklake:CATALOG#DATA_PATH")
-    return catalog, data_path
-
-
-def index_path(spec: str) -> Path:
+def index_path(lake: Warehouse) -> Path:
     """The local DuckDB file holding the lake's search index."""
-    return Path(parse_spec(spec)[1].rstrip("/") + ".search.duckdb")
+    return Path(lake.data_path.rstrip("/") + ".search.duckdb")
 
 
 _CONSTRAINTS = (
@@ -109,8 +96,8 @@ def claim_write(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("UPDATE store.write_token SET n = n + 1")
 
 
-def _attach(con: duckdb.DuckDBPyConnection, spec: str, read_only: bool) -> None:
-    catalog, data_path = parse_spec(spec)
+def _attach(con: duckdb.DuckDBPyConnection, lake: Warehouse, read_only: bool) -> None:
+    catalog, data_path = lake.catalog, lake.data_path
     load_extension(con, "ducklake")
     if catalog.startswith(("postgres:", "postgresql:")):
         load_extension(con, "postgres")
@@ -119,7 +106,7 @@ def _attach(con: duckdb.DuckDBPyConnection, spec: str, read_only: bool) -> None:
     options = f"DATA_PATH '{data_path}'" + (", READ_ONLY" if read_only else "")
     for attempt in range(1, 11):
         try:
-            con.execute(f"ATTACH '{PREFIX}{catalog}' AS lake ({options})")
+            con.execute(f"ATTACH '{LAKE_PREFIX}{catalog}' AS lake ({options})")
             break
         except duckdb.Error as exc:
             # Two workers initialising a fresh catalog at once: one loses the race to create
@@ -131,11 +118,11 @@ def _attach(con: duckdb.DuckDBPyConnection, spec: str, read_only: bool) -> None:
     con.execute("USE lake")
 
 
-def _attach_index(con: duckdb.DuckDBPyConnection, spec: str) -> None:
+def _attach_index(con: duckdb.DuckDBPyConnection, lake: Warehouse) -> None:
     """Attach the local search index read-only and create the TEMP search_articles macro."""
     from warehouse.search import macro_sql
 
-    path = index_path(spec)
+    path = index_path(lake)
     if not path.exists():
         return
     con.execute(f"ATTACH '{path}' AS search (READ_ONLY)")
@@ -159,7 +146,7 @@ def _migrate(con: duckdb.DuckDBPyConnection, attempts: int = 20) -> None:
 
 @contextmanager
 def open_lake(
-    spec: str, *, read_only: bool, external_access: bool = False, locked: bool = True
+    lake: Warehouse, *, read_only: bool, external_access: bool = False, locked: bool = True
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection with the lake attached as the default database, migrated (writers), with the
     public views as TEMP views and the search macro when an index exists; closed on exit.
@@ -168,35 +155,34 @@ def open_lake(
     con = duckdb.connect(config=dict(_CONFIG))
     try:
         load_extension(con, "fts")
-        _attach(con, spec, read_only)
+        _attach(con, lake, read_only)
         if read_only:
             if schema_version(con) == 0:
-                raise WarehouseError(f"the DuckLake {parse_spec(spec)[0]!r} is empty: run `kabar ingest` first")
+                raise WarehouseError(f"the DuckLake {lake.catalog!r} is empty: run `kabar ingest` first")
         else:
             _migrate(con)
         apply_views(con, transform=temp_views)
-        _attach_index(con, spec)
+        _attach_index(con, lake)
         if read_only and locked:
             # DuckLake reads its Parquet data files through the file system, which a locked reader
             # refuses (enable_external_access = false); its own data path stays allowed.
-            _catalog, data_path = parse_spec(spec)
-            con.execute("SET allowed_directories = ?", [[str(Path(data_path).resolve()).rstrip("/") + "/"]])
+            con.execute("SET allowed_directories = ?", [[str(Path(lake.data_path).resolve()).rstrip("/") + "/"]])
             lock_down(con, external_access=external_access)
         yield con
     finally:
         con.close()
 
 
-def build_lake_index(spec: str) -> int:
+def build_lake_index(lake: Warehouse) -> int:
     """Update the lake's local search index from its articles; returns documents indexed."""
     from warehouse.connection import connect
     from warehouse.search import build_index
 
-    path = index_path(spec)
+    path = index_path(lake)
     con = connect(path, wait_s=120)
     try:
         local = con.execute("SELECT current_database()").fetchone()[0]
-        _attach(con, spec, read_only=True)
+        _attach(con, lake, read_only=True)
         con.execute(f'USE "{local}"')
         con.execute("CREATE SCHEMA IF NOT EXISTS store")
         # The macro stored in this file is not used (lake readers create a TEMP one); it needs

@@ -5,23 +5,23 @@ connection and closes it before returning (the load step needs the file next).""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
+from kabar.config import Warehouse
 from kabar.records import Candidate, KnownKeys, StoryContext, StoryState, from_blob
 from warehouse.migrate import schema_version
-from warehouse.backend import exists, open_reader_for
+from warehouse.backend import open_reader_for
 
 
-def known_keys(path: str | Path, canonical_urls: list[str], content_hashes: list[str]) -> KnownKeys:
+def known_keys(path: Warehouse, canonical_urls: list[str], content_hashes: list[str]) -> KnownKeys:
     """Which of these URLs and content hashes the warehouse already holds."""
     known = KnownKeys()
-    if not exists(path):
+    if not path.exists():
         return known
-    with open_reader_for(str(path), wait_s=60, locked=False) as con:
+    with open_reader_for(path, wait_s=60, locked=False) as con:
         if schema_version(con) == 0:
             return known
         con.register("batch_urls", pa.table({"canonical_url": pa.array(canonical_urls, pa.string())}))
@@ -53,7 +53,7 @@ def _bands_table(wanted: dict[int, Any]) -> pa.Table:
 
 
 def near_duplicate_candidates(
-    path: str | Path, wanted: dict[int, Any], since: datetime | None = None
+    path: Warehouse, wanted: dict[int, Any], since: datetime | None = None
 ) -> dict[int, list["Candidate"]]:
     """Stored articles sharing an LSH band key with the batch's articles.
 
@@ -63,9 +63,9 @@ def near_duplicate_candidates(
     signatures and originals. One read-only connection, closed before returning."""
 
     found: dict[int, list[Candidate]] = {}
-    if not wanted or not exists(path):
+    if not wanted or not path.exists():
         return found
-    with open_reader_for(str(path), wait_s=60, locked=False) as con:
+    with open_reader_for(path, wait_s=60, locked=False) as con:
         if schema_version(con) < 30:
             return found
         con.register("batch_bands", _bands_table(wanted))
@@ -86,7 +86,7 @@ def near_duplicate_candidates(
 
 
 def story_context(
-    path: str | Path, terms: list[str], originals: list[str], dated_from: datetime | None = None
+    path: Warehouse, terms: list[str], originals: list[str], dated_from: datetime | None = None
 ) -> "StoryContext":
     """What story assignment needs from the warehouse for a batch: document frequencies of
     ``terms`` (and the document count), the stories having any of these terms with their full
@@ -95,9 +95,9 @@ def story_context(
     the story window; None when the batch has undated articles, which may join any story)."""
 
     context = StoryContext()
-    if not exists(path):
+    if not path.exists():
         return context
-    with open_reader_for(str(path), wait_s=60, locked=False) as con:
+    with open_reader_for(path, wait_s=60, locked=False) as con:
         if schema_version(con) < 30:
             return context
         con.register("batch_terms", pa.table({"term": pa.array(sorted(set(terms)) + [""], pa.string())}))

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from kabar.config import Warehouse
 from kabar.models import Article
 from kabar.records import MIN_PAGES, MIN_SHARE, SiteProfile
 from kabar.text import line_key, site_of, title_affixes
-from warehouse.backend import exists, open_reader_for
+from warehouse.backend import open_reader_for
 
 LOGGER = logging.getLogger(__name__)
 
@@ -124,16 +124,16 @@ def record_cleaning(con: duckdb.DuckDBPyConnection, run_id: str, articles: list[
     update_site_profiles(con, run_id, articles)
 
 
-def load_profiles(path: str | Path, sites: list[str], batch: list[dict] = ()) -> dict[str, SiteProfile] | None:
+def load_profiles(path: Warehouse, sites: list[str], batch: list[dict] = ()) -> dict[str, SiteProfile] | None:
     """The profiles of ``sites`` (read-only): the stored counts plus the pages of ``batch`` (rows
     of ``profile_rows``) not stored yet, so what a batch teaches applies to that batch and a
     re-ingest of the same pages learns nothing new. Sites never seen get none; None when the
     warehouse holds no profiles yet (the caller then learns from the batch alone)."""
     if not sites:
         return {}
-    if not exists(path):
+    if not path.exists():
         return None
-    with open_reader_for(str(path), wait_s=60, locked=False) as con:
+    with open_reader_for(path, wait_s=60, locked=False) as con:
         if not _has_tables(con):
             return None
         con.register("wanted_sites", pa.table({"site": pa.array(sites, pa.string())}))

@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from kabar import settings
+from kabar.config import Warehouse
 from warehouse.backend import open_writer_for
 from warehouse.lake import retry_on_conflict
 from warehouse.transaction import transaction
@@ -102,8 +103,8 @@ def _run(con: duckdb.DuckDBPyConnection, present: set[str], tolerance_hours: flo
     return results
 
 
-def check_and_record(path: str, run_id: str) -> list[CheckResult]:
-    """Run the checks on the warehouse (a file or a ``ducklake:`` spec) and record them under
+def check_and_record(path: Warehouse, run_id: str) -> list[CheckResult]:
+    """Run the checks on the warehouse (a file or a DuckLake) and record them under
     ``run_id`` in one transaction; returns them."""
     def attempt() -> list[CheckResult]:
         with open_writer_for(path) as con:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import duckdb
 
+from kabar.config import Warehouse
+
 
 class ReaderPool:
     """One read-only connection shared by the explorer's threads through cursors, held only
@@ -20,7 +22,7 @@ class ReaderPool:
     threads.
     """
 
-    def __init__(self, warehouse: str, *, idle_s: float = 2.0, hold_s: float = 10.0, gap_s: float = 0.7,
+    def __init__(self, warehouse: Warehouse, *, idle_s: float = 2.0, hold_s: float = 10.0, gap_s: float = 0.7,
                  warm_s: float = 30.0, wait_s: float = 3.0) -> None:
         import threading
 

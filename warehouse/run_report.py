@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from warehouse.connection import open_reader
+from kabar.config import Warehouse
+from warehouse.backend import open_reader_for
 
 #: How many distinct failure reasons a report lists.
 TOP_REASONS = 10
 
 
-def failure_reasons(path: str | Path, run_id: str, limit: int = TOP_REASONS) -> list[dict[str, Any]]:
+def failure_reasons(path: Warehouse, run_id: str, limit: int = TOP_REASONS) -> list[dict[str, Any]]:
     """The run's most frequent failure reasons (failed fetches and later stage errors), with a
     count and one example URL each, most frequent first."""
-    if not Path(path).exists():
+    if not path.exists():
         return []
-    with open_reader(path, wait_s=60, locked=False) as con:
+    with open_reader_for(path, wait_s=60, locked=False) as con:
         rows = con.execute(
             """WITH failures AS (
                    SELECT 'fetch' AS stage, regexp_replace(error, '[0-9a-f]{12,}', '…', 'g') AS reason, url
@@ -33,11 +33,11 @@ def failure_reasons(path: str | Path, run_id: str, limit: int = TOP_REASONS) -> 
     return [{"stage": s, "reason": r, "count": n, "example": e} for s, r, n, e in rows]
 
 
-def quality_checks(path: str | Path, run_id: str) -> list[dict[str, Any]]:
+def quality_checks(path: Warehouse, run_id: str) -> list[dict[str, Any]]:
     """Rows of the ``quality_checks`` view for this run, when the view exists; [] else."""
-    if not Path(path).exists():
+    if not path.exists():
         return []
-    with open_reader(path, wait_s=60, locked=False) as con:
+    with open_reader_for(path, wait_s=60, locked=False) as con:
         columns = [r[0] for r in con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
             "AND table_name = 'quality_checks' ORDER BY ordinal_position").fetchall()]
@@ -67,11 +67,11 @@ WHERE run_id = $run
 def record_crash(con, run_id: str) -> None:
     """Mark a run whose process died as crashed, with the counts of what its batches loaded."""
     con.execute(CRASHED_COUNTS_SQL, {"run": run_id})
-def source_failure_reasons(path: str | Path, run_id: str) -> dict[str, str]:
+def source_failure_reasons(path: Warehouse, run_id: str) -> dict[str, str]:
     """Per source, the run's most frequent failure reason (fetches and stage errors)."""
-    if not Path(path).exists():
+    if not path.exists():
         return {}
-    with open_reader(path, wait_s=60, locked=False) as con:
+    with open_reader_for(path, wait_s=60, locked=False) as con:
         rows = con.execute(
             """WITH failures AS (
                    SELECT source, regexp_replace(error, '[0-9a-f]{12,}', '…', 'g') AS reason
@@ -91,21 +91,19 @@ def source_failure_reasons(path: str | Path, run_id: str) -> dict[str, str]:
     return dict(rows)
 
 
-def run_ids(path: str | Path) -> set[str]:
+def run_ids(path: Warehouse) -> set[str]:
     """Every run id recorded in a DuckDB warehouse file (empty when there is no file)."""
-    if not Path(path).exists():
+    if not path.exists():
         return set()
-    with open_reader(path, wait_s=60, locked=False) as con:
+    with open_reader_for(path, wait_s=60, locked=False) as con:
         return {r[0] for r in con.execute("SELECT run_id FROM main.runs").fetchall()}
 
 
-def run_of_process(spec: str, pid: int, host: str, since: datetime) -> tuple[str, str] | None:
+def run_of_process(spec: Warehouse, pid: int, host: str, since: datetime) -> tuple[str, str] | None:
     """(run_id, state) of the newest run this process (``pid`` on ``host``) recorded since
-    ``since`` in the warehouse (a file path or a ``ducklake:`` spec); None when it recorded none,
-    e.g. a signal that stopped it before its run started."""
-    from warehouse.backend import exists, open_reader_for
-
-    if not exists(spec):
+    ``since`` in the warehouse; None when it recorded none, e.g. a signal that stopped it before
+    its run started."""
+    if not spec.exists():
         return None
     with open_reader_for(spec, wait_s=10, locked=False) as con:
         row = con.execute(

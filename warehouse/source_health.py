@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from kabar.config import Warehouse
 
 #: The columns `kabar sources` prints, in order (the view has a few more; `kabar sql` shows all).
 SHOWN = ("source", "status", "last_run_at", "last_success_at", "consecutive_failed_runs",
@@ -26,15 +27,15 @@ def source_health(con: duckdb.DuckDBPyConnection, attention_only: bool = False,
     return [dict(zip(columns, row)) for row in rows]
 
 
-def sources_needing_attention(path: str | Path) -> list[dict[str, Any]]:
-    """The flagged sources of a DuckDB warehouse file ([] when it has none or no such view)."""
-    from warehouse.connection import open_reader
+def sources_needing_attention(path: Warehouse) -> list[dict[str, Any]]:
+    """The flagged sources of the warehouse ([] when it has none or no such view)."""
+    from warehouse.backend import open_reader_for
 
-    if not Path(path).exists():
+    if not path.exists():
         return []
     # The run's report reads this inside the ingest process: a locked reader there would lock the
     # writer's shared database too (DuckDB shares one instance per file within a process).
-    with open_reader(path, wait_s=60, locked=False) as con:
+    with open_reader_for(path, wait_s=60, locked=False) as con:
         if not has_view(con):
             return []
         return source_health(con, attention_only=True,

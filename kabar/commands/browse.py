@@ -36,12 +36,12 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from kabar.commands.explorer.app import create_app
-    from warehouse.backend import exists, open_reader_for
+    from warehouse.backend import open_reader_for
 
     if not 0 < args.port < 65536:
         raise UserError(f"--port must be between 1 and 65535 (got {args.port})")
     spec = warehouse_from(args)
-    if not exists(spec):
+    if not spec.exists():
         raise UserError(f"no warehouse at {spec}: run `kabar ingest` (or `make demo`) first")
     with open_reader_for(spec):  # fail now, in one line, if it cannot be opened at all
         pass

@@ -42,7 +42,6 @@ def run(args: argparse.Namespace) -> int:
 
     from kabar.config import EnrichSettings, load_sources
     from tasks.enrich import versions
-    from warehouse.backend import exists
     from warehouse.connection import WarehouseError
 
     knowledge_base, themes = [], None
@@ -51,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
         knowledge_base, themes = list(enrich_settings.knowledge_base), enrich_settings.themes
     from kabar.commands.kb import wikidata_file
 
-    own = wikidata_file(warehouse_from(args))  # written by `kabar kb update`; the user's files override it
+    warehouse = warehouse_from(args)
+    own = wikidata_file(warehouse)  # written by `kabar kb update`; the user's files override it
     if own.exists():
         knowledge_base.insert(0, str(own.resolve()))
     knowledge_base += [str(Path(p).resolve()) for p in args.knowledge_base or []]
@@ -66,15 +66,14 @@ def run(args: argparse.Namespace) -> int:
         if type(exc) is not ValueError:
             raise
         raise UserError(str(exc)) from None
-    warehouse = warehouse_from(args)
-    if not exists(warehouse):
+    if not warehouse.exists():
         raise WarehouseError(f"no warehouse at {warehouse}: run `kabar ingest` first")
     from flows.enrich import enrich
     from kabar.progress import show_progress
 
     with show_progress(("enrich",)):  # a bar on a terminal; quiet in pipes and under CI
         summary = enrich(only=args.only, since=args.since, force=args.force,
-                         knowledge_base=knowledge_base or None, themes=themes, warehouse=warehouse)
+                         knowledge_base=knowledge_base or None, themes=themes, warehouse=str(warehouse))
     print_summary(summary)
     for name, n in summary["by_enricher"].items():
         print(f"{name} ({summary['versions'][name]}): {n} article(s) re-enriched")

@@ -8,11 +8,15 @@ import signal
 import socket
 import sys
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from kabar import settings
 from kabar.cli import UserError, add_warehouse_option
 from kabar.summary import print_summary
+
+if TYPE_CHECKING:
+    from kabar.config import Warehouse
 
 
 def parse_day(text: str) -> datetime:
@@ -66,20 +70,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def _wait_for_warehouse(path: str, lock_wait: float | None) -> None:
+def _wait_for_warehouse(path: Warehouse, lock_wait: float | None) -> None:
     """A warehouse another live run holds is reported in one line before Prefect starts (the flow
     takes the lock itself; this only spares the user a failed flow's tracebacks)."""
     import os
 
     from kabar import settings
     from warehouse import runlock
-    from warehouse.backend import is_lake
 
-    if is_lake(path):
+    if path.is_lake:
         return
     wait = lock_wait if lock_wait is not None else float(
         os.environ.get("KABAR_LOCK_WAIT") or settings.RUN_LOCK_WAIT_S)
-    runlock.wait_until_free(path, wait_s=wait)
+    runlock.wait_until_free(path.path, wait_s=wait)
 
 
 class Stopped(KeyboardInterrupt):
@@ -124,7 +127,7 @@ def _temporary_server_in_own_session() -> None:
     server.subprocess = shim
 
 
-def _what_was_recorded(warehouse: str, began: datetime) -> str:
+def _what_was_recorded(warehouse: Warehouse, began: datetime) -> str:
     """How a stopped ingest left its run: recorded interrupted (the usual case), or never started
     (a signal while Prefect's temporary server was starting), read back from the warehouse."""
     from warehouse.run_report import run_of_process
@@ -168,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
         with show_progress(("discover", "fetch", "extract", "load")):
             summary = flow(
                 config=args.config, sources=args.sources, paths=args.targets, limit=args.limit,
-                since=args.since, until=args.until, allow_hosts=args.allow_hosts, warehouse=warehouse,
+                since=args.since, until=args.until, allow_hosts=args.allow_hosts, warehouse=str(warehouse),
                 new_only=args.new_only, lock_wait=args.lock_wait, max_run_minutes=args.max_run_minutes,
                 reextract=args.reextract,
             )

@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kabar.cli import UserError, add_warehouse_option, warehouse_from
+
+if TYPE_CHECKING:
+    from kabar.config import Warehouse
 
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
 
@@ -42,12 +46,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     update.set_defaults(handler=run_update)
 
 
-def wikidata_file(warehouse: str) -> Path:
+def wikidata_file(warehouse: Warehouse) -> Path:
     """The warehouse's Wikidata knowledge-base file (``kb/wikidata.csv`` beside it); ``warehouse``
     is the resolved warehouse (kabar.cli.warehouse_from)."""
-    from kabar import settings
-
-    return settings.data_dir(warehouse) / "kb" / "wikidata.csv"
+    return warehouse.data_dir / "kb" / "wikidata.csv"
 
 
 def run_update(args: argparse.Namespace) -> int:

@@ -40,5 +40,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from flows.reextract import reextract
 
-    print_summary(reextract(warehouse=warehouse, since=args.since))
+    print_summary(reextract(warehouse=str(warehouse), since=args.since))
     return 0

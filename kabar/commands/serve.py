@@ -46,7 +46,7 @@ def default_config(explicit: str | None) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     from flows.deployments import read_specs, runner_deployments, schedule_lines
-    from kabar.config import load_sources
+    from kabar.config import Warehouse, load_sources
 
     config = default_config(args.config)
     load_sources(config)  # a bad sources file fails now, not at 02:00
@@ -67,8 +67,8 @@ def run(args: argparse.Namespace) -> int:
     # Prefect's runner installs its own SIGTERM handler (stop, exit 0) only once it starts; until
     # then (registering deployments takes seconds) a SIGTERM would kill the process outright.
     signal.signal(signal.SIGTERM, stop)
-    overrides = {"config": str(config), "warehouse": args.warehouse if not args.warehouse or args.warehouse.startswith("ducklake:")
-                 else str(Path(args.warehouse).resolve())}
+    overrides = {"config": str(config),
+                 "warehouse": str(Warehouse.parse(args.warehouse).absolute()) if args.warehouse else args.warehouse}
     try:
         deployments = runner_deployments(specs, overrides)
         print(f"serving {len(deployments)} deployments (Ctrl-C or SIGTERM stops)", flush=True)

@@ -89,11 +89,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def show_health(args: argparse.Namespace) -> int:
     """Print the source_health view; 1 when a source needs attention, 0 otherwise."""
     from kabar.commands.sql import format_rows
-    from warehouse.backend import exists, open_reader_for
+    from warehouse.backend import open_reader_for
     from warehouse.source_health import SHOWN, has_view, source_health
 
     warehouse = warehouse_from(args)
-    if not exists(warehouse):
+    if not warehouse.exists():
         raise UserError(f"no warehouse at {warehouse}: run `kabar ingest` first (or pass --warehouse)")
     with open_reader_for(warehouse) as con:
         if not has_view(con):

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from benchmarks.corpus import write_files
+from kabar.config import Warehouse
 from flows.ingest import ingest
 from flows.runner import results_dir
 
@@ -29,7 +30,7 @@ def test_rerun_takes_extraction_and_enrichment_from_the_cache(tmp_path: Path) ->
     warehouse = tmp_path / "wh" / "kabar.duckdb"
     first = ingest(paths=[str(pages)], warehouse=str(warehouse), return_state=True)
     assert _task_states(first.state_details.flow_run_id)["extract"] == "Completed"
-    assert any(results_dir(warehouse).iterdir())  # results live beside the warehouse
+    assert any(results_dir(Warehouse.file(warehouse)).iterdir())  # results live beside the warehouse
 
     second = ingest(paths=[str(pages)], warehouse=str(warehouse), reextract=True, return_state=True)
     assert _task_states(second.state_details.flow_run_id)["extract"] == "Cached"
@@ -55,4 +56,4 @@ def test_a_fresh_warehouse_beside_another_does_not_reuse_its_cache(tmp_path: Pat
     beside = tmp_path / "wh" / "lain.duckdb"
     state = ingest(paths=[str(pages)], warehouse=str(beside), return_state=True)
     assert _task_states(state.state_details.flow_run_id)["extract"] == "Completed"
-    assert results_dir(first) != results_dir(beside)
+    assert results_dir(Warehouse.file(first)) != results_dir(Warehouse.file(beside))

@@ -148,11 +148,12 @@ def test_a_signal_a_library_loses_still_stops_the_run(tmp_path: Path, wrapped: b
     from prefect.exceptions import TerminationSignal
 
     from flows.runner import recorded_run
+    from kabar.config import Warehouse
 
     def prefect_like(signum: int, frame: object) -> None:  # Prefect's capture_sigterm handler
         raise TerminationSignal(signal=signum)
 
-    warehouse = str(tmp_path / "kabar.duckdb")
+    warehouse = Warehouse.file(tmp_path / "kabar.duckdb")
     previous = signal.signal(signal.SIGTERM, prefect_like)
     try:
         with pytest.raises(TerminationSignal):
@@ -162,7 +163,7 @@ def test_a_signal_a_library_loses_still_stops_the_run(tmp_path: Path, wrapped: b
         assert signal.getsignal(signal.SIGTERM) is prefect_like  # the witness put the handler back
     finally:
         signal.signal(signal.SIGTERM, previous)
-    con = duckdb.connect(warehouse)
+    con = duckdb.connect(str(warehouse))
     try:
         (state, message, new), = con.execute("SELECT state, message, new FROM runs").fetchall()
     finally:

@@ -10,6 +10,7 @@ import duckdb
 
 from flows.ingest import ingest
 from flows.reextract import reextract
+from kabar.config import Warehouse
 from tests.flows.test_ingest_site import sources_file
 from tests.site import TestSite
 from warehouse import explorer as ex
@@ -32,7 +33,7 @@ def test_reextract_refreshes_the_explorer_copies(tmp_path: Path, site: TestSite,
     con.execute("INSERT INTO store.runs (run_id, flow, started_at, state) VALUES ('older', 'ingest', now(), 'completed')")
     (entity_id,) = con.execute("SELECT min(entity_id) FROM store.mentions WHERE article_id = ?", [article_id]).fetchone()
     con.close()
-    assert entity_id is not None and refresh_summaries(str(warehouse))
+    assert entity_id is not None and refresh_summaries(Warehouse.file(warehouse))
     with open_reader(warehouse) as con:
         assert summaries.current(con)
         assert (article_id, "Judul lama") in [r[:2] for r in ex.entity_articles(con, entity_id).rows]

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kabar.config import Warehouse
 from tests.warehouse.test_analyst_views import T0, _fill_features, _warehouse
 from warehouse.migrate import apply_views
 from warehouse.search import build_index
@@ -77,7 +78,7 @@ def served(tmp_path_factory: pytest.TempPathFactory):
     path = tmp_path_factory.mktemp("browse") / "w.duckdb"
     build(path)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(str(path)), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(Warehouse.file(path)), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
 
-from kabar.config import ConfigError, load_sources
+from kabar.config import ConfigError, Warehouse, WarehouseSettings, load_sources, resolve_warehouse
 from tests.conftest import ROOT, run_cli, write_sources
 
 GOOD = """
@@ -80,3 +81,59 @@ def test_shipped_sources_files_are_valid() -> None:
     for path in (ROOT / "sources.toml", ROOT / "samples" / "sources.toml"):
         config = load_sources(path)
         assert config.sources, path
+
+
+@pytest.mark.parametrize("spec", [
+    "data/kabar.duckdb",
+    "/srv/kabar/berita.duckdb",
+    "ducklake:meta.ducklake#files/",
+    "ducklake:postgres:host=db port=5432 dbname=kabar user=kabar#/srv/kabar/lake/",
+    "ducklake:catalog#with#hash#/data/",  # the last '#' splits catalog from data path
+])
+def test_a_warehouse_spec_round_trips(spec: str) -> None:
+    warehouse = Warehouse.parse(spec)
+    assert str(warehouse) == spec
+    assert Warehouse.parse(str(warehouse)) == warehouse
+    assert pickle.loads(pickle.dumps(warehouse)) == warehouse  # crosses Prefect tasks and Dask workers
+    assert warehouse.is_lake == spec.startswith("ducklake:")
+
+
+def test_a_warehouse_knows_its_parts_and_folders(tmp_path: Path) -> None:
+    lake = Warehouse.parse("ducklake:postgres:host=db dbname=kabar#/srv/danau/")
+    assert (lake.kind, lake.catalog, lake.data_path, lake.path) == ("ducklake", "postgres:host=db dbname=kabar", "/srv/danau/", None)
+    assert lake.data_dir == Path("/srv/danau.kabar") and lake.label == "lake" and lake.exists()
+    assert lake.absolute() is lake
+    berkas = Warehouse.parse(str(tmp_path / "arsip" / "berita.duckdb"))
+    assert (berkas.kind, berkas.path, berkas.catalog) == ("duckdb", str(tmp_path / "arsip" / "berita.duckdb"), None)
+    assert berkas.data_dir == tmp_path / "arsip" and berkas.label == "berita.duckdb"
+    assert not berkas.exists()
+    assert Warehouse.file("rel.duckdb").absolute() == Warehouse.file(Path("rel.duckdb").resolve())
+
+
+@pytest.mark.parametrize("spec, expected", [
+    ("", "empty warehouse"),
+    ("   ", "empty warehouse"),
+    ("ducklake:meta.ducklake", "expected ducklake:CATALOG#DATA_PATH"),
+    ("ducklake:#files/", "expected ducklake:CATALOG#DATA_PATH"),
+    ("ducklake:meta.ducklake#", "expected ducklake:CATALOG#DATA_PATH"),
+    ("ducklake:meta'x.ducklake#files/", "quotes are not allowed"),
+])
+def test_a_malformed_warehouse_spec_is_one_config_error(spec: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Warehouse.parse(spec)
+    assert expected in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_the_resolver_returns_a_warehouse_value(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KABAR_WAREHOUSE", raising=False)
+    section = WarehouseSettings(backend="ducklake", catalog="meta.ducklake", data_path="files")
+    assert resolve_warehouse(None, section) == Warehouse.lake("meta.ducklake", "files/")
+    assert resolve_warehouse("ducklake:a#b/", section) == Warehouse.lake("a", "b/")  # explicit wins
+    monkeypatch.setenv("KABAR_WAREHOUSE", str(tmp_path / "env.duckdb"))
+    assert resolve_warehouse(None, section) == Warehouse.file(tmp_path / "env.duckdb")
+
+
+def test_cli_malformed_warehouse_spec_exits_2_in_one_line(tmp_path: Path) -> None:
+    result = run_cli("sql", "select 1", "--warehouse", "ducklake:tanpa-pagar", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "ducklake:CATALOG#DATA_PATH" in result.stderr

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kabar import settings
-from kabar.config import warehouse_of
+from kabar.config import Warehouse, warehouse_of
 from kabar.sources import resolve_sources
 from tasks.capture import capture_files, warc_dir
 from tests.conftest import run_cli
@@ -31,18 +31,18 @@ def test_paths_with_a_config_run_only_the_paths(tmp_path: Path) -> None:
 def test_a_deployed_run_defaults_to_the_user_data_folder(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("KABAR_WAREHOUSE", raising=False)
     monkeypatch.setenv("KABAR_DATA_DIR", str(tmp_path / "data-home"))
-    assert warehouse_of(None, str(config(tmp_path)), deployed=True) == str(tmp_path / "data-home" / "kabar.duckdb")
-    assert warehouse_of(None, None, deployed=True) == str(tmp_path / "data-home" / "kabar.duckdb")
-    assert warehouse_of(None, None) == str(settings.DEFAULT_WAREHOUSE)  # the CLI keeps ./data
+    assert str(warehouse_of(None, str(config(tmp_path)), deployed=True)) == str(tmp_path / "data-home" / "kabar.duckdb")
+    assert str(warehouse_of(None, None, deployed=True)) == str(tmp_path / "data-home" / "kabar.duckdb")
+    assert str(warehouse_of(None, None)) == str(settings.DEFAULT_WAREHOUSE)  # the CLI keeps ./data
     monkeypatch.setenv("KABAR_WAREHOUSE", str(tmp_path / "env.duckdb"))
-    assert warehouse_of(None, None, deployed=True) == str(tmp_path / "env.duckdb")
+    assert str(warehouse_of(None, None, deployed=True)) == str(tmp_path / "env.duckdb")
     monkeypatch.delenv("KABAR_DATA_DIR")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert settings.deployed_warehouse_path() == tmp_path / "xdg" / "kabar" / "kabar.duckdb"
 
 
 def test_captures_belong_to_one_warehouse(tmp_path: Path) -> None:
-    one, two = tmp_path / "one.duckdb", tmp_path / "two.duckdb"
+    one, two = Warehouse.file(tmp_path / "one.duckdb"), Warehouse.file(tmp_path / "two.duckdb")
     assert warc_dir(one) != warc_dir(two) and warc_dir(one).parent == warc_dir(two).parent
     for warehouse, run_id in ((one, "ingest-1"), (two, "ingest-2")):
         warc_dir(warehouse).mkdir(parents=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from kabar.cli import main
+from kabar.config import Warehouse
 from tests.site import TestSite
 from warehouse.backend import open_reader_for
 
@@ -54,6 +55,6 @@ def test_every_command_uses_the_configured_warehouse(backend: str, tmp_path: Pat
     assert main(["export", "--to", str(tmp_path / "ekspor"), "--config", str(config)]) == 0
     assert (tmp_path / "ekspor" / "runs.parquet").exists()
     assert main(["report", "--out", str(tmp_path / "laporan.html"), "--config", str(config)]) == 0
-    with open_reader_for(spec) as con:
+    with open_reader_for(Warehouse.parse(spec)) as con:
         assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 4
     assert not (tmp_path / "data").exists()  # nothing went to the default warehouse

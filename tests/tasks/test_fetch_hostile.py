@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from kabar.config import Warehouse
 from flows.ingest import ingest
 from tasks.capture import warc_dir
 from tests.conftest import query
@@ -153,7 +154,7 @@ def test_every_response_is_captured_with_its_record_id(hostile_run) -> None:
     assert rows and all(r[1] and r[1].startswith("<urn:uuid:") for r in rows)
     from warcio.archiveiterator import ArchiveIterator
 
-    with open(warc_dir(warehouse) / f"{first['run_id']}.warc.gz", "rb") as stream:
+    with open(warc_dir(Warehouse.file(warehouse)) / f"{first['run_id']}.warc.gz", "rb") as stream:
         captured = {r.rec_headers.get_header("WARC-Record-ID") for r in ArchiveIterator(stream)}
     assert {r[1] for r in rows} <= captured  # every record readable, none interleaved
 

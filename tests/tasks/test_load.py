@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from kabar.config import Warehouse
 from kabar.models import Article, Fetched, Item, StageError
 from tasks.dedupe import identify
 from tasks.enrich import Enrichment
@@ -34,12 +35,12 @@ def _fetch(url: str) -> Fetched:
 
 def test_load_is_idempotent_and_versions_changed_text(tmp_path: Path) -> None:
     path = tmp_path / "kabar.duckdb"
-    run_id = start_run(path, "uji", {})
+    run_id = start_run(Warehouse.file(path), "uji", {})
     url = "https://kabarkita.example/nelayan"
-    first = load_batch(path, run_id, [_fetch(url)], [_article(url)], [])
-    again = load_batch(path, run_id, [_fetch(url)], [_article(url)], [])
-    changed = load_batch(path, run_id, [_fetch(url)], [_article(url, TEXT + " Harga ikan naik.")], [])
-    finish_run(path, run_id, Counts())
+    first = load_batch(Warehouse.file(path), run_id, [_fetch(url)], [_article(url)], [])
+    again = load_batch(Warehouse.file(path), run_id, [_fetch(url)], [_article(url)], [])
+    changed = load_batch(Warehouse.file(path), run_id, [_fetch(url)], [_article(url, TEXT + " Harga ikan naik.")], [])
+    finish_run(Warehouse.file(path), run_id, Counts())
     assert (first.total()["new"], again.total()["unchanged"], changed.total()["updated"]) == (1, 1, 1)
     assert _rows(path, "SELECT count(*), max(version) FROM articles") == [(1, 2)]
     assert _rows(path, "SELECT count(*) FROM article_versions") == [(2,)]
@@ -48,10 +49,10 @@ def test_load_is_idempotent_and_versions_changed_text(tmp_path: Path) -> None:
 def test_run_id_is_a_bound_parameter(tmp_path: Path) -> None:
     """A run id with a quote in it is stored as it is (an f-string would have broken the SQL)."""
     path = tmp_path / "kabar.duckdb"
-    run_id = start_run(path, "uji", {}, run_id="uji-o'hara-1")
+    run_id = start_run(Warehouse.file(path), "uji", {}, run_id="uji-o'hara-1")
     url = "https://kabarkita.example/nelayan"
-    load_batch(path, run_id, [_fetch(url)], [_article(url)], [StageError(url + "/2", "uji", "extract", "kosong")])
-    finish_run(path, run_id, Counts())
+    load_batch(Warehouse.file(path), run_id, [_fetch(url)], [_article(url)], [StageError(url + "/2", "uji", "extract", "kosong")])
+    finish_run(Warehouse.file(path), run_id, Counts())
     assert _rows(path, "SELECT DISTINCT run_id FROM fetches") == [("uji-o'hara-1",)]
     assert _rows(path, "SELECT DISTINCT run_id FROM articles") == [("uji-o'hara-1",)]
     assert _rows(path, "SELECT DISTINCT run_id FROM stage_errors") == [("uji-o'hara-1",)]
@@ -60,12 +61,12 @@ def test_run_id_is_a_bound_parameter(tmp_path: Path) -> None:
 def test_a_failing_batch_leaves_nothing_behind(tmp_path: Path) -> None:
     """One transaction: a write that fails half-way rolls back the fetches and articles too."""
     path = tmp_path / "kabar.duckdb"
-    run_id = start_run(path, "uji", {})
+    run_id = start_run(Warehouse.file(path), "uji", {})
     url = "https://kabarkita.example/nelayan"
     broken = _article(url)
     broken.enrichments["themes"] = Enrichment(rows={"themes": [{"no_such_column": 1}]})
     with pytest.raises(duckdb.Error):
-        load_batch(path, run_id, [_fetch(url)], [broken], [])
-    finish_run(path, run_id, Counts(), "failed")
+        load_batch(Warehouse.file(path), run_id, [_fetch(url)], [broken], [])
+    finish_run(Warehouse.file(path), run_id, Counts(), "failed")
     assert _rows(path, "SELECT count(*) FROM fetches") == [(0,)]
     assert _rows(path, "SELECT count(*) FROM articles") == [(0,)]

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 from lxml.html import fromstring
 
+from kabar.config import Warehouse
 from kabar.models import Fetched, Item
 from tasks.dedupe import identify
 from tasks.extract import extract_batch
@@ -69,7 +70,7 @@ def test_page_types_are_kept_on_the_fetch_records(warehouse: Path) -> None:
     kept, _ = normalise_batch(articles, {})
     for article in kept:
         identify(article)
-    counts = load_batch(warehouse, start_run(warehouse, "test", {}), fetched, kept, errors).total()
+    counts = load_batch(Warehouse.file(warehouse), start_run(Warehouse.file(warehouse), "test", {}), fetched, kept, errors).total()
     assert counts["new"] == 1 and counts["skipped"] == 2 and counts["failed"] == 0
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = dict(con.execute("SELECT url, page_type FROM main.fetches").fetchall())

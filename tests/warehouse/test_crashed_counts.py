@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from kabar.config import Warehouse
 from tasks.load import start_run
 from warehouse.connection import open_writer
 
@@ -30,7 +31,7 @@ def test_crashed_run_counts_what_its_batches_loaded(tmp_path: Path) -> None:
                 "duplicate_of, fetched_at, first_seen_at, last_seen_at, run_id) "
                 "VALUES (?, ?, ?, 's', 'Warga berkumpul di balai desa.', 5, ?, ?, ?, ?, ?, 'hantu')",
                 [f"a{i}", f"https://contoh.id/{i}", f"https://contoh.id/{i}", f"h{i}", duplicate_of, now, now, now])
-    start_run(str(path), "ingest", {}, run_id="baru", lock_wait=0)
+    start_run(Warehouse.file(path), "ingest", {}, run_id="baru", lock_wait=0)
     con = duckdb.connect(str(path), read_only=True)
     row = con.execute("SELECT state, fetched, failed, new, duplicate FROM store.runs WHERE run_id = 'hantu'").fetchone()
     con.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from kabar.config import Warehouse
 from kabar.models import Article
 from tasks.dedupe import dedupe_batch
 from tasks.load import load_batch, start_run
@@ -16,12 +17,12 @@ from tasks.stories import stories_batch
 
 
 def _one_at_a_time(paths: list[Path], warehouse: Path) -> dict[str, str]:
-    run_id = start_run(warehouse, "test", {})
+    run_id = start_run(Warehouse.file(warehouse), "test", {})
     for path in paths:
         article = Article(url=path.resolve().as_uri(), source="seeds", fetched_at=datetime.now(timezone.utc),
                           text=path.read_text(encoding="utf-8"))
         normalise_article(article)
-        load_batch(warehouse, run_id, [], stories_batch(dedupe_batch([article], str(warehouse)), str(warehouse)), [])
+        load_batch(Warehouse.file(warehouse), run_id, [], stories_batch(dedupe_batch([article], Warehouse.file(warehouse)), Warehouse.file(warehouse)), [])
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         return {Path(url).name[:3]: story for url, story in con.execute("SELECT url, story_id FROM articles").fetchall()}

@@ -31,6 +31,7 @@ def test_narrowed_page_queries_answer_as_the_views_do(tmp_path) -> None:
     views and macros give; the search form's choices read from the copies equal the live ones."""
     from tests.kabar.test_browse import build
     from warehouse import explorer as ex
+    from kabar.config import Warehouse
     from warehouse.backend import update_search_index
     from warehouse.connection import open_reader
 
@@ -57,7 +58,7 @@ def test_narrowed_page_queries_answer_as_the_views_do(tmp_path) -> None:
         ranked = [r[0] for r in con.execute("SELECT article_id FROM search_articles('rusia')").fetchall()]
         hits = ex.search_hits(con, ex.Filters(query="rusia"))
         assert len(ranked) >= 2 and [r[0] for r in hits.rows] == [a for a in ranked if a != "a4"]
-    update_search_index(str(path))
+    update_search_index(Warehouse.file(path))
     with open_reader(path) as con:
         assert ex.catalog(con).summaries
         assert ex.choices(con) == live_choices and live_choices["outlets"] and live_choices["themes"]

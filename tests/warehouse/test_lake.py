@@ -14,6 +14,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
+from kabar.config import Warehouse
 from tests.conftest import FIXTURES, SHARED, run_cli
 from warehouse import explorer as ex
 from warehouse import summaries
@@ -62,7 +63,7 @@ def test_ingest_into_ducklake_then_sql_search_export(postgres, tmp_path: Path) -
     assert first["state"] == "completed" and first["warehouse"] == spec
     again = ingest(config=str(config))
     assert sum(b["unchanged"] for b in again["by_source"].values()) == 8
-    with open_reader_for(spec) as con:
+    with open_reader_for(Warehouse.parse(spec)) as con:
         assert con.execute("SELECT count(*), count(DISTINCT article_id) FROM articles").fetchone() == (8, 8)
         assert con.execute("SELECT count(*) FROM runs WHERE state = 'completed'").fetchone()[0] == 2
         assert con.execute("SELECT count(DISTINCT run_id) FROM quality_checks").fetchone()[0] == 2
@@ -105,7 +106,7 @@ def test_two_ingests_at_once_lose_and_duplicate_nothing(postgres, tmp_path: Path
     outputs = [p.communicate(timeout=600) for p in procs]
     for proc, (out, err) in zip(procs, outputs):
         assert proc.returncode == 0, err[-2000:]
-    with open_reader_for(spec) as con:
+    with open_reader_for(Warehouse.parse(spec)) as con:
         assert con.execute("SELECT count(*), count(DISTINCT article_id) FROM articles").fetchone() == (8, 8)
         assert con.execute("SELECT count(*), count(DISTINCT (article_id, version)) FROM article_versions").fetchone() == (8, 8)
         runs = con.execute("SELECT state, new + duplicate + unchanged + updated FROM runs").fetchall()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from kabar.config import Warehouse
 from kabar.models import Fetched, Item
 from tasks.boilerplate import site_of
 from tasks.dedupe import identify
@@ -41,21 +42,21 @@ def _load(warehouse: Path, run_id: str, numbers: range, profiles=None):
     articles, _ = normalise_batch([a for _, a in pairs], {}, profiles=profiles)
     for article in articles:
         identify(article)
-    load_batch(warehouse, run_id, [f for f, _ in pairs], articles, [])
+    load_batch(Warehouse.file(warehouse), run_id, [f for f, _ in pairs], articles, [])
     return articles
 
 
 def test_recurring_lines_become_the_sites_boilerplate(warehouse: Path) -> None:
-    run_id = start_run(warehouse, "test", {})
+    run_id = start_run(Warehouse.file(warehouse), "test", {})
     first = _load(warehouse, run_id, range(4))
     assert all(FOOTER in a.text for a in first)  # nothing learned yet
     site = site_of("https://www.kabarpesisir.co.id/read/1")
     assert site == "kabarpesisir.co.id"
-    profiles = load_profiles(warehouse, [site])
+    profiles = load_profiles(Warehouse.file(warehouse), [site])
     assert profiles[site].pages == 4 and profiles[site].is_boilerplate(FOOTER)
     # Loading the same pages again counts nothing twice.
     _load(warehouse, run_id, range(4))
-    assert load_profiles(warehouse, [site])[site].pages == 4
+    assert load_profiles(Warehouse.file(warehouse), [site])[site].pages == 4
     later = _load(warehouse, run_id, range(10, 12), profiles)
     assert all(FOOTER not in a.text and a.text for a in later)
     assert all(a.title.startswith("Nelayan Desa Nomor") and "Kabar Pesisir" not in a.title for a in later)
@@ -76,15 +77,15 @@ def _ingest_like(warehouse: Path, numbers: range):
 
     pairs = [_article(n) for n in numbers]
     extracted = [a for _, a in pairs]
-    profiles = site_profiles_task.fn(str(warehouse), extracted)
+    profiles = site_profiles_task.fn(Warehouse.file(warehouse), extracted)
     articles, _ = normalise_batch(extracted, {}, profiles=profiles)
     for article in articles:
         identify(article)
     from tasks.load import finish_run
 
-    run_id = start_run(warehouse, "test", {})
-    counts = load_batch(warehouse, run_id, [f for f, _ in pairs], articles, [])
-    finish_run(warehouse, run_id, counts)
+    run_id = start_run(Warehouse.file(warehouse), "test", {})
+    counts = load_batch(Warehouse.file(warehouse), run_id, [f for f, _ in pairs], articles, [])
+    finish_run(Warehouse.file(warehouse), run_id, counts)
     return articles, counts.total()
 
 
@@ -96,7 +97,7 @@ def test_a_batch_learns_its_own_boilerplate_and_a_reingest_changes_nothing(wareh
     assert counts["updated"] == 0 and counts["unchanged"] == 5
     assert [a.text for a in again] == [a.text for a in first]
     site = site_of("https://www.kabarpesisir.co.id/read/1")
-    assert load_profiles(warehouse, [site])[site].pages == 5
+    assert load_profiles(Warehouse.file(warehouse), [site])[site].pages == 5
 
 
 def test_a_batch_without_a_warehouse_still_learns(tmp_path: Path) -> None:
@@ -105,6 +106,6 @@ def test_a_batch_without_a_warehouse_still_learns(tmp_path: Path) -> None:
     extracted = [_article(n)[1] for n in range(4)]
     site = site_of(extracted[0].url)
     missing = tmp_path / "none.duckdb"
-    assert load_profiles(missing, [site], batch_profile_rows(extracted)) is None  # nothing stored yet
-    profiles = site_profiles_task.fn(str(missing), extracted)  # so the batch teaches itself
+    assert load_profiles(Warehouse.file(missing), [site], batch_profile_rows(extracted)) is None  # nothing stored yet
+    profiles = site_profiles_task.fn(Warehouse.file(missing), extracted)  # so the batch teaches itself
     assert profiles[site].pages == 4 and profiles[site].is_boilerplate(FOOTER)

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from kabar.config import Warehouse
 from tests.conftest import FIXTURES, run_cli
 from warehouse.connection import open_reader, open_writer
 from warehouse.quality import check_and_record, run_checks
@@ -83,7 +84,7 @@ def test_story_and_mention_checks_pass_on_clean_data_and_catch_broken_rows(seede
                     [art, art, length - 1, length + 10])
         # a run's checks look at the rows it wrote: these two, as if run-x had written them
         con.execute("UPDATE store.articles SET run_id = 'run-x' WHERE title LIKE 'Rusia%' OR title LIKE 'Harga%'")
-    checks = {c["check"]: c for c in (r.as_dict() for r in check_and_record(str(path), "run-x"))}
+    checks = {c["check"]: c for c in (r.as_dict() for r in check_and_record(Warehouse.file(path), "run-x"))}
     assert checks["story_id_exists"]["failing_rows"] == 1 and not checks["story_id_exists"]["passed"]
     assert checks["mention_within_text"]["failing_rows"] == 1
     assert not checks["mention_within_text"]["passed"]

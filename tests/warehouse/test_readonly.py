@@ -95,13 +95,14 @@ def test_ducklake_reader_reads_its_data_files_with_external_access_off(tmp_path:
     """A DuckLake with a local catalog file: its Parquet data files and the local search index are
     read through the locked reader; a file outside is not."""
     from flows.ingest import ingest
-    from warehouse.lake import build_lake_index, lake_spec
+    from kabar.config import Warehouse
+    from warehouse.lake import build_lake_index
 
-    spec = lake_spec(str(tmp_path / "meta.ducklake"), str(tmp_path / "files") + "/")
-    summary = ingest(paths=[str(FIXTURES / "warehouse")], warehouse=spec)
+    lake = Warehouse.lake(str(tmp_path / "meta.ducklake"), str(tmp_path / "files") + "/")
+    summary = ingest(paths=[str(FIXTURES / "warehouse")], warehouse=str(lake))
     assert summary["state"] == "completed", summary
-    build_lake_index(spec)
-    with open_reader_for(spec) as con:
+    build_lake_index(lake)
+    with open_reader_for(lake) as con:
         texts = con.execute("SELECT string_agg(text, ' ') FROM articles").fetchone()[0]
         assert texts and "amunisi" in texts.lower()
         assert con.execute("SELECT count(*) FROM search_articles('amunisi')").fetchone()[0] > 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kabar.config import Warehouse
 from tests.warehouse.test_analyst_views import _fill_features, _warehouse
 from warehouse import explorer as ex
 from warehouse import summaries
@@ -38,7 +39,7 @@ def test_index_step_writes_copies_the_explorer_reads_while_current(tmp_path: Pat
         live_pages = _entity_pages(con)
     assert live_entities and live_stories
     assert all(rows for rows in live_pages[:4]), live_pages
-    update_search_index(str(path))
+    update_search_index(Warehouse.file(path))
     with open_reader(path) as con:
         assert summaries.current(con)
         assert ex.catalog(con).summaries

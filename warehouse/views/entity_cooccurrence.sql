@@ -8,24 +8,22 @@ WITH source AS (
     FROM main.mentions m JOIN main.articles a USING (article_id)
     WHERE a.duplicate_of IS NULL AND m.entity_id IS NOT NULL
 ),
-by_article AS (
-    SELECT 'article' AS scope, x.entity_id AS entity_id_a, y.entity_id AS entity_id_b,
-           count(DISTINCT x.article_id) AS together
-    FROM source x JOIN source y ON x.article_id = y.article_id AND x.entity_id < y.entity_id
-    GROUP BY ALL
+groups AS (
+    -- an entity's scopes: each original it is mentioned in, and each story of those
+    SELECT 'article' AS scope, article_id AS group_id, entity_id FROM source
+    UNION ALL
+    SELECT DISTINCT 'story' AS scope, story_id AS group_id, entity_id FROM source WHERE story_id IS NOT NULL
 ),
-story_entities AS (
-    SELECT DISTINCT story_id, entity_id FROM source WHERE story_id IS NOT NULL
-),
-by_story AS (
-    SELECT 'story' AS scope, x.entity_id AS entity_id_a, y.entity_id AS entity_id_b,
-           count(DISTINCT x.story_id) AS together
-    FROM story_entities x JOIN story_entities y ON x.story_id = y.story_id AND x.entity_id < y.entity_id
+pairs AS (
+    SELECT x.scope, x.entity_id AS entity_id_a, y.entity_id AS entity_id_b,
+           count(DISTINCT x.group_id) AS together
+    FROM groups x JOIN groups y
+      ON x.scope = y.scope AND x.group_id = y.group_id AND x.entity_id < y.entity_id
     GROUP BY ALL
 ),
 renamed AS (
     SELECT p.scope, p.entity_id_a, ea.name AS name_a, p.entity_id_b, eb.name AS name_b, p.together
-    FROM (SELECT * FROM by_article UNION ALL SELECT * FROM by_story) p
+    FROM pairs p
     LEFT JOIN main.entities ea ON ea.entity_id = p.entity_id_a
     LEFT JOIN main.entities eb ON eb.entity_id = p.entity_id_b
 )

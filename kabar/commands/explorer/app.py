@@ -30,6 +30,7 @@ from starlette.templating import Jinja2Templates
 
 from kabar import geo
 from kabar.commands.explorer import render
+from kabar.config import Warehouse
 from warehouse import explorer as ex
 from warehouse.connection import WarehouseError
 from warehouse.reader_pool import ReaderPool
@@ -42,6 +43,18 @@ Lister = Callable[[int, int], ex.Table]
 
 class NotFound(Exception):
     """The page's subject (article, story, entity, run) is not in the warehouse."""
+
+
+def _listers(con, key: str, **queries: Callable[..., ex.Table]) -> dict[str, Lister]:
+    """The paged tables of one story, entity or run: each ``query(con, key, limit, offset)``."""
+    return {name: (lambda n, o, query=query: query(con, key, n, o)) for name, query in queries.items()}
+
+
+def _found(row: dict[str, Any] | None, kind: str, key: str) -> dict[str, Any]:
+    """The row of the story, entity, article or run a page shows; NotFound (404) when there is none."""
+    if row is None:
+        raise NotFound(f"no {kind} {key} in this warehouse")
+    return row
 
 
 def _page_number(request: Request, name: str) -> int:
@@ -80,7 +93,7 @@ class Explorer:
     """The app's state: which warehouse to read (a path or ducklake spec, resolved once by the
     command) and the templates."""
 
-    def __init__(self, warehouse: str) -> None:
+    def __init__(self, warehouse: Warehouse) -> None:
         self.warehouse = warehouse
         self.readers = ReaderPool(warehouse)
         self._index_ready = False
@@ -201,9 +214,7 @@ class Explorer:
 
     def story(self, request: Request, con) -> Response:
         story_id = request.path_params["story_id"]
-        row = ex.story(con, story_id)
-        if row is None:
-            raise NotFound(f"no story {story_id} in this warehouse")
+        row = _found(ex.story(con, story_id), "story", story_id)
 
         def extra() -> dict[str, Any]:
             every = ex.story_articles(con, story_id, 500, 0)
@@ -211,18 +222,13 @@ class Explorer:
             return {"timeline": render.timeline(every.dicts()),
                     "map": render.place_map(places.dicts()) if places.rows else None}
 
-        return self.page(request, "story.html", {
-            "articles": lambda n, o: ex.story_articles(con, story_id, n, o),
-            "outlets": lambda n, o: ex.story_outlets(con, story_id, n, o),
-            "entities": lambda n, o: ex.story_entities(con, story_id, n, o),
-            "quotes": lambda n, o: ex.story_quotes(con, story_id, n, o),
-        }, f"story-{story_id}", extra, story=row)
+        return self.page(request, "story.html", _listers(
+            con, story_id, articles=ex.story_articles, outlets=ex.story_outlets, entities=ex.story_entities,
+            quotes=ex.story_quotes), f"story-{story_id}", extra, story=row)
 
     def entity(self, request: Request, con) -> Response:
         entity_id = request.path_params["entity_id"]
-        row = ex.entity(con, entity_id)
-        if row is None:
-            raise NotFound(f"no entity {entity_id} in this warehouse")
+        row = _found(ex.entity(con, entity_id), "entity", entity_id)
 
         def extra() -> dict[str, Any]:
             days = ex.entity_days(con, entity_id)
@@ -230,18 +236,13 @@ class Explorer:
             return {"chart": render.bars([(r[0], r[1]) for r in days.rows], "mentions"),
                     "map": render.place_map(places.dicts()) if places and places.rows else None}
 
-        return self.page(request, "entity.html", {
-            "stories": lambda n, o: ex.entity_stories(con, entity_id, n, o),
-            "articles": lambda n, o: ex.entity_articles(con, entity_id, n, o),
-            "cooccurring": lambda n, o: ex.entity_cooccurring(con, entity_id, n, o),
-            "quotes": lambda n, o: ex.entity_quotes(con, entity_id, n, o),
-        }, f"entity-{entity_id}", extra, entity=row)
+        return self.page(request, "entity.html", _listers(
+            con, entity_id, stories=ex.entity_stories, articles=ex.entity_articles,
+            cooccurring=ex.entity_cooccurring, quotes=ex.entity_quotes), f"entity-{entity_id}", extra, entity=row)
 
     def article(self, request: Request, con) -> Response:
         article_id = request.path_params["article_id"]
-        row = ex.article(con, article_id)
-        if row is None:
-            raise NotFound(f"no article {article_id} in this warehouse")
+        row = _found(ex.article(con, article_id), "article", article_id)
         urls = [u for u in (row.get("url"), row.get("canonical_url")) if u]
 
         def extra() -> dict[str, Any]:
@@ -263,13 +264,9 @@ class Explorer:
 
     def run(self, request: Request, con) -> Response:
         run_id = request.path_params["run_id"]
-        row = ex.run(con, run_id)
-        if row is None:
-            raise NotFound(f"no run {run_id} in this warehouse")
-        return self.page(request, "run.html", {
-            "sources": lambda n, o: ex.run_sources(con, run_id, n, o),
-            "failures": lambda n, o: ex.run_failures(con, run_id, n, o),
-        }, f"run-{run_id}", run=row)
+        row = _found(ex.run(con, run_id), "run", run_id)
+        return self.page(request, "run.html", _listers(con, run_id, sources=ex.run_sources, failures=ex.run_failures),
+                         f"run-{run_id}", run=row)
 
     def sources(self, request: Request, con) -> Response:
         return self.page(request, "sources.html", {"sources": lambda n, o: ex.sources(con, n, o)}, "sources")
@@ -289,7 +286,7 @@ def _without_text(table: ex.Table, keep_text: bool = False) -> ex.Table:
                     table.more)
 
 
-def create_app(warehouse: str) -> Starlette:
+def create_app(warehouse: Warehouse) -> Starlette:
     """The explorer over ``warehouse`` (a resolved path or ducklake spec)."""
     app = Explorer(warehouse)
     routes = [

@@ -71,16 +71,21 @@ def test_seed_002_dates(shared: Path) -> None:
     assert ("Bulan lalu", date(2024, 4, 1)) in found
 
 
-def test_relative_dates_resolve_against_the_articles_estimated_date(shared: Path) -> None:
-    """An undated text file: its lead's "Rabu (15/5/2024)" becomes the estimated publication
-    date, and "Selasa (14/5)" and "bulan lalu" resolve against it, not against today."""
+def _extracted_seed(shared: Path, seed: str) -> Article:
+    """The seed text file ``seed`` as the pipeline extracts it (an undated local file)."""
     from kabar.models import Fetched, Item
     from tasks.extract import extract_article
 
-    [path] = (shared / "seeds").glob("002_*.txt")
+    [path] = (shared / "seeds").glob(f"{seed}_*.txt")
     fetched = Fetched(Item(url=path.as_uri(), source="seeds", kind="file", path=str(path)),
                       datetime.now(timezone.utc), None, None, path.read_bytes(), "text/plain", path.as_uri())
-    article = extract_article(fetched)
+    return extract_article(fetched)
+
+
+def test_relative_dates_resolve_against_the_articles_estimated_date(shared: Path) -> None:
+    """An undated text file: its lead's "Rabu (15/5/2024)" becomes the estimated publication
+    date, and "Selasa (14/5)" and "bulan lalu" resolve against it, not against today."""
+    article = _extracted_seed(shared, "002")
     assert article.published_at.date() == date(2024, 5, 15) and article.published_at_source == "estimate"
     found = {(r["text"], r["resolved_date"]) for r in EventDatesEnricher().enrich(article).rows["event_dates"]}
     assert ("Selasa (14/5)", date(2024, 5, 14)) in found
@@ -89,11 +94,5 @@ def test_relative_dates_resolve_against_the_articles_estimated_date(shared: Path
 
 @pytest.mark.parametrize("seed,day", [("002", date(2024, 5, 15)), ("003", date(2023, 8, 6))])
 def test_seeds_get_the_dates_their_leads_state_as_estimates(shared: Path, seed: str, day: date) -> None:
-    from kabar.models import Fetched, Item
-    from tasks.extract import extract_article
-
-    [path] = (shared / "seeds").glob(f"{seed}_*.txt")
-    fetched = Fetched(Item(url=path.as_uri(), source="seeds", kind="file", path=str(path)),
-                      datetime.now(timezone.utc), None, None, path.read_bytes(), "text/plain", path.as_uri())
-    article = extract_article(fetched)
+    article = _extracted_seed(shared, seed)
     assert (article.published_at.date(), article.published_at_source) == (day, "estimate")
