@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +15,30 @@ from tests.site import TestSite
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# What each test file cost in a whole `make test` run (seconds, `--durations=0` summed by file,
+# 2 cores); only the order files are handed to the workers depends on it.
+FILE_COSTS = Path(__file__).with_name("file_costs.json")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # xdist's --dist loadfile hands files out largest test count first (--loadscope-reorder,
+    # its default), so the long files of one or two tests (crash safety, the real Prefect
+    # server, interrupts) started last and one worker ran them alone while the other sat idle.
+    # Keep the order pytest_collection_modifyitems sets instead: the costliest file first.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Files in order of their recorded cost, costliest first (longest-processing-time-first
+    keeps the two workers' ends close); a file not recorded yet counts as a median one. The
+    order of the tests inside a file is kept (a stable sort)."""
+    costs = json.loads(FILE_COSTS.read_text(encoding="utf-8")) if FILE_COSTS.exists() else {}
+    known = sorted(costs.values())
+    median = known[len(known) // 2] if known else 0.0
+    items.sort(key=lambda item: -costs.get(item.nodeid.split("::")[0], median))
+
 
 # Tests name their warehouses themselves: one inherited from the shell would override them.
 os.environ.pop("KABAR_WAREHOUSE", None)
