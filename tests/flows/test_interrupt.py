@@ -54,32 +54,6 @@ def test_a_signal_stops_the_ingest_and_its_workers_and_records_the_run(
 
 
 @pytest.mark.slow
-def test_a_sigterm_stops_an_ingest_on_the_dask_runner(tmp_path: Path) -> None:
-    """Under `[run] task_runner = "dask"` (a LocalCluster of worker processes) a SIGTERM records
-    the run interrupted, closes the cluster and leaves no process behind. prefect-dask serialises
-    each task's context with pydantic, which reported a SIGTERM landing there with no cause: the
-    run was recorded failed with a traceback until recorded_run witnessed signals itself."""
-    archive = write_warc(tmp_path / "berita.warc.gz", 600, paragraphs=(6, 14))
-    config = tmp_path / "dask.toml"
-    config.write_text(f'[run]\ntask_runner = "dask"\n\n[[sources]]\nname = "arsip"\nkind = "warc"\npath = "{archive}"\n')
-    warehouse = tmp_path / "wh" / "kabar.duckdb"
-    warehouse.parent.mkdir()
-    stopped = stop_ingest(None, warehouse, tmp_path / "ingest.log", ingest_env(tmp_path / "home"), config=config)
-    assert "LocalCluster" in stopped.log
-    assert stopped.loads_before >= 2, "the run ended before batches were loading:\n" + stopped.log[-3000:]
-    assert stopped.code == 128 + signal.SIGTERM, stopped.log[-3000:]
-    assert stopped.left == [], f"processes left running after the ingest exited: {stopped.left}"
-    assert "Traceback" not in stopped.log, stopped.log[-3000:]
-    con = duckdb.connect(str(warehouse))
-    try:
-        (run_id, state, message, new), = con.execute("SELECT run_id, state, message, new FROM runs").fetchall()
-    finally:
-        con.close()
-    assert state == "interrupted" and "stopped by SIGTERM" in message and 0 < new < 600
-    assert f"(run {run_id} is recorded as interrupted)" in stopped.log
-
-
-@pytest.mark.slow
 def test_a_sigterm_before_the_run_starts_says_nothing_was_recorded(tmp_path: Path) -> None:
     """A SIGTERM while Prefect's temporary server is still starting (on a loaded machine that
     takes tens of seconds) stops the ingest with one line that says no run was recorded, rather
