@@ -145,24 +145,13 @@ def _filtered_articles(con, f: Filters, scorer: str = "search_scores") -> tuple[
     else:
         base = f"SELECT a.article_id, a.published_at, NULL::DOUBLE AS score FROM {articles}"
     where = ["a.duplicate_of IS NULL"]
-    if f.since:
-        where.append(f"{DAY} >= ?")
-        params.append(f.since)
-    if f.until:
-        where.append(f"{DAY} <= ?")
-        params.append(f.until)
-    if f.outlet:
-        where.append("lower(a.outlet) = lower(?)")
-        params.append(f.outlet)
-    if f.language:
-        where.append("a.language = ?")
-        params.append(f.language)
-    if f.entity:
-        where.append("a.article_id IN (SELECT article_id FROM main.mentions WHERE entity_id = ?)")
-        params.append(f.entity)
-    if f.theme:
-        where.append("a.article_id IN (SELECT article_id FROM main.themes WHERE theme = ?)")
-        params.append(f.theme)
+    for value, clause in ((f.since, f"{DAY} >= ?"), (f.until, f"{DAY} <= ?"),
+                          (f.outlet, "lower(a.outlet) = lower(?)"), (f.language, "a.language = ?"),
+                          (f.entity, "a.article_id IN (SELECT article_id FROM main.mentions WHERE entity_id = ?)"),
+                          (f.theme, "a.article_id IN (SELECT article_id FROM main.themes WHERE theme = ?)")):
+        if value:  # each filter the form set: one clause, one bound value
+            where.append(clause)
+            params.append(value)
     return f"{base} WHERE {' AND '.join(where)}", params
 
 
