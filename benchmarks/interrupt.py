@@ -79,6 +79,10 @@ def _describe(process: psutil.Process) -> str:
         return str(process.pid)
 
 
+def _sigint_default() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def stop_ingest(archive: Path | None, warehouse: Path, log: Path, env: dict[str, str], after_loads: int = 2,
                 sig: int = signal.SIGTERM, start_timeout_s: float = 900, exit_timeout_s: float = 120,
                 orphan_timeout_s: float = 60, to_group: bool = False, code_dir: Path | None = None,
@@ -94,7 +98,12 @@ def stop_ingest(archive: Path | None, warehouse: Path, log: Path, env: dict[str,
         env = {**env, "PYTHONPATH": str(code_dir)}
     with open(log, "wb") as out:
         targets = ([str(archive)] if archive is not None else []) + (["--config", str(config)] if config else [])
+        # SIGINT back to its default, as a terminal's foreground job has it: a shell without job
+        # control starts background commands with SIGINT ignored (POSIX), the ignore is inherited,
+        # and Python then installs no KeyboardInterrupt handler, so a CI runner started that way
+        # saw `kabar ingest` ignore the test's Ctrl-C and complete the run
         process = subprocess.Popen([*command, "ingest", *targets, "--warehouse", str(warehouse)],
+                                   preexec_fn=_sigint_default,
                                    stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
                                    cwd=str(code_dir or warehouse.parent))
     deadline = time.monotonic() + start_timeout_s
