@@ -33,7 +33,7 @@ from kabar import settings
 from kabar.config import RunSettings, Warehouse
 from kabar.models import Item, RunStopped, StageError
 from kabar.records import NOT_ATTEMPTED_STAGE
-from kabar.signals import signal_in, witness_signals
+from kabar.signals import signal_in, signal_named
 from tasks import extract_pool
 from tasks.enrich import versions
 from tasks.fetch import close_run_fetcher
@@ -184,6 +184,20 @@ def interruption(exc: BaseException) -> str | None:
     return None
 
 
+def wrapped_signal(exc: BaseException) -> BaseException | None:
+    """The signal's exception ``exc`` is or wraps (kabar/signals.py ``signal_in``); for a library
+    that names it without chaining it (pydantic-core), a new one of the named kind: Prefect
+    raises TerminationSignal for SIGTERM only. None for other errors."""
+    if (found := signal_in(exc)) is not None:
+        return found
+    named = signal_named(exc)
+    if named == "TerminationSignal":
+        from prefect.exceptions import TerminationSignal
+
+        return TerminationSignal(signal=signal.SIGTERM)
+    return KeyboardInterrupt() if named == "KeyboardInterrupt" else None
+
+
 def stop_work(run_id: str) -> None:
     """Stop a run's work in this process now: cancel its fetches in progress (each batch
     waiting on them ends with an error per item; a later batch raises RunStopped, not retried)
@@ -202,34 +216,29 @@ def recorded_run(warehouse: Warehouse, flow: str, params: dict[str, Any], lock_w
     and is recorded 'interrupted', with its counts so far and the signal in the message.
     The run's fetcher (tasks/fetch.py), if one was opened, is closed either way."""
     extract_pool.resume()  # a run stopped earlier in this process left extraction refusing work
-    with witness_signals() as witness:  # a signal some library wrapped without its cause is still known
-        try:
-            run = RunRecord(warehouse, start_run_task(warehouse, flow, params, lock_wait))
-        except BaseException as exc:
-            if (caught := signal_in(exc) or witness.raised) is not None and caught is not exc:
-                raise caught from None  # stopped before the run was recorded: the signal, not its wrapper
-            raise
-        try:
-            yield run
-        except BaseException as exc:
-            caught = signal_in(exc) or witness.raised
-            if (stopped_by := interruption(caught) if caught is not None else None) is not None:
-                stop_work(run.run_id)
-                run.state, run.message = "interrupted", f"stopped by {stopped_by}; the next run takes up what this one left"
-            else:
-                run.state, run.message = "failed", f"{type(exc).__name__}: {exc}"[:500]
-            finish_run_task(warehouse, run.run_id, run.counts, run.state, run.message)
-            if on_failure is not None:
-                on_failure(warehouse, run.summary())
-            if stopped_by is not None and caught is not exc:
-                # the signal's own exception, not Prefect's ValueError (or DuckDB's, pydantic's)
-                # around it: Prefect's SIGTERM capture then hands the signal on to the CLI (exit 143)
-                raise caught from None
-            raise
-        finally:
-            close_run_fetcher(run.run_id)  # the run's HTTP clients and WARC file end with it
+    try:
+        run = RunRecord(warehouse, start_run_task(warehouse, flow, params, lock_wait))
+    except BaseException as exc:
+        if (caught := wrapped_signal(exc)) is not None and caught is not exc:
+            raise caught from None  # stopped before the run was recorded: the signal, not its wrapper
+        raise
+    try:
+        yield run
+    except BaseException as exc:
+        caught = wrapped_signal(exc)
+        if (stopped_by := interruption(caught) if caught is not None else None) is not None:
+            stop_work(run.run_id)
+            run.state, run.message = "interrupted", f"stopped by {stopped_by}; the next run takes up what this one left"
+        else:
+            run.state, run.message = "failed", f"{type(exc).__name__}: {exc}"[:500]
         finish_run_task(warehouse, run.run_id, run.counts, run.state, run.message)
-        if witness.raised is not None:
-            # the run finished (and is recorded so) although a signal came and something on its
-            # path swallowed it: the process still stops as it was asked to
-            raise witness.raised from None
+        if on_failure is not None:
+            on_failure(warehouse, run.summary())
+        if stopped_by is not None and caught is not exc:
+            # the signal's own exception, not Prefect's ValueError (or DuckDB's, pydantic's)
+            # around it: Prefect's SIGTERM capture then hands the signal on to the CLI (exit 143)
+            raise caught from None
+        raise
+    finally:
+        close_run_fetcher(run.run_id)  # the run's HTTP clients and WARC file end with it
+    finish_run_task(warehouse, run.run_id, run.counts, run.state, run.message)

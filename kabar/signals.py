@@ -10,10 +10,7 @@ signal with it: a SIGTERM was seen to be lost that way, the run going on to comp
 
 from __future__ import annotations
 
-import signal
-import threading
-from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator
+import re
 
 
 def signal_in(exc: BaseException | None) -> BaseException | None:
@@ -35,45 +32,27 @@ def reraise_signal(exc: BaseException) -> None:
         raise signalled from None
 
 
-class SignalWitness:
-    """What a signal became while ``witness_signals`` was in force: the exception its handler
-    raised (``raised``), kept even when a library wraps it without a cause."""
 
-    def __init__(self) -> None:
-        self.raised: BaseException | None = None
+#: How a library that does not chain exceptions names the signal's exception in its own error:
+#: pydantic-core reported a TerminationSignal raised inside a model serializer as
+#: ``PydanticSerializationError("Error calling function `_ser_model`: TerminationSignal: ")``,
+#: with neither cause nor context (seen when a SIGTERM landed while prefect-dask serialised a
+#: task's context), so ``signal_in`` finds nothing to follow.
+_NAMED = re.compile(r"\b(TerminationSignal|KeyboardInterrupt)\b")
 
 
-@contextmanager
-def witness_signals(signums: Iterable[int] = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)) -> Iterator[SignalWitness]:
-    """Chain a recorder in front of each Python-level handler of ``signums`` for the block, so the
-    block's owner knows a signal arrived however it came out. Not every library chains the
-    exception: pydantic-core reports a TerminationSignal raised inside a model serializer as
-    ``PydanticSerializationError("Error calling function `_ser_model`: TerminationSignal: ")``
-    with no cause (seen when a SIGTERM landed while prefect-dask serialised a task's context),
-    and ``signal_in`` then finds nothing. Outside the main thread (where Python runs handlers)
-    and for handlers that are not Python callables (SIG_DFL, SIG_IGN) nothing is installed."""
-    witness = SignalWitness()
-    if threading.current_thread() is not threading.main_thread():
-        yield witness
-        return
-    replaced: dict[int, Any] = {}
-    for signum in signums:
-        previous = signal.getsignal(signum)
-        if not callable(previous):
-            continue
+def signal_named(exc: BaseException | None) -> str | None:
+    """The class name of a signal's exception ('TerminationSignal', 'KeyboardInterrupt') that an
+    error in ``exc``'s chain names in its message without chaining it, else None.
 
-        def recorder(number: int, frame: Any, previous: Callable[..., Any] = previous) -> None:
-            try:
-                previous(number, frame)
-            except BaseException as raised:
-                if witness.raised is None:
-                    witness.raised = raised
-                raise
-
-        replaced[signum] = previous
-        signal.signal(signum, recorder)
-    try:
-        yield witness
-    finally:
-        for signum, previous in replaced.items():
-            signal.signal(signum, previous)
+    Only a fallback after ``signal_in``: wrapping the signal handlers to see every signal was
+    tried and dropped, because Prefect reuses its SIGTERM handler for nested task runs only
+    while that handler is the one installed (prefect.utilities.engine.capture_sigterm); behind
+    a wrapper each task run installed its own and re-sent the signal, and a CI run hung."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, Exception) and (found := _NAMED.search(str(exc))):
+            return found.group(1)
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None

@@ -18,7 +18,7 @@ def test_a_sigterm_stops_an_ingest_on_the_dask_runner(tmp_path: Path) -> None:
     """Under `[run] task_runner = "dask"` (a LocalCluster of worker processes) a SIGTERM records
     the run interrupted, closes the cluster and leaves no process behind. prefect-dask serialises
     each task's context with pydantic, which reported a SIGTERM landing there with no cause: the
-    run was recorded failed with a traceback until recorded_run witnessed signals itself."""
+    run was recorded failed with a traceback until recorded_run read the signal from its message."""
     archive = write_warc(tmp_path / "berita.warc.gz", 600, paragraphs=(6, 14))
     config = tmp_path / "dask.toml"
     config.write_text(f'[run]\ntask_runner = "dask"\n\n[[sources]]\nname = "arsip"\nkind = "warc"\npath = "{archive}"\n')

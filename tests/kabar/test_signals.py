@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import signal
 import threading
-import time
 
 import duckdb
 import pytest
 
-from kabar.signals import reraise_signal, signal_in, witness_signals
+from kabar.signals import reraise_signal, signal_in, signal_named
 
 
 class Terminated(BaseException):
@@ -73,40 +72,11 @@ def test_ordinary_errors_are_left_to_the_caller() -> None:
     assert isinstance(signal_in(wrapped), KeyboardInterrupt)
 
 
-def test_a_witness_keeps_a_signal_a_library_wrapped_without_its_cause() -> None:
-    def handler(signum: int, frame: object) -> None:
-        raise Terminated("SIGUSR1")
-
-    previous = signal.signal(signal.SIGUSR1, handler)
-    try:
-        with witness_signals((signal.SIGUSR1,)) as witness:
-            assert witness.raised is None
-            try:
-                os.kill(os.getpid(), signal.SIGUSR1)
-                for _ in range(400):
-                    time.sleep(0.05)
-                pytest.fail("the signal never arrived")
-            except Terminated as landed:
-                said = repr(landed)
-            # what pydantic-core did to Prefect's TerminationSignal: an error naming it, raised
-            # with neither cause nor context (so raised here, outside the except block)
-            lost = RuntimeError(f"Error calling function: {said}")
-            assert signal_in(lost) is None
-            assert isinstance(witness.raised, Terminated)
-        assert signal.getsignal(signal.SIGUSR1) is handler
-    finally:
-        signal.signal(signal.SIGUSR1, previous)
-
-
-def test_a_witness_outside_the_main_thread_installs_nothing() -> None:
-    seen: list = []
-
-    def other() -> None:
-        with witness_signals((signal.SIGUSR1,)) as witness:
-            seen.append((witness.raised, signal.getsignal(signal.SIGUSR1)))
-
-    before = signal.getsignal(signal.SIGUSR1)
-    thread = threading.Thread(target=other)
-    thread.start()
-    thread.join()
-    assert seen == [(None, before)]
+def test_a_signal_named_by_an_error_that_does_not_chain_it_is_found() -> None:
+    said = RuntimeError("Error calling function `_ser_model`: TerminationSignal: ")
+    assert signal_in(said) is None and signal_named(said) == "TerminationSignal"
+    outer = ValueError("batch failed")
+    outer.__cause__ = RuntimeError("interrupted: KeyboardInterrupt")
+    assert signal_named(outer) == "KeyboardInterrupt"
+    assert signal_named(RuntimeError("Query interrupted")) is None
+    assert signal_named(ValueError("a TerminationSignals table")) is None  # a whole word only
