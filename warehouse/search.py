@@ -50,8 +50,7 @@ def macro_sql(store: str = "store", temp: bool = False) -> str:
     a word of the query, unordered and without the articles (the explorer joins only the columns
     it filters on: joining the articles twice, once here and once for filters, cost it about
     40% of a search page); ``search_articles`` adds title, outlet and time, best first."""
-    create = "CREATE OR REPLACE TEMP MACRO" if temp else "CREATE OR REPLACE MACRO main."
-    create = create + (" " if temp else "")
+    create = "CREATE OR REPLACE TEMP MACRO " if temp else "CREATE OR REPLACE MACRO main."
     query_words = TOKENIZE.replace("{s}", "query")
     return f"""
 {create}search_scores(query) AS TABLE
