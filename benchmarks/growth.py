@@ -40,13 +40,22 @@ def _copy_sql(table: str, key_columns: list[str], k: str) -> str:
     return f"SELECT * REPLACE ({replaced}) FROM {table}"
 
 
-def multiply(path: Path, target: int, start: int = 1) -> int:
-    """Copy the warehouse's base articles (those without '-g') until it holds ``target``."""
+def _open(path: Path):
+    """A writer on the file without the progress bar. Set per connection: since DuckDB 1.4
+    ``enable_progress_bar`` is refused in ``connect(config=...)`` ("Could not set option ... as
+    a global option")."""
     import duckdb
 
+    con = duckdb.connect(str(path))
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def multiply(path: Path, target: int, start: int = 1) -> int:
+    """Copy the warehouse's base articles (those without '-g') until it holds ``target``."""
     from warehouse.connection import load_extension
 
-    con = duckdb.connect(str(path), config={"enable_progress_bar": False})
+    con = _open(path)
     load_extension(con, "fts")
     try:
         base = con.execute("SELECT count(*) FROM store.articles WHERE article_id NOT LIKE '%-g%'").fetchone()[0]
@@ -89,7 +98,7 @@ def index_new(path: Path, n_copy: int) -> float:
     base = have.execute("SELECT count(*) FROM store.articles WHERE article_id NOT LIKE '%-g%'").fetchone()[0]
     have.close()
     multiply_without_index(path, total + base, n_copy)
-    con = duckdb.connect(str(path), config={"enable_progress_bar": False})
+    con = _open(path)
     load_extension(con, "fts")
     try:
         start = time.perf_counter()
@@ -100,9 +109,7 @@ def index_new(path: Path, n_copy: int) -> float:
 
 
 def multiply_without_index(path: Path, target: int, start: int) -> None:
-    import duckdb
-
-    con = duckdb.connect(str(path), config={"enable_progress_bar": False})
+    con = _open(path)
     try:
         con.execute("INSERT INTO store.articles " + _copy_sql(
             "(SELECT * FROM store.articles WHERE article_id NOT LIKE '%-g%'), (SELECT ? AS k)",
