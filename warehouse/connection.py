@@ -91,22 +91,12 @@ def _is_lock_error(exc: duckdb.Error) -> bool:
 
 def connect(
     path: str | Path, *, read_only: bool = False, wait_s: float = 10.0, external_access: bool = False,
-    locked: bool = True, fts: bool | None = None,
+    locked: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file, waiting up to ``wait_s`` while another process holds it.
 
     A read-only connection is locked down (see ``lock_down``) once fts is loaded, unless
-    ``locked=False`` (the pipeline's own readers, see ``open_reader``).
-
-    ``fts``: load the fts extension (its ``stem`` is what the search macro and the index step
-    call). Default: only on locked readers, which are the analysts' (``kabar sql``, ``search``,
-    ``browse``) and can load nothing once locked. The pipeline's writers and readers skip it: the
-    LOAD verifies the 11 MB extension's signature, about 0.1-0.2 s, and DuckDB drops the loaded
-    extension with the last connection to the file, so a run that opens the warehouse once per
-    step paid it a dozen times (2.9 s of connect time in an unchanged 4-page run). The index step
-    loads it itself (``warehouse.search.update_index``)."""
-    if fts is None:
-        fts = read_only and locked
+    ``locked=False`` (the pipeline's own readers, see ``open_reader``)."""
     path = Path(path)
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `kabar ingest` first")
@@ -125,8 +115,8 @@ def connect(
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
             continue
-        if fts:
-            load_extension(con, "fts")
+        # The search macro (warehouse/search.py) calls fts functions: every connection loads fts.
+        load_extension(con, "fts")
         if read_only and locked:
             lock_down(con, external_access=external_access)
         return con

@@ -101,10 +101,7 @@ def update_index(con: duckdb.DuckDBPyConnection, articles: str = "store.articles
     backend): drop the entries of articles gone, changed or now copies, index the originals not
     indexed yet, (re)create the ``search_articles`` macro. Work follows what changed, not the
     warehouse's size. Returns ``{"documents": indexed in all, "indexed": added now, "removed": n}``."""
-    from warehouse.connection import load_extension
-
     started = time.perf_counter()
-    load_extension(con, "fts")  # stem(), below and in the macro: the pipeline's writers skip fts
     con.execute("CREATE SCHEMA IF NOT EXISTS store")
     con.execute(f"CREATE TABLE IF NOT EXISTS {DOCS_TABLE} (article_id VARCHAR NOT NULL, signature UBIGINT NOT NULL, len INTEGER NOT NULL)")
     con.execute(f"CREATE TABLE IF NOT EXISTS {POSTINGS_TABLE} (term VARCHAR NOT NULL, article_id VARCHAR NOT NULL, tf INTEGER NOT NULL)")
