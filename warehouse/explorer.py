@@ -279,17 +279,13 @@ def story_articles(con, story_id: str, limit: int = PAGE_SIZE, offset: int = 0) 
 
 def story_outlets(con, story_id: str, limit: int = PAGE_SIZE, offset: int = 0) -> Table:
     """Per outlet: its first report, rank and hours after the story's first report."""
-    # The story_timeline view's rows for one story, computed from that story's articles only:
-    # filtering the view grouped and ranked every story first (80 ms a page at 100,000 articles).
+    # The story_timeline view, filtered: DuckDB pushes the story filter through its grouping and
+    # its windows (partitioned by story), so this reads one story's articles (14 ms CPU against
+    # 7 ms for a copy of the view's logic written for one story, at 100,000 articles).
     return _table(con, "outlets", """
-        WITH per_outlet AS (
-            SELECT coalesce(outlet, '(unknown)') AS outlet, arg_min(article_id, published_at) AS article_id,
-                   arg_min(title, published_at) AS title, min(published_at) AS reported_at, count(*) AS articles
-            FROM main.articles WHERE story_id = ? GROUP BY ALL)
-        SELECT outlet, article_id, title, reported_at, articles,
-               rank() OVER (ORDER BY reported_at NULLS LAST) AS outlet_rank,
-               round(epoch(reported_at - min(reported_at) OVER ()) / 3600.0, 2) AS hours_after_first
-        FROM per_outlet ORDER BY outlet_rank, outlet""", [story_id], limit, offset)
+        SELECT outlet, article_id, title, reported_at, articles, outlet_rank, hours_after_first
+        FROM main.story_timeline WHERE story_id = ? ORDER BY outlet_rank, outlet""", [story_id], limit, offset,
+                  ("story_timeline",))
 
 
 def story_entities(con, story_id: str, limit: int = PAGE_SIZE, offset: int = 0) -> Table:
