@@ -73,11 +73,20 @@ _DATE_AFTER = re.compile(rf"\s+(?:{MONTH_NAMES})\b", re.IGNORECASE)
 _WORD = re.compile(r"\s*([A-Za-z][\w-]*)")
 
 
-def parse_number(raw: str) -> float:
-    """'10.000' -> 10000; '0,001' -> 0.001; '1,5' -> 1.5; '2.5' (an English decimal) -> 2.5."""
+def parse_number(raw: str) -> float | None:
+    """'10.000' -> 10000; '0,001' -> 0.001; '1,5' -> 1.5; '2.5' (an English decimal) -> 2.5;
+    '1,499.99' (English thousands and decimals) -> 1499.99; None for what no convention reads.
+
+    Before the English form was read, '$1,499.99' became float('1.499.99'): a ValueError that
+    failed the whole amounts enricher on the article (seen on real English pages at volume)."""
     if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", raw):
         return float(raw.replace(".", "").replace(",", "."))
-    return float(raw.replace(",", "."))
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+\.\d+", raw):
+        return float(raw.replace(",", ""))
+    try:
+        return float(raw.replace(",", "."))
+    except ValueError:
+        return None
 
 
 def _unit_after(text: str, position: int) -> tuple[str | None, int]:
@@ -131,6 +140,8 @@ def extract_amounts(text: str) -> list[dict[str, Any]]:
         qualifier = QUALIFIERS[match.group("qual").casefold()] if match.group("qual") else None
         if match.group("num"):
             value = parse_number(match.group("num"))
+            if value is None:
+                continue
             if match.group("upper"):  # "10.000-12.000 tentara": the lower bound, marked as a range
                 qualifier = qualifier or "range"
         elif match.group("vague"):
@@ -176,7 +187,7 @@ class AmountsEnricher:
     """Amounts with unit and qualifier (view ``amounts``)."""
 
     name = "amounts"
-    version = "1"
+    version = "2"
     fields: tuple[str, ...] = ()
     tables = ("amounts",)
 

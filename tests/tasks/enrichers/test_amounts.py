@@ -72,6 +72,14 @@ def test_parse_number_reads_indonesian_separators() -> None:
     assert parse_number("1,5") == 1.5
 
 
+def test_english_thousands_and_decimals_are_read_and_nothing_raises() -> None:
+    assert parse_number("1,499.99") == 1499.99
+    assert parse_number("432,787.13") == 432787.13
+    assert parse_number("1.499.99") is None  # no convention reads it: no amount, no error
+    rows = extract_amounts("Harga kartu grafis itu $1,499.99 di toko daring.")
+    assert [(r["value"], r["unit"]) for r in rows] == [(1499.99, "dolar AS")]
+
+
 def test_seed_004_reports_more_than_ten_thousand_troops(shared: Path) -> None:
     [path] = (shared / "seeds").glob("004_*.txt")
     rows = extract_amounts(path.read_text(encoding="utf-8"))
