@@ -8,7 +8,8 @@ mapped onto NERGrit's labels so both teach the same three types, EVT and FNB are
 labels (the enricher ignores them). The model is trained on the ``train`` and ``valid`` splits
 (features and regularisation were chosen on ``valid`` with ``--splits train``); ``test`` is never
 read here: it stays for ``benchmarks/ner.py``. Word clusters are learned from the same text first
-(tasks/ner_clusters.py) and written beside the model. Deterministic (fixed seed, L-BFGS from
+(tasks/ner_clusters.py) and written beside the model, and so are the model's weights as arrays
+(tasks/ner_tagger.py). Deterministic (fixed seed, L-BFGS from
 zero), about four CPU minutes (226 s measured on a loaded 2-core machine).
 """
 
@@ -19,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from tasks import ner_clusters
+from tasks import ner_clusters, ner_tagger
 from tasks.ner import NEWS_MODEL, clusters_file, sentence_features
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "indonesian-ner"
@@ -83,6 +84,7 @@ def train(corpus: Path, out: Path, iterations: int = 120, sets: tuple[str, ...] 
     tmp = out.with_suffix(".tmp")
     trainer.train(str(tmp))
     tmp.replace(out)  # never leave a half-written model where the enricher looks
+    ner_tagger.export(out)  # its weights as arrays, which the tagger reads (tasks/ner_tagger.py)
     return len(sentences)
 
 
