@@ -20,6 +20,7 @@ Public API:
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import re
 import threading
@@ -63,7 +64,6 @@ class Span:
 #: is "Aa", "KPK-2" -> "AA-d", "Liputan6.com" -> "Aad.a").
 _SHAPE = str.maketrans({**{c: "A" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
                         **{c: "a" for c in "abcdefghijklmnopqrstuvwxyz"}, **{c: "d" for c in "0123456789"}})
-_RUN = re.compile(r"(.)\1+")
 
 
 def clusters_file(model: Path) -> Path:
@@ -106,7 +106,7 @@ def _word_features(word: str) -> tuple:
         shape = "a"
     else:
         shape = "p"
-    fine = _RUN.sub(r"\1\1", word.translate(_SHAPE))[:6]
+    fine = "".join(c * min(len(list(run)), 2) for c, run in itertools.groupby(word.translate(_SHAPE)))[:6]
     single, parts = place_words()
     gaz = "g1" if low in single else ("g+" if low in parts else "g0")
     own = ("b", "w=" + low, "s=" + shape, "sh=" + fine, "s4=" + low[-4:], "s3=" + low[-3:], "s2=" + low[-2:],
@@ -256,38 +256,41 @@ class _Tagger:
         # word bigrams the model has a weight for, so an unknown one costs one look-up
         self.bigrams = {attr.partition("=")[2] for attr in weights.row_of if attr.startswith(_BIGRAM_PREFIXES)}
 
-    def record(self, word: str, domain: str) -> tuple[int, str, int]:
-        """(row in ``table``, lower-cased word, shape index) of ``word`` in a sentence of
-        ``domain``; the row holds the summed weights it adds at distance 0, -1, -2, -3, +1, +2, +3
-        (``_word_groups``)."""
-        found = self.records.get((word, domain))
-        if found is None:
-            if len(self.records) >= 200_000:  # bounded: start again
-                self.records.clear()
-                self.table = self.table[:0]
-            row = len(self.records)
-            if row == len(self.table):  # grow the table by doubling
-                import numpy as np
+    def add_records(self, keys: list[tuple[str, str]]) -> None:
+        """Cache (row in ``table``, lower-cased word, shape index) for each new (word, domain); the
+        row holds the summed weights the word adds at distance 0, -1, -2, -3, +1, +2, +3
+        (``_word_groups``). All of an article's new words at once: one gather for all of them."""
+        import numpy as np
 
-                grown = np.zeros((max(4096, 2 * row), *self.table.shape[1:]))
-                grown[:row] = self.table[:row]
-                self.table = grown
-            self.table[row] = self.weights.vectors(_word_groups(word, domain, self.clusters.get(word.lower(), ())))
+        if len(self.records) + len(keys) > 200_000:  # bounded: start again
+            self.records.clear()
+        start = len(self.records)
+        if start + len(keys) > len(self.table):  # grow the table by doubling
+            grown = np.zeros((max(4096, 2 * (start + len(keys))), *self.table.shape[1:]))
+            grown[:start] = self.table[:start]
+            self.table = grown
+        groups = [g for word, domain in keys for g in _word_groups(word, domain, self.clusters.get(word.lower(), ()))]
+        self.table[start:start + len(keys)] = self.weights.vectors(groups).reshape(len(keys), 7, -1)
+        for row, (word, domain) in enumerate(keys, start):
             low, shape = _word_features(word)[:2]
-            found = self.records[(word, domain)] = (row, low, self.shape_index[shape])
-        return found
+            self.records[(word, domain)] = (row, low, self.shape_index[shape])
 
     def tag(self, sentences: list[list[str]]) -> list[list[str]]:
         """BIO tags of each sentence (none empty): the scores ``sentence_features`` would give
         crfsuite, added up from cached per-word sums, then Viterbi over all sentences at once."""
         import numpy as np
 
-        records, lengths = [], []
-        with self.lock:  # record() grows and may reset the cache: one thread at a time
-            for words in sentences:
-                domain = _sentence_domain(words)
-                records += [self.record(word, domain) for word in words]
-                lengths.append(len(words))
+        keys, lengths = [], []
+        for words in sentences:
+            domain = _sentence_domain(words)
+            keys += [(word, domain) for word in words]
+            lengths.append(len(words))
+        with self.lock:  # add_records() grows and may reset the cache: one thread at a time
+            if any(key not in self.records for key in keys):
+                if len(self.records) + len(keys) > 200_000:
+                    self.records.clear()
+                self.add_records([key for key in dict.fromkeys(keys) if key not in self.records])
+            records = [self.records[key] for key in keys]
             rows, lows, shapes = zip(*records)
             rec = self.table[list(rows)]
         n = len(records)

@@ -51,12 +51,20 @@ class CrfWeights:
 
     def vectors(self, groups: Sequence[Iterable[str]]) -> np.ndarray:
         """One row per group of attributes: the sum of their scores (unknown attributes add 0)."""
-        out = np.zeros((len(groups), len(self.labels)))
+        rows: list[int] = []
+        owner: list[int] = []
         row_of = self.row_of
         for g, attrs in enumerate(groups):
-            rows = [r for r in map(row_of.get, attrs) if r is not None]
-            if rows:
-                out[g] = self.state[rows].sum(0)
+            for row in map(row_of.get, attrs):
+                if row is not None:
+                    rows.append(row)
+                    owner.append(g)
+        out = np.zeros((len(groups), len(self.labels)))
+        if rows:
+            # one gather, then sums over each group's run of rows (owner is sorted)
+            owners = np.array(owner)
+            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+            out[owners[starts]] = np.add.reduceat(self.state[rows], starts, axis=0)
         return out
 
     def vector(self, attrs: Iterable[str]) -> np.ndarray:
