@@ -32,16 +32,12 @@ LOGGER = logging.getLogger(__name__)
 
 MODEL_DIR = Path(__file__).parent / "kb"
 #: The model the enricher uses: trained on NERGrit (cased) and NERP (lower-cased) together, with
-#: NERP's people and places mapped onto NERGrit's labels (PPL->PERSON, PLC->PLACE) and its IND
-#: (organisations and companies) kept as its own label, read as an organisation.
+#: NERP's labels mapped onto NERGrit's three (PPL->PERSON, PLC->PLACE, IND->ORGANISATION).
 NEWS_MODEL = MODEL_DIR / "ner-news.crfsuite"
 #: The places gazetteer tasks/places.py writes (its PLACES_FILE).
 PLACES_FILE = MODEL_DIR / "places.tsv"
 #: label -> the KB's entity type
 LABEL_TYPES = {"PERSON": "person", "ORGANISATION": "organization", "PLACE": "place"}
-#: labels the model learns apart that name the same kind of thing: a label -> the one it reads as
-#: (NERP's IND, organisations and companies, beside NERGrit's ORGANISATION: tasks/ner_train.py)
-SAME_KIND = {"IND": "ORGANISATION"}
 
 # Words and punctuation, the tokenisation of the IndoNLU sets ("Jakarta," -> "Jakarta" ",").
 # A period joins only a lower-case continuation ("Liputan6.com"), so "Dani.Tri" (a missing space
@@ -206,12 +202,6 @@ def _pair_features(a: str, b: str, shape_a: str, shape_b: str) -> tuple[tuple[st
     shapes = shape_a + "|" + shape_b
     return (("+w|++w=" + pair,), ("w|+w=" + pair, "s|+s=" + shapes), ("-w|w=" + pair, "-s|s=" + shapes),
             ("--w|-w=" + pair,))
-
-
-def read_as(tags: list[str], labels: Mapping[str, str]) -> list[str]:
-    """BIO tags with their labels renamed by ``labels`` (others kept), read before joining tags into
-    spans: with ``SAME_KIND``, "B-ORGANISATION I-IND" is one organisation."""
-    return [t if t == "O" else t[:2] + labels.get(t[2:], t[2:]) for t in tags]
 
 
 def bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
@@ -383,7 +373,7 @@ def recognise(text: str, path: Path = NEWS_MODEL) -> list[Span]:
     tagged = tag_sentences([[m.group() for m in matches] for _, matches in pieces], path)
     spans: list[Span] = []
     for (start, matches), tags in zip(pieces, tagged):
-        for a, b, label in bio_spans(read_as(tags, SAME_KIND)):
+        for a, b, label in bio_spans(tags):
             kind = LABEL_TYPES.get(label)
             if not kind:
                 continue

@@ -3,18 +3,14 @@
     python -m tasks.ner_train [--corpus ../shared/corpus/indonesian-ner] [--out tasks/kb/ner-news.crfsuite]
 
 One CRF learns from NERGrit (cased news and wiki text: PERSON, PLACE, ORGANISATION) and NERP
-(lower-cased news: PPL, PLC, IND, EVT, FNB) together; NERP's people and places are mapped onto
-NERGrit's labels so both teach the same types. NERP's IND (organisations and companies, brands
-among them) is kept as its own label beside NERGrit's ORGANISATION, which it does not quite match:
-on the valid splits that scored NERP 0.741 micro F1 against 0.732 with IND mapped onto
-ORGANISATION (NERGrit 0.752 against 0.751); the enricher reads both as organisations
-(tasks/ner.py SAME_KIND). EVT and FNB are kept as their own labels (the enricher ignores them).
-The model is trained on the ``train`` and ``valid`` splits (features and regularisation were
-chosen on ``valid`` with ``--splits train``); ``test`` is never read here: it stays for
-``benchmarks/ner.py``. Word clusters are learned from the same text first (tasks/ner_clusters.py)
-and written beside the model, and so are the model's weights as arrays (tasks/ner_tagger.py).
-Deterministic (fixed seed, L-BFGS from zero), about four CPU minutes (226 s measured on a loaded
-2-core machine).
+(lower-cased news: PPL, PLC, IND, EVT, FNB) together; NERP's people, places and organisations are
+mapped onto NERGrit's labels so both teach the same three types, EVT and FNB are kept as their own
+labels (the enricher ignores them). The model is trained on the ``train`` and ``valid`` splits
+(features and regularisation were chosen on ``valid`` with ``--splits train``); ``test`` is never
+read here: it stays for ``benchmarks/ner.py``. Word clusters are learned from the same text first
+(tasks/ner_clusters.py) and written beside the model, and so are the model's weights as arrays
+(tasks/ner_tagger.py). Deterministic (fixed seed, L-BFGS from
+zero), about four CPU minutes (226 s measured on a loaded 2-core machine).
 """
 
 from __future__ import annotations
@@ -29,8 +25,8 @@ from tasks.ner import NEWS_MODEL, clusters_file, sentence_features
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "indonesian-ner"
 SETS = {"nergrit": "nergrit_ner-grit", "nerp": "nerp_ner-prosa"}
-#: NERP label -> the shared label the model learns (NERP's other labels are learned as they are)
-NERP_TO_SHARED = {"PPL": "PERSON", "PLC": "PLACE"}
+#: NERP label -> the shared label the model learns
+NERP_TO_SHARED = {"PPL": "PERSON", "PLC": "PLACE", "IND": "ORGANISATION"}
 
 
 def read_conll(path: Path) -> list[tuple[list[str], list[str]]]:

@@ -10,7 +10,7 @@ from tasks.entities import load_kb
 from tasks.enrichers.entities import link_places
 from tasks.enrichers.themes import ThemesEnricher
 from tasks.mentions import find_mentions
-from tasks.ner import NEWS_MODEL, SAME_KIND, WORD, _common_opener, bio_spans, model_status, read_as, recognise
+from tasks.ner import NEWS_MODEL, WORD, _common_opener, bio_spans, model_status, recognise
 
 needs_model = pytest.mark.skipif(model_status() is not None, reason="NER model not built (make ner-model)")
 
@@ -19,12 +19,6 @@ def test_bio_spans_read_like_seqeval() -> None:
     assert bio_spans(["B-PER", "I-PER", "O", "B-LOC"]) == [(0, 2, "PER"), (3, 4, "LOC")]
     assert bio_spans(["I-ORG", "I-ORG", "B-ORG"]) == [(0, 2, "ORG"), (2, 3, "ORG")]  # a stray I- starts a span
     assert bio_spans(["B-PER", "I-LOC"]) == [(0, 1, "PER"), (1, 2, "LOC")]
-
-
-def test_nerp_organisations_and_nergrit_organisations_read_as_one_kind() -> None:
-    tags = ["B-ORGANISATION", "I-IND", "O", "B-IND", "B-PERSON"]
-    assert bio_spans(read_as(tags, SAME_KIND)) == [(0, 2, "ORGANISATION"), (3, 4, "ORGANISATION"), (4, 5, "PERSON")]
-    assert bio_spans(tags)[0] == (0, 1, "ORGANISATION")  # read apart, the two labels would cut the name
 
 
 def test_a_sentence_opener_the_text_uses_lower_cased_is_not_part_of_a_name() -> None:
