@@ -108,10 +108,11 @@ def _word_features(word: str) -> tuple:
     own = ("b", "w=" + low, "s=" + shape, "sh=" + fine, "s4=" + low[-4:], "s3=" + low[-3:], "s2=" + low[-2:],
            "p4=" + low[:4], "p3=" + low[:3], "p2=" + low[:2], "l=" + str(min(len(word), 8)), "g=" + gaz,
            "g|s=" + gaz + shape)
-    domain = {d: (d + "w=" + low, d + "s3=" + low[-3:], d + "p3=" + low[:3], d + "g=" + gaz) for d in "CL"}
+    s3, p3 = low[-3:], low[:3]
+    domain = {"C": ("Cw=" + low, "Cs3=" + s3, "Cp3=" + p3, "Cg=" + gaz), "L": ("Lw=" + low, "Ls3=" + s3, "Lp3=" + p3, "Lg=" + gaz)}
     return (low, shape, own, ("-w=" + low, "-s=" + shape, "-g=" + gaz), ("--w=" + low, "--s=" + shape),
             ("---w=" + low,), ("+w=" + low, "+s=" + shape, "+g=" + gaz), ("++w=" + low, "++s=" + shape),
-            ("+++w=" + low,), domain, {d: (d + "-w=" + low,) for d in "CL"}, {d: (d + "+w=" + low,) for d in "CL"})
+            ("+++w=" + low,), domain, {"C": ("C-w=" + low,), "L": ("L-w=" + low,)}, {"C": ("C+w=" + low,), "L": ("L+w=" + low,)})
 
 
 @functools.lru_cache(maxsize=50_000)
