@@ -238,7 +238,7 @@ class _Tagger:
         self.clusters = word_clusters(path)
         self.records: dict[tuple[str, str], tuple[int, str, int]] = {}
         self.lock = threading.Lock()
-        self.table = np.zeros((0, 7, len(weights.labels)))  # rows of record()
+        self.table = np.zeros((0, 7, len(weights.labels)))  # rows of add_records()
         self.bos, self.eos, self.mid = weights.vectors([("BOS",), ("EOS",), ("midTitle",)])
         # [shape a, shape b, (what the bigram adds to a, to b), label]
         self.shape_pairs = np.array(

@@ -21,8 +21,8 @@ the trainer writes them beside the model (``weights_file``) so that loading is a
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -44,31 +44,20 @@ class CrfWeights:
     row_of: dict[str, int]
     state: np.ndarray
     transitions: np.ndarray
-    zero: np.ndarray = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.zero = np.zeros(len(self.labels))
-
-    def vectors(self, groups: Sequence[Iterable[str]]) -> np.ndarray:
+    def vectors(self, groups: Sequence[Sequence[str]]) -> np.ndarray:
         """One row per group of attributes: the sum of their scores (unknown attributes add 0)."""
-        rows: list[int] = []
-        owner: list[int] = []
-        row_of = self.row_of
-        for g, attrs in enumerate(groups):
-            for row in map(row_of.get, attrs):
-                if row is not None:
-                    rows.append(row)
-                    owner.append(g)
+        get = self.row_of.get
+        rows = np.array([get(attr, -1) for attrs in groups for attr in attrs], dtype=np.intp)
+        owners = np.repeat(np.arange(len(groups)), [len(attrs) for attrs in groups])
+        known = rows >= 0
+        rows, owners = rows[known], owners[known]
         out = np.zeros((len(groups), len(self.labels)))
-        if rows:
-            # one gather, then sums over each group's run of rows (owner is sorted)
-            owners = np.array(owner)
+        if len(rows):
+            # one gather, then sums over each group's run of rows (owners are in order)
             starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
             out[owners[starts]] = np.add.reduceat(self.state[rows], starts, axis=0)
         return out
-
-    def vector(self, attrs: Iterable[str]) -> np.ndarray:
-        return self.vectors([attrs])[0]
 
 
 def _from_crfsuite(model: Path) -> CrfWeights:
