@@ -3,13 +3,15 @@
 The model is trained here, at build time, on IndoNLU's NER sets in ``../shared/corpus/indonesian-ner``
 (``make ner-model`` runs ``python -m tasks.ner_train``; ``make install`` does it when the file is
 missing). Nothing is downloaded: the weights are a ``python-crfsuite`` model file beside this module
-(``tasks/kb/ner-*.crfsuite``, not committed).
+(``tasks/kb/ner-*.crfsuite``, not committed), trained by crfsuite; tagging reads its weights into
+arrays and decodes without crfsuite's tagger (tasks/ner_tagger.py: the same tags, about 4x faster).
 
 Public API:
 
 - ``recognise(text) -> list[Span]``: typed names (``person``, ``organization``, ``place``) with
   character offsets into ``text``; ``[]`` when no model is built (the rules in tasks/mentions.py
   still run, and ``model_status()`` says why).
+- ``tag_sentences(sentences) -> list[list[str]]``: BIO tags of word lists (``tag_words`` for one).
 - ``sentence_features(words, clusters) -> list[list[str]]``: the features, shared with the trainer;
   ``clusters`` are the word clusters the trainer learned from the training text and wrote beside
   the model (``word_clusters(model)``).
@@ -18,8 +20,10 @@ Public API:
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from collections.abc import Mapping
 from pathlib import Path
@@ -56,7 +60,6 @@ class Span:
 #: is "Aa", "KPK-2" -> "AA-d", "Liputan6.com" -> "Aad.a").
 _SHAPE = str.maketrans({**{c: "A" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
                         **{c: "a" for c in "abcdefghijklmnopqrstuvwxyz"}, **{c: "d" for c in "0123456789"}})
-_RUN = re.compile(r"(.)\1+")
 
 
 def clusters_file(model: Path) -> Path:
@@ -82,8 +85,10 @@ def word_clusters(model: Path = NEWS_MODEL) -> dict[str, tuple[str, ...]]:
 @functools.lru_cache(maxsize=200_000)
 def _word_features(word: str) -> tuple:
     """The parts of a word's features that depend on the word alone, strings built once per word:
-    (lower-cased, shape, its own features, as the word before, as the word after, per domain its
-    own and neighbour features)."""
+    (lower-cased, shape, its own features, as the word before, two before, three before, as the
+    word after, two after, three after, then per domain ("C"/"L") its own, as the word before and
+    as the word after). Each group is what the word adds to the token at that distance from it
+    (tasks/ner_tagger.py sums a group's weights once per word)."""
     low = word.lower()
     if word.isupper() and len(word) > 1:
         shape = "AA"
@@ -97,15 +102,17 @@ def _word_features(word: str) -> tuple:
         shape = "a"
     else:
         shape = "p"
-    fine = _RUN.sub(r"\1\1", word.translate(_SHAPE))[:6]
+    fine = "".join(c * min(len(list(run)), 2) for c, run in itertools.groupby(word.translate(_SHAPE)))[:6]
     single, parts = place_words()
     gaz = "g1" if low in single else ("g+" if low in parts else "g0")
     own = ("b", "w=" + low, "s=" + shape, "sh=" + fine, "s4=" + low[-4:], "s3=" + low[-3:], "s2=" + low[-2:],
            "p4=" + low[:4], "p3=" + low[:3], "p2=" + low[:2], "l=" + str(min(len(word), 8)), "g=" + gaz,
            "g|s=" + gaz + shape)
-    domain = {d: (d + "w=" + low, d + "s3=" + low[-3:], d + "p3=" + low[:3], d + "g=" + gaz) for d in "CL"}
-    return (low, shape, own, ("-w=" + low, "-s=" + shape, "-g=" + gaz), ("+w=" + low, "+s=" + shape, "+g=" + gaz),
-            domain, {d: d + "-w=" + low for d in "CL"}, {d: d + "+w=" + low for d in "CL"})
+    s3, p3 = low[-3:], low[:3]
+    domain = {"C": ("Cw=" + low, "Cs3=" + s3, "Cp3=" + p3, "Cg=" + gaz), "L": ("Lw=" + low, "Ls3=" + s3, "Lp3=" + p3, "Lg=" + gaz)}
+    return (low, shape, own, ("-w=" + low, "-s=" + shape, "-g=" + gaz), ("--w=" + low, "--s=" + shape),
+            ("---w=" + low,), ("+w=" + low, "+s=" + shape, "+g=" + gaz), ("++w=" + low, "++s=" + shape),
+            ("+++w=" + low,), domain, {"C": ("C-w=" + low,), "L": ("L-w=" + low,)}, {"C": ("C+w=" + low,), "L": ("L+w=" + low,)})
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -115,6 +122,18 @@ def _cluster_features(ids: tuple[str, ...]) -> tuple:
         return (), (), (), {"C": (), "L": ()}
     return (tuple(f"c{k}={c}" for k, c in enumerate(ids)), tuple(f"-c{k}={c}" for k, c in enumerate(ids)),
             tuple(f"+c{k}={c}" for k, c in enumerate(ids)), {d: (d + "c=" + ids[-1],) for d in "CL"})
+
+
+def _sentence_domain(words: list[str]) -> str:
+    return "C" if any(w[:1].isupper() for w in words) else "L"
+
+
+def _word_groups(word: str, domain: str, ids: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """What ``word`` adds to tokens at distance 0, -1, -2, -3, +1, +2, +3 from it (a token's own
+    features, then as the word before it, two before ... as the word three after it)."""
+    w, cl = _word_features(word), _cluster_features(ids)
+    return [w[2] + w[9][domain] + cl[0] + cl[3][domain], w[3] + w[10][domain] + cl[1], w[4], w[5],
+            w[6] + w[11][domain] + cl[2], w[7], w[8]]
 
 
 @functools.lru_cache(maxsize=1)
@@ -143,43 +162,47 @@ def place_words() -> tuple[frozenset[str], frozenset[str]]:
 def sentence_features(words: list[str], clusters: Mapping[str, tuple[str, ...]] | None = None) -> list[list[str]]:
     """CRF features of each word of one sentence: the word, its shapes and affixes, whether the
     places gazetteer knows it, its word clusters, and the words, shapes and clusters around it
-    (three words each side, two for shapes, one for clusters).
+    (three words each side, two for shapes, one for clusters), word and shape bigrams.
 
     A sentence with no capital letter (NERP's lower-cased news, a lower-cased headline) gets its own
     copy of the word-identity features ("L..."), a cased one another ("C..."): the model learns
     what a word says in each kind of text beside what it says in both (feature augmentation for
-    two domains), and the kind is visible at run time, so nothing about the source is assumed."""
+    two domains), and the kind is visible at run time, so nothing about the source is assumed.
+
+    The trainer uses these strings; the tagger (``tag_sentences``) adds up the same features from
+    ``_word_groups`` and ``_pair_features``: the two must describe the same set."""
     clusters = clusters or {}
-    words_ = [_word_features(w) for w in words]
-    cl = [_cluster_features(clusters.get(w[0], ())) for w in words_]
+    domain = _sentence_domain(words)
+    groups = [_word_groups(w, domain, clusters.get(w.lower(), ())) for w in words]
+    shapes = [_word_features(w)[1] for w in words]
     n = len(words)
-    domain = "C" if any(w[:1].isupper() for w in words) else "L"
     out = []
-    for i, (low, shape, own, as_prev, as_next, dom, dom_prev, dom_next) in enumerate(words_):
-        feats = [*own, *dom[domain], *cl[i][0], *cl[i][3][domain]]
-        if i > 0:
-            prev = words_[i - 1]
-            feats += [*prev[3], "-s|s=" + prev[1] + "|" + shape, "-w|w=" + prev[0] + "|" + low,
-                      prev[6][domain], *cl[i - 1][1]]
-            if shape == "Aa":
-                feats.append("midTitle")
-        else:
+    for i in range(n):
+        feats = list(groups[i][0])
+        for k, group in ((1, 1), (2, 2), (3, 3)):
+            if i - k >= 0:
+                feats += groups[i - k][group]
+            if i + k < n:
+                feats += groups[i + k][group + 3]
+        if i == 0:
             feats.append("BOS")
-        if i > 1:
-            feats += ["--w=" + words_[i - 2][0], "--s=" + words_[i - 2][1], "--w|-w=" + words_[i - 2][0] + "|" + words_[i - 1][0]]
-        if i > 2:
-            feats.append("---w=" + words_[i - 3][0])
-        if i + 1 < n:
-            nxt = words_[i + 1]
-            feats += [*nxt[4], "s|+s=" + shape + "|" + nxt[1], "w|+w=" + low + "|" + nxt[0], nxt[7][domain], *cl[i + 1][2]]
-        else:
+        elif shapes[i] == "Aa":
+            feats.append("midTitle")
+        if i == n - 1:
             feats.append("EOS")
-        if i + 2 < n:
-            feats += ["++w=" + words_[i + 2][0], "++s=" + words_[i + 2][1], "+w|++w=" + words_[i + 1][0] + "|" + words_[i + 2][0]]
-        if i + 3 < n:
-            feats.append("+++w=" + words_[i + 3][0])
+        for a in range(max(i - 2, 0), min(i + 2, n - 1)):  # the bigrams (a, a+1) that touch token i
+            feats += _pair_features(words[a], words[a + 1], shapes[a], shapes[a + 1])[i - a + 1]
         out.append(feats)
     return out
+
+
+def _pair_features(a: str, b: str, shape_a: str, shape_b: str) -> tuple[tuple[str, ...], ...]:
+    """What the bigram (a, b) adds to the tokens before a, a, b and after b: word bigrams seen from
+    each, and the shape bigram seen from a and from b."""
+    pair = a.lower() + "|" + b.lower()
+    shapes = shape_a + "|" + shape_b
+    return (("+w|++w=" + pair,), ("w|+w=" + pair, "s|+s=" + shapes), ("-w|w=" + pair, "-s|s=" + shapes),
+            ("--w|-w=" + pair,))
 
 
 def bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
@@ -197,14 +220,110 @@ def bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
     return spans
 
 
-@functools.lru_cache(maxsize=4)
-def _tagger(path: str, mtime: int):
-    """The model at ``path`` and its word clusters, loaded once per version of the file."""
-    import pycrfsuite
+_SHAPES = ("AA", "Aa", "d", "ad", "a", "p")
+_BIGRAM_PREFIXES = ("+w|++w=", "w|+w=", "-w|w=", "--w|-w=")  # the order of _pair_features
 
-    tagger = pycrfsuite.Tagger()
-    tagger.open(path)
-    return tagger, word_clusters(Path(path))
+
+class _Tagger:
+    """One model ready to tag: its weights as arrays (tasks/ner_tagger.py), its word clusters, and
+    per word type the summed weights of the features the word gives itself and its neighbours."""
+
+    def __init__(self, path: Path) -> None:
+        import numpy as np
+
+        from tasks import ner_tagger
+
+        self.decode = ner_tagger.viterbi
+        self.weights = weights = ner_tagger.load(path)
+        self.clusters = word_clusters(path)
+        self.records: dict[tuple[str, str], tuple[int, str, int]] = {}
+        self.lock = threading.Lock()
+        self.table = np.zeros((0, 7, len(weights.labels)))  # rows of add_records()
+        self.bos, self.eos, self.mid = weights.vectors([("BOS",), ("EOS",), ("midTitle",)])
+        # [shape a, shape b, (what the bigram adds to a, to b), label]
+        self.shape_pairs = np.array(
+            [[weights.vectors([("s|+s=" + a + "|" + b,), ("-s|s=" + a + "|" + b,)]) for b in _SHAPES] for a in _SHAPES])
+        self.shape_index = {shape: i for i, shape in enumerate(_SHAPES)}
+        # word bigrams the model has a weight for, so an unknown one costs one look-up
+        self.bigrams = {attr.partition("=")[2] for attr in weights.row_of if attr.startswith(_BIGRAM_PREFIXES)}
+
+    def add_records(self, keys: list[tuple[str, str]]) -> None:
+        """Cache (row in ``table``, lower-cased word, shape index) for each new (word, domain); the
+        row holds the summed weights the word adds at distance 0, -1, -2, -3, +1, +2, +3
+        (``_word_groups``). All of an article's new words at once: one gather for all of them."""
+        import numpy as np
+
+        if len(self.records) + len(keys) > 200_000:  # bounded: start again
+            self.records.clear()
+        start = len(self.records)
+        if start + len(keys) > len(self.table):  # grow the table by doubling
+            grown = np.zeros((max(4096, 2 * (start + len(keys))), *self.table.shape[1:]))
+            grown[:start] = self.table[:start]
+            self.table = grown
+        groups = [g for word, domain in keys for g in _word_groups(word, domain, self.clusters.get(word.lower(), ()))]
+        self.table[start:start + len(keys)] = self.weights.vectors(groups).reshape(len(keys), 7, -1)
+        for row, (word, domain) in enumerate(keys, start):
+            low, shape = _word_features(word)[:2]
+            self.records[(word, domain)] = (row, low, self.shape_index[shape])
+
+    def tag(self, sentences: list[list[str]]) -> list[list[str]]:
+        """BIO tags of each sentence (none empty): the scores ``sentence_features`` would give
+        crfsuite, added up from cached per-word sums, then Viterbi over all sentences at once."""
+        import numpy as np
+
+        keys, lengths = [], []
+        for words in sentences:
+            domain = _sentence_domain(words)
+            keys += [(word, domain) for word in words]
+            lengths.append(len(words))
+        with self.lock:  # add_records() grows and may reset the cache: one thread at a time
+            if any(key not in self.records for key in keys):
+                if len(self.records) + len(keys) > 200_000:
+                    self.records.clear()
+                self.add_records([key for key in dict.fromkeys(keys) if key not in self.records])
+            records = [self.records[key] for key in keys]
+            rows, lows, shapes = zip(*records)
+            rec = self.table[list(rows)]
+        n = len(records)
+        pos = np.arange(n) - np.repeat(np.cumsum(lengths) - lengths, lengths)  # index in its sentence
+        rem = np.repeat(lengths, lengths) - 1 - pos  # words after it in its sentence
+        scores = rec[:, 0].copy()
+        for k in (1, 2, 3):
+            scores[k:] += rec[:-k, k] * (pos[k:] >= k)[:, None]  # the word k before
+            scores[:-k] += rec[k:, k + 3] * (rem[:-k] >= k)[:, None]  # the word k after
+        scores[pos == 0] += self.bos
+        scores[rem == 0] += self.eos
+        shape_ix = np.array(shapes)
+        scores[(pos > 0) & (shape_ix == 1)] += self.mid
+        if n > 1:
+            inside = pos[1:] > 0  # bigram (k, k+1) within one sentence
+            by_shape = self.shape_pairs[shape_ix[:-1], shape_ix[1:]] * inside[:, None, None]
+            scores[:-1] += by_shape[:, 0]
+            scores[1:] += by_shape[:, 1]
+            at, slots, rows = [], [], []
+            row_of, bigrams = self.weights.row_of, self.bigrams
+            for k in np.flatnonzero(inside).tolist():
+                pair = lows[k] + "|" + lows[k + 1]
+                if pair in bigrams:
+                    for slot, prefix in enumerate(_BIGRAM_PREFIXES):
+                        row = row_of.get(prefix + pair)
+                        if row is not None:
+                            at.append(k), slots.append(slot), rows.append(row)
+            if at:
+                by_pair = np.zeros((n - 1, 4, scores.shape[1]))
+                by_pair[at, slots] = self.weights.state[rows]
+                scores[:-1] += by_pair[:, 1]
+                scores[1:] += by_pair[:, 2]
+                scores[2:] += by_pair[:-1, 3] * (pos[2:] >= 2)[:, None]  # to the word after the bigram
+                scores[:-2] += by_pair[1:, 0] * (rem[:-2] >= 2)[:, None]  # to the word before it
+        labels = self.weights.labels
+        return [[labels[j] for j in path] for path in self.decode(scores, lengths, self.weights.transitions)]
+
+
+@functools.lru_cache(maxsize=4)
+def _tagger(path: str, mtime: int) -> _Tagger:
+    """The model at ``path`` ready to tag, loaded once per version of the file."""
+    return _Tagger(Path(path))
 
 
 def model_status(path: Path = NEWS_MODEL) -> str | None:
@@ -214,12 +333,15 @@ def model_status(path: Path = NEWS_MODEL) -> str | None:
     return None
 
 
+def tag_sentences(sentences: list[list[str]], path: Path = NEWS_MODEL) -> list[list[str]]:
+    """BIO tags of each sentence (a list of words) from the model at ``path``."""
+    tagged = iter(_tagger(str(path), path.stat().st_mtime_ns).tag([s for s in sentences if s]) if any(sentences) else [])
+    return [next(tagged) if s else [] for s in sentences]
+
+
 def tag_words(words: list[str], path: Path = NEWS_MODEL) -> list[str]:
     """BIO tags of ``words`` (one sentence) from the model at ``path``."""
-    if not words:
-        return []
-    tagger, clusters = _tagger(str(path), path.stat().st_mtime_ns)
-    return tagger.tag(sentence_features(words, clusters))
+    return tag_sentences([words], path)[0]
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -239,16 +361,19 @@ def recognise(text: str, path: Path = NEWS_MODEL) -> list[Span]:
     """Typed names in ``text`` with character offsets; [] when no model is built."""
     if not text or not path.exists():
         return []
-    spans: list[Span] = []
-    lower_words = {m.group() for m in WORD.finditer(text) if m.group().islower()}
+    pieces = []  # (offset of the sentence in text, its words)
     pos = 0
     for piece in _SENTENCE_END.split(text):
         start = text.find(piece, pos) if piece else pos
         pos = start + len(piece)
         matches = list(WORD.finditer(piece))
-        if not matches:
-            continue
-        tags = tag_words([m.group() for m in matches], path)
+        if matches:
+            pieces.append((start, matches))
+    # the same words a pass over the whole text finds: sentences are cut at white space only
+    lower_words = {m.group() for _, matches in pieces for m in matches if m.group().islower()}
+    tagged = tag_sentences([[m.group() for m in matches] for _, matches in pieces], path)
+    spans: list[Span] = []
+    for (start, matches), tags in zip(pieces, tagged):
         for a, b, label in bio_spans(tags):
             kind = LABEL_TYPES.get(label)
             if not kind:
