@@ -55,15 +55,21 @@ def _build(match: re.Match[str], month: int) -> datetime | None:
 
 def find_dates(text: str) -> list[tuple[int, datetime, bool]]:
     """Every Indonesian date in ``text``: (position, datetime, has_time), in text order."""
-    found: list[tuple[int, datetime, bool]] = []
+    return [(position, stamp, has_time) for position, stamp, has_time, _ in find_dates_with_zone(text)]
+
+
+def find_dates_with_zone(text: str) -> list[tuple[int, datetime, bool, bool]]:
+    """Every Indonesian date in ``text``: (position, datetime, has_time, zone written out), in
+    text order; a time without WIB/WITA/WIT is read as WIB (zone written out: False)."""
+    found: list[tuple[int, datetime, bool, bool]] = []
     for match in _NAMED.finditer(text):
         month = MONTHS.get(match.group("month").lower())
         if month and (stamp := _build(match, month)):
-            found.append((match.start(), stamp, bool(match.group("hour"))))
+            found.append((match.start(), stamp, bool(match.group("hour")), bool(match.group("zone"))))
     for match in _NUMERIC.finditer(text):
         stamp = _build(match, int(match.group("month")))
         if stamp:
-            found.append((match.start(), stamp, bool(match.group("hour"))))
+            found.append((match.start(), stamp, bool(match.group("hour")), bool(match.group("zone"))))
     return sorted(found, key=lambda f: f[0])
 
 
