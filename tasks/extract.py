@@ -291,8 +291,10 @@ def extract_article(fetched: Fetched) -> Article:
     url = fetched.final_url or fetched.item.url
     result = extract_html(text, url if url.startswith("http") else None)
     published, source = result["published_at"], result["published_at_source"]
-    if published is None and fetched.item.published_hint is not None:
-        published, source = fetched.item.published_hint, "metadata"  # the feed's or sitemap's date
+    hint = fetched.item.published_hint  # the feed's or sitemap's date
+    if hint is not None and (published is None or _bare_day(published) and not _bare_day(hint)
+                             and hint.astimezone(published.tzinfo).date() == published.date()):
+        published, source = hint, "metadata"  # a page that states the day only: the feed's minute
     published, source = _with_estimate(published, source, result["text"])
     if fetched.extra_pages:  # a multi-page article: pages' text in order, repeated lead once
         result["text"] = _join_pages(result["text"], fetched, url)
@@ -311,6 +313,11 @@ def extract_article(fetched: Fetched) -> Article:
               "body_candidate": result["body_candidate"], "page_type_reason": result["page_type_reason"],
               "site_names": result["site_names"], "_header_text": result["header_text"]},
     )
+
+
+def _bare_day(stamp: datetime) -> bool:
+    """A stamp that is a day without a time of day (midnight)."""
+    return (stamp.hour, stamp.minute, stamp.second) == (0, 0, 0)
 
 
 def _join_pages(first: str, fetched: Fetched, url: str) -> str:

@@ -92,3 +92,22 @@ def test_without_h1_the_date_line_nearest_the_headline_gives_the_minute() -> Non
             f"<div>{BODY}</div></div></body></html>")
     result = extract_html(html, "https://kabarkita.example/banjir")
     assert result["published_at"] == datetime(2024, 5, 15, 7, 28, tzinfo=ZoneInfo("Asia/Makassar"))
+
+
+def test_a_feeds_minute_completes_a_page_that_states_only_the_day() -> None:
+    from kabar.models import Fetched, Item
+    from tasks.extract import extract_article
+
+    html = (f'<html><head><meta name="date" content="2024-05-15"></head><body><h1>Banjir Rob di Pesisir Makassar Meluas</h1>'
+            f"<div>{BODY}</div></body></html>").encode()
+    fetched_at = datetime(2024, 5, 16, 1, 0, tzinfo=timezone.utc)
+
+    def article(hint: datetime | None):
+        item = Item(url="https://kabarkita.example/banjir", source="uji", published_hint=hint)
+        return extract_article(Fetched(item, fetched_at, 200, None, html, "text/html", item.url))
+
+    feed_time = datetime(2024, 5, 15, 9, 41, tzinfo=JAKARTA)
+    assert article(feed_time).published_at == feed_time
+    assert article(None).published_at == datetime(2024, 5, 15, tzinfo=JAKARTA)
+    # a feed time for another day is no time of this page's day: the page's day stands
+    assert article(datetime(2024, 5, 17, 9, 41, tzinfo=JAKARTA)).published_at == datetime(2024, 5, 15, tzinfo=JAKARTA)
