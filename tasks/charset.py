@@ -5,7 +5,8 @@ declaration; UTF-8; then detection (charset-normalizer). A declaration is only b
 bytes actually decode under it, so a page declared UTF-8 but sent as windows-1252 falls through to
 detection instead of coming out with replacement characters. ISO-8859-1 is read as windows-1252,
 as browsers do (the two differ only in 0x80-0x9F, where real pages mean curly quotes and dashes).
-A page that is UTF-8 but for a few stray single-byte characters (a template pasted from an old
+A page declared ISO-8859-1/windows-1252 whose bytes are valid UTF-8 with non-ASCII in them is
+UTF-8. A page that is UTF-8 but for a few stray single-byte characters (a template pasted from an old
 windows-1252 file into a UTF-8 page) stays UTF-8, the stray bytes read as windows-1252: strict
 UTF-8 fails on it, and detection then read the whole page as windows-1252 ("MÃ¤scot", "grÃ¼n").
 """
@@ -92,6 +93,12 @@ def decode(body: bytes, content_type: str | None = None) -> str:
             if text is not None:
                 return text
     for declared in (header_charset(content_type), meta_charset(body)):
+        if _ALIASES.get(declared or "", declared) == "windows-1252" and (utf8 := _try(body, "utf-8")) \
+                and not utf8.isascii():
+            # every byte string decodes as windows-1252, so that declaration never fails; bytes that
+            # are valid UTF-8 with non-ASCII in them are UTF-8 (a stale template declaration), not
+            # "fÃ¼r" (a windows-1252 text is valid UTF-8 only by a rare accident)
+            return utf8
         text = _try(body, declared)
         if text is not None:
             return text

@@ -47,3 +47,12 @@ def test_a_single_byte_page_is_not_taken_for_mostly_utf8() -> None:
     body = ("<html><body><p>" + "Müller aß Süßes in Zürich und Köln. " * 20 + "</p></body></html>").encode("cp1252")
     text = decode(body, None)
     assert "Müller aß Süßes" in text
+
+
+def test_utf8_bytes_declared_as_latin1_are_utf8() -> None:
+    # a stale template declaration: windows-1252 decodes any bytes, so only the bytes can say
+    body = '<html><head><meta charset="iso-8859-1"></head><body><p>Tarif für nur 5,99 € – café</p></body></html>'
+    text = decode(body.encode("utf-8"), "text/html; charset=ISO-8859-1")
+    assert "Tarif für nur 5,99 € – café" in text
+    # a real windows-1252 page so declared stays windows-1252
+    assert "für nur 5,99 €" in decode(body.encode("cp1252"), "text/html; charset=iso-8859-1")
