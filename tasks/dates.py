@@ -88,8 +88,11 @@ _DATE_LINE = re.compile(
 
 
 def is_date_line(line: str) -> bool:
-    """A line that is only a date (and time): page chrome, not article text."""
-    return bool(line) and len(line) <= 60 and bool(find_dates(line)) and bool(_DATE_LINE.match(line.strip()))
+    """A line that is only a date (and time), maybe as a list item ("- Kamis, 05/11/2015 09:25
+    WIB": a box of other stories whose headlines went with their links): page chrome, not
+    article text."""
+    line = line.strip().lstrip("-•*·–—> ").strip()
+    return bool(line) and len(line) <= 60 and bool(find_dates(line)) and bool(_DATE_LINE.match(line))
 
 
 #: The lead and dateline: where a text states the day it reports ("Rabu (15/5/2024)").
