@@ -52,9 +52,20 @@ def anchor_texts(tree: _Element, min_chars: int = 20, url: str | None = None) ->
     for link in tree.iter("a"):
         text = " ".join(link.text_content().split())
         if len(text) >= min_chars:
-            target = site_of(urljoin(url or "", (link.get("href") or "").strip())) if own else None
-            texts.setdefault(text.casefold(), None if target == own else target)
+            texts.setdefault(text.casefold(), _foreign_site(link.get("href"), url, own))
     return texts
+
+
+def _foreign_site(href: str | None, url: str | None, own: str | None) -> str | None:
+    """The site ``href`` points to when that is not the page's own (None otherwise, and for an
+    href no URL parser reads: "http://[ccpa-preferences]" raises ValueError in urljoin)."""
+    if not own:
+        return None
+    try:
+        target = site_of(urljoin(url or "", (href or "").strip()))
+    except ValueError:
+        return None
+    return None if target == own else target
 
 
 def _link_of(line: str, anchors: dict[str, str | None]) -> str | None:

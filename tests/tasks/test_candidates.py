@@ -39,3 +39,10 @@ def test_a_round_up_of_links_to_many_other_sites_is_the_post_itself() -> None:
     assert not list_shaped(_as_text(), anchors)
     # without the page's own address nothing tells the sites apart: the list counts as headlines
     assert list_shaped(_as_text(), anchor_texts(tree))
+
+
+def test_an_href_no_parser_reads_counts_as_no_other_site() -> None:
+    tree = _page(["http://[ccpa-preferences]", "http://[::1", "/c", "/d", "/e"])
+    anchors = anchor_texts(tree, url=URL)
+    assert set(anchors.values()) == {None}
+    assert list_shaped(_as_text(), anchors)
