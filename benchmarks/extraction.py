@@ -54,10 +54,17 @@ def _fetched(page: Page) -> Fetched:
 
 def pipeline_extract(page: Page):
     """The extracted (not yet normalised) Article, or None when extraction finds nothing."""
+    return _extract_or_reason(page)[0]
+
+
+def _extract_or_reason(page: Page):
+    """(Article, None), or (None, the one-line reason the pipeline records for the page)."""
     try:
-        return extract_article(_fetched(page))
-    except ExtractionError:
-        return None
+        return extract_article(_fetched(page)), None
+    except ExtractionError as exc:  # NotAnArticle included: "listing: ...", "video: ..."
+        return None, str(exc)
+    except Exception as exc:  # as extract_batch does: one bad page is an error row, not a stop
+        return None, f"error {type(exc).__name__}: {exc}"
 
 
 def _bare(page: Page) -> str | None:
@@ -88,7 +95,7 @@ def _bare_stamp(value: str | None, page: Page) -> datetime | None:
 def run_page(page: Page) -> dict:
     """Both extractors on one page: texts, titles, days and seconds spent."""
     started = time.perf_counter()
-    article = pipeline_extract(page)
+    article, reason = _extract_or_reason(page)
     extracted = copy.deepcopy(article) if article is not None else None
     if article is not None:
         normalise_article(article)
@@ -108,7 +115,7 @@ def run_page(page: Page) -> dict:
         "day": _day(article.published_at, page) if article else None,
         "stamp": article.published_at if article else None, "outlet": article.outlet if article else None,
         "bare_text": bare_text or "", "bare_title": bare_title, "bare_day": bare_day, "bare_stamp": bare_stamp,
-        "ours_s": ours_s, "bare_s": bare_s, "extracted": extracted,
+        "ours_s": ours_s, "bare_s": bare_s, "extracted": extracted, "reason": reason,
     }
 
 
@@ -207,7 +214,8 @@ def report(name: str, pages: list[Page], results: list[dict], show_pages: bool) 
     for page, r in zip(pages, results):
         mine, theirs = _page_f1(page, r["text"]), _page_f1(page, r["bare_text"])
         if mine < FLOOR_OURS and theirs > FLOOR_BARE:
-            floor.append(f"{page.key} ours {mine:.2f} bare {theirs:.2f}")
+            why = f"  (recorded as {r['reason']})" if r.get("reason") else ""
+            floor.append(f"{page.key} ours {mine:.2f} bare {theirs:.2f}{why}")
     print(f"  pages with pipeline F1 < {FLOOR_OURS} where trafilatura > {FLOOR_BARE}: {len(floor)}")
     for line in floor:
         print(f"    {line}")

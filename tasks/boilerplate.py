@@ -171,8 +171,9 @@ def prune_tree(tree: _Element) -> dict[str, int]:
 
 
 def link_texts(tree: _Element, min_chars: int = 15) -> list[str]:
-    """The link texts (headlines) inside the lists ``prune_tree`` marked."""
-    texts: set[str] = set()
+    """The link texts (headlines) inside the lists ``prune_tree`` marked, and those of teaser
+    paragraphs (``teaser_links``)."""
+    texts: set[str] = set(teaser_links(tree))
     # Lists only: taking the link texts of marked blocks too cost recall on trafilatura-eval.
     for block in tree.xpath(f"//*[@{PRUNE_ATTR}='link_lists']"):
         for link in block.iter("a"):
@@ -180,6 +181,29 @@ def link_texts(tree: _Element, min_chars: int = 15) -> list[str]:
             if len(text) >= min_chars:
                 texts.add(text)
     return sorted(texts)
+
+
+#: A short label before a colon ("Les også:", "Baca juga:", "Read more:", "LIHAT JUGA:"), any language.
+_TEASER_LABEL = re.compile(r"^\W*(?:\w+\W+){0,2}\w+\s*:\s*$")
+_PARAGRAPHS = ("p", "li", "div", "h2", "h3", "h4", "h5", "h6")
+
+
+def teaser_links(tree: _Element, min_chars: int = 20) -> list[str]:
+    """Link texts of teaser paragraphs inside an article: a paragraph that is only a short label
+    and a colon, then one link to another page ("<p><b>Les også: <a>Headline</a></b></p>").
+    The shape says it, in any language; the label's words do not matter."""
+    found: list[str] = []
+    for link in tree.iter("a"):
+        text = " ".join(link.text_content().split())
+        if len(text) < min_chars:
+            continue
+        block = next((a for a in link.iterancestors(*_PARAGRAPHS)), None)
+        if block is None or sum(1 for _ in block.iter("a")) != 1:
+            continue
+        whole = " ".join(block.text_content().split())
+        if whole.endswith(text) and _TEASER_LABEL.match(whole[: len(whole) - len(text)]):
+            found.append(text)
+    return found
 
 
 # --- site profiles -------------------------------------------------------------------------

@@ -8,7 +8,9 @@ about one outlet:
 
 - a body shaped like a list of headlines (half its lines and two fifths of its text are the page's own
   link texts, alone or opening a teaser) is never taken: that is the "BERITA LAINNYA" block of
-  related articles, not the article;
+  related articles, not the article. Related-article blocks link to the page's own site (or one
+  or two sister sites); a list whose links go to ``ROUNDUP_SITES`` or more other sites is an
+  author's link round-up, the post itself, and only its links within the site count;
 - the precision run drops comment, ticker and teaser blocks the default run keeps; when its text
   lies within the default text (``SUBSET_SHARE``: the same container, less of it: shorter) and still holds
   a fair share of it (``PRECISION_SHARE``), what it dropped was chrome. When it lost more than
@@ -20,8 +22,12 @@ from __future__ import annotations
 
 import logging
 
+from urllib.parse import urljoin
+
 import trafilatura
 from lxml.etree import _Element
+
+from kabar.text import site_of
 from tasks.jsonld import jsonld_nodes
 
 LOGGER = logging.getLogger(__name__)
@@ -33,31 +39,57 @@ PRECISION_SHARE = 0.3
 SUBSET_SHARE = 0.9
 #: A JSON-LD body shorter than this is a teaser, not the article.
 MIN_JSONLD_CHARS = 400
+#: Headline links of a list pointing to this many other sites make it a link round-up.
+ROUNDUP_SITES = 3
 
 
-def anchor_texts(tree: _Element, min_chars: int = 20) -> set[str]:
-    """The texts of the page's links long enough to be headlines, whitespace-normalised, casefolded."""
-    texts = set()
+def anchor_texts(tree: _Element, min_chars: int = 20, url: str | None = None) -> dict[str, str | None]:
+    """The texts of the page's links long enough to be headlines, whitespace-normalised,
+    casefolded, each with the site it points to (None: the page's own site, a relative link, or
+    a page whose own site is unknown)."""
+    own = site_of(url)
+    texts: dict[str, str | None] = {}
     for link in tree.iter("a"):
         text = " ".join(link.text_content().split())
         if len(text) >= min_chars:
-            texts.add(text.casefold())
+            texts.setdefault(text.casefold(), _foreign_site(link.get("href"), url, own))
     return texts
 
 
-def _linked(line: str, anchors: set[str]) -> bool:
+def _foreign_site(href: str | None, url: str | None, own: str | None) -> str | None:
+    """The site ``href`` points to when that is not the page's own (None otherwise, and for an
+    href no URL parser reads: "http://[ccpa-preferences]" raises ValueError in urljoin)."""
+    if not own:
+        return None
+    try:
+        target = site_of(urljoin(url or "", (href or "").strip()))
+    except ValueError:
+        return None
+    return None if target == own else target
+
+
+def _link_of(line: str, anchors: dict[str, str | None]) -> str | None:
+    """The anchor text ``line`` is, or opens with ('' when none)."""
     norm = " ".join(line.split()).lstrip("-•*·–—> ").casefold()  # list bullets trafilatura writes
-    return norm in anchors or any(norm.startswith(a) for a in anchors if len(a) >= 30)
+    if norm in anchors:
+        return norm
+    return next((a for a in anchors if len(a) >= 30 and norm.startswith(a)), "")
 
 
-def list_shaped(text: str, anchors: set[str]) -> bool:
+def list_shaped(text: str, anchors: "dict[str, str | None] | set[str]") -> bool:
     """True when ``text`` reads as a list of other pages' headlines rather than an article body:
-    at least four lines, half of them and two fifths of the text are the page's own link texts,
-    alone or opening a teaser."""
+    at least four lines, half of them and two fifths of the text are the page's link texts,
+    alone or opening a teaser (links to ``ROUNDUP_SITES`` other sites or more: only those within
+    the page's own site count)."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     if len(lines) < 4 or not anchors:
         return False
-    linked = [line for line in lines if _linked(line, anchors)]
+    anchors = anchors if isinstance(anchors, dict) else dict.fromkeys(anchors)
+    links = {line: _link_of(line, anchors) for line in lines}
+    linked = [line for line in lines if links[line]]
+    foreign = {anchors[links[line]] for line in linked} - {None}
+    if len(foreign) >= ROUNDUP_SITES:  # a round-up of other sites' pages: the post itself
+        linked = [line for line in linked if anchors[links[line]] is None]
     # both: an article followed by a few long teasers is still an article
     return len(linked) >= 0.5 * len(lines) and sum(map(len, linked)) >= 0.4 * sum(map(len, lines))
 
@@ -97,7 +129,7 @@ def choose_body(tree: _Element, url: str | None, default: str,
                 prune_xpath: str | None = None) -> tuple[str, str]:
     """(text, candidate name). Raises nothing; returns ('', 'none') when only headline lists
     were found (the caller treats that as a page with no article)."""
-    anchors = anchor_texts(tree)
+    anchors = anchor_texts(tree, url=url)
     precision = _precision_text(tree, url, prune_xpath)
     default = (default or "").strip()
     ranked = []

@@ -55,15 +55,21 @@ def _build(match: re.Match[str], month: int) -> datetime | None:
 
 def find_dates(text: str) -> list[tuple[int, datetime, bool]]:
     """Every Indonesian date in ``text``: (position, datetime, has_time), in text order."""
-    found: list[tuple[int, datetime, bool]] = []
+    return [(position, stamp, has_time) for position, stamp, has_time, _ in find_dates_with_zone(text)]
+
+
+def find_dates_with_zone(text: str) -> list[tuple[int, datetime, bool, bool]]:
+    """Every Indonesian date in ``text``: (position, datetime, has_time, zone written out), in
+    text order; a time without WIB/WITA/WIT is read as WIB (zone written out: False)."""
+    found: list[tuple[int, datetime, bool, bool]] = []
     for match in _NAMED.finditer(text):
         month = MONTHS.get(match.group("month").lower())
         if month and (stamp := _build(match, month)):
-            found.append((match.start(), stamp, bool(match.group("hour"))))
+            found.append((match.start(), stamp, bool(match.group("hour")), bool(match.group("zone"))))
     for match in _NUMERIC.finditer(text):
         stamp = _build(match, int(match.group("month")))
         if stamp:
-            found.append((match.start(), stamp, bool(match.group("hour"))))
+            found.append((match.start(), stamp, bool(match.group("hour")), bool(match.group("zone"))))
     return sorted(found, key=lambda f: f[0])
 
 
@@ -82,8 +88,11 @@ _DATE_LINE = re.compile(
 
 
 def is_date_line(line: str) -> bool:
-    """A line that is only a date (and time): page chrome, not article text."""
-    return bool(line) and len(line) <= 60 and bool(find_dates(line)) and bool(_DATE_LINE.match(line.strip()))
+    """A line that is only a date (and time), maybe as a list item ("- Kamis, 05/11/2015 09:25
+    WIB": a box of other stories whose headlines went with their links): page chrome, not
+    article text."""
+    line = line.strip().lstrip("-•*·–—> ").strip()
+    return bool(line) and len(line) <= 60 and bool(find_dates(line)) and bool(_DATE_LINE.match(line))
 
 
 #: The lead and dateline: where a text states the day it reports ("Rabu (15/5/2024)").

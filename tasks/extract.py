@@ -22,18 +22,12 @@ from kabar.models import Article, Fetched, StageError
 from tasks import charset
 from tasks.boilerplate import link_texts, prune_tree
 from tasks.candidates import choose_body
-from tasks.dates import JAKARTA, estimate_from_text, find_dates
-from tasks.jsonld import jsonld_nodes
+from tasks.dates import JAKARTA, estimate_from_text, find_dates, find_dates_with_zone
 from tasks.outlets import site_names
 from tasks.page_type import ARTICLE, OTHER, PAGE_TYPE_STAGE, html_page_type, text_file_type
+from tasks.published import declared_published_at
 
 LOGGER = logging.getLogger(__name__)
-_META_DATE_KEYS = (
-    "article:published_time", "og:article:published_time", "datepublished", "pubdate",
-    "publishdate", "dc.date.issued", "date",
-)
-
-
 class ExtractionError(ValueError):
     """The page yielded no article (empty, not parseable, no main text)."""
 
@@ -51,38 +45,15 @@ def decode(body: bytes, content_type: str | None) -> str:
     return charset.decode(body, content_type)
 
 
-def _parse_timestamp(value: str) -> datetime | None:
-    value = re.sub(r"(\d)\s+T(\d)", r"\1T\2", value.strip())  # "2015-11-05 T10:08:58Z"
-    if not value:
-        return None
-    try:
-        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=JAKARTA)
-
-
 def meta_published_at(html: "str | lxml.html.HtmlElement") -> datetime | None:
     """The publication time a page (HTML text or parsed tree) declares in <meta> or JSON-LD,
-    with its time of day."""
+    with its time of day (the best of its declarations: ``tasks.published``)."""
     if isinstance(html, str):
         try:
-            tree = lxml.html.fromstring(html)
+            html = lxml.html.fromstring(html)
         except (ValueError, lxml.etree.ParserError):
             return None
-    else:
-        tree = html
-    for meta in tree.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
-        if key in _META_DATE_KEYS and meta.get("content"):
-            stamp = _parse_timestamp(meta.get("content"))
-            if stamp:
-                return stamp
-    for node in jsonld_nodes(tree):
-        value = node.get("datePublished")
-        if isinstance(value, str) and (stamp := _parse_timestamp(value)):
-            return stamp
-    return None
+    return declared_published_at(html)
 
 
 def _date_only(value: str | None) -> datetime | None:
@@ -172,32 +143,45 @@ def extract_html(html: str, url: str | None) -> dict:
     result["title"] = _better_title(result.get("title"), headings)
     source = "metadata" if published is not None else None
     if published is not None:
-        published = _visible_zone(tree, published)
+        published = _visible_zone(tree, published, result.get("title"))
     else:
         published, source = _indonesian_date(tree, result)
     result["published_at"], result["published_at_source"] = published, source
     result["pruned"] = pruned
     result["site_names"] = names
-    result["header_text"] = _near_headline(tree)[:1500]  # where bylines sit
+    result["header_text"] = _near_headline(tree, result["title"])[:1500]  # where bylines sit
     result["link_texts"] = links
     return result
 
 
-def _visible_zone(tree: lxml.html.HtmlElement, declared: datetime) -> datetime:
-    """The declared time, unless the page shows beside the headline the same wall-clock time in
-    another zone ("10:08 WIB" shown, "T10:08:58Z" declared: the site wrote local time as UTC), or
-    a time of day for a declared day that has none."""
-    for _, shown, has_time in find_dates(_near_headline(tree)):
-        # only a declared UTC time: a shown time without a zone is read as WIB by find_dates, and
-        # on a page in another zone that is no evidence against the declared offset
-        if has_time and declared.utcoffset() == timedelta(0) and shown.utcoffset() != timedelta(0) \
-                and shown.replace(tzinfo=None) == declared.replace(second=0, microsecond=0, tzinfo=None):
+def _visible_zone(tree: lxml.html.HtmlElement, declared: datetime, title: str | None = None) -> datetime:
+    """The declared time, unless the page shows the same wall-clock time in another zone ("10:08
+    WIB" shown, "T10:08:58Z" declared: the site wrote local time as UTC), or a time of day for a
+    declared day that has none."""
+    for shown, has_time, zone in _dates_near_headline(tree, title):
+        # only a declared UTC time and a shown time with its zone written out: a time without one
+        # is read as WIB by find_dates, and on a page in another zone ("20:00" beside a Spanish
+        # headline) that is no evidence against the declared offset
+        if has_time and zone and _local_written_as_utc(declared, shown):
             return shown
-        # a declared day without a time (midnight): the time the page shows for that day, in its zone
+        # a declared day without a time (midnight): the time the page shows for that day, in the
+        # zone it shows (WITA) or else the declared one
         if has_time and (declared.hour, declared.minute, declared.second) == (0, 0, 0) \
                 and shown.date() == declared.date():
-            return shown.replace(tzinfo=declared.tzinfo)
+            return shown if zone else shown.replace(tzinfo=declared.tzinfo)
+    if declared.utcoffset() == timedelta(0):
+        # the headline's surroundings may show no time (a photo page dates its photo): the same
+        # wall-clock minute anywhere on the page, with its zone written out ("16:00 WIB"), says
+        # the same; a zone-less time elsewhere on the page (a list of other stories) does not
+        for _, shown, has_time, zone in find_dates_with_zone(_spaced_text(tree)[:50000]):
+            if has_time and zone and _local_written_as_utc(declared, shown):
+                return shown
     return declared
+
+
+def _local_written_as_utc(declared: datetime, shown: datetime) -> bool:
+    return declared.utcoffset() == timedelta(0) and shown.utcoffset() != timedelta(0) \
+        and shown.replace(tzinfo=None) == declared.replace(second=0, microsecond=0, tzinfo=None)
 
 
 def _indonesian_date(tree: lxml.html.HtmlElement, result: dict) -> tuple[datetime | None, str | None]:
@@ -205,9 +189,12 @@ def _indonesian_date(tree: lxml.html.HtmlElement, result: dict) -> tuple[datetim
     headline gives for that day; else the first Indonesian date of the page text. Returns the
     stamp and where it came from (``metadata`` when htmldate's day stands alone, else ``text``)."""
     day = _date_only(result.get("date"))
-    header_text = " ".join(tree.text_content().split())[:20000] if day is None else _near_headline(tree)
+    if day is None:
+        dates = [(found, has_time) for _, found, has_time in find_dates(" ".join(tree.text_content().split())[:20000])]
+    else:
+        dates = [(found, has_time) for found, has_time, _ in _dates_near_headline(tree, result.get("title"))]
     stamp = None
-    for _, found, has_time in find_dates(header_text):
+    for found, has_time in dates:
         if day is None or found.date() == day.date():
             if has_time:
                 return found, "text"
@@ -222,14 +209,76 @@ def _indonesian_date(tree: lxml.html.HtmlElement, result: dict) -> tuple[datetim
     return stamp, "text" if stamp else None
 
 
-def _near_headline(tree: lxml.html.HtmlElement) -> str:
-    """Text of the headline's surroundings (its parent and grandparent), where bylines sit. The
-    headline is the longest <h1> (the first one is often the masthead's logo)."""
-    heading = max(tree.iter("h1"), key=lambda h: len(h.text_content().strip()), default=None)
+def _near_headline(tree: lxml.html.HtmlElement, title: str | None = None) -> str:
+    """Text of the headline's surroundings (its parent and grandparent), where bylines and the
+    date line sit. The headline is the longest <h1> (the first one is often the masthead's logo);
+    on a page with no <h1>, the element whose whole text is the title (or opens the declared
+    title, "Headline | Section | Site")."""
+    heading = _headline(tree, title)
     node = heading.getparent() if heading is not None else None
     if node is not None and node.getparent() is not None:
         node = node.getparent()
     return " ".join(node.text_content().split())[:5000] if node is not None else ""
+
+
+def _headline(tree: lxml.html.HtmlElement, title: str | None) -> lxml.html.HtmlElement | None:
+    heading = max(tree.iter("h1"), key=lambda h: len(h.text_content().strip()), default=None)
+    if heading is None or not heading.text_content().strip():
+        heading = _titled_element(tree, title)
+    return heading
+
+
+def _dates_near_headline(tree: lxml.html.HtmlElement, title: str | None) -> list[tuple[datetime, bool, bool]]:
+    """The dates (with has_time and zone written out) in the headline's surroundings, nearest first: its own text, its
+    siblings outwards (the one before, the one after, ...), then its parent's siblings. Nearest,
+    not first in the page's order: a box of popular stories with their times often sits in the
+    same container, above the headline."""
+    heading = _headline(tree, title)
+    found: list[tuple[datetime, bool, bool]] = []
+    for text in _texts_outward(heading) if heading is not None else ():
+        found += [(stamp, has_time, zone) for _, stamp, has_time, zone in find_dates_with_zone(" ".join(text.split()))]
+    return found
+
+
+def _spaced_text(element: lxml.html.HtmlElement) -> str:
+    """The element's text with a space between its elements' texts (``text_content`` glues
+    "16:00 WIB</li><li>Selasa" into "WIBSelasa", and the zone is then no word)."""
+    return " ".join(" ".join(element.itertext()).split())
+
+
+def _texts_outward(node: lxml.html.HtmlElement, levels: int = 2):
+    yield _spaced_text(node)
+    for _ in range(levels):
+        parent = node.getparent()
+        if parent is None:
+            return
+        before, after = list(node.itersiblings(preceding=True)), list(node.itersiblings())
+        for i in range(max(len(before), len(after))):
+            for side in (before, after):
+                if i < len(side) and isinstance(side[i].tag, str):
+                    yield _spaced_text(side[i])
+        # loose text in the parent itself (a date printed between elements)
+        yield " ".join([parent.text or ""] + [child.tail or "" for child in parent])
+        node = parent
+
+
+#: Elements a headline is printed in when a page has no <h1>.
+_HEADLINE_TAGS = ("h2", "h3", "div", "span", "p", "td", "strong", "b")
+
+
+def _titled_element(tree: lxml.html.HtmlElement, title: str | None) -> lxml.html.HtmlElement | None:
+    """The first body element whose text is the title, or opens it (at least 15 characters), and
+    is not a link (the same headline in a box of popular stories is one)."""
+    wanted = " ".join((title or "").split()).casefold()
+    if len(wanted) < 15:
+        return None
+    body = tree.find("body") if tree.tag == "html" else tree
+    for element in (body if body is not None else tree).iter(*_HEADLINE_TAGS):
+        text = " ".join(element.text_content().split()).casefold()
+        if len(text) >= 15 and (text == wanted or wanted.startswith(text) and len(text) >= 0.5 * len(wanted)) \
+                and next(element.iter("a"), None) is None and next(element.iterancestors("a"), None) is None:
+            return element
+    return None
 
 
 def extract_article(fetched: Fetched) -> Article:
@@ -242,8 +291,10 @@ def extract_article(fetched: Fetched) -> Article:
     url = fetched.final_url or fetched.item.url
     result = extract_html(text, url if url.startswith("http") else None)
     published, source = result["published_at"], result["published_at_source"]
-    if published is None and fetched.item.published_hint is not None:
-        published, source = fetched.item.published_hint, "metadata"  # the feed's or sitemap's date
+    hint = fetched.item.published_hint  # the feed's or sitemap's date
+    if hint is not None and (published is None or _bare_day(published) and not _bare_day(hint)
+                             and hint.astimezone(published.tzinfo).date() == published.date()):
+        published, source = hint, "metadata"  # a page that states the day only: the feed's minute
     published, source = _with_estimate(published, source, result["text"])
     if fetched.extra_pages:  # a multi-page article: pages' text in order, repeated lead once
         result["text"] = _join_pages(result["text"], fetched, url)
@@ -262,6 +313,11 @@ def extract_article(fetched: Fetched) -> Article:
               "body_candidate": result["body_candidate"], "page_type_reason": result["page_type_reason"],
               "site_names": result["site_names"], "_header_text": result["header_text"]},
     )
+
+
+def _bare_day(stamp: datetime) -> bool:
+    """A stamp that is a day without a time of day (midnight)."""
+    return (stamp.hour, stamp.minute, stamp.second) == (0, 0, 0)
 
 
 def _join_pages(first: str, fetched: Fetched, url: str) -> str:

@@ -55,6 +55,11 @@ _LICENCE_WORDS = re.compile(
 )
 
 
+def article_type(kind: object) -> bool:
+    """True when a JSON-LD ``@type`` value (a string or a list of them) names an article type."""
+    return any(isinstance(v, str) and v.casefold() in _ARTICLE_TYPES for v in (kind if isinstance(kind, list) else [kind]))
+
+
 def words(text: str | None) -> int:
     return len(_WORD.findall(text or ""))
 

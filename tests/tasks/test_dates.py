@@ -28,4 +28,6 @@ def test_indonesian_dates(text: str, expected: datetime) -> None:
 def test_no_date_and_date_lines() -> None:
     assert parse_indonesian_date("Tidak ada tanggal di kalimat ini.") is None
     assert is_date_line("Selasa, 23/02/2016 15:32 WIB")
+    assert is_date_line("- Kamis, 05/11/2015 09:25 WIB")  # a list item whose headline went with its link
+    assert not is_date_line("- Kamis, 05/11/2015 09:25 WIB polisi menangkap tersangka")
     assert not is_date_line("Pada 11 Juli 2015 polisi menangkap tersangka di rumahnya.")

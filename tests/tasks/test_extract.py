@@ -37,3 +37,21 @@ def test_json_ld_date_is_read_as_json_anywhere_in_the_block() -> None:
     assert meta_published_at(html) == datetime(2024, 5, 15, 3, 0, tzinfo=timezone.utc)
     broken = "<html><head><script type='application/ld+json'>{\"datePublished\": </script></head></html>"
     assert meta_published_at(broken) is None
+
+
+def test_a_teaser_paragraph_of_label_and_link_is_cut_whatever_the_label() -> None:
+    from tasks.normalise import normalise_article
+
+    lead = ("Banjir rob kembali menggenangi kawasan pesisir utara Makassar sejak Selasa pagi, merendam "
+            "ratusan rumah warga dan memutus akses jalan utama menuju pelabuhan perikanan setempat.")
+    more = ("Kepala BPBD mengatakan air laut naik lebih tinggi dari perkiraan, sehingga petugas mendirikan "
+            "posko darurat. Menurut <a href='/bmkg'>prakiraan BMKG terbaru untuk pekan ini</a>, pasang masih tinggi.")
+    html = (f"<html><body><article><h1>Banjir Rob Genangi Pesisir Utara Makassar</h1><p>{lead}</p>"
+            "<p><b>Artikel Terkait: <a href='/harga-beras'>Harga Beras di Pasar Terong Naik Dua Ribu Rupiah</a></b></p>"
+            f"<p>{more}</p><p>{lead.replace('Selasa', 'Rabu')}</p></article></body></html>").encode()
+    articles, _ = extract_batch([_fetched("https://kabarkita.example/banjir-rob", html)])
+    text = normalise_article(articles[0]).text
+    assert "Harga Beras di Pasar Terong" not in text
+    assert "prakiraan BMKG terbaru untuk pekan ini" in text  # a link inside a sentence stays
+    assert ("link_block", "Artikel Terkait: Harga Beras di Pasar Terong Naik Dua Ribu Rupiah") in \
+        [(rule, line) for rule, line, _ in articles[0].meta["removed"]]
