@@ -28,6 +28,8 @@ from typing import Any
 
 import duckdb
 
+from warehouse.connection import load_extension
+
 LOGGER = logging.getLogger(__name__)
 
 POSTINGS_TABLE = "store.search_postings"
@@ -102,6 +104,7 @@ def update_index(con: duckdb.DuckDBPyConnection, articles: str = "store.articles
     indexed yet, (re)create the ``search_articles`` macro. Work follows what changed, not the
     warehouse's size. Returns ``{"documents": indexed in all, "indexed": added now, "removed": n}``."""
     started = time.perf_counter()
+    load_extension(con, "fts")  # stem(); the pipeline's writer opens without it (connection.connect)
     con.execute("CREATE SCHEMA IF NOT EXISTS store")
     con.execute(f"CREATE TABLE IF NOT EXISTS {DOCS_TABLE} (article_id VARCHAR NOT NULL, signature UBIGINT NOT NULL, len INTEGER NOT NULL)")
     con.execute(f"CREATE TABLE IF NOT EXISTS {POSTINGS_TABLE} (term VARCHAR NOT NULL, article_id VARCHAR NOT NULL, tf INTEGER NOT NULL)")
@@ -202,6 +205,7 @@ def _stems(con: duckdb.DuckDBPyConnection, words: list[str]) -> dict[str, str]:
     words = sorted({w for w in words if w})
     if not words:
         return {}
+    load_extension(con, "fts")  # a no-op on a reader, which has it loaded (connection.connect)
     rows = con.execute(
         f"SELECT w, stem(w, '{STEMMER}') FROM unnest(?::VARCHAR[]) AS t(w)", [words]
     ).fetchall()
@@ -259,6 +263,7 @@ def search(
     Raises LookupError when no index was built yet."""
     if not index_ready(con):
         raise LookupError("no search index yet: run `kabar ingest` (it builds the index at the end)")
+    load_extension(con, "fts")  # a no-op on a reader (connection.connect loads it for analysts)
     rows = con.execute(
         "SELECT s.article_id, s.title, s.outlet, s.published_at, s.score, a.text "
         "FROM search_articles(?, since := ?, outlet_name := ?) s JOIN main.articles a USING (article_id) "
