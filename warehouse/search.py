@@ -196,6 +196,14 @@ def index_ready(con: duckdb.DuckDBPyConnection) -> bool:
     ).fetchone()[0])
 
 
+def _with_fts(con: duckdb.DuckDBPyConnection) -> None:
+    """fts (stem()) on this connection: the pipeline's own open without it (connection.connect);
+    an analyst's reader loaded it before its configuration was locked, and a locked connection
+    may not even list extensions (that reads the extension directory)."""
+    if not con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:
+        load_extension(con, "fts")
+
+
 def _fold(word: str) -> str:
     """Lower-case and strip accents, as the fts extension does before stemming."""
     return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
@@ -205,7 +213,7 @@ def _stems(con: duckdb.DuckDBPyConnection, words: list[str]) -> dict[str, str]:
     words = sorted({w for w in words if w})
     if not words:
         return {}
-    load_extension(con, "fts")  # a no-op on a reader, which has it loaded (connection.connect)
+    _with_fts(con)
     rows = con.execute(
         f"SELECT w, stem(w, '{STEMMER}') FROM unnest(?::VARCHAR[]) AS t(w)", [words]
     ).fetchall()
@@ -263,7 +271,7 @@ def search(
     Raises LookupError when no index was built yet."""
     if not index_ready(con):
         raise LookupError("no search index yet: run `kabar ingest` (it builds the index at the end)")
-    load_extension(con, "fts")  # a no-op on a reader (connection.connect loads it for analysts)
+    _with_fts(con)
     rows = con.execute(
         "SELECT s.article_id, s.title, s.outlet, s.published_at, s.score, a.text "
         "FROM search_articles(?, since := ?, outlet_name := ?) s JOIN main.articles a USING (article_id) "
