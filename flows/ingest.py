@@ -198,6 +198,8 @@ def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture, 
     kept, skipped, enriched = [], [], []
     if extracted:  # an unchanged batch has nothing to clean, dedupe, enrich or assign
         kept, skipped = normalise_task(extracted, by_name, window, site_profiles_task(path, extracted))
+    if kept:  # pages all skipped (no text, outside the window): nothing to dedupe, enrich or assign,
+        # and the enrichers' models, a dedupe reader and three task runs are not paid for nothing
         enriched = restamp(enrich.submit(dedupe_task(kept, path, plan.dedupe), None, plan.enrich).result(), fetched)
         enriched = stories_task(enriched, path, plan.dedupe)
     for article in skipped:
