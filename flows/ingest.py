@@ -3,7 +3,9 @@
 The flow body only composes tasks. Lists of items, fetches and articles are handed to tasks in
 ``quote(...)`` (prefect.utilities.annotations): Prefect otherwise walks every element of every
 argument looking for futures to resolve and to record as task inputs, twice per task run, about
-0.5 CPU s of an unchanged 300-page rerun; none of these holds a future. Fetch and extract batches are submitted to the task runner
+0.5 CPU s of an unchanged 300-page rerun; none of these holds a future. Only tasks the flow calls
+in its own process get them: a submitted task's quote reached a Dask worker as a bare tuple
+(Dask's graph spec takes a tuple for a task), so submitted batches go as they are. Fetch and extract batches are submitted to the task runner
 (threads by default, Dask with ``[run] task_runner = "dask"``) a few batches ahead, while this
 process normalises, dedupes, assigns stories and loads in order: the loader stays the single
 writer. After the last batch the search index is updated and the quality checks run.
@@ -138,7 +140,8 @@ def ingest(
                 left = items[start * batch_size:]
                 get_run_logger().warning(budget.message(len(left), len(items)))
                 break
-            fetched_future = fetch_retrying.submit(quote(batch), plan.fetch, capture)
+            # not quote(batch): a submitted task's quote reaches a Dask worker as a bare tuple
+            fetched_future = fetch_retrying.submit(batch, plan.fetch, capture)
             known = {item.url: stored[item.url] for item in batch if item.url in stored}
             in_flight.append((fetched_future, extract.submit(fetched_future, known), known))
             if len(in_flight) >= settings.BATCHES_IN_FLIGHT:
