@@ -121,6 +121,14 @@ def restamp(articles: list[Any], fetched: list[Any]) -> list[Any]:
 def in_deployment() -> bool:
     """Whether this flow run was started from a deployment (a worker or `kabar serve`): such runs
     take their default warehouse from the user data folder, not the working directory."""
+    from prefect.context import FlowRunContext
+
+    # The flow run in hand says it: prefect.runtime.deployment.get_id (3.8.8) looks for
+    # deployment_id on the FlowRunContext itself, not on its flow_run, finds none and reads the
+    # flow run back from the API, one round trip per run (issue 11: a run's fixed cost).
+    context = FlowRunContext.get()
+    if context is not None and context.flow_run is not None:
+        return context.flow_run.deployment_id is not None
     from prefect.runtime import deployment
 
     return deployment.id is not None

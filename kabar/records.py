@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from kabar.text import line_key
+
+if TYPE_CHECKING:
+    # numpy is imported where a signature is stored or read, not at import: every command's
+    # module imports this one (kabar.summary), and numpy was about a third of `kabar --help`.
+    import numpy as np
 
 #: What a run counts per source (columns of ``store.runs`` and the CLI summary).
 COUNTS = ("discovered", "fetched", "failed", "new", "duplicate", "updated", "unchanged", "skipped")
@@ -81,8 +85,12 @@ class StoryContext:
 
 #: MinHash signatures are stored as little-endian uint32 blobs.
 def to_blob(sig: np.ndarray) -> bytes:
+    import numpy as np
+
     return np.ascontiguousarray(sig, dtype="<u4").tobytes()
 
 
 def from_blob(blob: bytes) -> np.ndarray:
+    import numpy as np
+
     return np.frombuffer(blob, dtype="<u4")

@@ -29,7 +29,7 @@ from kabar.records import COUNTS, NOT_ATTEMPTED_STAGE
 from tasks.enrich import REGISTRY, Enrichment, get_field
 from tasks.page_type import PAGE_TYPE_STAGE
 from warehouse.backend import open_writer_for as open_writer  # a DuckDB file or a DuckLake
-from warehouse.bodies import record_bodies, touch_unchanged
+from warehouse.bodies import NO_ARTICLE, record_bodies, touch_unchanged
 from warehouse.frontier import record as record_frontier
 from warehouse.coverage import update_extracted
 from warehouse.lake import claim_write, is_lake_connection, retry_on_conflict
@@ -310,8 +310,10 @@ def load_batch(
 
     ``discovery_fetches`` (feeds, sitemaps) are recorded in ``fetches``; only their failures count.
     ``subject`` (tasks/coverage.py ``extracted_rows``) updates the coverage rows of extracted items.
-    ``unchanged`` (URL -> article id, tasks/unchanged.py): fetches whose body is the one their
-    stored article came from; not extracted, they count ``unchanged`` and their articles are seen.
+    ``unchanged`` (URL -> (article id, page type, reason), tasks/unchanged.py): fetches whose body
+    is the one their stored article came from; not extracted, they count ``unchanged`` and their
+    articles are seen. One whose body gave no article last time (``NO_ARTICLE``) counts
+    ``skipped`` again, with the page type recorded then.
     """
     counts = Counts()
     unchanged = unchanged or {}
@@ -321,8 +323,12 @@ def load_batch(
         if fetched.not_modified:  # a 304: the stored article stands, no extraction was done
             counts.add(fetched.item.source, "unchanged")
         elif fetched.item.url in unchanged:  # the same bytes as last time: the stored article stands
-            counts.add(fetched.item.source, "unchanged")
-            seen[unchanged[fetched.item.url]] = _utc(fetched.fetched_at)
+            article_id = unchanged[fetched.item.url][0]
+            if article_id == NO_ARTICLE:  # the same video or index page as last time: skipped again
+                counts.add(fetched.item.source, "skipped")
+            else:
+                counts.add(fetched.item.source, "unchanged")
+                seen[article_id] = _utc(fetched.fetched_at)
     for fetched in discovery_fetches:
         if fetched.error is not None:
             counts.add(fetched.item.source, "failed")
@@ -335,7 +341,7 @@ def load_batch(
         claim_write(con)
         if fetches:
             page_types = _page_types(articles, errors)
-            page_types.update(dict.fromkeys(unchanged, ("article", "body unchanged since its article was extracted")))
+            page_types.update({url: (kind, reason) for url, (_, kind, reason) in unchanged.items()})
             con.register("fetch_rows", _fetch_table(fetches, page_types))
             con.execute("INSERT INTO store.fetches BY NAME SELECT *, ?::VARCHAR AS run_id FROM fetch_rows", [run_id])
         failures = [e for e in errors if e.stage != PAGE_TYPE_STAGE]  # page types go on the fetch rows
@@ -356,22 +362,28 @@ def load_batch(
             write_enrichments(con, run_id, [a for a in articles if per_article.get(a.article_id) != "unchanged"])
             write_dedupe_state(con, run_id, articles, per_article)
             record_cleaning(con, run_id, articles)  # removed_spans audit + site profiles
-            record_bodies(con, run_id, _body_rows(fetches, articles))
             LOGGER.debug("loaded %s", statuses)
+        record_bodies(con, run_id, _body_rows(fetches, articles, errors))
         touch_unchanged(con, seen)
         update_extracted(con, run_id, list(subject))
     return counts
 
 
-def _body_rows(fetches: list[Fetched], articles: list[Article]) -> list[dict[str, Any]]:
-    """The extracted-body rows of loaded articles: which body (by hash) each came from, by which
+def _body_rows(fetches: list[Fetched], articles: list[Article], errors: list[StageError] = ()) -> list[dict[str, Any]]:
+    """The extracted-body rows of loaded articles, and of pages extraction found to be no article
+    (page-type records; article id ``NO_ARTICLE``): which body (by hash) each came from, by which
     extractor version (a later fetch of the same bytes is then not extracted again)."""
     from tasks.unchanged import body_digest, extractor_version
 
+    non_articles = [e.url for e in errors if e.stage == PAGE_TYPE_STAGE]
+    if not articles and not non_articles:
+        return []
     digests = {f.item.url: body_digest(f) for f in fetches if f.ok}
     version, now = extractor_version(), datetime.now(timezone.utc)
-    return [{"url": a.url, "body_hash": digests[a.url], "extractor": version, "article_id": a.article_id,
-             "extracted_at": now} for a in articles if digests.get(a.url) and a.article_id]
+    made = {a.url: a.article_id for a in articles if a.article_id}
+    made.update({url: NO_ARTICLE for url in non_articles if url not in made})
+    return [{"url": url, "body_hash": digests[url], "extractor": version, "article_id": article_id,
+             "extracted_at": now} for url, article_id in made.items() if digests.get(url)]
 
 
 def load_enrichments(path: Warehouse, run_id: str, articles: list[Article]) -> Counts:

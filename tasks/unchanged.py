@@ -8,8 +8,10 @@ as usual, counts it ``unchanged`` and moves its article's ``last_seen_at``.
 - ``extractor_version()``: what "the same extractor" means: ``settings.PIPELINE_CODE_VERSION``
   (bump it when extraction or cleaning code changes meaning) and the installed versions of the
   libraries that extract. A change of either re-extracts every page on the next run.
-- ``stored_bodies_task(path, urls, reextract)``: URL -> (body hash, article id) for the run's
-  URLs, read once before fetching (``reextract``: none, every page is extracted).
+- ``stored_bodies_task(path, urls, reextract)``: URL -> (body hash, article id, page type,
+  reason) for the run's URLs, read once before fetching (``reextract``: none, every page is
+  extracted). A page that gave no article (a video or index page) has article id
+  ``warehouse.bodies.NO_ARTICLE`` and its recorded page type: it is skipped again unextracted.
 - ``changed(batch, stored)`` / ``unchanged(batch, stored)``: a fetched batch split by that.
 
 Not covered by "the same body": the site profiles learned since (tasks/boilerplate.py) and the
@@ -62,19 +64,20 @@ def body_digest(fetched: Fetched) -> str | None:
     return digest.hexdigest()[:32]
 
 
-def unchanged(batch: list[Fetched], stored: dict[str, tuple[str, str]] | None) -> dict[str, str]:
-    """URL -> article id of the good fetches in ``batch`` whose body is the stored one."""
+def unchanged(batch: list[Fetched], stored: dict[str, tuple[str, ...]] | None) -> dict[str, tuple[str, str, str]]:
+    """URL -> (article id, page type, reason) of the good fetches in ``batch`` whose body is the
+    stored one (article id ``NO_ARTICLE`` for a page that gave none)."""
     if not stored:
         return {}
     same = {}
     for fetched in batch:
         known = stored.get(fetched.item.url)
         if known is not None and fetched.ok and body_digest(fetched) == known[0]:
-            same[fetched.item.url] = known[1]
+            same[fetched.item.url] = tuple(known[1:4])
     return same
 
 
-def changed(batch: list[Fetched], stored: dict[str, tuple[str, str]] | None) -> list[Fetched]:
+def changed(batch: list[Fetched], stored: dict[str, tuple[str, ...]] | None) -> list[Fetched]:
     """The fetches of ``batch`` that are not unchanged bodies (these are extracted)."""
     if not stored:
         return batch
@@ -82,8 +85,9 @@ def changed(batch: list[Fetched], stored: dict[str, tuple[str, str]] | None) -> 
     return [f for f in batch if f.item.url not in same]
 
 
-def stored_bodies(path: Warehouse, urls: list[str], reextract: bool = False) -> dict[str, tuple[str, str]]:
-    """URL -> (body hash, article id) of these URLs extracted by the current extractor version."""
+def stored_bodies(path: Warehouse, urls: list[str], reextract: bool = False) -> dict[str, tuple[str, str, str, str]]:
+    """URL -> (body hash, article id, page type, reason) of these URLs extracted by the current
+    extractor version (warehouse/bodies.py ``lookup``)."""
     if reextract:
         return {}
     from warehouse.bodies import stored_bodies as read
@@ -92,5 +96,5 @@ def stored_bodies(path: Warehouse, urls: list[str], reextract: bool = False) -> 
 
 
 @task(name="stored-bodies", cache_policy=NO_CACHE)
-def stored_bodies_task(path: Warehouse, urls: list[str], reextract: bool = False) -> dict[str, tuple[str, str]]:
+def stored_bodies_task(path: Warehouse, urls: list[str], reextract: bool = False) -> dict[str, tuple[str, str, str, str]]:
     return stored_bodies(path, urls, reextract)

@@ -7,6 +7,12 @@ was extracted by this ``extractor`` version (an extractor change makes every pag
 Write side, inside the load transaction: ``record_bodies`` for the articles a batch loaded, and
 ``touch_unchanged`` for the pages it skipped (their articles' ``last_seen_at`` moves, as a
 merged unchanged article's does).
+
+A page extraction found not to be an article (a video or index page: its page type is on its
+fetch row) is remembered too, with ``article_id`` ``NO_ARTICLE``: the same bytes, by the same
+extractor, give the same page type, so the next run counts it skipped again without extracting
+it. Without this the first unchanged rerun of 300 real pages started the extraction workers for
+the one video page among them, about 4 of its 10 CPU s (issue 11).
 """
 
 from __future__ import annotations
@@ -26,6 +32,11 @@ LOGGER = logging.getLogger(__name__)
 _ROWS = pa.schema([("url", pa.string()), ("body_hash", pa.string()), ("extractor", pa.string()),
                    ("article_id", pa.string()), ("extracted_at", pa.timestamp("us", tz="UTC")),
                    ("run_id", pa.string())])
+#: ``article_id`` of a body that gave no article (a page of another type, see store.fetches.page_type).
+NO_ARTICLE = ""
+#: The fetch-row page type of a stored article's unchanged body.
+UNCHANGED_ARTICLE = ("article", "body unchanged since its article was extracted")
+
 _SEEN = pa.schema([("article_id", pa.string()), ("seen_at", pa.timestamp("us", tz="UTC"))])
 
 
@@ -36,23 +47,39 @@ def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
     ).fetchone()[0] > 0
 
 
-def lookup(con: duckdb.DuckDBPyConnection, urls: list[str], extractor: str) -> dict[str, tuple[str, str]]:
-    """URL -> (body hash, article id) of these URLs, extracted by ``extractor``, article still stored."""
+def lookup(con: duckdb.DuckDBPyConnection, urls: list[str], extractor: str) -> dict[str, tuple[str, str, str, str]]:
+    """URL -> (body hash, article id, page type, reason) of these URLs, extracted by ``extractor``:
+    articles still stored (page type ``article``), and pages that gave none (``NO_ARTICLE``, with
+    the page type their last fetch row recorded)."""
     if not urls or not _has_table(con):
         return {}
     con.register("body_urls", pa.table({"url": pa.array(list(dict.fromkeys(urls)), pa.string())}))
     try:
         rows = con.execute(
-            """SELECT b.url, b.body_hash, b.article_id FROM store.extracted_bodies b
-               JOIN body_urls USING (url) JOIN store.articles a ON a.article_id = b.article_id
-               WHERE b.extractor = ?""", [extractor],
+            """WITH bodies AS (
+                   SELECT b.url, b.body_hash, b.article_id FROM store.extracted_bodies b JOIN body_urls USING (url)
+                   LEFT JOIN store.articles a ON a.article_id = b.article_id
+                   WHERE b.extractor = ? AND (a.article_id IS NOT NULL OR b.article_id = ?)),
+               types AS (
+                   SELECT f.url, arg_max(f.page_type, f.fetched_at) AS page_type,
+                          arg_max(f.page_type_reason, f.fetched_at) AS reason
+                   FROM store.fetches f JOIN bodies b ON b.url = f.url AND b.article_id = ?
+                   WHERE f.page_type IS NOT NULL GROUP BY f.url)
+               SELECT b.url, b.body_hash, b.article_id, t.page_type, t.reason
+               FROM bodies b LEFT JOIN types t USING (url)""", [extractor, NO_ARTICLE, NO_ARTICLE],
         ).fetchall()
     finally:
         con.unregister("body_urls")
-    return {url: (body_hash, article_id) for url, body_hash, article_id in rows}
+    found = {}
+    for url, body_hash, article_id, page_type, reason in rows:
+        if article_id != NO_ARTICLE:
+            found[url] = (body_hash, article_id, *UNCHANGED_ARTICLE)
+        elif page_type is not None and page_type != "article":  # else: extract it again, never guess
+            found[url] = (body_hash, article_id, page_type, reason or "")
+    return found
 
 
-def stored_bodies(path: Warehouse, urls: list[str], extractor: str) -> dict[str, tuple[str, str]]:
+def stored_bodies(path: Warehouse, urls: list[str], extractor: str) -> dict[str, tuple[str, str, str, str]]:
     """``lookup`` through a short read-only connection; an absent or busy warehouse reads as
     empty (every page is then extracted: slower, never wrong)."""
     if not urls or not path.exists():

@@ -91,12 +91,14 @@ def _is_lock_error(exc: duckdb.Error) -> bool:
 
 def connect(
     path: str | Path, *, read_only: bool = False, wait_s: float = 10.0, external_access: bool = False,
-    locked: bool = True,
+    locked: bool = True, fts: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file, waiting up to ``wait_s`` while another process holds it.
 
     A read-only connection is locked down (see ``lock_down``) once fts is loaded, unless
-    ``locked=False`` (the pipeline's own readers, see ``open_reader``)."""
+    ``locked=False`` (the pipeline's own readers, see ``open_reader``). ``fts=False`` skips
+    loading the fts extension: the pipeline's own connections, which use no search function
+    (warehouse/search.py loads it where it stems)."""
     path = Path(path)
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `kabar ingest` first")
@@ -115,8 +117,13 @@ def connect(
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
             continue
-        # The search macro (warehouse/search.py) calls fts functions: every connection loads fts.
-        load_extension(con, "fts")
+        # The search macros (warehouse/search.py) call fts's stem(): an analyst's connection loads
+        # fts (a locked reader cannot load it later). The pipeline's own connections skip it:
+        # LOAD verifies the 11 MB extension's signature, about 0.1 CPU s, and an unchanged ingest
+        # opened the warehouse about fifteen times (issue 11: the rerun's fixed cost). No view
+        # needs fts; only stemming does, and update_index / _stems load it themselves.
+        if fts:
+            load_extension(con, "fts")
         if read_only and locked:
             lock_down(con, external_access=external_access)
         return con
@@ -127,7 +134,7 @@ def open_writer(path: str | Path, *, wait_s: float = 60.0) -> Iterator[duckdb.Du
     """The write connection, migrated and with current views; closed on exit."""
     from warehouse.migrate import ensure_schema
 
-    con = connect(path, wait_s=wait_s)
+    con = connect(path, wait_s=wait_s, fts=False)
     try:
         ensure_schema(con)  # migrations and views only when their SQL changed
         yield con
@@ -146,7 +153,7 @@ def open_reader(
     process and settings are per instance, so a locked reader would leave the run's writer
     unable to load extensions ("file system operations are disabled") or to open at all
     ("different configuration than existing connections")."""
-    con = connect(path, read_only=True, wait_s=wait_s, external_access=external_access, locked=locked)
+    con = connect(path, read_only=True, wait_s=wait_s, external_access=external_access, locked=locked, fts=locked)
     try:
         yield con
     finally:

@@ -28,6 +28,8 @@ from typing import Any
 
 import duckdb
 
+from warehouse.connection import load_extension
+
 LOGGER = logging.getLogger(__name__)
 
 POSTINGS_TABLE = "store.search_postings"
@@ -102,6 +104,7 @@ def update_index(con: duckdb.DuckDBPyConnection, articles: str = "store.articles
     indexed yet, (re)create the ``search_articles`` macro. Work follows what changed, not the
     warehouse's size. Returns ``{"documents": indexed in all, "indexed": added now, "removed": n}``."""
     started = time.perf_counter()
+    load_extension(con, "fts")  # stem(); the pipeline's writer opens without it (connection.connect)
     con.execute("CREATE SCHEMA IF NOT EXISTS store")
     con.execute(f"CREATE TABLE IF NOT EXISTS {DOCS_TABLE} (article_id VARCHAR NOT NULL, signature UBIGINT NOT NULL, len INTEGER NOT NULL)")
     con.execute(f"CREATE TABLE IF NOT EXISTS {POSTINGS_TABLE} (term VARCHAR NOT NULL, article_id VARCHAR NOT NULL, tf INTEGER NOT NULL)")
@@ -193,6 +196,14 @@ def index_ready(con: duckdb.DuckDBPyConnection) -> bool:
     ).fetchone()[0])
 
 
+def _with_fts(con: duckdb.DuckDBPyConnection) -> None:
+    """fts (stem()) on this connection: the pipeline's own open without it (connection.connect);
+    an analyst's reader loaded it before its configuration was locked, and a locked connection
+    may not even list extensions (that reads the extension directory)."""
+    if not con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:
+        load_extension(con, "fts")
+
+
 def _fold(word: str) -> str:
     """Lower-case and strip accents, as the fts extension does before stemming."""
     return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
@@ -202,6 +213,7 @@ def _stems(con: duckdb.DuckDBPyConnection, words: list[str]) -> dict[str, str]:
     words = sorted({w for w in words if w})
     if not words:
         return {}
+    _with_fts(con)
     rows = con.execute(
         f"SELECT w, stem(w, '{STEMMER}') FROM unnest(?::VARCHAR[]) AS t(w)", [words]
     ).fetchall()
@@ -259,6 +271,7 @@ def search(
     Raises LookupError when no index was built yet."""
     if not index_ready(con):
         raise LookupError("no search index yet: run `kabar ingest` (it builds the index at the end)")
+    _with_fts(con)
     rows = con.execute(
         "SELECT s.article_id, s.title, s.outlet, s.published_at, s.score, a.text "
         "FROM search_articles(?, since := ?, outlet_name := ?) s JOIN main.articles a USING (article_id) "

@@ -92,3 +92,35 @@ def test_pages_served_again_over_http_are_not_extracted_again(tmp_path: Path, si
     assert (counts["fetched"], counts["unchanged"], counts["new"], counts["updated"]) == (4, 4, 0, 0)
     assert _skipped_fetches(warehouse, second["run_id"]) == 4
     assert _bodies_by_run(warehouse) == {first["run_id"]: 4}
+
+
+VIDEO_PAGE = """<!DOCTYPE html><html lang="id"><head><meta charset="utf-8"><title>Video: Banjir di Semarang</title></head>
+<body><h1>Video: Banjir di Semarang</h1>
+<video src="/media/banjir-semarang.mp4" controls></video>
+<p>Tonton rekaman warga saat air merendam jalan {caption}.</p></body></html>
+"""
+
+
+def test_a_page_that_gave_no_article_is_not_extracted_again(tmp_path: Path) -> None:
+    """A video page extraction skipped (page type ``video``) is skipped again unextracted while
+    its bytes stay the same: the first rerun of real pages otherwise started the extraction
+    workers for that one page. A changed page is extracted again."""
+    pages, warehouse = tmp_path / "halaman", tmp_path / "wh" / "kabar.duckdb"
+    write_files(pages, 1)
+    video = pages / "video-banjir.html"
+    video.write_text(VIDEO_PAGE.format(caption="Pemuda"), encoding="utf-8")
+    first = _run(pages, warehouse)
+    assert (first["by_source"]["halaman"]["new"], first["by_source"]["halaman"]["skipped"]) == (1, 1)
+    assert _bodies_by_run(warehouse) == {first["run_id"]: 2}  # the article's body and the video's
+
+    second = _run(pages, warehouse)
+    counts = second["by_source"]["halaman"]
+    assert (counts["fetched"], counts["unchanged"], counts["skipped"], counts["new"]) == (2, 1, 1, 0)
+    assert _bodies_by_run(warehouse) == {first["run_id"]: 2}  # neither page was extracted again
+    assert query(warehouse, "SELECT page_type FROM store.fetches WHERE run_id = ? AND url LIKE '%video-banjir%'",
+                 [second["run_id"]]) == [("video",)]
+
+    video.write_text(VIDEO_PAGE.format(caption="Pandanaran"), encoding="utf-8")
+    third = _run(pages, warehouse)
+    assert third["by_source"]["halaman"]["skipped"] == 1
+    assert _bodies_by_run(warehouse) == {first["run_id"]: 1, third["run_id"]: 1}  # the changed one was
