@@ -5,10 +5,12 @@ The flow body only composes tasks. Lists of items, fetches and articles are hand
 argument looking for futures to resolve and to record as task inputs, twice per task run, about
 0.5 CPU s of an unchanged 300-page rerun; none of these holds a future. Only tasks the flow calls
 in its own process get them: a submitted task's quote reached a Dask worker as a bare tuple
-(Dask's graph spec takes a tuple for a task), so submitted batches go as they are. Fetch and extract batches are submitted to the task runner
-(threads by default, Dask with ``[run] task_runner = "dask"``) a few batches ahead, while this
-process normalises, dedupes, assigns stories and loads in order: the loader stays the single
-writer. After the last batch the search index is updated and the quality checks run.
+(Dask's graph spec takes a tuple for a task), so submitted batches go as they are.
+
+Fetch and extract batches are submitted to the task runner (threads by default, Dask with
+``[run] task_runner = "dask"``) a few batches ahead, while this process normalises, dedupes,
+assigns stories and loads in order: the loader stays the single writer. After the last batch the
+search index is updated and the quality checks run.
 """
 
 from __future__ import annotations
