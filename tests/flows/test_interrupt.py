@@ -20,25 +20,17 @@ from benchmarks.corpus import write_warc
 from benchmarks.interrupt import ingest_env, stop_ingest
 
 
-@pytest.fixture(scope="module")
-def prefect_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One PREFECT_HOME for this file's ingests, as a user has one: each still starts Prefect's
-    temporary server, but only the first creates and migrates its database (a fresh one cost the
-    server about 16 CPU s against 7-9 for one already migrated, issue 11's test time)."""
-    return tmp_path_factory.mktemp("prefect-home")
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("sig, to_group, said, named", [
     (signal.SIGTERM, False, "kabar: stopped by SIGTERM", "SIGTERM"),
     (signal.SIGINT, True, "kabar: interrupted", "SIGINT (Ctrl-C)"),
 ], ids=["sigterm", "ctrl-c"])
 def test_a_signal_stops_the_ingest_and_its_workers_and_records_the_run(
-        tmp_path: Path, prefect_home: Path, sig: int, to_group: bool, said: str, named: str) -> None:
+        tmp_path: Path, sig: int, to_group: bool, said: str, named: str) -> None:
     archive = write_warc(tmp_path / "berita.warc.gz", 800, paragraphs=(6, 14))
     warehouse = tmp_path / "wh" / "kabar.duckdb"
     warehouse.parent.mkdir()
-    stopped = stop_ingest(archive, warehouse, tmp_path / "ingest.log", ingest_env(prefect_home),
+    stopped = stop_ingest(archive, warehouse, tmp_path / "ingest.log", ingest_env(tmp_path / "home"),
                           sig=sig, to_group=to_group)
     assert stopped.loads_before >= 2, "the run ended before batches were loading:\n" + stopped.log[-3000:]
     assert stopped.code is not None, f"kabar ingest ignored {named}:\n" + stopped.log[-3000:]
@@ -62,14 +54,14 @@ def test_a_signal_stops_the_ingest_and_its_workers_and_records_the_run(
 
 
 @pytest.mark.slow
-def test_a_sigterm_before_the_run_starts_says_nothing_was_recorded(tmp_path: Path, prefect_home: Path) -> None:
+def test_a_sigterm_before_the_run_starts_says_nothing_was_recorded(tmp_path: Path) -> None:
     """A SIGTERM while Prefect's temporary server is still starting (on a loaded machine that
     takes tens of seconds) stops the ingest with one line that says no run was recorded, rather
     than claiming an interrupted run the warehouse does not hold."""
     archive = write_warc(tmp_path / "berita.warc.gz", 20)
     warehouse = tmp_path / "wh" / "kabar.duckdb"
     warehouse.parent.mkdir()
-    stopped = stop_ingest(archive, warehouse, tmp_path / "ingest.log", ingest_env(prefect_home),
+    stopped = stop_ingest(archive, warehouse, tmp_path / "ingest.log", ingest_env(tmp_path / "home"),
                           after_loads=1, mark="Starting temporary server")
     assert stopped.loads_before == 1, "the temporary server never started:\n" + stopped.log[-3000:]
     assert stopped.code == 128 + signal.SIGTERM, stopped.log[-3000:]
