@@ -93,13 +93,26 @@ class Stopped(KeyboardInterrupt):
         self.signal_name = signal_name
 
 
-def _stopped(signum: int, frame: object) -> None:
-    # While the flow runs, Prefect's own SIGTERM handler is installed instead (it raises its
-    # TerminationSignal: flows/runner.py stops the work and records the run); when the flow has
-    # ended it re-sends the signal to the handler it replaced (prefect.utilities.engine
-    # capture_sigterm), this one. Without it that is SIG_DFL: the process died at once, atexit
-    # never ran and the temporary Prefect server it started was left running.
-    raise Stopped(signal.Signals(signum).name)
+class _StopSignals:
+    """The SIGTERM/SIGHUP handler of one `kabar ingest`: remembers the signal, then raises Stopped.
+
+    While the flow runs, Prefect's own SIGTERM handler is installed instead (it raises its
+    TerminationSignal: flows/runner.py stops the work and records the run); when the flow has
+    ended it re-sends the signal to the handler it replaced (prefect.utilities.engine
+    capture_sigterm), this one. Without it that is SIG_DFL: the process died at once, atexit
+    never ran and the temporary Prefect server it started was left running.
+
+    The exception can surface as another one: a signal landing while pydantic-core serialises
+    Prefect's settings to start the temporary server (a Rust routine calling back into Python)
+    comes out as PydanticSerializationError("... Stopped: SIGTERM"), and the run then exited 1
+    with that traceback instead of 143 (seen in CI). So ``received`` is what decides."""
+
+    def __init__(self) -> None:
+        self.received: str | None = None
+
+    def __call__(self, signum: int, frame: object) -> None:
+        self.received = self.received or signal.Signals(signum).name
+        raise Stopped(signal.Signals(signum).name)
 
 
 def _temporary_server_in_own_session() -> None:
@@ -165,8 +178,9 @@ def run(args: argparse.Namespace) -> int:
 
     _temporary_server_in_own_session()
     began = datetime.now(timezone.utc)
-    signal.signal(signal.SIGTERM, _stopped)
-    signal.signal(signal.SIGHUP, _stopped)
+    stop = _StopSignals()
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)
     try:
         with show_progress(("discover", "fetch", "extract", "load")):
             summary = flow(
@@ -178,6 +192,12 @@ def run(args: argparse.Namespace) -> int:
     except RunUnhealthy as unhealthy:  # failed / completed_with_errors: recorded, reported, exit 1
         print_summary(unhealthy.summary)
         return 1
+    except Exception:
+        if stop.received is None:
+            raise
+        # a Stopped wrapped by the library it interrupted (see _StopSignals): a stop all the same
+        print(f"kabar: stopped by {stop.received} {_what_was_recorded(warehouse, began)}", file=sys.stderr)
+        return 128 + signal.Signals[stop.received]
     except Stopped as stopped:
         print(f"kabar: stopped by {stopped.signal_name} {_what_was_recorded(warehouse, began)}", file=sys.stderr)
         return 128 + signal.Signals[stopped.signal_name]

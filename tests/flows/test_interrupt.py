@@ -134,3 +134,59 @@ def test_a_sigterm_a_library_wraps_without_its_cause_still_stops_the_run(tmp_pat
         con.close()
     assert state == "interrupted" and "stopped by SIGTERM" in message
     assert new == 3
+
+
+def test_a_sigterm_a_library_wraps_before_the_flow_starts_still_exits_as_the_signal(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The CI failure of round 5: a SIGTERM landing while pydantic-core serialised Prefect's
+    settings to start the temporary server came out of ``kabar ingest`` as
+    ``PydanticSerializationError: ... Stopped: SIGTERM`` with a traceback and exit 1. The same
+    thing here, in process, on a real pydantic model: the flow is replaced by one that starts
+    serialising, and the signal lands in the serializer; the CLI must still exit 143 and say
+    the signal stopped it."""
+    import pydantic
+    import pydantic_core
+
+    import flows.ingest
+    from kabar.cli import main
+
+    class Settings(pydantic.BaseModel):
+        name: str = "kabar"
+
+        @pydantic.model_serializer(mode="wrap")
+        def _ser_model(self, handler: object) -> object:
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(400):  # the handler runs at the next bytecode; a loaded machine may be slow
+                time.sleep(0.05)
+            pytest.fail("the SIGTERM never arrived")
+
+    class Flow:  # stands for the Prefect flow object: with_options(...)(**parameters)
+        def with_options(self, **options: object) -> "Flow":
+            return self
+
+        def __call__(self, **parameters: object) -> None:
+            Settings().model_dump()
+
+    from kabar.commands.ingest import _StopSignals
+
+    previous = signal.signal(signal.SIGTERM, _StopSignals())
+    try:  # what pydantic makes of the handler's exception: the case exercised below
+        with pytest.raises(pydantic_core.PydanticSerializationError, match="Stopped: SIGTERM"):
+            Flow()()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "berita.txt").write_text("Judul\n\nSatu paragraf berita.\n", encoding="utf-8")
+    monkeypatch.setattr(flows.ingest, "ingest", Flow())
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")  # no temporary server here
+    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)
+    try:
+        code = main(["ingest", str(tmp_path / "in"), "--warehouse", str(tmp_path / "kabar.duckdb")])
+    finally:
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGHUP, previous[1])
+    said = capsys.readouterr().err
+    assert code == 128 + signal.SIGTERM, said
+    assert "kabar: stopped by SIGTERM" in said
+    assert "Traceback" not in said
