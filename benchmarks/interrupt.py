@@ -129,6 +129,8 @@ def stop_ingest(archive: Path | None, warehouse: Path, log: Path, env: dict[str,
         seconds = time.monotonic() - sent
     except subprocess.TimeoutExpired:
         code, seconds = None, None
+        os.kill(process.pid, signal.SIGUSR1)  # `kabar ingest` prints every thread's stack to its log
+        time.sleep(3)
     # the workers and the fork server notice their parent is gone within a few seconds
     watch = time.monotonic() + orphan_timeout_s
     while time.monotonic() < watch and (_alive(descendants) or _group(process.pid)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import os
 import signal
 import socket
@@ -39,7 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "ended `failed` (nothing could be fetched or extracted) or `completed_with_errors` (too many "
             "failed items or silent sources; thresholds in the sources file's [run] table; or its time "
             "budget ran out). SIGTERM, SIGHUP or Ctrl-C stop it within seconds: fetches are cancelled, the "
-            "extraction workers killed and the run recorded `interrupted` (exit 143, 129 or 130)."
+            "extraction workers killed and the run recorded `interrupted` (exit 143, 129 or 130). "
+            "SIGUSR1 prints every thread's stack to stderr and the run goes on (where a run that "
+            "seems stuck is waiting)."
         ),
     )
     parser.add_argument("targets", nargs="*", metavar="PATH_OR_URL", help="ad-hoc sources (no config file needed); with --config and no --source, only these run "
@@ -181,6 +184,11 @@ def run(args: argparse.Namespace) -> int:
     stop = _StopSignals()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGHUP, stop)
+    # `kill -USR1 <pid>` prints every thread's stack to stderr and the run goes on: how to see
+    # where a run that seems stuck is waiting (benchmarks/interrupt.py asks for it before it
+    # kills an ingest that ignored its signal, so a CI failure shows where it hung)
+    if sys.__stderr__ is not None:  # the process's own stderr: faulthandler writes to its descriptor
+        faulthandler.register(signal.SIGUSR1, file=sys.__stderr__, all_threads=True, chain=False)
     try:
         with show_progress(("discover", "fetch", "extract", "load")):
             summary = flow(

@@ -190,3 +190,45 @@ def test_a_sigterm_a_library_wraps_before_the_flow_starts_still_exits_as_the_sig
     assert code == 128 + signal.SIGTERM, said
     assert "kabar: stopped by SIGTERM" in said
     assert "Traceback" not in said
+
+
+def test_sigusr1_prints_every_threads_stack_and_the_ingest_goes_on(tmp_path: Path) -> None:
+    """`kill -USR1` on a running ingest writes each thread's stack to its stderr (how a run that
+    seems stuck shows where it waits) and does not stop it: the run completes."""
+    import subprocess
+    import sys
+
+    from benchmarks.interrupt import _sigint_default
+
+    archive = write_warc(tmp_path / "berita.warc.gz", 10)
+    warehouse = tmp_path / "wh" / "kabar.duckdb"
+    warehouse.parent.mkdir()
+    log = tmp_path / "ingest.log"
+    from prefect.settings import PREFECT_API_URL
+
+    # the session's Prefect API: this test is about the stack dump, not the temporary server
+    env = {**ingest_env(tmp_path / "home"), "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "kabar"), "ingest", str(archive), "--warehouse", str(warehouse)],
+            preexec_fn=_sigint_default, stdout=out, stderr=subprocess.STDOUT,
+            env=env, start_new_session=True, cwd=str(tmp_path))
+    try:
+        for _ in range(3000):  # until the flow is running (a loaded machine may take minutes)
+            if "Beginning flow run" in log.read_text(errors="replace") or process.poll() is not None:
+                break
+            time.sleep(0.2)
+        assert process.poll() is None, "the ingest ended before its flow began:\n" + log.read_text()[-3000:]
+        os.kill(process.pid, signal.SIGUSR1)
+        code = process.wait(timeout=900)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    said = log.read_text(errors="replace")
+    assert code == 0, said[-3000:]
+    assert "Thread 0x" in said and "most recent call first" in said, said[-3000:]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert con.execute("SELECT state FROM runs").fetchall() == [("completed",)]
+    finally:
+        con.close()
