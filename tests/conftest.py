@@ -128,10 +128,17 @@ def _wait_for_session_server(timeout_s: float) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def prefect_harness(tmp_path_factory: pytest.TempPathFactory):
-    """The session's Prefect API: one for the whole run, started in the background before the
-    test workers (pytest_sessionstart), or the server at $PREFECT_API_URL when one is configured."""
+def prefect_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A Prefect home (profiles, local storage) of the session's own, never the user's."""
     os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_harness(prefect_home: None):
+    """The session's Prefect API: one for the whole run, started in the background before the
+    test workers (pytest_sessionstart), or the server at $PREFECT_API_URL when one is configured.
+    A test file that never talks to it (its processes start their own) replaces this fixture
+    with a no-op of the same name, so its worker does not wait for the API's start-up."""
     if os.environ.get(SESSION_SERVER):
         # a loaded 2-core machine needed more than 120 s to start it (KABAR_TEST_PREFECT_STARTUP_S)
         _wait_for_session_server(float(os.environ.get("KABAR_TEST_PREFECT_STARTUP_S", "600")))
