@@ -47,20 +47,102 @@ os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def prefect_harness(tmp_path_factory: pytest.TempPathFactory):
-    """One temporary Prefect API (SQLite under tmp) for the whole session, or the server at
-    $PREFECT_API_URL when one is configured (its start-up is then not paid per session: on a
-    loaded 2-core machine the temporary one missed its 120 s start-up limit)."""
-    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
-    if os.environ.get("PREFECT_API_URL"):
-        yield
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In the xdist controller (or a run without xdist), before xdist spawns its workers: they
+    inherit $PREFECT_API_URL naming the session's Prefect API (see _start_session_server)."""
+    config = session.config
+    if os.environ.get("PYTEST_XDIST_WORKER") or os.environ.get("PREFECT_API_URL") or config.option.collectonly:
         return
-    from prefect.testing.utilities import prefect_test_harness
+    config.add_cleanup(_start_session_server())
 
-    # a loaded 2-core machine needed more than 120 s to start it (KABAR_TEST_PREFECT_STARTUP_S)
-    with prefect_test_harness(server_startup_timeout=int(os.environ.get("KABAR_TEST_PREFECT_STARTUP_S", "600"))):
-        yield
+
+def _start_session_server():
+    """Start the session's Prefect API (the same uvicorn app and SQLite database as
+    ``prefect_test_harness`` starts) in the background, once for the whole run: in the xdist
+    controller before it spawns the workers, which inherit $PREFECT_API_URL from it.
+
+    Before, each of the two workers started its own temporary API at its first test and waited
+    for it (29-35 s each on a loaded 2-core machine, both at once, with the two workers' imports
+    competing for the same cores). Now one starts while the workers are still starting up and
+    collecting, and the workers only wait for what is left of its start-up (``prefect_harness``).
+    Returns the function that stops it."""
+    import shutil
+    import socket
+    import tempfile
+
+    home = Path(tempfile.mkdtemp(prefix="kabar-test-prefect-"))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update({
+        "PREFECT_HOME": str(home), "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{home / 'prefect.db'}",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
+        # what prefect.server.api.server.SubprocessASGIServer sets for the harness's server
+        "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
+    })
+    import importlib.util
+
+    log = open(home / "server.log", "ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(importlib.util.find_spec("prefect").origin).parent.parent),
+         "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "error", "--lifespan", "on"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def stop() -> None:
+        from tests.prefect_server import stop as stop_process
+
+        stop_process(process)
+        log.close()
+        shutil.rmtree(home, ignore_errors=True)
+
+    os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+    os.environ[SESSION_SERVER] = str(home)
+    return stop
+
+
+#: Set (to the server's home) in the processes that use the session's background Prefect API.
+SESSION_SERVER = "KABAR_TEST_PREFECT_SERVER"
+
+
+def _wait_for_session_server(timeout_s: float) -> None:
+    import time
+
+    import httpx
+
+    url = os.environ["PREFECT_API_URL"] + "/health"
+    log = Path(os.environ[SESSION_SERVER]) / "server.log"
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            said = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+            raise RuntimeError(f"the session's Prefect API at {url} did not start in {timeout_s:.0f} s:\n{said}")
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A Prefect home (profiles, local storage) of the session's own, never the user's."""
+    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_harness(prefect_home: None):
+    """The session's Prefect API: one for the whole run, started in the background before the
+    test workers (pytest_sessionstart), or the server at $PREFECT_API_URL when one is configured.
+    A test file that never talks to it (its processes start their own) replaces this fixture
+    with a no-op of the same name, so its worker does not wait for the API's start-up."""
+    if os.environ.get(SESSION_SERVER):
+        # a loaded 2-core machine needed more than 120 s to start it (KABAR_TEST_PREFECT_STARTUP_S)
+        _wait_for_session_server(float(os.environ.get("KABAR_TEST_PREFECT_STARTUP_S", "600")))
+    yield
 
 
 @pytest.fixture(scope="session")

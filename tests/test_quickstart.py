@@ -14,6 +14,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="module", autouse=True)
+def prefect_harness():
+    """Replaces the session's Prefect API (tests/conftest.py), which this file never uses: `make
+    demo` runs as a new user's would, with Prefect's temporary API; its worker need not wait for
+    that API's start-up."""
+    yield
+
+
 def project_files() -> list[str]:
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,

@@ -20,6 +20,14 @@ from tests.prefect_server import BIN, PrefectServer
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(scope="module", autouse=True)
+def prefect_harness():
+    """Replaces the session's Prefect API (tests/conftest.py), which this file never uses:
+    everything here talks to the real server below through subprocesses; its worker need not
+    wait for that API's start-up."""
+    yield
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
     with PrefectServer(tmp_path_factory.mktemp("prefect-server")) as running:

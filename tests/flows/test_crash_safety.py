@@ -16,7 +16,7 @@ import pytest
 
 from benchmarks.corpus import write_warc
 from kabar.settings import BATCH_SIZE
-from tests.prefect_server import BIN, PrefectServer
+from tests.prefect_server import BIN
 
 pytestmark = pytest.mark.slow
 
@@ -56,27 +56,29 @@ def test_kill_minus_nine_loses_and_doubles_nothing(tmp_path: Path) -> None:
     command = [str(BIN / "kabar"), "ingest", str(archive), "--warehouse", str(warehouse)]
     killed: list[int] = []
     counts: list[int] = []
-    with PrefectServer(tmp_path / "prefect") as server:
-        env = {**server.env, "CI": "1", "PREFECT_LOGGING_LEVEL": "INFO"}
-        for attempt in range(KILLS):
-            log = tmp_path / f"ingest-{attempt}.log"
-            with open(log, "wb") as out:
-                process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                           start_new_session=True)
-            # a random point of the run's work, not of Prefect's start-up or of the extraction
-            # pool's: a rerun loads again (as unchanged) the batches earlier runs loaded, so wait
-            # for those, plus 0-2 new batches (the first load is discovery's), then a random
-            # pause: kills land before, during and between batch loads whatever the machine's speed
-            done_batches = (counts[-1] if counts else 0) // BATCH_SIZE
-            _wait_for(log, "Beginning flow run", process)
-            _wait_for(log, LOADED, process, times=1 + done_batches + rng.randint(0, 2))
-            time.sleep(rng.uniform(0.0, 3.0))
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)  # kill -9 the ingest process (and any children)
-                killed.append(process.pid)
-            process.wait()
-            counts.append(_check_warehouse(warehouse))
-        final = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
+    # The session's Prefect API (tests/conftest.py), not a server of its own: the point is the
+    # kill, not the server, and a server of its own cost a start-up (tens of seconds when loaded)
+    assert os.environ.get("PREFECT_API_URL"), "the session's Prefect API is not set"
+    env = {**os.environ, "CI": "1", "PREFECT_LOGGING_LEVEL": "INFO"}
+    for attempt in range(KILLS):
+        log = tmp_path / f"ingest-{attempt}.log"
+        with open(log, "wb") as out:
+            process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                       start_new_session=True)
+        # a random point of the run's work, not of Prefect's start-up or of the extraction
+        # pool's: a rerun loads again (as unchanged) the batches earlier runs loaded, so wait
+        # for those, plus 0-2 new batches (the first load is discovery's), then a random
+        # pause: kills land before, during and between batch loads whatever the machine's speed
+        done_batches = (counts[-1] if counts else 0) // BATCH_SIZE
+        _wait_for(log, "Beginning flow run", process)
+        _wait_for(log, LOADED, process, times=1 + done_batches + rng.randint(0, 2))
+        time.sleep(rng.uniform(0.0, 3.0))
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)  # kill -9 the ingest process (and any children)
+            killed.append(process.pid)
+        process.wait()
+        counts.append(_check_warehouse(warehouse))
+    final = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
     assert final.returncode == 0, final.stderr[-3000:]
     assert len(killed) >= KILLS // 2, "most runs should have been killed mid-way"
     assert counts == sorted(counts), "a kill lost articles already loaded"

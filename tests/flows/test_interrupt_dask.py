@@ -13,6 +13,14 @@ from benchmarks.corpus import write_warc
 from benchmarks.interrupt import ingest_env, stop_ingest
 
 
+@pytest.fixture(scope="module", autouse=True)
+def prefect_harness():
+    """Replaces the session's Prefect API (tests/conftest.py), which this file never uses: its
+    ingest starts Prefect's temporary API of its own (ingest_env); its worker need not wait for
+    that API's start-up."""
+    yield
+
+
 @pytest.mark.slow
 def test_a_sigterm_stops_an_ingest_on_the_dask_runner(tmp_path: Path) -> None:
     """Under `[run] task_runner = "dask"` (a LocalCluster of worker processes) a SIGTERM records
