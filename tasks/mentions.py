@@ -82,6 +82,7 @@ _ORG_JOINERS = _words("dan untuk for of the and on bagi")
 SPEECH_AFTER = _words("mengatakan menyatakan berkata menegaskan menjelaskan menuturkan mengungkapkan menambahkan said told")
 _SENTENCE_BREAK = re.compile(r"[.!?\n:;\"“”]")
 # Indonesian derived nouns (pe-/ke-/per- ... -an: pendayagunaan, kebudayaan) are not name words.
+_STOP_GAP = re.compile(r"[.!?]")
 _DERIVED_NOUN = re.compile(r"^(?:pe|ke|per)\w{4,}an$")
 
 
@@ -373,6 +374,8 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
         if i is None or last is None:
             continue
         j = last + 1
+        # a sentence break that lost its space ("ungkap Dani.Tri tidak ...") ends the name
+        j = next((k for k in range(i + 1, j) if not doc.joined(k) and _STOP_GAP.search(doc.text, doc.toks[k - 1][2], doc.toks[k][1])), j)
         # roles and function words the model took with the name ("Presiden Joko Widodo")
         while i < j and (doc.lower[i] in FUNCTION_WORDS or doc.lower[i] in ROLE_CUES) and found.type == "person":
             i += 1

@@ -22,7 +22,7 @@ from kabar.models import Article
 from tasks.enrich import Enrichment, current_settings, register
 from tasks.entities import load_kb
 from tasks.mentions import find_mentions
-from tasks.person_names import clean_name, last_person_before, person_name, resolve_short_name
+from tasks.person_names import clean_name, last_person_before, nickname_of, person_name, resolve_short_name
 
 LOGGER = logging.getLogger(__name__)
 
@@ -73,9 +73,11 @@ class Attribution:
 
 
 def _phrase(rest: str) -> str | None:
-    """The speaker phrase at the start of ``rest`` (text after a reporting verb)."""
+    """The speaker phrase at the start of ``rest`` (text after a reporting verb). It ends at a
+    sentence end, also one that lost its space ("ucap Dani.Berdasarkan ..."): a period between a
+    lower-case word and a capital; initials ("J.K. Rowling") keep theirs."""
     rest = rest.lstrip(" :")
-    words = re.findall(r"[^\s,.;:!?“”\"]+(?:\.(?=[A-Z]))?", re.split(r"[,;:!?“”\"\n]|\.(?:\s|$)", rest, maxsplit=1)[0])
+    words = re.findall(r"[^\s,.;:!?“”\"]+(?:\.(?=[A-Z]))?", re.split(r"[,;:!?“”\"\n]|\.(?:\s|$)|(?<=[a-z]{3})\.(?=[A-Z])", rest, maxsplit=1)[0])
     if not words:
         return None
     if words[0][:1].isupper() or words[0][:1] == "(":
@@ -308,6 +310,8 @@ def _refine(row: dict[str, Any], names: list[Any], lo: int, hi: int, side: str, 
         window = [m for m in names if lo <= m.char_start < hi and m.type == "person"]
         if window and side == "after":
             person = _full(window[0])
+    if person and len(person.split()) == 1:
+        person = nickname_of(text, person, quote_start) or person  # "Dani", given as a nickname earlier
     if person and person != row["speaker_text"]:
         row["speaker_text"] = person
         row["speaker_entity_id"] = link_speaker([person])
@@ -400,7 +404,7 @@ class QuotesEnricher:
     """Direct quotes with their speakers (view ``quotes``)."""
 
     name = "quotes"
-    RULES_VERSION = "2"
+    RULES_VERSION = "3"  # 3: nicknames ("akrab disapa Dani") and sentence ends without a space
 
     @property
     def version(self) -> str:

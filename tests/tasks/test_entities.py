@@ -142,3 +142,14 @@ def test_currency_namesakes_and_places_inside_state_bodies(kb) -> None:
     assert "andrei-belousov" not in found and found["?person"] == {"Yuriy Belousov", "Belousov"}
     assert {"kr-ministry-defence", "south-korea", "us-nsc"} <= set(found)
     assert "un-security-council" not in found
+
+
+def test_a_period_joins_abbreviations_and_web_names_not_run_together_sentences(kb) -> None:
+    from tasks.entities import name_gap_ok
+
+    text = "AS atau U.S. Army, kantor Liputan6.com dan ungkap Dani.Tri tidak"
+    assert name_gap_ok(text, text.index("U.") + 1, text.index("S. Army"))  # "U.S."
+    assert name_gap_ok(text, text.index(".com"), text.index("com"))  # "Liputan6.com"
+    assert not name_gap_ok(text, text.index(".Tri"), text.index("Tri"))  # "Dani.Tri": two sentences
+    names = {m.surface for m in find_mentions("Kata analis Budi Santoso.Pemerintah belum menjawab.", kb)}
+    assert not any("." in name for name in names)
