@@ -35,6 +35,12 @@ _AFTER_VERBS = (
 _AFTER = re.compile(
     rf"^[ \t,.]*(?P<verb>{_AFTER_VERBS})(?P<nya>nya)?\b[ \t]*(?P<rest>[^\n]*)", re.IGNORECASE
 )
+#: '"...," demikian pernyataan tim X' / 'demikian keterangan tertulis Humas X': a statement's
+#: source named by a noun after "demikian" (thus said ...).
+_AFTER_DEMIKIAN = re.compile(
+    rf"^[ \t,.]*demikian[ \t]+(?:(?:isi|bunyi)[ \t]+)?(?P<verb>pernyataan|keterangan|penjelasan|{_AFTER_VERBS})"
+    r"(?P<nya>nya)?\b[ \t]*(?:(?:tertulis|resmi|dari)[ \t]+)?(?P<rest>[^\n]*)", re.IGNORECASE
+)
 _BEFORE_VERBS = (
     "mengatakan|berkata|menegaskan|menambahkan|menyatakan|menjelaskan|mengungkapkan|menyebut|"
     "menyebutkan|menuturkan|mengklaim|memperingatkan|menulis|melaporkan|menyampaikan|menekankan|"
@@ -100,7 +106,7 @@ def _phrase(rest: str) -> str | None:
 
 
 def _after_attribution(after: str) -> Attribution | None:
-    match = _AFTER.match(after)
+    match = _AFTER.match(after) or _AFTER_DEMIKIAN.match(after)
     if not match:
         return None
     return _attribution_from(match)
@@ -273,8 +279,10 @@ def _full(m: Any) -> str:
 
 def _is_descriptor(phrase: str) -> bool:
     words = phrase.split()
+    # "tim Project Zero", "operator Telkomsel": the head word is followed by the name itself
+    named = any(w[:1].isupper() for w in words[1:])
     return bool(words) and words[0][:1].islower() and (
-        words[0].casefold() in _DESCRIPTOR_HEADS or bool(_DEMONSTRATIVE_END.search(phrase)))
+        words[0].casefold() in _DESCRIPTOR_HEADS and not named or bool(_DEMONSTRATIVE_END.search(phrase)))
 
 
 def _named_in(phrase: str, names: list[Any], lo: int, hi: int) -> str | None:
@@ -404,7 +412,7 @@ class QuotesEnricher:
     """Direct quotes with their speakers (view ``quotes``)."""
 
     name = "quotes"
-    RULES_VERSION = "3"  # 3: nicknames ("akrab disapa Dani") and sentence ends without a space
+    RULES_VERSION = "3"  # 3: nicknames ("akrab disapa Dani"), sentence ends without a space, "demikian pernyataan X"
 
     @property
     def version(self) -> str:

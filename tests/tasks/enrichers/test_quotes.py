@@ -140,3 +140,16 @@ def test_a_nickname_the_text_gives_resolves_to_the_full_name() -> None:
     # without the nickname sentence, "Dayat" is nobody's short name and stays as written
     plain = text.replace("Pria yang akrab disapa Dayat ini", "Ia")
     assert [s for _, s in speakers(plain)] == ["Dayat", "Dayat"]
+
+
+def test_demikian_names_the_source_of_a_statement_after_the_quote() -> None:
+    """'"...," demikian pernyataan tim X': the team is the speaker, not the company named before."""
+    text = (
+        "Google menguji ponsel itu selama tiga bulan.\n"
+        "\"Mayoritas masalah sudah diperbaiki dalam pembaruan terakhir,\" demikian pernyataan tim Project Zero.\n"
+        "\"Kami siap membantu semua pengguna di Indonesia,\" demikian keterangan tertulis Humas Polda Bali."
+    )
+    assert [s for _, s in speakers(text)] == ["Project Zero", "Humas Polda Bali"]
+    # a head word with no name after it still points back ("kata tim itu" = the team named before)
+    described = speakers("Tim Garuda Muda menang 2-0. \"Kami bangga sekali dengan hasil ini,\" kata tim tersebut.")
+    assert [s for _, s in described] == ["Garuda Muda"]
