@@ -437,6 +437,23 @@ def _common_acronyms(doc: _Text) -> set[str]:
     return found
 
 
+def _short_forms_of_bodies(doc: _Text, spans: list[_Span]) -> None:
+    """A one-word name in parentheses right after an organisation's name is its short form ("PT
+    Hutchison 3 Indonesia (Tri)"): that word elsewhere in the text is the organisation, whatever
+    type the model guessed for it ("Tri" read as a first name)."""
+    orgs = {s.j: s for s in spans if s.type == "organization"}
+    starts = {t[1]: k for k, t in enumerate(doc.toks)}
+    for match in _ACRONYM.finditer(doc.text):
+        k = starts.get(match.start(1))
+        owner = orgs.get(k) if k is not None else None
+        if owner is None or doc.text[doc.toks[k - 1][2]:match.start(1)].strip() != "(":
+            continue
+        short = match.group(1)
+        for span in spans:
+            if span is not owner and span.j - span.i == 1 and doc.toks[span.i][0] == short and span.entity_id is None:
+                span.type, span.entity_id, span.canonical = "organization", owner.entity_id, _surface(doc, owner)
+
+
 def _split_at_text_places(doc: _Text, spans: list[_Span]) -> list[_Span]:
     """Names the model ran together with a place the same text names on its own: "Kajari
     Lhoksukon Teuku Rahmatsyah" is an office of Lhoksukon and a person (the place is cut off the
@@ -541,6 +558,7 @@ def find_mentions(text: str, kb: KnowledgeBase, context: str = "") -> list[Menti
     spans += _unlinked_pass(doc)
     spans += _acronym_pass(doc, spans, acronyms)
     spans += _split_at_text_places(doc, spans)
+    _short_forms_of_bodies(doc, spans)
     for span in spans:
         span.name = _surface(doc, span)
     local = _local_aliases(doc, spans)

@@ -193,3 +193,21 @@ def test_names_run_together_with_a_place_the_text_names_are_cut_there(kb) -> Non
     assert text(spans[0]) == "Cut Nyak Meutia"
     assert text(spans[2]) == "Kecamatan Mutiara" and [text(s) for s in added] == ["Pidie Jaya"]
     assert text(spans[1]) == "Sigli" and text(spans[3]) == "Pidie Jaya"
+
+
+def test_a_short_form_in_parentheses_after_a_body_is_that_body(kb) -> None:
+    from tasks.mentions import _short_forms_of_bodies, _Span, _Text
+
+    doc = _Text("Direktur PT Sinar Nusantara Telekomunikasi (Sinar) hadir. Tahun ini Sinar menambah menara.")
+    words = [t for t, _, _ in doc.toks]
+    at = lambda word, n=0: [k for k, w in enumerate(words) if w == word][n]  # noqa: E731
+    body = _Span(at("PT"), at("Telekomunikasi") + 1, None, "organization")
+    later = _Span(at("Sinar", 2), at("Sinar", 2) + 1, None, "person")  # a first name, the model guessed
+    _short_forms_of_bodies(doc, [body, later])
+    assert (later.type, later.canonical) == ("organization", "PT Sinar Nusantara Telekomunikasi")
+    # without the parenthesised short form, the word keeps the model's reading
+    doc = _Text("Direktur PT Sinar Nusantara Telekomunikasi hadir. Tahun ini Sinar menambah menara.")
+    words = [t for t, _, _ in doc.toks]
+    later = _Span(words.index("Sinar", words.index("ini")), words.index("Sinar", words.index("ini")) + 1, None, "person")
+    _short_forms_of_bodies(doc, [_Span(1, 5, None, "organization"), later])
+    assert later.type == "person" and later.canonical is None
