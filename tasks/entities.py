@@ -76,6 +76,7 @@ TOKEN = re.compile(r"\w+")
 # "People's"), or a bare period inside an abbreviation ("U.S.", "D.C."). Never a sentence break.
 _NAME_GAP = re.compile(r"[ \t\u00a0]*[-\u2010\u2011\u2013'\u2019]?[ \t\u00a0]*|\.")
 _DOUBLED = re.compile(r"(.)\1+")
+_LAST_WORD = re.compile(r"\w+$")
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -97,8 +98,16 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
 
 
 def name_gap_ok(text: str, end: int, start: int) -> bool:
-    """Whether ``text[end:start]`` may sit between two tokens of one name."""
-    return _NAME_GAP.fullmatch(text, end, start) is not None
+    """Whether ``text[end:start]`` may sit between two tokens of one name. A bare period joins
+    only an abbreviation's letters ("U.S.", "D.C.", "Muh.Ali") or a web name ("Liputan6.com"):
+    between a longer word and a capital it is a sentence break that lost its space ("ungkap Dani.Tri tidak ..." where two paragraphs were
+    run together), not part of a name."""
+    if _NAME_GAP.fullmatch(text, end, start) is None:
+        return False
+    if text[end:start] == "." and start < len(text) and text[start].isupper():
+        word = _LAST_WORD.search(text, max(0, end - 8), end)
+        return word is None or len(word.group()) <= 3
+    return True
 
 
 # --- the knowledge base -------------------------------------------------------------------------

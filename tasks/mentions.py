@@ -82,6 +82,13 @@ _ORG_JOINERS = _words("dan untuk for of the and on bagi")
 SPEECH_AFTER = _words("mengatakan menyatakan berkata menegaskan menjelaskan menuturkan mengungkapkan menambahkan said told")
 _SENTENCE_BREAK = re.compile(r"[.!?\n:;\"“”]")
 # Indonesian derived nouns (pe-/ke-/per- ... -an: pendayagunaan, kebudayaan) are not name words.
+_STOP_GAP = re.compile(r"[.!?]")
+#: A model code: one to three capitals and digits ("S6", "A52", "G1"), maybe a letter after.
+_MODEL_CODE = re.compile(r"[A-Z]{1,3}\d{1,4}[a-zA-Z]?")
+_LOWER_WORD = re.compile(r"[^\W\d_]+")
+#: Words that head the name of a place people go to, not of a body: an airport, a port, a mountain.
+PLACE_HEADS = _words("bandara bandar stadion pelabuhan terminal stasiun gunung pantai pulau danau sungai selat teluk "
+                     "jalan jl lapangan alun-alun taman")
 _DERIVED_NOUN = re.compile(r"^(?:pe|ke|per)\w{4,}an$")
 
 
@@ -367,12 +374,15 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
 
     starts = {t[1]: k for k, t in enumerate(doc.toks)}
     ends = {t[2]: k for k, t in enumerate(doc.toks)}
+    common_acronyms = _common_acronyms(doc)
     added: list[_Span] = []
     for found in recognise(doc.text):
         i, last = starts.get(found.char_start), ends.get(found.char_end)
         if i is None or last is None:
             continue
         j = last + 1
+        # a sentence break that lost its space ("ungkap Dani.Tri tidak ...") ends the name
+        j = next((k for k in range(i + 1, j) if not doc.joined(k) and _STOP_GAP.search(doc.text, doc.toks[k - 1][2], doc.toks[k][1])), j)
         # roles and function words the model took with the name ("Presiden Joko Widodo")
         while i < j and (doc.lower[i] in FUNCTION_WORDS or doc.lower[i] in ROLE_CUES) and found.type == "person":
             i += 1
@@ -400,6 +410,10 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
             j = cut
         if kind == "place" and doc.lower[i] in ORG_HEADS:
             kind = "organization"  # "Polres Lhokseumawe" is the police of a place
+        elif kind == "organization" and doc.lower[i] in PLACE_HEADS:
+            kind = "place"  # "Bandara Internasional Lombok" is where planes land, not a company
+        if j - i == 1 and doc.toks[i][0] in common_acronyms:
+            continue  # "layanan over the top (OTT)": an abbreviation of common words, not a name
         if j - i == 1 and any(c.isdigit() for c in doc.toks[i][0]):
             continue  # "4G", "SS1": models and codes, not names
         for a, b in _admin_parts(doc, i, j) if kind == "place" else [(i, j)]:
@@ -407,6 +421,59 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
             if span is not None:
                 added.append(span)
     _consolidate_types(doc, added)
+    return added
+
+
+def _common_acronyms(doc: _Text) -> set[str]:
+    """Acronyms the text spells out in lower-case words ("layanan over the top (OTT)", "base
+    transceiver station (BTS)"): abbreviations of common nouns, never names."""
+    found = set()
+    for match in _ACRONYM.finditer(doc.text):
+        acronym = match.group(1)
+        words = _LOWER_WORD.findall(doc.text, max(0, match.start() - 12 * len(acronym)), match.start())
+        tail = words[-len(acronym):] if len(words) >= len(acronym) else []
+        if tail and all(w.islower() for w in tail) and "".join(w[0] for w in tail) == acronym.casefold():
+            found.add(acronym)
+    return found
+
+
+def _short_forms_of_bodies(doc: _Text, spans: list[_Span]) -> None:
+    """A one-word name in parentheses right after an organisation's name is its short form ("PT
+    Hutchison 3 Indonesia (Tri)"): that word elsewhere in the text is the organisation, whatever
+    type the model guessed for it ("Tri" read as a first name)."""
+    orgs = {s.j: s for s in spans if s.type == "organization"}
+    starts = {t[1]: k for k, t in enumerate(doc.toks)}
+    for match in _ACRONYM.finditer(doc.text):
+        k = starts.get(match.start(1))
+        owner = orgs.get(k) if k is not None else None
+        if owner is None or doc.text[doc.toks[k - 1][2]:match.start(1)].strip() != "(":
+            continue
+        short = match.group(1)
+        for span in spans:
+            if span is not owner and span.j - span.i == 1 and doc.toks[span.i][0] == short and span.entity_id is None:
+                span.type, span.entity_id, span.canonical = "organization", owner.entity_id, _surface(doc, owner)
+
+
+def _split_at_text_places(doc: _Text, spans: list[_Span]) -> list[_Span]:
+    """Names the model ran together with a place the same text names on its own: "Kajari
+    Lhoksukon Teuku Rahmatsyah" is an office of Lhoksukon and a person (the place is cut off the
+    person's name); "Kecamatan Nisam Antara Aceh Utara" is two places (split)."""
+    places = {tuple(doc.folded[s.i:s.j]) for s in spans if s.type == "place"}
+    added: list[_Span] = []
+    for span in spans:
+        if span.entity_id is not None or span.j - span.i < 3 or span.canonical:
+            continue
+        if span.type == "person":
+            cut = next((p for p in range(span.j - span.i - 2, 0, -1)
+                        if tuple(doc.folded[span.i:span.i + p]) in places), 0)
+            span.i += cut
+        elif span.type == "place":
+            cut = next((p for p in range(span.j - span.i - 1, 0, -1)
+                        if tuple(doc.folded[span.j - p:span.j]) in places
+                        and doc.lower[span.j - p - 1] not in ADMIN_UNITS), 0)
+            if cut:
+                added.append(_Span(span.j - cut, span.j, None, "place"))
+                span.j -= cut
     return added
 
 
@@ -444,6 +511,8 @@ def _ner_span(doc: _Text, kb: KnowledgeBase, i: int, j: int, kind: str, acronyms
     entity_id = entity.entity_id if entity is not None and entity.type == kind else None
     if doc.headline[i] and entity_id is None:
         return None  # Title Case lines say nothing about names
+    if entity_id is None and j - i >= 2 and any(_MODEL_CODE.fullmatch(doc.toks[k][0]) for k in range(i, j)):
+        return None  # "Galaxy S6 Edge", "Avanza G1": a product's model code, not an organisation or a person
     span = _Span(i, j, entity_id, kind)
     for k in range(i, j):
         doc.covered[k] = True
@@ -459,7 +528,8 @@ def _acronym_pass(doc: _Text, spans: list[_Span], acronyms: dict[str, tuple[int,
         if full is None:
             full = next((s for s in spans if s.i <= i < s.j or s.i < j <= s.j), None)
         if full is None or (full.i, full.j) != (i, j):
-            full = _Span(i, j, full.entity_id if full and (full.i, full.j) == (i, j) else None, "organization")
+            kind = "place" if doc.lower[i] in PLACE_HEADS else "organization"  # "Bandara Internasional Lombok (BIL)"
+            full = _Span(i, j, full.entity_id if full and (full.i, full.j) == (i, j) else None, kind)
             spans[:] = [s for s in spans if s.j <= i or s.i >= j]
             added.append(full)
             for k in range(i, j):
@@ -487,6 +557,8 @@ def find_mentions(text: str, kb: KnowledgeBase, context: str = "") -> list[Menti
     spans += _ner_pass(doc, kb, spans, acronyms)
     spans += _unlinked_pass(doc)
     spans += _acronym_pass(doc, spans, acronyms)
+    spans += _split_at_text_places(doc, spans)
+    _short_forms_of_bodies(doc, spans)
     for span in spans:
         span.name = _surface(doc, span)
     local = _local_aliases(doc, spans)

@@ -124,6 +124,9 @@ def resolve_short_name(text: str, short: str, position: int) -> str:
     key = short.casefold().strip("()")
     if not key:
         return short
+    nickname = nickname_of(text, short.strip("()"), position)
+    if nickname is not None:
+        return nickname
     best_before: str | None = None
     best_after: str | None = None
     for offset, name in _full_names(text):
@@ -135,3 +138,27 @@ def resolve_short_name(text: str, short: str, position: int) -> str:
         elif best_after is None:
             best_after = name
     return best_before or best_after or short
+
+
+#: How Indonesian reporting gives a person's nickname after the full name: "Muhammad Buldansyah
+#: ... Pria yang akrab disapa Dani ini", "Nurdin Ismail alias Din Minimi", "biasa dipanggil Ucok".
+_SENTENCE_BREAK = re.compile(r"[.!?](?=\s)")
+_NICKNAME_CUE = r"(?:(?:akrab|biasa|kerap|sering)\s+)?(?:disapa|dipanggil|disebut|alias)\s+"
+
+
+def nickname_of(text: str, short: str, position: int) -> str | None:
+    """The full name whose nickname ``short`` is, when the text gives it before ``position``
+    ("X ... yang akrab disapa Dani"): the nearest multi-word person's name before the cue, in the
+    same or the previous sentence. Names with an all-capitals word ("PT Hutchison", "SCTV Tower")
+    are organisations and places, not the person."""
+    cue = re.compile(_NICKNAME_CUE + re.escape(short) + r"\b", re.IGNORECASE)
+    match = next((m for m in cue.finditer(text) if m.start() < position), None)
+    if match is None:
+        return None
+    sentences = [m.end() for m in _SENTENCE_BREAK.finditer(text, 0, match.start())]
+    floor = sentences[-2] if len(sentences) >= 2 else 0
+    found = None
+    for offset, name in _full_names(text):
+        if floor <= offset < match.start() and not any(len(w) > 1 and w.isupper() for w in name.split()):
+            found = name
+    return found

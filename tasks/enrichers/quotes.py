@@ -22,7 +22,7 @@ from kabar.models import Article
 from tasks.enrich import Enrichment, current_settings, register
 from tasks.entities import load_kb
 from tasks.mentions import find_mentions
-from tasks.person_names import clean_name, last_person_before, person_name, resolve_short_name
+from tasks.person_names import clean_name, last_person_before, nickname_of, person_name, resolve_short_name
 
 LOGGER = logging.getLogger(__name__)
 
@@ -34,6 +34,12 @@ _AFTER_VERBS = (
 )
 _AFTER = re.compile(
     rf"^[ \t,.]*(?P<verb>{_AFTER_VERBS})(?P<nya>nya)?\b[ \t]*(?P<rest>[^\n]*)", re.IGNORECASE
+)
+#: '"...," demikian pernyataan tim X' / 'demikian keterangan tertulis Humas X': a statement's
+#: source named by a noun after "demikian" (thus said ...).
+_AFTER_DEMIKIAN = re.compile(
+    rf"^[ \t,.]*demikian[ \t]+(?:(?:isi|bunyi)[ \t]+)?(?P<verb>pernyataan|keterangan|penjelasan|{_AFTER_VERBS})"
+    r"(?P<nya>nya)?\b[ \t]*(?:(?:tertulis|resmi|dari)[ \t]+)?(?P<rest>[^\n]*)", re.IGNORECASE
 )
 _BEFORE_VERBS = (
     "mengatakan|berkata|menegaskan|menambahkan|menyatakan|menjelaskan|mengungkapkan|menyebut|"
@@ -73,9 +79,11 @@ class Attribution:
 
 
 def _phrase(rest: str) -> str | None:
-    """The speaker phrase at the start of ``rest`` (text after a reporting verb)."""
+    """The speaker phrase at the start of ``rest`` (text after a reporting verb). It ends at a
+    sentence end, also one that lost its space ("ucap Dani.Berdasarkan ..."): a period between a
+    lower-case word and a capital; initials ("J.K. Rowling") keep theirs."""
     rest = rest.lstrip(" :")
-    words = re.findall(r"[^\s,.;:!?“”\"]+(?:\.(?=[A-Z]))?", re.split(r"[,;:!?“”\"\n]|\.(?:\s|$)", rest, maxsplit=1)[0])
+    words = re.findall(r"[^\s,.;:!?“”\"]+(?:\.(?=[A-Z]))?", re.split(r"[,;:!?“”\"\n]|\.(?:\s|$)|(?<=[a-z]{3})\.(?=[A-Z])", rest, maxsplit=1)[0])
     if not words:
         return None
     if words[0][:1].isupper() or words[0][:1] == "(":
@@ -98,7 +106,7 @@ def _phrase(rest: str) -> str | None:
 
 
 def _after_attribution(after: str) -> Attribution | None:
-    match = _AFTER.match(after)
+    match = _AFTER.match(after) or _AFTER_DEMIKIAN.match(after)
     if not match:
         return None
     return _attribution_from(match)
@@ -271,8 +279,10 @@ def _full(m: Any) -> str:
 
 def _is_descriptor(phrase: str) -> bool:
     words = phrase.split()
+    # "tim Project Zero", "operator Telkomsel": the head word is followed by the name itself
+    named = any(w[:1].isupper() for w in words[1:])
     return bool(words) and words[0][:1].islower() and (
-        words[0].casefold() in _DESCRIPTOR_HEADS or bool(_DEMONSTRATIVE_END.search(phrase)))
+        words[0].casefold() in _DESCRIPTOR_HEADS and not named or bool(_DEMONSTRATIVE_END.search(phrase)))
 
 
 def _named_in(phrase: str, names: list[Any], lo: int, hi: int) -> str | None:
@@ -308,6 +318,8 @@ def _refine(row: dict[str, Any], names: list[Any], lo: int, hi: int, side: str, 
         window = [m for m in names if lo <= m.char_start < hi and m.type == "person"]
         if window and side == "after":
             person = _full(window[0])
+    if person and len(person.split()) == 1:
+        person = nickname_of(text, person, quote_start) or person  # "Dani", given as a nickname earlier
     if person and person != row["speaker_text"]:
         row["speaker_text"] = person
         row["speaker_entity_id"] = link_speaker([person])
@@ -400,7 +412,7 @@ class QuotesEnricher:
     """Direct quotes with their speakers (view ``quotes``)."""
 
     name = "quotes"
-    RULES_VERSION = "2"
+    RULES_VERSION = "3"  # 3: nicknames ("akrab disapa Dani"), sentence ends without a space, "demikian pernyataan X"
 
     @property
     def version(self) -> str:

@@ -142,3 +142,72 @@ def test_currency_namesakes_and_places_inside_state_bodies(kb) -> None:
     assert "andrei-belousov" not in found and found["?person"] == {"Yuriy Belousov", "Belousov"}
     assert {"kr-ministry-defence", "south-korea", "us-nsc"} <= set(found)
     assert "un-security-council" not in found
+
+
+def test_a_period_joins_abbreviations_and_web_names_not_run_together_sentences(kb) -> None:
+    from tasks.entities import name_gap_ok
+
+    text = "AS atau U.S. Army, kantor Liputan6.com dan ungkap Dani.Tri tidak"
+    assert name_gap_ok(text, text.index("U.") + 1, text.index("S. Army"))  # "U.S."
+    assert name_gap_ok(text, text.index(".com"), text.index("com"))  # "Liputan6.com"
+    assert not name_gap_ok(text, text.index(".Tri"), text.index("Tri"))  # "Dani.Tri": two sentences
+    names = {m.surface for m in find_mentions("Kata analis Budi Santoso.Pemerintah belum menjawab.", kb)}
+    assert not any("." in name for name in names)
+
+
+def test_abbreviations_of_common_words_and_model_codes_are_not_names(kb) -> None:
+    from tasks.mentions import _common_acronyms, _ner_span, _Text
+
+    doc = _Text("Operator menyiapkan layanan over the top (OTT) bersama Komite Pemilihan Umum (KPU) dan "
+                "base transceiver station (BTS) baru.")
+    assert _common_acronyms(doc) == {"OTT", "BTS"}
+    doc = _Text("Ponsel Galaxy S6 Edge dirakit oleh Hutchison 3 Indonesia di Batam.")
+    words = [t for t, _, _ in doc.toks]
+    galaxy, hutchison = words.index("Galaxy"), words.index("Hutchison")
+    assert _ner_span(doc, kb, galaxy, galaxy + 3, "organization", {}) is None  # a product's model code
+    assert _ner_span(doc, kb, hutchison, hutchison + 3, "organization", {}) is not None
+
+
+def test_an_airport_spelled_out_with_its_acronym_is_a_place(kb) -> None:
+    text = ("Penerbangan dari Bandara Internasional Kualanamu (BIK) ditunda. Penumpang menunggu di BIK "
+            "hingga sore, kata petugas.")
+    kinds = {m.surface: m.type for m in find_mentions(text, kb)}
+    assert kinds.get("Bandara Internasional Kualanamu") == "place"
+
+
+def test_names_run_together_with_a_place_the_text_names_are_cut_there(kb) -> None:
+    from tasks.mentions import _Span, _split_at_text_places, _Text
+
+    doc = _Text("Kajari Sigli Cut Nyak Meutia hadir. Berkas dikirim ke Rutan Sigli di Desa Blang Kecamatan "
+                "Mutiara Pidie Jaya, lalu ke Pidie Jaya.")
+    words = [t for t, _, _ in doc.toks]
+    at = lambda word, n=0: [k for k, w in enumerate(words) if w == word][n]  # noqa: E731
+    spans = [
+        _Span(at("Sigli"), at("Meutia") + 1, None, "person"),          # "Sigli Cut Nyak Meutia"
+        _Span(at("Sigli", 1), at("Sigli", 1) + 1, None, "place"),      # "Sigli" on its own
+        _Span(at("Kecamatan"), at("Jaya") + 1, None, "place"),         # "Kecamatan Mutiara Pidie Jaya"
+        _Span(at("Pidie", 1), at("Jaya", 1) + 1, None, "place"),       # "Pidie Jaya" on its own
+    ]
+    added = _split_at_text_places(doc, spans)
+    text = lambda s: doc.text[doc.toks[s.i][1]:doc.toks[s.j - 1][2]]  # noqa: E731
+    assert text(spans[0]) == "Cut Nyak Meutia"
+    assert text(spans[2]) == "Kecamatan Mutiara" and [text(s) for s in added] == ["Pidie Jaya"]
+    assert text(spans[1]) == "Sigli" and text(spans[3]) == "Pidie Jaya"
+
+
+def test_a_short_form_in_parentheses_after_a_body_is_that_body(kb) -> None:
+    from tasks.mentions import _short_forms_of_bodies, _Span, _Text
+
+    doc = _Text("Direktur PT Sinar Nusantara Telekomunikasi (Sinar) hadir. Tahun ini Sinar menambah menara.")
+    words = [t for t, _, _ in doc.toks]
+    at = lambda word, n=0: [k for k, w in enumerate(words) if w == word][n]  # noqa: E731
+    body = _Span(at("PT"), at("Telekomunikasi") + 1, None, "organization")
+    later = _Span(at("Sinar", 2), at("Sinar", 2) + 1, None, "person")  # a first name, the model guessed
+    _short_forms_of_bodies(doc, [body, later])
+    assert (later.type, later.canonical) == ("organization", "PT Sinar Nusantara Telekomunikasi")
+    # without the parenthesised short form, the word keeps the model's reading
+    doc = _Text("Direktur PT Sinar Nusantara Telekomunikasi hadir. Tahun ini Sinar menambah menara.")
+    words = [t for t, _, _ in doc.toks]
+    later = _Span(words.index("Sinar", words.index("ini")), words.index("Sinar", words.index("ini")) + 1, None, "person")
+    _short_forms_of_bodies(doc, [_Span(1, 5, None, "organization"), later])
+    assert later.type == "person" and later.canonical is None

@@ -126,3 +126,30 @@ def test_version_follows_the_knowledge_base_when_speakers_are_linked() -> None:
         from tasks.entities import load_kb
 
         assert version == f"{QuotesEnricher.RULES_VERSION}+kb.{load_kb().fingerprint}"
+
+
+def test_a_nickname_the_text_gives_resolves_to_the_full_name() -> None:
+    """ "Pria yang akrab disapa Dani ini": later quotes by "Dani" are the full name's (issue 14)."""
+    text = (
+        "Hal ini disampaikan oleh Rahmat Hidayatullah, Direktur Utama PT Sinar Abadi (SA), di kantornya, "
+        "Jumat (12/2/2016). Pria yang akrab disapa Dayat ini optimistis pasar data terus tumbuh.\n"
+        "“Pelanggan kami naik dua kali lipat,” ucap Dayat.Perusahaan itu juga menambah menara baru.\n"
+        "“Tahun ini kami masuk ke lima kota,” ungkap Dayat."
+    )
+    assert [s for _, s in speakers(text)] == ["Rahmat Hidayatullah", "Rahmat Hidayatullah"]
+    # without the nickname sentence, "Dayat" is nobody's short name and stays as written
+    plain = text.replace("Pria yang akrab disapa Dayat ini", "Ia")
+    assert [s for _, s in speakers(plain)] == ["Dayat", "Dayat"]
+
+
+def test_demikian_names_the_source_of_a_statement_after_the_quote() -> None:
+    """'"...," demikian pernyataan tim X': the team is the speaker, not the company named before."""
+    text = (
+        "Google menguji ponsel itu selama tiga bulan.\n"
+        "\"Mayoritas masalah sudah diperbaiki dalam pembaruan terakhir,\" demikian pernyataan tim Project Zero.\n"
+        "\"Kami siap membantu semua pengguna di Indonesia,\" demikian keterangan tertulis Humas Polda Bali."
+    )
+    assert [s for _, s in speakers(text)] == ["Project Zero", "Humas Polda Bali"]
+    # a head word with no name after it still points back ("kata tim itu" = the team named before)
+    described = speakers("Tim Garuda Muda menang 2-0. \"Kami bangga sekali dengan hasil ini,\" kata tim tersebut.")
+    assert [s for _, s in described] == ["Garuda Muda"]
