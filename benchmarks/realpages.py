@@ -53,16 +53,28 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory (MB) of ``pid`` and all its descendants, summed (Linux /proc)."""
-    tree, total, todo = _children(), 0, [pid]
+def rss_mb(pid: int) -> float:
+    """Resident memory (MB) of one process (Linux /proc); 0 when it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def tree_rss_split_mb(pid: int) -> tuple[float, float]:
+    """Resident memory (MB) of ``pid`` itself and of all its descendants, summed (Linux /proc)."""
+    tree = _children()
+    children, todo = 0.0, list(tree.get(pid, []))
     while todo:
         current = todo.pop()
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
+        children += rss_mb(current)
         todo += tree.get(current, [])
-    return total / 1024
+    return rss_mb(pid), children
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory (MB) of ``pid`` and all its descendants, summed (Linux /proc)."""
+    return sum(tree_rss_split_mb(pid))
