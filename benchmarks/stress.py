@@ -14,7 +14,9 @@ curve: resident memory of the main process and of its extraction workers (summed
 and 90% of the run's batches were done (a batch is done when its cached result file appears in
 the warehouse's ``prefect-results`` folder), so growth with the run's length shows; then the
 totals. MALLOC_CHECK_=3 is set for the runs so heap corruption aborts at once instead of later.
-``--env NAME=VALUE`` adds to the runs' environment (e.g. ``MALLOC_ARENA_MAX=2`` to compare).
+``--env NAME=VALUE`` adds to the runs' environment (e.g. ``MALLOC_ARENA_MAX=2`` to compare);
+``--trace FILE`` appends a line every 30 s while runs go (seconds, run, batches done, main and
+workers' MB), so a long run's curve can be read before it ends.
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ def main() -> int:
     parser.add_argument("--parallel", type=int, default=2, help="runs at once (default 2)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="add to the runs' environment (repeatable)")
+    parser.add_argument("--trace", type=Path, help="append the memory samples every 30 s to this file")
     args = parser.parse_args()
     extra = dict(pair.split("=", 1) for pair in args.env)
     with tempfile.TemporaryDirectory(prefix="kabar-stress-") as tmp:
@@ -105,6 +108,10 @@ def main() -> int:
                 main, workers = tree_rss_split_mb(proc.pid)
                 peak = max(peak, main + workers)
                 samples[n].append((batches_done(wh), main, workers))
+                if args.trace and len(samples[n]) % 150 == 1:  # every 30 s at 0.2 s a sample
+                    with args.trace.open("a") as trace:
+                        trace.write(f"{time.perf_counter() - t0:7.0f} s  run {n}  batches {samples[n][-1][0]:3d}  "
+                                    f"main {main:5.0f} MB  workers {workers:5.0f} MB\n")
                 running[n] = (proc, t0, peak, wh)
                 if proc.poll() is None:
                     continue
