@@ -1,11 +1,12 @@
-"""tasks/ner.py: the tagger's per-word caches stay bounded however many new words a run brings
-(issue 11: they grew with the run's vocabulary, about 5 KB a word type, up to a gigabyte)."""
+"""Per-word caches of the ingest process stay bounded however many new words a run brings
+(issue 11, bounded memory): tasks/ner.py's tagger (about 5 KB a word type, up to a gigabyte at
+its first bound) and tasks/minhash.py's word hashes (about 140 B a word, ~290 MB)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tasks import ner
+from tasks import minhash, ner
 
 needs_model = pytest.mark.skipif(ner.model_status() is not None, reason="NER model not built (make ner-model)")
 
@@ -35,3 +36,13 @@ def test_tagger_caches_stay_bounded_over_a_growing_vocabulary(monkeypatch: pytes
     # weight table stopped growing after the first article
     assert max(records for records, _ in sizes) <= 300
     assert len({rows for _, rows in sizes}) == 1
+
+
+def test_minhash_word_hashes_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(minhash, "_WORD_CACHE_LIMIT", 500)
+    minhash._WORD_HASHES.clear()
+    text = " ".join(_words(2000)).lower()
+    first = minhash.shingle_hashes(text)
+    assert 0 < len(minhash._WORD_HASHES) <= 500
+    # the same hashes whether a word came from the cache or was computed again
+    assert (minhash.shingle_hashes(text) == first).all()
