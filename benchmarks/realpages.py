@@ -2,7 +2,8 @@
 project): trafilatura-eval's ``cache/*.html`` (110 pages, about 130 KB each) then its
 ``eval/*.gz`` pages; beyond the 1,033 distinct pages the set repeats with a numbered HTML comment
 appended, so every file has its own content hash (a new article, not a duplicate body).
-Also: ``tree_rss_mb(pid)``, the summed resident memory of a process and its descendants."""
+Also: ``tree_rss_mb(pid)``, the summed resident memory of a process and its descendants, and
+``tree_pss_mb(pid)``, the same counting shared pages once."""
 
 from __future__ import annotations
 
@@ -62,6 +63,29 @@ def rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size (MB) of one process: its resident pages, each page shared with other
+    processes counted in shares (extraction workers share the fork server's preloaded modules,
+    which a sum of RSS counts once per process). 0 when it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def tree_pss_mb(pid: int) -> float:
+    """Proportional set size (MB) of ``pid`` and its descendants, summed: the memory the run takes."""
+    tree, total, todo = _children(), 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += pss_mb(current)
+        todo += tree.get(current, [])
+    return total
 
 
 def tree_rss_split_mb(pid: int) -> tuple[float, float]:

@@ -12,8 +12,9 @@ signal such as SIGABRT from glibc's "double free" counts as a crash), seconds, a
 the peak summed resident memory of the run's process tree (sampled every 0.2 s), and the memory
 curve: resident memory of the main process and of its extraction workers (summed) when 10%, 50%
 and 90% of the run's batches were done (a batch is done when its cached result file appears in
-the warehouse's ``prefect-results`` folder), so growth with the run's length shows; then the
-totals. MALLOC_CHECK_=3 is set for the runs so heap corruption aborts at once instead of later.
+the warehouse's ``prefect-results`` folder), so growth with the run's length shows, and the
+peak proportional set size of the tree (PSS, shared pages counted once: the workers share the
+fork server's preloaded modules, which the RSS sum counts three times); then the totals. MALLOC_CHECK_=3 is set for the runs so heap corruption aborts at once instead of later.
 ``--env NAME=VALUE`` adds to the runs' environment (e.g. ``MALLOC_ARENA_MAX=2`` to compare);
 ``--trace FILE`` appends a line every 30 s while runs go (seconds, run, batches done, main and
 workers' MB), so a long run's curve can be read before it ends.
@@ -33,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.realpages import tree_rss_split_mb, write_pages  # noqa: E402
+from benchmarks.realpages import tree_pss_mb, tree_rss_split_mb, write_pages  # noqa: E402
 
 KABAR = Path(sys.executable).parent / "kabar"
 
@@ -95,6 +96,7 @@ def main() -> int:
         queue = list(range(args.runs))
         running: dict[int, tuple[subprocess.Popen, float, float, Path]] = {}
         samples: dict[int, list[tuple[int, float, float]]] = {}
+        pss_peak: dict[int, float] = {}
         crashes, results = 0, []
         while queue or running:
             while queue and len(running) < args.parallel:
@@ -108,6 +110,8 @@ def main() -> int:
                 main, workers = tree_rss_split_mb(proc.pid)
                 peak = max(peak, main + workers)
                 samples[n].append((batches_done(wh), main, workers))
+                if len(samples[n]) % 10 == 1:  # every 2 s: smaps_rollup costs the kernel a page-table walk
+                    pss_peak[n] = max(pss_peak.get(n, 0.0), tree_pss_mb(proc.pid))
                 if args.trace and len(samples[n]) % 150 == 1:  # every 30 s at 0.2 s a sample
                     with args.trace.open("a") as trace:
                         trace.write(f"{time.perf_counter() - t0:7.0f} s  run {n}  batches {samples[n][-1][0]:3d}  "
@@ -124,7 +128,7 @@ def main() -> int:
                 results.append(peak)
                 print(f"run {n:3d}: {what:14s} {time.perf_counter() - t0:7.1f} s  articles {stored}  "
                       f"peak {peak:7.0f} MB{'  CRASH, log: ' + str(wh.parent / 'log.txt') if crashed else ''}", flush=True)
-                print(f"         {curve(samples.pop(n))}", flush=True)
+                print(f"         {curve(samples.pop(n))}; tree PSS peak {pss_peak.pop(n, 0.0):.0f} MB", flush=True)
                 if code != 0:
                     print((wh.parent / "log.txt").read_text()[-2000:])
         print(f"\n{args.runs} runs of {args.pages} real pages, {args.parallel} at once: {crashes} crashes; "
