@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/growth.py                          # 1,000 vs 100,000, 3 rounds
     .venv/bin/python benchmarks/growth.py --small 1000 --large 20000 --rounds 2
+    .venv/bin/python benchmarks/growth.py --index-only --workdir /tmp/growth   # keep the volume for reruns
 
 How the volume is made: one `kabar ingest` of ``--pages`` real pages (trafilatura-eval, see
 benchmarks/realpages.py) builds a base warehouse and its search index. It is copied twice, and in
@@ -90,8 +91,8 @@ def multiply(path: Path, target: int, start: int = 1) -> int:
         con.close()
 
 
-def index_new(path: Path, n_copy: int, logged: bool = True) -> float:
-    """Seconds ``update_index`` takes for one more copy of the base articles: reading the change
+def index_new(path: Path, n_copy: int, logged: bool = True) -> tuple[float, float]:
+    """Wall and CPU seconds (all threads of this process) ``update_index`` takes for one more copy of the base articles: reading the change
     log the copy was logged in (``logged``, as the pipeline does), else comparing every article."""
     import duckdb
 
@@ -106,9 +107,9 @@ def index_new(path: Path, n_copy: int, logged: bool = True) -> float:
     con = _open(path)
     load_extension(con, "fts")
     try:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         update_index(con, changes=CHANGES_TABLE if logged else None)
-        return time.perf_counter() - start
+        return time.perf_counter() - start, time.process_time() - cpu
     finally:
         con.close()
 
@@ -135,43 +136,50 @@ def main() -> int:
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--index-only", action="store_true", help="time the index updates only")
+    parser.add_argument("--workdir", type=Path, help="keep the pages and warehouses here and reuse them "
+                        "(the volume takes minutes to make); default: a temporary folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kabar-growth-") as tmp:
-        pages = Path(tmp) / "pages"
-        write_pages(pages, args.pages)
-        base = Path(tmp) / "base" / "kabar.duckdb"
-        timed([KABAR, "ingest", str(pages), "--warehouse", str(base)])
+        work = args.workdir or Path(tmp)
+        pages = work / "pages"
+        base = work / "base" / "kabar.duckdb"
+        if not base.exists():
+            write_pages(pages, args.pages)
+            timed([KABAR, "ingest", str(pages), "--warehouse", str(base)])
         sizes = {}
         for name, count in (("small", args.small), ("large", args.large)):
-            path = Path(tmp) / name / "kabar.duckdb"
-            path.parent.mkdir()
-            shutil.copy(base, path)
+            path = work / f"{name}-{count}" / "kabar.duckdb"
+            if not path.exists():
+                path.parent.mkdir(parents=True)
+                shutil.copy(base, path)
             start = time.perf_counter()
             sizes[name] = (path, multiply(path, count))
             print(f"{name}: {sizes[name][1]:,} articles made by SQL in {time.perf_counter() - start:.1f} s", flush=True)
         runs = {"small": [], "large": []}
         index = {"small": [], "large": []}
         whole = {"small": [], "large": []}
+        first_copy = 10_000_000 + int(time.time()) % 1_000_000 * 10  # ids new to a reused warehouse too
         for n in range(args.rounds):
             for name, (path, _) in sizes.items():
                 if not args.index_only:
                     runs[name].append(timed([KABAR, "ingest", str(pages), "--warehouse", str(path)]))
-                index[name].append(index_new(path, 100_000 + 2 * n))
-                whole[name].append(index_new(path, 100_000 + 2 * n + 1, logged=False))
+                index[name].append(index_new(path, first_copy + 2 * n))
+                whole[name].append(index_new(path, first_copy + 2 * n + 1, logged=False))
             print(f"round {n + 1}: " + ", ".join(
                 (f"{k} run {runs[k][-1][0]:.1f}s/{runs[k][-1][1]:.1f}cpu " if runs[k] else f"{k} ")
-                + f"index {index[k][-1]:.2f}s (comparing all {whole[k][-1]:.2f}s)" for k in index), flush=True)
+                + f"index {index[k][-1][0]:.2f}s/{index[k][-1][1]:.2f}cpu "
+                  f"(comparing all {whole[k][-1][0]:.2f}s/{whole[k][-1][1]:.2f}cpu)" for k in index), flush=True)
     if not args.index_only:
         wall = {k: statistics.median(w for w, _ in v) for k, v in runs.items()}
         cpu = {k: statistics.median(c for _, c in v) for k, v in runs.items()}
         print(f"\nunchanged run, large / small: CPU {cpu['large'] / cpu['small']:.2f}, wall {wall['large'] / wall['small']:.2f}"
               f"   (target <= 1.3; small {cpu['small']:.1f} CPU s, large {cpu['large']:.1f} CPU s)")
-    idx = {k: statistics.median(v) for k, v in index.items()}
-    ref = {k: statistics.median(v) for k, v in whole.items()}
-    print(f"indexing {args.pages} new articles, large / small: {idx['large'] / idx['small']:.2f}"
-          f"   (small {idx['small']:.2f} s, large {idx['large']:.2f} s; change log)")
-    print(f"  reference, comparing every article: {ref['large'] / ref['small']:.2f}"
-          f"   (small {ref['small']:.2f} s, large {ref['large']:.2f} s)")
+    for label, timings in ((f"indexing {args.pages} new articles (change log)", index),
+                           ("  reference, comparing every article", whole)):
+        wall = {k: statistics.median(w for w, _ in v) for k, v in timings.items()}
+        cpu = {k: statistics.median(c for _, c in v) for k, v in timings.items()}
+        print(f"{label}, large / small: CPU {cpu['large'] / cpu['small']:.2f}, wall {wall['large'] / wall['small']:.2f}"
+              f"   (small {cpu['small']:.2f} CPU s / {wall['small']:.2f} s, large {cpu['large']:.2f} CPU s / {wall['large']:.2f} s)")
     return 0
 
 
