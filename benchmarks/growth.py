@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/growth.py                          # 1,000 vs 100,000, 3 rounds
     .venv/bin/python benchmarks/growth.py --small 1000 --large 20000 --rounds 2
+    .venv/bin/python benchmarks/growth.py --index-only --workdir /tmp/growth   # keep the volume for reruns
 
 How the volume is made: one `kabar ingest` of ``--pages`` real pages (trafilatura-eval, see
 benchmarks/realpages.py) builds a base warehouse and its search index. It is copied twice, and in
@@ -12,10 +13,14 @@ versions; the search index is then brought up to date. Then, interleaved, in rou
 
 - unchanged run: `kabar ingest PAGES --warehouse COPY` again (whole process; every page is
   fetched, found unchanged and nothing is written but the run's bookkeeping);
-- indexing: 100 more copied articles, then ``update_index`` timed in-process.
+- indexing: one more copy of the base articles (``--pages`` new articles), logged in
+  ``store.search_changes`` as the loader does, then ``update_index`` as the pipeline calls it
+  (reading the change log) timed in-process; and, as the reference in the same run, another
+  copy indexed by comparing every article with the index (``update_index`` without the log: what
+  every run did before the change log).
 
 Prints medians and the ratios large / small (issue 11's targets: unchanged run <= 1.3, indexing
-the same N new articles about 1.0).
+the same N new articles about 1.0). ``--index-only`` skips the unchanged runs.
 """
 
 from __future__ import annotations
@@ -86,34 +91,40 @@ def multiply(path: Path, target: int, start: int = 1) -> int:
         con.close()
 
 
-def index_new(path: Path, n_copy: int) -> float:
-    """Seconds ``update_index`` takes for one more copy of the base articles."""
+def index_new(path: Path, n_copy: int, logged: bool = True) -> tuple[float, float]:
+    """Wall and CPU seconds (all threads of this process) ``update_index`` takes for one more copy of the base articles: reading the change
+    log the copy was logged in (``logged``, as the pipeline does), else comparing every article."""
     import duckdb
 
     from warehouse.connection import load_extension
-    from warehouse.search import update_index
+    from warehouse.search import CHANGES_TABLE, update_index
 
     have = duckdb.connect(str(path), read_only=True)
     total = have.execute("SELECT count(*) FROM store.articles").fetchone()[0]
     base = have.execute("SELECT count(*) FROM store.articles WHERE article_id NOT LIKE '%-g%'").fetchone()[0]
     have.close()
-    multiply_without_index(path, total + base, n_copy)
+    multiply_without_index(path, total + base, n_copy, log=logged)
     con = _open(path)
     load_extension(con, "fts")
     try:
-        start = time.perf_counter()
-        update_index(con)
-        return time.perf_counter() - start
+        start, cpu = time.perf_counter(), time.process_time()
+        update_index(con, changes=CHANGES_TABLE if logged else None)
+        return time.perf_counter() - start, time.process_time() - cpu
     finally:
         con.close()
 
 
-def multiply_without_index(path: Path, target: int, start: int) -> None:
+def multiply_without_index(path: Path, target: int, start: int, log: bool = True) -> None:
+    """One more copy of the base articles, logged in the index's change log as the loader does
+    (tasks/load.py) unless ``log`` is False."""
     con = _open(path)
     try:
         con.execute("INSERT INTO store.articles " + _copy_sql(
             "(SELECT * FROM store.articles WHERE article_id NOT LIKE '%-g%'), (SELECT ? AS k)",
             ["article_id", "url", "canonical_url", "content_hash"], "k").replace("* REPLACE", "* EXCLUDE (k) REPLACE"), [start])
+        if log:
+            con.execute("INSERT INTO store.search_changes SELECT article_id || '-g' || ?, 'growth' FROM store.articles "
+                        "WHERE article_id NOT LIKE '%-g%'", [start])
     finally:
         con.close()
 
@@ -124,35 +135,51 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--index-only", action="store_true", help="time the index updates only")
+    parser.add_argument("--workdir", type=Path, help="keep the pages and warehouses here and reuse them "
+                        "(the volume takes minutes to make); default: a temporary folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kabar-growth-") as tmp:
-        pages = Path(tmp) / "pages"
-        write_pages(pages, args.pages)
-        base = Path(tmp) / "base" / "kabar.duckdb"
-        timed([KABAR, "ingest", str(pages), "--warehouse", str(base)])
+        work = args.workdir or Path(tmp)
+        pages = work / "pages"
+        base = work / "base" / "kabar.duckdb"
+        if not base.exists():
+            write_pages(pages, args.pages)
+            timed([KABAR, "ingest", str(pages), "--warehouse", str(base)])
         sizes = {}
         for name, count in (("small", args.small), ("large", args.large)):
-            path = Path(tmp) / name / "kabar.duckdb"
-            path.parent.mkdir()
-            shutil.copy(base, path)
+            path = work / f"{name}-{count}" / "kabar.duckdb"
+            if not path.exists():
+                path.parent.mkdir(parents=True)
+                shutil.copy(base, path)
             start = time.perf_counter()
             sizes[name] = (path, multiply(path, count))
             print(f"{name}: {sizes[name][1]:,} articles made by SQL in {time.perf_counter() - start:.1f} s", flush=True)
         runs = {"small": [], "large": []}
         index = {"small": [], "large": []}
+        whole = {"small": [], "large": []}
+        first_copy = 10_000_000 + int(time.time()) % 1_000_000 * 10  # ids new to a reused warehouse too
         for n in range(args.rounds):
             for name, (path, _) in sizes.items():
-                runs[name].append(timed([KABAR, "ingest", str(pages), "--warehouse", str(path)]))
-                index[name].append(index_new(path, 100_000 + n))
+                if not args.index_only:
+                    runs[name].append(timed([KABAR, "ingest", str(pages), "--warehouse", str(path)]))
+                index[name].append(index_new(path, first_copy + 2 * n))
+                whole[name].append(index_new(path, first_copy + 2 * n + 1, logged=False))
             print(f"round {n + 1}: " + ", ".join(
-                f"{k} run {runs[k][-1][0]:.1f}s/{runs[k][-1][1]:.1f}cpu index {index[k][-1]:.2f}s" for k in runs), flush=True)
-    wall = {k: statistics.median(w for w, _ in v) for k, v in runs.items()}
-    cpu = {k: statistics.median(c for _, c in v) for k, v in runs.items()}
-    idx = {k: statistics.median(v) for k, v in index.items()}
-    print(f"\nunchanged run, large / small: CPU {cpu['large'] / cpu['small']:.2f}, wall {wall['large'] / wall['small']:.2f}"
-          f"   (target <= 1.3; small {cpu['small']:.1f} CPU s, large {cpu['large']:.1f} CPU s)")
-    print(f"indexing {args.pages} new articles, large / small: {idx['large'] / idx['small']:.2f}"
-          f"   (small {idx['small']:.2f} s, large {idx['large']:.2f} s)")
+                (f"{k} run {runs[k][-1][0]:.1f}s/{runs[k][-1][1]:.1f}cpu " if runs[k] else f"{k} ")
+                + f"index {index[k][-1][0]:.2f}s/{index[k][-1][1]:.2f}cpu "
+                  f"(comparing all {whole[k][-1][0]:.2f}s/{whole[k][-1][1]:.2f}cpu)" for k in index), flush=True)
+    if not args.index_only:
+        wall = {k: statistics.median(w for w, _ in v) for k, v in runs.items()}
+        cpu = {k: statistics.median(c for _, c in v) for k, v in runs.items()}
+        print(f"\nunchanged run, large / small: CPU {cpu['large'] / cpu['small']:.2f}, wall {wall['large'] / wall['small']:.2f}"
+              f"   (target <= 1.3; small {cpu['small']:.1f} CPU s, large {cpu['large']:.1f} CPU s)")
+    for label, timings in ((f"indexing {args.pages} new articles (change log)", index),
+                           ("  reference, comparing every article", whole)):
+        wall = {k: statistics.median(w for w, _ in v) for k, v in timings.items()}
+        cpu = {k: statistics.median(c for _, c in v) for k, v in timings.items()}
+        print(f"{label}, large / small: CPU {cpu['large'] / cpu['small']:.2f}, wall {wall['large'] / wall['small']:.2f}"
+              f"   (small {cpu['small']:.2f} CPU s / {wall['small']:.2f} s, large {cpu['large']:.2f} CPU s / {wall['large']:.2f} s)")
     return 0
 
 

@@ -2,7 +2,8 @@
 project): trafilatura-eval's ``cache/*.html`` (110 pages, about 130 KB each) then its
 ``eval/*.gz`` pages; beyond the 1,033 distinct pages the set repeats with a numbered HTML comment
 appended, so every file has its own content hash (a new article, not a duplicate body).
-Also: ``tree_rss_mb(pid)``, the summed resident memory of a process and its descendants."""
+Also: ``tree_rss_mb(pid)``, the summed resident memory of a process and its descendants, and
+``tree_pss_mb(pid)``, the same counting shared pages once."""
 
 from __future__ import annotations
 
@@ -53,16 +54,51 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory (MB) of ``pid`` and all its descendants, summed (Linux /proc)."""
-    tree, total, todo = _children(), 0, [pid]
+def rss_mb(pid: int) -> float:
+    """Resident memory (MB) of one process (Linux /proc); 0 when it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size (MB) of one process: its resident pages, each page shared with other
+    processes counted in shares (extraction workers share the fork server's preloaded modules,
+    which a sum of RSS counts once per process). 0 when it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def tree_pss_mb(pid: int) -> float:
+    """Proportional set size (MB) of ``pid`` and its descendants, summed: the memory the run takes."""
+    tree, total, todo = _children(), 0.0, [pid]
     while todo:
         current = todo.pop()
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
+        total += pss_mb(current)
         todo += tree.get(current, [])
-    return total / 1024
+    return total
+
+
+def tree_rss_split_mb(pid: int) -> tuple[float, float]:
+    """Resident memory (MB) of ``pid`` itself and of all its descendants, summed (Linux /proc)."""
+    tree = _children()
+    children, todo = 0.0, list(tree.get(pid, []))
+    while todo:
+        current = todo.pop()
+        children += rss_mb(current)
+        todo += tree.get(current, [])
+    return rss_mb(pid), children
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory (MB) of ``pid`` and all its descendants, summed (Linux /proc)."""
+    return sum(tree_rss_split_mb(pid))

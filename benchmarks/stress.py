@@ -9,8 +9,15 @@ default runner: two batches in flight, extraction in worker processes) on real p
 ../shared/corpus/trafilatura-eval (benchmarks/realpages.py). Runs share one Prefect API when
 $PREFECT_API_URL is set, else each starts its temporary one. Prints per run: exit status (a
 signal such as SIGABRT from glibc's "double free" counts as a crash), seconds, articles stored and
-the peak summed resident memory of the run's process tree (sampled every 0.2 s); then the
-totals. MALLOC_CHECK_=3 is set for the runs so heap corruption aborts at once instead of later.
+the peak summed resident memory of the run's process tree (sampled every 0.2 s), and the memory
+curve: resident memory of the main process and of its extraction workers (summed) when 10%, 50%
+and 90% of the run's batches were done (a batch is done when its cached result file appears in
+the warehouse's ``prefect-results`` folder), so growth with the run's length shows, and the
+peak proportional set size of the tree (PSS, shared pages counted once: the workers share the
+fork server's preloaded modules, which the RSS sum counts three times); then the totals. MALLOC_CHECK_=3 is set for the runs so heap corruption aborts at once instead of later.
+``--env NAME=VALUE`` adds to the runs' environment (e.g. ``MALLOC_ARENA_MAX=2`` to compare);
+``--trace FILE`` appends a line every 30 s while runs go (seconds, run, batches done, main and
+workers' MB), so a long run's curve can be read before it ends.
 """
 
 from __future__ import annotations
@@ -27,15 +34,37 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.realpages import tree_rss_mb, write_pages  # noqa: E402
+from benchmarks.realpages import tree_pss_mb, tree_rss_split_mb, write_pages  # noqa: E402
 
 KABAR = Path(sys.executable).parent / "kabar"
 
 
-def start(pages: Path, warehouse: Path, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "MALLOC_CHECK_": "3", "PYTHONFAULTHANDLER": "1"}
+def start(pages: Path, warehouse: Path, log: Path, extra: dict[str, str]) -> subprocess.Popen:
+    env = {**os.environ, "MALLOC_CHECK_": "3", "PYTHONFAULTHANDLER": "1", **extra}
     return subprocess.Popen([str(KABAR), "ingest", str(pages), "--warehouse", str(warehouse)],
                             stdout=log.open("w"), stderr=subprocess.STDOUT, env=env)
+
+
+def batches_done(warehouse: Path) -> int:
+    """Batch results written so far (extract and enrich batches each persist one file)."""
+    folder = warehouse.parent / "prefect-results" / warehouse.name
+    try:
+        return sum(1 for _ in folder.iterdir())
+    except OSError:
+        return 0
+
+
+def curve(samples: list[tuple[int, float, float]]) -> str:
+    """Main-process and workers' RSS when 10%, 50% and 90% of the batches were done."""
+    total = samples[-1][0] if samples else 0
+    if total == 0:
+        return "memory curve: no batch results seen"
+    parts = []
+    for share in (0.1, 0.5, 0.9):
+        done, main, workers = next(s for s in samples if s[0] >= share * total)
+        parts.append(f"{share:.0%}: main {main:5.0f} MB, workers {workers:5.0f} MB")
+    peak_main = max(s[1] for s in samples)
+    return "memory at batches done  " + "; ".join(parts) + f"; main peak {peak_main:.0f} MB"
 
 
 def articles(warehouse: Path) -> int | None:
@@ -56,22 +85,37 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--pages", type=int, default=300)
     parser.add_argument("--parallel", type=int, default=2, help="runs at once (default 2)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="add to the runs' environment (repeatable)")
+    parser.add_argument("--trace", type=Path, help="append the memory samples every 30 s to this file")
     args = parser.parse_args()
+    extra = dict(pair.split("=", 1) for pair in args.env)
     with tempfile.TemporaryDirectory(prefix="kabar-stress-") as tmp:
         folder = Path(tmp) / "pages"
         write_pages(folder, args.pages)
         queue = list(range(args.runs))
         running: dict[int, tuple[subprocess.Popen, float, float, Path]] = {}
+        samples: dict[int, list[tuple[int, float, float]]] = {}
+        pss_peak: dict[int, float] = {}
         crashes, results = 0, []
         while queue or running:
             while queue and len(running) < args.parallel:
                 n = queue.pop(0)
                 wh = Path(tmp) / f"run{n}" / "kabar.duckdb"
                 wh.parent.mkdir()
-                running[n] = (start(folder, wh, wh.parent / "log.txt"), time.perf_counter(), 0.0, wh)
+                running[n] = (start(folder, wh, wh.parent / "log.txt", extra), time.perf_counter(), 0.0, wh)
+                samples[n] = []
             time.sleep(0.2)
             for n, (proc, t0, peak, wh) in list(running.items()):
-                peak = max(peak, tree_rss_mb(proc.pid))
+                main, workers = tree_rss_split_mb(proc.pid)
+                peak = max(peak, main + workers)
+                samples[n].append((batches_done(wh), main, workers))
+                if len(samples[n]) % 10 == 1:  # every 2 s: smaps_rollup costs the kernel a page-table walk
+                    pss_peak[n] = max(pss_peak.get(n, 0.0), tree_pss_mb(proc.pid))
+                if args.trace and len(samples[n]) % 150 == 1:  # every 30 s at 0.2 s a sample
+                    with args.trace.open("a") as trace:
+                        trace.write(f"{time.perf_counter() - t0:7.0f} s  run {n}  batches {samples[n][-1][0]:3d}  "
+                                    f"main {main:5.0f} MB  workers {workers:5.0f} MB\n")
                 running[n] = (proc, t0, peak, wh)
                 if proc.poll() is None:
                     continue
@@ -84,6 +128,7 @@ def main() -> int:
                 results.append(peak)
                 print(f"run {n:3d}: {what:14s} {time.perf_counter() - t0:7.1f} s  articles {stored}  "
                       f"peak {peak:7.0f} MB{'  CRASH, log: ' + str(wh.parent / 'log.txt') if crashed else ''}", flush=True)
+                print(f"         {curve(samples.pop(n))}; tree PSS peak {pss_peak.pop(n, 0.0):.0f} MB", flush=True)
                 if code != 0:
                     print((wh.parent / "log.txt").read_text()[-2000:])
         print(f"\n{args.runs} runs of {args.pages} real pages, {args.parallel} at once: {crashes} crashes; "

@@ -213,8 +213,10 @@ def _enricher_fields() -> list[str]:
     return sorted({f for e in REGISTRY.values() for f in e.fields})
 
 
-def _merge_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
-    """Merge the staged articles (temp table ``staged``); returns counts by actual status."""
+def _merge_articles(con: duckdb.DuckDBPyConnection, run_id: str, log_changes: bool = True) -> dict[str, int]:
+    """Merge the staged articles (temp table ``staged``); returns counts by actual status.
+    ``log_changes``: append the new and changed ones to ``store.search_changes``, the search
+    index's change log (a DuckDB file; a lake's index is rebuilt from its articles instead)."""
     con.execute(
         """CREATE OR REPLACE TEMP TABLE staged_status AS
            SELECT s.article_id,
@@ -236,6 +238,9 @@ def _merge_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, in
     # a staged column that is all NULL arrives from Arrow untyped (INTEGER): cast each to its type
     types = {row[0]: row[1] for row in con.execute("DESCRIBE store.articles").fetchall()}
     con.execute(_articles_merge(content_cols, insert_cols, types), [run_id, run_id])
+    if log_changes:  # the index update then reads these ids, not every article (warehouse/search.py)
+        con.execute("INSERT INTO store.search_changes SELECT article_id, ?::VARCHAR FROM staged_status "
+                    "WHERE status <> 'unchanged'", [run_id])
     return dict(con.execute("SELECT status, count(*) FROM staged_status GROUP BY status").fetchall())
 
 
@@ -355,7 +360,7 @@ def load_batch(
         if articles:
             con.register("staged_arrow", _article_table(articles))
             con.execute("CREATE OR REPLACE TEMP TABLE staged AS SELECT * FROM staged_arrow")
-            statuses = _merge_articles(con, run_id)
+            statuses = _merge_articles(con, run_id, log_changes=not path.is_lake)
             per_article = dict(con.execute("SELECT article_id, status FROM staged_status").fetchall())
             for article_id, status in per_article.items():
                 counts.add(source_of[article_id], status)

@@ -82,7 +82,15 @@ def word_clusters(model: Path = NEWS_MODEL) -> dict[str, tuple[str, ...]]:
     return out
 
 
-@functools.lru_cache(maxsize=200_000)
+#: Word types the tagger keeps ready (``_word_features`` and ``_Tagger.records``; its weight rows
+#: too). Issue 11, bounded memory: at 200,000 each (the first bound), a run's vocabulary kept
+#: growing them for thousands of pages, about 5 KB a word type (3.7 KB of it the feature strings):
+#: 60,000 new word types added 297 MB to the process, so up to a gigabyte at the bound.
+#: At 20,000 they hold at most about 100 MB; a word missed after a reset costs its ~75 us again.
+TAGGER_WORDS = 20_000
+
+
+@functools.lru_cache(maxsize=TAGGER_WORDS)
 def _word_features(word: str) -> tuple:
     """The parts of a word's features that depend on the word alone, strings built once per word:
     (lower-cased, shape, its own features, as the word before, two before, three before, as the
@@ -253,11 +261,12 @@ class _Tagger:
         (``_word_groups``). All of an article's new words at once: one gather for all of them."""
         import numpy as np
 
-        if len(self.records) + len(keys) > 200_000:  # bounded: start again
+        if len(self.records) + len(keys) > TAGGER_WORDS:  # bounded: start again
             self.records.clear()
         start = len(self.records)
-        if start + len(keys) > len(self.table):  # grow the table by doubling
-            grown = np.zeros((max(4096, 2 * (start + len(keys))), *self.table.shape[1:]))
+        need = start + len(keys)
+        if need > len(self.table):  # grow the table by doubling, up to the bound (or one article's words)
+            grown = np.zeros((min(max(4096, 2 * need), max(need, TAGGER_WORDS)), *self.table.shape[1:]))
             grown[:start] = self.table[:start]
             self.table = grown
         groups = [g for word, domain in keys for g in _word_groups(word, domain, self.clusters.get(word.lower(), ()))]
@@ -278,7 +287,7 @@ class _Tagger:
             lengths.append(len(words))
         with self.lock:  # add_records() grows and may reset the cache: one thread at a time
             if any(key not in self.records for key in keys):
-                if len(self.records) + len(keys) > 200_000:
+                if len(self.records) + len(keys) > TAGGER_WORDS:
                     self.records.clear()
                 self.add_records([key for key in dict.fromkeys(keys) if key not in self.records])
             records = [self.records[key] for key in keys]

@@ -47,7 +47,7 @@ def update_search_index(warehouse: Warehouse) -> dict[str, int]:
     changed articles only (warehouse/search.py), a lake's local index file rebuilt; returns
     ``documents`` (in all) and, for a file, ``indexed`` and ``removed`` by this update. The
     explorer summaries (warehouse/summaries.py) are refreshed too when anything changed."""
-    from warehouse.search import update_index
+    from warehouse.search import CHANGES_TABLE, update_index
     from warehouse.summaries import refresh
 
     if warehouse.is_lake:
@@ -57,7 +57,7 @@ def update_search_index(warehouse: Warehouse) -> dict[str, int]:
         refresh_summaries(warehouse)
         return counts
     with open_writer_for(warehouse) as con:
-        counts = update_index(con)
+        counts = update_index(con, changes=CHANGES_TABLE)  # the loader's change log: this run's articles only
         refresh(con)
         return counts
 
