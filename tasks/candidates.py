@@ -15,7 +15,10 @@ about one outlet:
   lies within the default text (``SUBSET_SHARE``: the same container, less of it: shorter) and still holds
   a fair share of it (``PRECISION_SHARE``), what it dropped was chrome. When it lost more than
   that, or chose another container, the default text stays;
-- when every trafilatura run is list-shaped, a declared ``articleBody`` of prose length is taken.
+- when every trafilatura run is list-shaped, a declared ``articleBody`` of prose length is taken;
+- the text taken from a trafilatura run is then trimmed to the page's main paragraph containers
+  (``tasks.main_blocks``): comment, ticker, teaser and promotion blocks that share trafilatura's
+  container but not the article's paragraphs' go (the name gets ``+main``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from lxml.etree import _Element
 
 from kabar.text import site_of
 from tasks.jsonld import jsonld_nodes
+from tasks.main_blocks import keep_main_blocks, main_block_text
 
 LOGGER = logging.getLogger(__name__)
 
@@ -140,7 +144,8 @@ def choose_body(tree: _Element, url: str | None, default: str,
         ranked.append(("precision", precision))
     for name, text in ranked:
         if text and not list_shaped(text, anchors):
-            return text, name
+            trimmed = keep_main_blocks(text, main_block_text(tree))
+            return (trimmed, f"{name}+main") if trimmed != text else (text, name)
     declared = jsonld_article_body(tree)
     if len(declared) >= MIN_JSONLD_CHARS and not list_shaped(declared, anchors):
         return declared, "jsonld"

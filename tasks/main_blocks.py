@@ -1,0 +1,132 @@
+"""Main blocks: the page's main paragraph containers, and a body trimmed to them.
+
+In: the parsed page (and a body text chosen by ``tasks.candidates``). Out: the text of the
+containers that hold the article's paragraphs, and the body without the blocks that lie
+outside them.
+
+trafilatura picks one container and keeps what it finds there, comment threads, live tickers,
+teaser rows ("RISK REMAINS: An official said ...") and newsletter prompts included, when they sit
+in the same wrapper as the article. A page's own paragraphs have a shape of their own, in any
+language and any CMS: they are ``<p>`` elements of prose (not mostly link text) that share a
+parent, and when the CMS splits the article into chunks the chunks are siblings of one tag and
+the same class. So:
+
+- every ``<p>`` of prose (``MIN_PARAGRAPH_CHARS`` or more, at most half of it link text, not
+  inside navigation, header, footer, aside, form, figure or a link) scores its parent element
+  by its non-link characters; the best-scoring parent is the main container, and elements of
+  the same tag whose classes mostly agree with it (``SAME_CLASS``, digits ignored) are its other
+  chunks;
+- ``keep_main_blocks`` keeps the body's lines that are in those containers, the lines before
+  the first of them (headline, standfirst and lead often sit in a header block of their own),
+  and prose lines between two of them (a paragraph the CMS wrapped in another element); it
+  drops the other lines after the first main line: the comment, ticker, teaser and promotion
+  blocks, whatever their words. It changes nothing when less than ``MIN_SHARE`` of the body is
+  in the containers (the containers are a box beside the article, not the article).
+
+No rule names an outlet or matches one page's text; the shape decides.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.etree import _Element
+
+#: A paragraph shorter than this says too little to mark its container as the article's.
+MIN_PARAGRAPH_CHARS = 25
+#: Chunks of one article share a tag and at least this share of their class words.
+SAME_CLASS = 0.5
+#: The body is trimmed only when at least this share of its characters lies in the containers.
+MIN_SHARE = 0.3
+#: A line outside the containers but between two of their lines is kept when it is prose:
+#: this many words or more, ending as a sentence ends.
+PROSE_WORDS = 20
+_SENTENCE_END = (".", "!", "?", '"', "'", ")", "”", "’", "»", "“")
+#: Containers whose paragraphs are never the article's.
+_OUTSIDE = frozenset({"nav", "footer", "aside", "header", "form", "a", "figure", "figcaption", "button",
+                      "noscript", "script", "style", "template"})
+#: The children of a main container whose text is the article's.
+_TEXT_CHILDREN = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol"})
+_WORDS = re.compile(r"\w+")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _class_words(element: _Element) -> frozenset[str]:
+    return frozenset(re.sub(r"\d+", "", word) for word in (element.get("class") or "").split())
+
+
+def _same_chunk(element: _Element, main: _Element, main_words: frozenset[str]) -> bool:
+    if element is main:
+        return True
+    if element.tag != main.tag or not main_words:
+        return False
+    words = _class_words(element)
+    return bool(words) and len(words & main_words) >= SAME_CLASS * len(words | main_words)
+
+
+def main_containers(tree: _Element) -> list[_Element]:
+    """The elements holding the page's main paragraphs, in document order ([] when the page
+    has no paragraph of prose)."""
+    body = tree.find("body") if tree.tag == "html" else tree
+    if body is None:
+        body = tree
+    scores: dict[_Element, int] = {}
+    for paragraph in body.iter("p"):
+        if any(isinstance(a.tag, str) and a.tag in _OUTSIDE for a in paragraph.iterancestors()):
+            continue
+        text = len(_norm(paragraph.text_content()))
+        if text < MIN_PARAGRAPH_CHARS:
+            continue
+        link = sum(len(_norm(a.text_content())) for a in paragraph.iter("a"))
+        parent = paragraph.getparent()
+        if link > 0.5 * text or parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0) + text - link
+    if not scores:
+        return []
+    main = max(scores, key=scores.__getitem__)
+    words = _class_words(main)
+    chosen = {element for element in scores if _same_chunk(element, main, words)}
+    return [element for element in body.iter() if element in chosen]
+
+
+def main_block_text(tree: _Element) -> str:
+    """The text of the main containers' paragraphs, headings, quotes and list items, one a line."""
+    lines: list[str] = []
+    for container in main_containers(tree):
+        for child in container:
+            if not isinstance(child.tag, str) or child.tag not in _TEXT_CHILDREN:
+                continue
+            if child.tag in ("ul", "ol"):
+                lines += [_norm(item.text_content()) for item in child.iter("li")]
+            else:
+                lines.append(_norm(child.text_content()))
+    return "\n".join(line for line in lines if line)
+
+
+def _tokens(text: str) -> str:
+    return " ".join(_WORDS.findall(text))
+
+
+def _prose(line: str) -> bool:
+    return len(line.split()) >= PROSE_WORDS and line.rstrip().endswith(_SENTENCE_END)
+
+
+def keep_main_blocks(text: str, main: str) -> str:
+    """``text`` without its lines outside the main containers (see the module docstring);
+    ``text`` unchanged when the containers hold less than ``MIN_SHARE`` of it."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    inside_text = _tokens(main)
+    if not lines or not inside_text:
+        return text
+    inside = [bool(tokens) and tokens in inside_text for tokens in map(_tokens, lines)]
+    total = sum(map(len, lines))
+    if not any(inside) or sum(len(line) for line, keep in zip(lines, inside) if keep) < MIN_SHARE * total:
+        return text
+    first, last = inside.index(True), len(lines) - 1 - inside[::-1].index(True)
+    kept = [line for i, (line, keep) in enumerate(zip(lines, inside))
+            if keep or i < first or (i < last and _prose(line))]
+    return "\n".join(kept)
