@@ -69,7 +69,9 @@ def _same_chunk(element: _Element, main: _Element, main_words: frozenset[str]) -
 
 def main_containers(tree: _Element) -> list[_Element]:
     """The elements holding the page's main paragraphs, in document order ([] when the page
-    has no paragraph of prose)."""
+    has no paragraph of prose). A same-class chunk belongs to the article only within the same
+    ``<article>`` element as the best one and with no ``<h1>`` between them (an endless-scroll
+    page prints the next article's body in the same markup, under its own headline)."""
     body = tree.find("body") if tree.tag == "html" else tree
     if body is None:
         body = tree
@@ -89,22 +91,38 @@ def main_containers(tree: _Element) -> list[_Element]:
         return []
     main = max(scores, key=scores.__getitem__)
     words = _class_words(main)
-    chosen = {element for element in scores if _same_chunk(element, main, words)}
-    return [element for element in body.iter() if element in chosen]
+    order = {element: i for i, element in enumerate(body.iter())}
+    headlines = [order[h] for h in body.iter("h1")]
+    home = next(main.iterancestors("article"), None)
+
+    def same_article(element: _Element) -> bool:
+        low, high = sorted((order[element], order[main]))
+        return next(element.iterancestors("article"), None) is home and not any(low < h < high for h in headlines)
+
+    chosen = [e for e in scores if _same_chunk(e, main, words) and (e is main or same_article(e))]
+    return sorted(chosen, key=order.__getitem__)
+
+
+def _container_lines(container: _Element) -> list[str]:
+    lines: list[str] = []
+    for child in container:
+        if not isinstance(child.tag, str) or child.tag not in _TEXT_CHILDREN:
+            continue
+        if child.tag in ("ul", "ol"):
+            lines += [_norm(item.text_content()) for item in child.iter("li")]
+        else:
+            lines.append(_norm(child.text_content()))
+    return [line for line in lines if line]
+
+
+def main_chunks(tree: _Element) -> list[str]:
+    """The text of each main container (paragraphs, headings, quotes, list items; one a line)."""
+    return ["\n".join(lines) for lines in map(_container_lines, main_containers(tree)) if lines]
 
 
 def main_block_text(tree: _Element) -> str:
-    """The text of the main containers' paragraphs, headings, quotes and list items, one a line."""
-    lines: list[str] = []
-    for container in main_containers(tree):
-        for child in container:
-            if not isinstance(child.tag, str) or child.tag not in _TEXT_CHILDREN:
-                continue
-            if child.tag in ("ul", "ol"):
-                lines += [_norm(item.text_content()) for item in child.iter("li")]
-            else:
-                lines.append(_norm(child.text_content()))
-    return "\n".join(line for line in lines if line)
+    """The text of all the main containers, one paragraph a line."""
+    return "\n".join(main_chunks(tree))
 
 
 def _tokens(text: str) -> str:
@@ -115,18 +133,31 @@ def _prose(line: str) -> bool:
     return len(line.split()) >= PROSE_WORDS and line.rstrip().endswith(_SENTENCE_END)
 
 
-def keep_main_blocks(text: str, main: str) -> str:
-    """``text`` without its lines outside the main containers (see the module docstring);
-    ``text`` unchanged when the containers hold less than ``MIN_SHARE`` of it."""
+def keep_main_blocks(text: str, chunks: "list[str] | str") -> str:
+    """``text`` without its lines outside the main containers, and with the article's other
+    chunks added when ``text`` holds none of their lines (see the module docstring); ``text``
+    unchanged when the containers hold less than ``MIN_SHARE`` of it. ``chunks``: the
+    containers' texts (``main_chunks``), or one text for them all."""
+    chunks = [chunks] if isinstance(chunks, str) else chunks
     lines = [line for line in text.split("\n") if line.strip()]
-    inside_text = _tokens(main)
-    if not lines or not inside_text:
+    chunk_tokens = [_tokens(chunk) for chunk in chunks]
+    if not lines or not any(chunk_tokens):
         return text
-    inside = [bool(tokens) and tokens in inside_text for tokens in map(_tokens, lines)]
+    home = [next((i for i, inside in enumerate(chunk_tokens) if tokens and tokens in inside), None)
+            for tokens in map(_tokens, lines)]
     total = sum(map(len, lines))
-    if not any(inside) or sum(len(line) for line, keep in zip(lines, inside) if keep) < MIN_SHARE * total:
+    if all(h is None for h in home) or sum(len(line) for line, h in zip(lines, home) if h is not None) < MIN_SHARE * total:
         return text
-    first, last = inside.index(True), len(lines) - 1 - inside[::-1].index(True)
-    kept = [line for i, (line, keep) in enumerate(zip(lines, inside))
-            if keep or i < first or (i < last and _prose(line))]
+    first = next(i for i, h in enumerate(home) if h is not None)
+    last = max(i for i, h in enumerate(home) if h is not None)
+    by_chunk: dict[int, list[str]] = {}
+    current = home[first]
+    for i in range(first, len(lines)):
+        current = home[i] if home[i] is not None else current
+        if home[i] is not None or (i < last and _prose(lines[i])):
+            by_chunk.setdefault(current, []).append(lines[i])
+    kept = lines[:first]
+    for i, chunk in enumerate(chunks):
+        # a chunk trafilatura took nothing from: the CMS split the article and trafilatura kept one part
+        kept += by_chunk.get(i) or [line for line in chunk.split("\n") if line.strip()]
     return "\n".join(kept)
