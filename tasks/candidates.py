@@ -39,7 +39,7 @@ from lxml.etree import _Element
 
 from kabar.text import site_of
 from tasks.jsonld import jsonld_nodes
-from tasks.main_blocks import keep_main_blocks, main_chunks
+from tasks.main_blocks import keep_main_blocks, main_chunk_texts
 
 LOGGER = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ def choose_body(tree: _Element, url: str | None, default: str,
         ranked.append(("precision", precision))
     for name, text in ranked:
         if text and not list_shaped(text, anchors):
-            trimmed = keep_main_blocks(text, main_chunks(tree))
+            trimmed = keep_main_blocks(text, main_chunk_texts(tree))
             return (trimmed, f"{name}+main") if trimmed != text else (text, name)
     declared = jsonld_article_body(tree)
     if len(declared) >= MIN_JSONLD_CHARS and not list_shaped(declared, anchors):

@@ -36,8 +36,10 @@ from lxml.etree import _Element
 MIN_PARAGRAPH_CHARS = 25
 #: Chunks of one article share a tag and at least this share of their class words.
 SAME_CLASS = 0.5
-#: The body is trimmed only when at least this share of its characters lies in the containers.
-MIN_SHARE = 0.3
+#: The body is trimmed only when at least this share of its characters lies in the containers
+#: (0.3 let a class-less container holding a third of a recipe or a report cut the rest; 0.5 cost
+#: nothing on fundus-dev, extraction-benchmark or the Indonesian pages).
+MIN_SHARE = 0.5
 #: A line outside the containers but between two of their lines is kept when it is prose:
 #: this many words or more, ending as a sentence ends.
 PROSE_WORDS = 20
@@ -120,6 +122,17 @@ def main_chunks(tree: _Element) -> list[str]:
     return ["\n".join(lines) for lines in map(_container_lines, main_containers(tree)) if lines]
 
 
+def main_chunk_texts(tree: _Element) -> list[tuple[str, str]]:
+    """Per main container: (its paragraphs etc. one a line, as ``main_chunks``; all its text,
+    nested blocks included: code, tables, boxes are inside the container too)."""
+    found = []
+    for container in main_containers(tree):
+        lines = _container_lines(container)
+        if lines:
+            found.append(("\n".join(lines), " ".join(container.itertext())))
+    return found
+
+
 def main_block_text(tree: _Element) -> str:
     """The text of all the main containers, one paragraph a line."""
     return "\n".join(main_chunks(tree))
@@ -133,14 +146,17 @@ def _prose(line: str) -> bool:
     return len(line.split()) >= PROSE_WORDS and line.rstrip().endswith(_SENTENCE_END)
 
 
-def keep_main_blocks(text: str, chunks: "list[str] | str") -> str:
+def keep_main_blocks(text: str, chunks: "list[str] | list[tuple[str, str]] | str") -> str:
     """``text`` without its lines outside the main containers, and with the article's other
     chunks added when ``text`` holds none of their lines (see the module docstring); ``text``
     unchanged when the containers hold less than ``MIN_SHARE`` of it. ``chunks``: the
-    containers' texts (``main_chunks``), or one text for them all."""
+    containers' texts (``main_chunks``; or ``main_chunk_texts``: their lines and all their
+    text, what a line of ``text`` must be in to be inside), or one text for them all."""
     chunks = [chunks] if isinstance(chunks, str) else chunks
+    pairs = [chunk if isinstance(chunk, tuple) else (chunk, chunk) for chunk in chunks]
+    chunks = [own for own, _ in pairs]
     lines = [line for line in text.split("\n") if line.strip()]
-    chunk_tokens = [_tokens(chunk) for chunk in chunks]
+    chunk_tokens = [_tokens(whole) for _, whole in pairs]
     if not lines or not any(chunk_tokens):
         return text
     home = [next((i for i, inside in enumerate(chunk_tokens) if tokens and tokens in inside), None)
