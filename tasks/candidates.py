@@ -54,6 +54,7 @@ MIN_JSONLD_CHARS = 400
 MIN_EMBEDDED_PARAGRAPHS = 3
 #: JSON/JS string literals long enough to hold paragraphs ("...\\u003cp\\u003e..." unescaped by json).
 _STRING_LITERAL = re.compile(r'"((?:[^"\\]|\\.){200,})"', re.S)
+_PARAGRAPH_TAG = re.compile(r"<p[\s>]", re.IGNORECASE)  # not <path>, <picture>, <param>
 #: Headline links of a list pointing to this many other sites make it a link round-up.
 ROUNDUP_SITES = 3
 
@@ -175,7 +176,7 @@ def embedded_article_html(tree: _Element) -> str:
                 value = json.loads(f'"{match.group(1)}"')
             except ValueError:  # a JS string json does not read ('\\x3c', a bare newline)
                 continue
-            if value.count("<p") >= MIN_EMBEDDED_PARAGRAPHS and value not in found:
+            if len(_PARAGRAPH_TAG.findall(value)) >= MIN_EMBEDDED_PARAGRAPHS and value not in found:
                 found.append(value)
     return "".join(found)
 
