@@ -32,6 +32,8 @@ import re
 
 from lxml.etree import _Element
 
+from tasks.boilerplate import PRUNE_ATTR
+
 #: A paragraph shorter than this says too little to mark its container as the article's.
 MIN_PARAGRAPH_CHARS = 25
 #: Chunks of one article share a tag and at least this share of their class words.
@@ -47,6 +49,8 @@ _SENTENCE_END = (".", "!", "?", '"', "'", ")", "”", "’", "»", "“")
 #: Containers whose paragraphs are never the article's.
 _OUTSIDE = frozenset({"nav", "footer", "aside", "header", "form", "a", "figure", "figcaption", "button",
                       "noscript", "script", "style", "template"})
+#: Elements nested in a main container whose text is not the article's.
+_BOXES = frozenset({"aside", "figure", "form", "nav", "script", "style", "noscript", "template", "button"})
 #: The children of a main container whose text is the article's.
 _TEXT_CHILDREN = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol"})
 _WORDS = re.compile(r"\w+")
@@ -129,8 +133,20 @@ def main_chunk_texts(tree: _Element) -> list[tuple[str, str]]:
     for container in main_containers(tree):
         lines = _container_lines(container)
         if lines:
-            found.append(("\n".join(lines), " ".join(container.itertext())))
+            found.append(("\n".join(lines), _text_outside_boxes(container)))
     return found
+
+
+def _text_outside_boxes(element: _Element, depth: int = 0) -> str:
+    """The element's text in page order without the boxes nested in it: asides, figures,
+    forms, scripts and the link blocks ``tasks.boilerplate.prune_tree`` marked (a teaser box
+    inside the article's container is not the article's text; a code block or a table is)."""
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in _BOXES and not child.get(PRUNE_ATTR) and depth < 200:
+            parts.append(_text_outside_boxes(child, depth + 1))
+        parts.append(child.tail or "")
+    return " ".join(parts)
 
 
 def main_block_text(tree: _Element) -> str:
