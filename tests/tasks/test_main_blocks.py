@@ -106,3 +106,20 @@ def test_the_next_article_of_an_endless_scroll_page_is_not_a_chunk() -> None:
     assert main_chunks(tree) == ["\n".join(PARAGRAPHS)]
     text = _extract(html).text
     assert PARAGRAPHS[-1] in text and other[0] not in text
+
+
+def test_nested_tables_stay_inside_and_nested_boxes_do_not() -> None:
+    from tasks.main_blocks import main_chunk_texts
+
+    table = "Kelurahan Cambaya 120 rumah terendam"
+    box = "Baca juga berita banjir rob lainnya di Makassar minggu ini"
+    html = ("<html><body><article><h1>Banjir Rob Genangi Pesisir Utara Makassar</h1>"
+            f"<div class='isi-berita'>{''.join(f'<p>{p}</p>' for p in PARAGRAPHS[:3])}"
+            f"<div class='tabel'><table><tr><td>{table}</td></tr></table></div>"
+            f"<aside><p>{box}</p></aside>"
+            f"{''.join(f'<p>{p}</p>' for p in PARAGRAPHS[3:])}</div></article></body></html>")
+    chunks = main_chunk_texts(lxml.html.fromstring(html))
+    assert len(chunks) == 1 and table in chunks[0][1] and box not in chunks[0][1]
+    # as trafilatura prints it: the table row between paragraphs, the box after the last one
+    text = "\n".join([*PARAGRAPHS[:3], table, *PARAGRAPHS[3:], box])
+    assert keep_main_blocks(text, chunks).split("\n") == [*PARAGRAPHS[:3], table, *PARAGRAPHS[3:]]
