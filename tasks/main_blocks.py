@@ -184,9 +184,14 @@ def keep_main_blocks(text: str, chunks: "list[str] | list[tuple[str, str]] | str
     last = max(i for i, h in enumerate(home) if h is not None)
     by_chunk: dict[int, list[str]] = {}
     current = home[first]
+    upcoming = [None] * len(lines)  # the chunk of the next main line at or after each line
+    for i in range(len(lines) - 1, -1, -1):
+        upcoming[i] = home[i] if home[i] is not None else (upcoming[i + 1] if i + 1 < len(lines) else None)
     for i in range(first, len(lines)):
         current = home[i] if home[i] is not None else current
-        if home[i] is not None or (i < last and _prose(lines[i])):
+        # between two chunks of a split article sit its subheadings: kept with the chunk before
+        boundary = i < last and upcoming[i] is not None and upcoming[i] != current
+        if home[i] is not None or (i < last and (_prose(lines[i]) or boundary)):
             by_chunk.setdefault(current, []).append(lines[i])
     kept = lines[:first]
     for i, chunk in enumerate(chunks):
