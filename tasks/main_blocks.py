@@ -16,12 +16,15 @@ the same class. So:
   by its non-link characters; the best-scoring parent is the main container, and elements of
   the same tag whose classes mostly agree with it (``SAME_CLASS``, digits ignored) are its other
   chunks;
-- ``keep_main_blocks`` keeps the body's lines that are in those containers, the lines before
-  the first of them (headline, standfirst and lead often sit in a header block of their own),
-  and prose lines between two of them (a paragraph the CMS wrapped in another element); it
-  drops the other lines after the first main line: the comment, ticker, teaser and promotion
-  blocks, whatever their words. It changes nothing when less than ``MIN_SHARE`` of the body is
-  in the containers (the containers are a box beside the article, not the article).
+- ``keep_main_blocks`` keeps the body's lines that are in those containers (anywhere in their
+  text, nested code and tables included, nested asides, figures, forms and marked link boxes
+  not), the lines before the first of them (headline, standfirst and lead often sit in a header
+  block of their own), prose lines between two of them (a paragraph the CMS wrapped in another
+  element) and the lines between two chunks (a split article's subheadings); it drops the other
+  lines after the first main line: the comment, ticker, teaser and promotion blocks, whatever
+  their words. A chunk the body took nothing from is added in page order (trafilatura kept one
+  part of a split article). It changes nothing when less than ``MIN_SHARE`` of the body is in
+  the containers (the containers are a box beside the article, not the article).
 
 No rule names an outlet or matches one page's text; the shape decides.
 """
