@@ -15,20 +15,31 @@ about one outlet:
   lies within the default text (``SUBSET_SHARE``: the same container, less of it: shorter) and still holds
   a fair share of it (``PRECISION_SHARE``), what it dropped was chrome. When it lost more than
   that, or chose another container, the default text stays;
-- when every trafilatura run is list-shaped, a declared ``articleBody`` of prose length is taken.
+- when every trafilatura run is list-shaped, a declared ``articleBody`` of prose length is taken;
+- a page whose markup holds no text at all may carry its article as HTML inside a script's
+  string (client-rendered pages: Next.js pushes it as ``self.__next_f.push([1, "<p>..."])``);
+  ``graft_embedded_article`` decodes such strings (``MIN_EMBEDDED_PARAGRAPHS`` paragraphs or
+  more) and adds them to the page as an ``<article>``, so the usual extraction runs on them;
+- the text taken from a trafilatura run is then trimmed to the page's main paragraph containers
+  (``tasks.main_blocks``): comment, ticker, teaser and promotion blocks that share trafilatura's
+  container but not the article's paragraphs' go (the name gets ``+main``).
 """
 
 from __future__ import annotations
 
+import json
 import logging
-
+import re
 from urllib.parse import urljoin
+
+import lxml.html
 
 import trafilatura
 from lxml.etree import _Element
 
 from kabar.text import site_of
 from tasks.jsonld import jsonld_nodes
+from tasks.main_blocks import keep_main_blocks, main_chunk_texts
 
 LOGGER = logging.getLogger(__name__)
 
@@ -39,6 +50,11 @@ PRECISION_SHARE = 0.3
 SUBSET_SHARE = 0.9
 #: A JSON-LD body shorter than this is a teaser, not the article.
 MIN_JSONLD_CHARS = 400
+#: A script string holding at least this many ``<p`` tags is an article's markup.
+MIN_EMBEDDED_PARAGRAPHS = 3
+#: JSON/JS string literals long enough to hold paragraphs ("...\\u003cp\\u003e..." unescaped by json).
+_STRING_LITERAL = re.compile(r'"((?:[^"\\]|\\.){200,})"', re.S)
+_PARAGRAPH_TAG = re.compile(r"<p[\s>]", re.IGNORECASE)  # not <path>, <picture>, <param>
 #: Headline links of a list pointing to this many other sites make it a link round-up.
 ROUNDUP_SITES = 3
 
@@ -140,8 +156,42 @@ def choose_body(tree: _Element, url: str | None, default: str,
         ranked.append(("precision", precision))
     for name, text in ranked:
         if text and not list_shaped(text, anchors):
-            return text, name
+            trimmed = keep_main_blocks(text, main_chunk_texts(tree))
+            return (trimmed, f"{name}+main") if trimmed != text else (text, name)
     declared = jsonld_article_body(tree)
     if len(declared) >= MIN_JSONLD_CHARS and not list_shaped(declared, anchors):
         return declared, "jsonld"
     return "", "none"
+
+
+def embedded_article_html(tree: _Element) -> str:
+    """The HTML that the page's inline scripts carry as string literals with paragraphs in them
+    (each distinct string once, in page order; '' when none)."""
+    found: list[str] = []
+    for script in tree.iter("script"):
+        if script.get("src") or not script.text or "<p" not in script.text and "u003cp" not in script.text:
+            continue
+        for match in _STRING_LITERAL.finditer(script.text):
+            try:
+                value = json.loads(f'"{match.group(1)}"')
+            except ValueError:  # a JS string json does not read ('\\x3c', a bare newline)
+                continue
+            if len(_PARAGRAPH_TAG.findall(value)) >= MIN_EMBEDDED_PARAGRAPHS and value not in found:
+                found.append(value)
+    return "".join(found)
+
+
+def graft_embedded_article(tree: _Element) -> bool:
+    """Append the script-carried article HTML (``embedded_article_html``) to the page's body as
+    an ``<article>``; True when there was some."""
+    embedded = embedded_article_html(tree)
+    if not embedded:
+        return False
+    try:
+        article = lxml.html.fragment_fromstring(embedded, create_parent="article")
+    except (ValueError, lxml.etree.ParserError) as exc:
+        LOGGER.debug("embedded article not parseable: %s", exc)
+        return False
+    body = tree.find("body") if tree.tag == "html" else tree
+    (body if body is not None else tree).append(article)
+    return True

@@ -21,7 +21,7 @@ from prefect.cache_policies import NONE as NO_CACHE
 from kabar.models import Article, Fetched, StageError
 from tasks import charset
 from tasks.boilerplate import link_texts, prune_tree
-from tasks.candidates import choose_body
+from tasks.candidates import choose_body, graft_embedded_article
 from tasks.dates import JAKARTA, estimate_from_text, find_dates, find_dates_with_zone
 from tasks.outlets import site_names
 from tasks.page_type import ARTICLE, OTHER, PAGE_TYPE_STAGE, html_page_type, text_file_type
@@ -129,6 +129,12 @@ def extract_html(html: str, url: str | None) -> dict:
         tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
     )
     result = (document.as_dict() if hasattr(document, "as_dict") else dict(document)) if document is not None else {}
+    if not (result.get("text") or "").strip() and graft_embedded_article(tree):
+        # a page rendered by its scripts: the article is in the script payload, not the markup
+        document = trafilatura.bare_extraction(
+            tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
+        )
+        result = (document.as_dict() if hasattr(document, "as_dict") else dict(document)) if document is not None else {}
     if not (result.get("text") or "").strip():
         kind, reason = html_page_type(tree, " ")  # no text at all: what else the page is, if anything
         if kind not in (ARTICLE, OTHER):

@@ -46,3 +46,37 @@ def test_an_href_no_parser_reads_counts_as_no_other_site() -> None:
     anchors = anchor_texts(tree, url=URL)
     assert set(anchors.values()) == {None}
     assert list_shaped(_as_text(), anchors)
+
+
+def test_an_article_carried_in_a_script_string_is_extracted() -> None:
+    """A client-rendered page: the markup has no text, the script payload has the article's HTML."""
+    import json
+    from datetime import datetime, timezone
+
+    from kabar.models import Fetched, Item
+    from tasks.candidates import embedded_article_html
+    from tasks.extract import extract_article
+
+    paragraphs = [
+        "Banjir rob kembali menggenangi kawasan pesisir utara Makassar sejak Selasa pagi, merendam ratusan "
+        "rumah warga dan memutus akses jalan utama menuju pelabuhan perikanan setempat.",
+        "Kepala BPBD Kota Makassar mengatakan air laut naik lebih tinggi dari perkiraan, sehingga petugas "
+        "mendirikan posko darurat di tiga kelurahan dan menyiapkan perahu karet untuk warga lanjut usia.",
+        "Menurut prakiraan BMKG, pasang maksimum air laut masih akan terjadi hingga akhir pekan ini, terutama "
+        "pada malam hari, sehingga warga diminta tetap waspada dan menjauhi tanggul yang retak.",
+    ]
+    payload = "".join(f"<p class=\"isi\">{p}</p>" for p in paragraphs)
+    # as Next.js writes it: a JSON string with < escaped as \u003c
+    pushed = json.dumps([1, payload]).replace("<", "\\u003c")
+    html = ("<html><head><title>Banjir Rob Genangi Pesisir Utara Makassar</title></head><body>"
+            "<div id='app'></div>"
+            f"<script>self.__next_f.push({pushed})</script><script>self.__next_f.push({pushed})</script>"
+            "</body></html>")
+    tree = lxml.html.fromstring(html)
+    assert embedded_article_html(tree) == payload  # the repeated push counted once
+    fetched = Fetched(Item(url=URL, source="uji"), datetime(2024, 5, 15, 3, 0, tzinfo=timezone.utc), 200,
+                      None, html.encode("utf-8"), "text/html; charset=utf-8", URL)
+    article = extract_article(fetched)
+    assert article.text.split("\n") == paragraphs
+    # a script without such strings adds nothing
+    assert embedded_article_html(lxml.html.fromstring("<html><body><script>var a = 1;</script></body></html>")) == ""

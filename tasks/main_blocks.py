@@ -1,0 +1,203 @@
+"""Main blocks: the page's main paragraph containers, and a body trimmed to them.
+
+In: the parsed page (and a body text chosen by ``tasks.candidates``). Out: the text of the
+containers that hold the article's paragraphs, and the body without the blocks that lie
+outside them.
+
+trafilatura picks one container and keeps what it finds there, comment threads, live tickers,
+teaser rows ("RISK REMAINS: An official said ...") and newsletter prompts included, when they sit
+in the same wrapper as the article. A page's own paragraphs have a shape of their own, in any
+language and any CMS: they are ``<p>`` elements of prose (not mostly link text) that share a
+parent, and when the CMS splits the article into chunks the chunks are siblings of one tag and
+the same class. So:
+
+- every ``<p>`` of prose (``MIN_PARAGRAPH_CHARS`` or more, at most half of it link text, not
+  inside navigation, header, footer, aside, form, figure or a link) scores its parent element
+  by its non-link characters; the best-scoring parent is the main container, and elements of
+  the same tag whose classes mostly agree with it (``SAME_CLASS``, digits ignored) are its other
+  chunks;
+- ``keep_main_blocks`` keeps the body's lines that are in those containers (anywhere in their
+  text, nested code and tables included, nested asides, figures, forms and marked link boxes
+  not), the lines before the first of them (headline, standfirst and lead often sit in a header
+  block of their own), prose lines between two of them (a paragraph the CMS wrapped in another
+  element) and the lines between two chunks (a split article's subheadings); it drops the other
+  lines after the first main line: the comment, ticker, teaser and promotion blocks, whatever
+  their words. A chunk the body took nothing from is added in page order (trafilatura kept one
+  part of a split article). It changes nothing when less than ``MIN_SHARE`` of the body is in
+  the containers (the containers are a box beside the article, not the article).
+
+No rule names an outlet or matches one page's text; the shape decides.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.etree import _Element
+
+from tasks.boilerplate import PRUNE_ATTR
+
+#: A paragraph shorter than this says too little to mark its container as the article's.
+MIN_PARAGRAPH_CHARS = 25
+#: Chunks of one article share a tag and at least this share of their class words.
+SAME_CLASS = 0.5
+#: The body is trimmed only when at least this share of its characters lies in the containers
+#: (0.3 let a class-less container holding a third of a recipe or a report cut the rest; 0.5 cost
+#: nothing on fundus-dev, extraction-benchmark or the Indonesian pages).
+MIN_SHARE = 0.5
+#: A line outside the containers but between two of their lines is kept when it is prose:
+#: this many words or more, ending as a sentence ends.
+PROSE_WORDS = 20
+_SENTENCE_END = (".", "!", "?", '"', "'", ")", "”", "’", "»", "“")
+#: Containers whose paragraphs are never the article's.
+_OUTSIDE = frozenset({"nav", "footer", "aside", "header", "form", "a", "figure", "figcaption", "button",
+                      "noscript", "script", "style", "template"})
+#: Elements nested in a main container whose text is not the article's.
+_BOXES = frozenset({"aside", "figure", "form", "nav", "script", "style", "noscript", "template", "button"})
+#: The children of a main container whose text is the article's.
+_TEXT_CHILDREN = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol"})
+_WORDS = re.compile(r"\w+")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _class_words(element: _Element) -> frozenset[str]:
+    return frozenset(re.sub(r"\d+", "", word) for word in (element.get("class") or "").split())
+
+
+def _same_chunk(element: _Element, main: _Element, main_words: frozenset[str]) -> bool:
+    if element is main:
+        return True
+    if element.tag != main.tag or not main_words:
+        return False
+    words = _class_words(element)
+    return bool(words) and len(words & main_words) >= SAME_CLASS * len(words | main_words)
+
+
+def main_containers(tree: _Element) -> list[_Element]:
+    """The elements holding the page's main paragraphs, in document order ([] when the page
+    has no paragraph of prose). A same-class chunk belongs to the article only within the same
+    ``<article>`` element as the best one and with no ``<h1>`` between them (an endless-scroll
+    page prints the next article's body in the same markup, under its own headline)."""
+    body = tree.find("body") if tree.tag == "html" else tree
+    if body is None:
+        body = tree
+    scores: dict[_Element, int] = {}
+    for paragraph in body.iter("p"):
+        if any(isinstance(a.tag, str) and a.tag in _OUTSIDE for a in paragraph.iterancestors()):
+            continue
+        text = len(_norm(paragraph.text_content()))
+        if text < MIN_PARAGRAPH_CHARS:
+            continue
+        link = sum(len(_norm(a.text_content())) for a in paragraph.iter("a"))
+        parent = paragraph.getparent()
+        if link > 0.5 * text or parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0) + text - link
+    if not scores:
+        return []
+    main = max(scores, key=scores.__getitem__)
+    words = _class_words(main)
+    order = {element: i for i, element in enumerate(body.iter())}
+    headlines = [order[h] for h in body.iter("h1")]
+    home = next(main.iterancestors("article"), None)
+
+    def same_article(element: _Element) -> bool:
+        low, high = sorted((order[element], order[main]))
+        return next(element.iterancestors("article"), None) is home and not any(low < h < high for h in headlines)
+
+    chosen = [e for e in scores if _same_chunk(e, main, words) and (e is main or same_article(e))]
+    return sorted(chosen, key=order.__getitem__)
+
+
+def _container_lines(container: _Element) -> list[str]:
+    lines: list[str] = []
+    for child in container:
+        if not isinstance(child.tag, str) or child.tag not in _TEXT_CHILDREN:
+            continue
+        if child.tag in ("ul", "ol"):
+            lines += [_norm(item.text_content()) for item in child.iter("li")]
+        else:
+            lines.append(_norm(child.text_content()))
+    return [line for line in lines if line]
+
+
+def main_chunks(tree: _Element) -> list[str]:
+    """The text of each main container (paragraphs, headings, quotes, list items; one a line)."""
+    return ["\n".join(lines) for lines in map(_container_lines, main_containers(tree)) if lines]
+
+
+def main_chunk_texts(tree: _Element) -> list[tuple[str, str]]:
+    """Per main container: (its paragraphs etc. one a line, as ``main_chunks``; all its text,
+    nested blocks included: code, tables, boxes are inside the container too)."""
+    found = []
+    for container in main_containers(tree):
+        lines = _container_lines(container)
+        if lines:
+            found.append(("\n".join(lines), _text_outside_boxes(container)))
+    return found
+
+
+def _text_outside_boxes(element: _Element, depth: int = 0) -> str:
+    """The element's text in page order without the boxes nested in it: asides, figures,
+    forms, scripts and the link blocks ``tasks.boilerplate.prune_tree`` marked (a teaser box
+    inside the article's container is not the article's text; a code block or a table is)."""
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in _BOXES and not child.get(PRUNE_ATTR) and depth < 200:
+            parts.append(_text_outside_boxes(child, depth + 1))
+        parts.append(child.tail or "")
+    return " ".join(parts)
+
+
+def main_block_text(tree: _Element) -> str:
+    """The text of all the main containers, one paragraph a line."""
+    return "\n".join(main_chunks(tree))
+
+
+def _tokens(text: str) -> str:
+    return " ".join(_WORDS.findall(text))
+
+
+def _prose(line: str) -> bool:
+    return len(line.split()) >= PROSE_WORDS and line.rstrip().endswith(_SENTENCE_END)
+
+
+def keep_main_blocks(text: str, chunks: "list[str] | list[tuple[str, str]] | str") -> str:
+    """``text`` without its lines outside the main containers, and with the article's other
+    chunks added when ``text`` holds none of their lines (see the module docstring); ``text``
+    unchanged when the containers hold less than ``MIN_SHARE`` of it. ``chunks``: the
+    containers' texts (``main_chunks``; or ``main_chunk_texts``: their lines and all their
+    text, what a line of ``text`` must be in to be inside), or one text for them all."""
+    chunks = [chunks] if isinstance(chunks, str) else chunks
+    pairs = [chunk if isinstance(chunk, tuple) else (chunk, chunk) for chunk in chunks]
+    chunks = [own for own, _ in pairs]
+    lines = [line for line in text.split("\n") if line.strip()]
+    chunk_tokens = [_tokens(whole) for _, whole in pairs]
+    if not lines or not any(chunk_tokens):
+        return text
+    home = [next((i for i, inside in enumerate(chunk_tokens) if tokens and tokens in inside), None)
+            for tokens in map(_tokens, lines)]
+    total = sum(map(len, lines))
+    if all(h is None for h in home) or sum(len(line) for line, h in zip(lines, home) if h is not None) < MIN_SHARE * total:
+        return text
+    first = next(i for i, h in enumerate(home) if h is not None)
+    last = max(i for i, h in enumerate(home) if h is not None)
+    by_chunk: dict[int, list[str]] = {}
+    current = home[first]
+    upcoming = [None] * len(lines)  # the chunk of the next main line at or after each line
+    for i in range(len(lines) - 1, -1, -1):
+        upcoming[i] = home[i] if home[i] is not None else (upcoming[i + 1] if i + 1 < len(lines) else None)
+    for i in range(first, len(lines)):
+        current = home[i] if home[i] is not None else current
+        # between two chunks of a split article sit its subheadings: kept with the chunk before
+        boundary = i < last and upcoming[i] is not None and upcoming[i] != current
+        if home[i] is not None or (i < last and (_prose(lines[i]) or boundary)):
+            by_chunk.setdefault(current, []).append(lines[i])
+    kept = lines[:first]
+    for i, chunk in enumerate(chunks):
+        # a chunk trafilatura took nothing from: the CMS split the article and trafilatura kept one part
+        kept += by_chunk.get(i) or [line for line in chunk.split("\n") if line.strip()]
+    return "\n".join(kept)
