@@ -72,8 +72,11 @@ WEBHOOK_TIMEOUT_S = 10.0
 #: `completed_with_errors` (non-zero exit, Failed in Prefect, webhook called).
 MAX_FAILED_SHARE = 0.2
 MAX_SILENT_SHARE = 0.25
-#: Bump when extraction or enrichment code changes meaning: cached batch results are keyed on it.
-PIPELINE_CODE_VERSION = "1"
+#: Bump when extraction or enrichment code changes meaning: cached batch results are keyed on it,
+#: and an unchanged page is re-extracted only when it differs from the stored body's version.
+#: 2: bodies trimmed to the page's main paragraph containers and script-carried articles
+#: (tasks/main_blocks.py, issue 13, round 6).
+PIPELINE_CODE_VERSION = "2"
 #: The Prefect schedule of the nightly deployment.
 NIGHTLY_CRON = "0 2 * * *"
 #: The newsroom time zone: dates without a zone (pages, --since, deployment parameters) are
