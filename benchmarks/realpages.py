@@ -54,28 +54,27 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory (MB) of one process (Linux /proc); 0 when it is gone."""
+def _proc_mb(path: str, key: str) -> float:
+    """The kB figure on the ``key`` line of a /proc file, in MB; 0 when the process is gone."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
     return 0.0
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory (MB) of one process (Linux /proc); 0 when it is gone."""
+    return _proc_mb(f"/proc/{pid}/status", "VmRSS:")
 
 
 def pss_mb(pid: int) -> float:
     """Proportional set size (MB) of one process: its resident pages, each page shared with other
     processes counted in shares (extraction workers share the fork server's preloaded modules,
     which a sum of RSS counts once per process). 0 when it is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    return _proc_mb(f"/proc/{pid}/smaps_rollup", "Pss:")
 
 
 def tree_pss_mb(pid: int) -> float:

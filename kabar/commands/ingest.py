@@ -200,14 +200,11 @@ def run(args: argparse.Namespace) -> int:
     except RunUnhealthy as unhealthy:  # failed / completed_with_errors: recorded, reported, exit 1
         print_summary(unhealthy.summary)
         return 1
-    except Exception:
-        if stop.received is None:
+    except BaseException:
+        if stop.received is None:  # Ctrl-C's KeyboardInterrupt and real errors go on up
             raise
-        # a Stopped wrapped by the library it interrupted (see _StopSignals): a stop all the same
+        # Stopped, or Stopped wrapped by the library it interrupted (see _StopSignals)
         print(f"kabar: stopped by {stop.received} {_what_was_recorded(warehouse, began)}", file=sys.stderr)
         return 128 + signal.Signals[stop.received]
-    except Stopped as stopped:
-        print(f"kabar: stopped by {stopped.signal_name} {_what_was_recorded(warehouse, began)}", file=sys.stderr)
-        return 128 + signal.Signals[stopped.signal_name]
     print_summary(summary)
     return 0
