@@ -68,13 +68,12 @@ def _start_session_server():
     collecting, and the workers only wait for what is left of its start-up (``prefect_harness``).
     Returns the function that stops it."""
     import shutil
-    import socket
     import tempfile
 
+    from tests.prefect_server import free_port
+
     home = Path(tempfile.mkdtemp(prefix="kabar-test-prefect-"))
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update({
         "PREFECT_HOME": str(home), "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{home / 'prefect.db'}",
