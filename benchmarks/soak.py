@@ -17,7 +17,8 @@ Then `kabar ingest --config SOAK.toml --warehouse W` runs as a whole process. Pr
 wall and CPU seconds, peak resident memory of the run's process tree, exit status, articles and
 versions in the warehouse, this run's stage errors and its fetch outcomes; at the end, whether
 every article is stored once (one row per URL), edits became versions, and nothing crashed, and
-the trend of the per-night time (least-squares slope, seconds per night).
+the trend of the per-night wall and CPU time (least-squares slopes, seconds per night; CPU is the
+steadier one on a shared machine).
 """
 
 from __future__ import annotations
@@ -166,6 +167,15 @@ def facts(warehouse: Path) -> dict[str, int]:
         con.close()
 
 
+def slope(values: list[float]) -> float:
+    """Least-squares slope of ``values`` against their index (seconds per night)."""
+    if len(values) < 2:
+        return 0.0
+    xs = range(len(values))
+    mx, my = statistics.mean(xs), statistics.mean(values)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, values)) / sum((x - mx) ** 2 for x in xs)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--nights", type=int, default=30)
@@ -180,7 +190,7 @@ def main() -> int:
     hosts = [Host() for _ in range(args.hosts)]
     for host in hosts:
         threading.Thread(target=host.serve_forever, daemon=True).start()
-    made, edited, crashes, times = 0, 0, 0, []
+    made, edited, crashes, times, cpus = 0, 0, 0, [], []
     with tempfile.TemporaryDirectory(prefix="kabar-soak-") as tmp:
         config = Path(tmp) / "soak.toml"
         config.write_text("[fetch]\nper_host_concurrency = 4\ntimeout = 20\nretries = 0\n\n" + "".join(
@@ -221,6 +231,7 @@ def main() -> int:
             crashed = code < 0 or code not in (0, 1)
             crashes += crashed
             times.append(wall)
+            cpus.append(cpu)
             got = facts(warehouse) if warehouse.exists() else {"articles": 0, "urls": 0, "versions": 0, "errors": 0}
             requests = {}
             for host in hosts:
@@ -230,16 +241,16 @@ def main() -> int:
                   f"  {got['errors']:6d}  {dict(sorted(requests.items()))}", flush=True)
             if code != 0:
                 print(output[-2500:])
-        slope = 0.0
-        if len(times) > 1:
-            xs = list(range(len(times)))
-            mx, my = statistics.mean(xs), statistics.mean(times)
-            slope = sum((x - mx) * (y - my) for x, y in zip(xs, times)) / sum((x - mx) ** 2 for x in xs)
+        wall_slope, cpu_slope = slope(times), slope(cpus)
         final = facts(warehouse) if warehouse.exists() else {"articles": 0, "urls": 0, "versions": 0}
         print(f"\n{args.nights} nights, {made} pages made, {edited} edits: {crashes} crashes; "
               f"articles {final['articles']} for {final['urls']} URLs (each once: {final['articles'] == final['urls']}); "
-              f"versions after the first: {final['versions']}; per-night time slope {slope:+.2f} s/night "
-              f"(median {statistics.median(times):.1f} s)")
+              f"versions after the first: {final['versions']}")
+        # CPU is the steadier trend on a shared machine: wall time follows the neighbours' load.
+        for name, values, per_night in (("wall", times, wall_slope), ("CPU", cpus, cpu_slope)):
+            median = statistics.median(values) if values else 0.0
+            share = per_night / median if median else 0.0
+            print(f"per-night {name} time: median {median:.1f} s, slope {per_night:+.2f} s/night ({share:+.1%} of the median a night)")
     for host in hosts:
         host.shutdown()
     return 1 if crashes else 0
