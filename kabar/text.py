@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import tldextract
 
@@ -53,3 +53,11 @@ def title_affixes(title: str) -> list[str]:
     return [parts[0], parts[-1]] if len(parts) > 1 else []
 
 
+def absolute_url(base: str, href: str) -> str | None:
+    """``href`` made absolute against ``base``, or None when no URL parser reads it: urllib raises
+    ValueError on a bracketed host that is no IP address ("http://[ccpa-preferences]/", seen on a
+    real page) or an unclosed bracket, and one such link must not fail its page."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None

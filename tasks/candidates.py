@@ -30,14 +30,13 @@ from __future__ import annotations
 import json
 import logging
 import re
-from urllib.parse import urljoin
 
 import lxml.html
 
 import trafilatura
 from lxml.etree import _Element
 
-from kabar.text import site_of
+from kabar.text import absolute_url, site_of
 from tasks.jsonld import jsonld_nodes
 from tasks.main_blocks import keep_main_blocks, main_chunk_texts
 
@@ -77,9 +76,9 @@ def _foreign_site(href: str | None, url: str | None, own: str | None) -> str | N
     href no URL parser reads: "http://[ccpa-preferences]" raises ValueError in urljoin)."""
     if not own:
         return None
-    try:
-        target = site_of(urljoin(url or "", (href or "").strip()))
-    except ValueError:
+    joined = absolute_url(url or "", (href or "").strip())
+    target = site_of(joined) if joined is not None else None
+    if target is None:
         return None
     return None if target == own else target
 

@@ -22,7 +22,7 @@ import logging
 import re
 import unicodedata
 from datetime import timedelta
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 from courlan.clean import TRACKERS_RE
@@ -32,6 +32,7 @@ from prefect.cache_policies import NONE as NO_CACHE
 from kabar.config import DedupeSettings, Warehouse
 from kabar.models import Article
 from kabar.records import Candidate, KnownKeys
+from kabar.text import absolute_url
 from tasks.minhash import Banding, band_keys, estimated_jaccard, shingle_hashes, signatures
 from warehouse.lookup import known_keys, near_duplicate_candidates
 
@@ -125,8 +126,9 @@ def identify(article: Article) -> Article:
     in ``meta['html_canonical']``) is used when it points to the same site."""
     canonical = article.meta.get("html_canonical")
     if canonical and article.url.startswith(("http://", "https://")):
-        canonical = urljoin(article.url, canonical)
-        same_site = site_host(urlsplit(canonical).hostname or "") == site_host(urlsplit(article.url).hostname or "")
+        canonical = absolute_url(article.url, canonical)
+        same_site = canonical is not None and (
+            site_host(urlsplit(canonical).hostname or "") == site_host(urlsplit(article.url).hostname or ""))
     else:
         same_site = False
     article.canonical_url = canonical_url(canonical if same_site else article.url)

@@ -390,8 +390,15 @@ async def fetch_with(fetcher: HttpFetcher, items: list[Item], html_only: bool = 
         else:
             http_jobs.append((index, fetcher.get(item, accept)))
     if http_jobs:
-        fetched = await asyncio.gather(*(job for _, job in http_jobs))
+        # One item's unexpected error is that item's failure, recorded with its reason; it must not
+        # lose the batch (a bad link on one page once failed a whole night's fetch batch).
+        fetched = await asyncio.gather(*(job for _, job in http_jobs), return_exceptions=True)
         for (index, _), outcome in zip(http_jobs, fetched):
+            if isinstance(outcome, BaseException):
+                if not isinstance(outcome, Exception) or isinstance(outcome, RunStopped):
+                    raise outcome
+                LOGGER.warning("fetching %s failed: %r", items[index].url, outcome)
+                outcome = Fetched(items[index], now(), error=f"fetch failed: {type(outcome).__name__}: {outcome}"[:300])
             results[index] = outcome
     done = [r for r in results if r is not None]
     return [check_content_type(r) for r in done] if html_only else done

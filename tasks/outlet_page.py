@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 
-from kabar.text import site_of
+from kabar.text import absolute_url, site_of
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
 #: The path of an article: a long number (an id or a date) or a slug of three or more words.
@@ -85,7 +85,10 @@ def read_home(body: bytes, base: str) -> HomePage:
         href = (element.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
-        url = urljoin(base, href).split("#")[0]
+        url = absolute_url(base, href)
+        if url is None:
+            continue
+        url = url.split("#")[0]
         if element.tag == "link":
             rel = (element.get("rel") or "").lower().split()
             if "alternate" in rel and (element.get("type") or "").lower() in FEED_TYPES:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import lxml.html
+
+from kabar.text import absolute_url
 
 LOGGER = logging.getLogger(__name__)
 
@@ -50,8 +52,11 @@ def _links(html: str | bytes, base: str) -> list[tuple[str, str, str]]:
         href = (element.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
+        absolute = absolute_url(base, href)
+        if absolute is None:
+            continue
         text = element.text_content() if element.tag == "a" else ""
-        found.append((urljoin(base, href), (element.get("rel") or "").lower(), " ".join(text.split())))
+        found.append((absolute, (element.get("rel") or "").lower(), " ".join(text.split())))
     return found
 
 

@@ -21,13 +21,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
 from kabar.config import FetchSettings, Source
 from kabar.models import Article, Item
 from kabar.settings import DISCOVERY_FRESH_DAYS, DISCOVERY_MAX_LISTINGS, DISCOVERY_SITEMAP_CHILDREN
+from kabar.text import absolute_url
 # ingest's own parsers and shape sniffing, so that what discovery approves ingest reads the same way
 from tasks.discover import _looks_like, feed_items, parse_xml, refuse_entities, sitemap_entries
 from tasks.fetch import HttpFetcher
@@ -204,7 +205,9 @@ class Checker:
         dated = [(c, _lastmod(root, c)) for c in children]
         dated.sort(key=lambda pair: pair[1] or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
         for child, _ in dated[:DISCOVERY_SITEMAP_CHILDREN]:
-            child_url = urljoin(url, child)
+            child_url = absolute_url(url, child)
+            if child_url is None:
+                continue
             child_body, _, _, error = await self.fetch(child_url)
             if error is not None or child_body is None:
                 continue
@@ -272,7 +275,8 @@ def candidate_urls(home: HomePage, home_url: str, robots_sitemaps: list[str]) ->
         found.setdefault(link, ("link in page", False))
     root = f"{urlsplit(home_url).scheme}://{urlsplit(home_url).netloc}"
     for link in robots_sitemaps:
-        found.setdefault(urljoin(root, link), ("robots.txt", False))
+        if (absolute := absolute_url(root, link)) is not None:
+            found.setdefault(absolute, ("robots.txt", False))
     for path in FEED_PATHS + SITEMAP_PATHS:
         found.setdefault(root + path, ("common path", True))
     notes = [f"{link}: on another host ({urlsplit(link).netloc}), not used" for link in found if not same_site(link, home_url)]

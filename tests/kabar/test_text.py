@@ -29,3 +29,11 @@ def test_line_key_ignores_case_digits_and_punctuation() -> None:
 def test_title_affixes_are_the_outer_segments() -> None:
     assert title_affixes("Korut Uji Rudal - Nasional | Kabar Pesisir") == ["Korut Uji Rudal", "Kabar Pesisir"]
     assert title_affixes("Korut Uji Rudal Baru") == []
+
+
+def test_absolute_url_reads_what_urllib_reads_and_says_none_otherwise() -> None:
+    from kabar.text import absolute_url
+
+    assert absolute_url("https://contoh.test/berita/a", "../b?x=1") == "https://contoh.test/b?x=1"
+    assert absolute_url("https://contoh.test/", "http://[pengaturan-privasi]/setel") is None
+    assert absolute_url("https://contoh.test/", "http://[::1/") is None

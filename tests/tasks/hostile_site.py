@@ -24,7 +24,7 @@ TEMPLATE = (Path(__file__).parent.parent / "fixtures" / "fetching" / "article.ht
 BOMB = gzip.compress(b"\0" * (30 * 1024 * 1024), compresslevel=9)  # ~30 KB that inflates to 30 MB
 
 GOOD = ("/berita/jembatan", "/berita/pasar", "/berita/panjang", "/berita/antre", "/berita/goyah",
-        "/berita/cp1252", "/berita/latin1")
+        "/berita/cp1252", "/berita/latin1", "/berita/tautan-rusak")
 BAD = {
     "/berita/lambat": "timeout",  # slow headers
     "/berita/menetes": "timeout: over",  # slow-drip body
@@ -36,6 +36,8 @@ BAD = {
     "/dokumen/laporan.pdf": "not HTML: application/pdf",
     "/berita/keluar": "refused:",  # redirect to the forbidden port
     "/berita/hilang": "HTTP 404",
+    # a Location no URL parser reads: httpx refuses it while reading the response (_redirect_url)
+    "/berita/alamat-rusak": "connection error: RemoteProtocolError: Invalid URL in location header",
 }
 
 
@@ -144,6 +146,12 @@ class HostileSite:
                                                                   {"Content-Type": "application/pdf"})(h))
         self._route("/berita/keluar", lambda h, n: Response(b"", 302, {"Location": self.forbidden.url("/curian")})(h))
         self._route("/berita/hilang", lambda h, n: Response("tidak ada", 404)(h))
+        # A link whose host is bracketed but not an IP address: urljoin raises ValueError on it
+        # (seen on a real page in the soak benchmark: a consent-settings link).
+        broken_link = article("Warga menanam mangrove", "Seribu bibit ditanam di pesisir.", "Demak",
+                              extra='<a href="http://[pengaturan-privasi]/setel">Privasi</a>')
+        self._route("/berita/tautan-rusak", lambda h, n: ok(broken_link)(h))
+        self._route("/berita/alamat-rusak", lambda h, n: Response(b"", 302, {"Location": "http://[bukan-alamat]/x"})(h))
 
     def _etagged(self, body: str):
         etag = f'"v{abs(hash(body)) % 10**8}"'

@@ -48,6 +48,8 @@ def test_rel_canonical_counts_only_on_the_same_site() -> None:
     assert relative.canonical_url == "https://detik.com/berita/x"
     elsewhere = identify(_article("https://suara.com/x", html_canonical="https://detik.com/berita/x"))
     assert elsewhere.canonical_url == "https://suara.com/x"
+    unreadable = identify(_article("https://suara.com/x", html_canonical="http://[pengaturan]/x"))
+    assert unreadable.canonical_url == "https://suara.com/x"
 
 
 def _decide(articles: list[Article], threshold: float = 0.8) -> list[Article]:

@@ -131,3 +131,25 @@ def test_crawl_delay_becomes_the_host_spacing() -> None:
     cache = RobotsCache("kabar-test", robots)
     assert asyncio.run(cache.crawl_delay("http://contoh.test/berita")) == pytest.approx(0.1)
     assert not asyncio.run(cache.allowed("http://contoh.test/private/rahasia"))
+
+
+class _OneBadPage:
+    """A fetcher whose article fetch raises for one URL, as an unforeseen bug in page handling would."""
+
+    settings = FetchSettings()
+
+    async def get_article(self, item: Item) -> Fetched:
+        if item.url.endswith("/rusak"):
+            raise ValueError("'bukan-alamat' does not appear to be an IPv4 or IPv6 address")
+        return Fetched(item, datetime.now(timezone.utc), status_code=200, body=b"<p>isi</p>",
+                       content_type="text/html")
+
+
+def test_an_unexpected_error_on_one_page_fails_that_page_not_the_batch() -> None:
+    from tasks.fetch import fetch_with
+
+    items = [Item(url=f"https://contoh.test/berita/{name}", source="uji") for name in ("satu", "rusak", "dua")]
+    fetched = asyncio.run(fetch_with(_OneBadPage(), items))
+    assert [f.item.url for f in fetched] == [i.url for i in items]
+    assert [f.ok for f in fetched] == [True, False, True]
+    assert fetched[1].error.startswith("fetch failed: ValueError: 'bukan-alamat'"), fetched[1].error

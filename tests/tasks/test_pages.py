@@ -29,3 +29,11 @@ def test_join_pages_keeps_a_repeated_lead_once() -> None:
     lead = "Banjir melanda tiga desa sejak Senin malam."
     text = join_pages([f"{lead}\nBagian satu.", f"{lead}\nBagian dua.", f"{lead}\nBagian tiga."])
     assert text == f"{lead}\nBagian satu.\nBagian dua.\nBagian tiga."
+
+
+def test_a_link_no_url_parser_reads_is_skipped_not_raised() -> None:
+    from tasks.pages import next_page
+
+    html = ('<p>Isi berita.</p><a href="http://[pengaturan-privasi]/setel">Privasi</a>'
+            '<a href="/berita/banjir?page=2">Halaman berikutnya</a>')
+    assert next_page(html, "https://contoh.test/berita/banjir") == "https://contoh.test/berita/banjir?page=2"
