@@ -214,3 +214,32 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
     exe = Path(sys.executable).parent / "kabar"
     return subprocess.run([str(exe), *args], capture_output=True, text=True, env=full_env,
                           cwd=cwd or ROOT, timeout=timeout)
+
+
+def run_main(*args: str) -> subprocess.CompletedProcess:
+    """``kabar ARGS`` through ``kabar.cli.main`` in this process, stdout and stderr captured;
+    returns a CompletedProcess like :func:`run_cli`'s (argparse's exits give their code).
+
+    For tests about what a command prints and returns, not about its process: a `kabar`
+    subprocess pays Python's start and the command's imports each time (`kabar extract` imports
+    Prefect: about 8 CPU s a call), which across the suite's read-command tests added up. An
+    exception main() does not turn into a one-line error escapes and fails the test, as a
+    traceback on the subprocess's stderr would. Tests of a whole process (exit on a signal,
+    terminal detection, imports) keep :func:`run_cli`."""
+    import contextlib
+    import io
+
+    from kabar.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    environ = dict(os.environ)  # main() sets Prefect's defaults in os.environ; keep the test's
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
+    return subprocess.CompletedProcess(["kabar", *args], code, out.getvalue(), err.getvalue())
