@@ -228,11 +228,14 @@ def run_main(*args: str) -> subprocess.CompletedProcess:
     terminal detection, imports) keep :func:`run_cli`."""
     import contextlib
     import io
+    import signal
 
     from kabar.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     environ = dict(os.environ)  # main() sets Prefect's defaults in os.environ; keep the test's
+    # `kabar ingest` and `kabar serve` install their stop handlers: give the test's back after
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
@@ -242,4 +245,6 @@ def run_main(*args: str) -> subprocess.CompletedProcess:
     finally:
         os.environ.clear()
         os.environ.update(environ)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     return subprocess.CompletedProcess(["kabar", *args], code, out.getvalue(), err.getvalue())
