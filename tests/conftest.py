@@ -161,6 +161,24 @@ def postgres():
         server.__exit__(None, None, None)
 
 
+@pytest.fixture(scope="session")
+def seeds_warehouse(tmp_path_factory: pytest.TempPathFactory, prefect_harness) -> Path:
+    """Path of a warehouse holding the five seeds of ../shared/seeds, ingested once per test
+    worker. Read it only; copy it first (``shutil.copy``) to change it.
+
+    Four files each ingested the same five seeds into a warehouse of their own before (a flow
+    run, the migrations and the enrichers each time) for tests that only read the result or
+    copy it; the ingest of the seeds itself is tested in tests/flows/test_ingest_seeds.py."""
+    if not (SHARED / "seeds").is_dir():
+        pytest.skip(f"{SHARED / 'seeds'} is missing (the shared corpus beside the project root)")
+    from flows.ingest import ingest
+
+    path = tmp_path_factory.mktemp("seeds-only") / "kabar.duckdb"
+    summary = ingest(paths=[str(SHARED / "seeds")], warehouse=str(path))
+    assert summary["state"] == "completed", summary
+    return path
+
+
 @pytest.fixture
 def site() -> TestSite:
     """The fixture web site (tests/fixtures/site) on 127.0.0.1:<free port>."""

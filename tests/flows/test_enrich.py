@@ -12,7 +12,6 @@ import duckdb
 import pytest
 
 from flows.enrich import enrich
-from flows.ingest import ingest
 from tasks.enrich import REGISTRY
 from tests.conftest import run_cli, run_main
 from warehouse import explorer as ex
@@ -38,14 +37,10 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse with the five seeds ingested (copy it before changing it)."""
-    shared = Path(__file__).resolve().parents[2].parent / "shared"
-    if not (shared / "seeds").exists():
-        pytest.skip("../shared/seeds is missing")
-    path = tmp_path_factory.mktemp("seeded") / "kabar.duckdb"
-    assert ingest(paths=[str(shared / "seeds")], warehouse=str(path))["state"] == "completed"
-    return path
+def seeded(seeds_warehouse: Path) -> Path:
+    """A warehouse with the five seeds ingested (copy it before changing it): the worker's one
+    (tests/conftest.py seeds_warehouse)."""
+    return seeds_warehouse
 
 
 def _copy(seeded: Path, tmp_path: Path) -> Path:
