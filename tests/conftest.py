@@ -161,6 +161,24 @@ def postgres():
         server.__exit__(None, None, None)
 
 
+@pytest.fixture(scope="session")
+def seeds_warehouse(tmp_path_factory: pytest.TempPathFactory, prefect_harness) -> Path:
+    """Path of a warehouse holding the five seeds of ../shared/seeds, ingested once per test
+    worker. Read it only; copy it first (``shutil.copy``) to change it.
+
+    Four files each ingested the same five seeds into a warehouse of their own before (a flow
+    run, the migrations and the enrichers each time) for tests that only read the result or
+    copy it; the ingest of the seeds itself is tested in tests/flows/test_ingest_seeds.py."""
+    if not (SHARED / "seeds").is_dir():
+        pytest.skip(f"{SHARED / 'seeds'} is missing (the shared corpus beside the project root)")
+    from flows.ingest import ingest
+
+    path = tmp_path_factory.mktemp("seeds-only") / "kabar.duckdb"
+    summary = ingest(paths=[str(SHARED / "seeds")], warehouse=str(path))
+    assert summary["state"] == "completed", summary
+    return path
+
+
 @pytest.fixture
 def site() -> TestSite:
     """The fixture web site (tests/fixtures/site) on 127.0.0.1:<free port>."""
@@ -214,3 +232,37 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
     exe = Path(sys.executable).parent / "kabar"
     return subprocess.run([str(exe), *args], capture_output=True, text=True, env=full_env,
                           cwd=cwd or ROOT, timeout=timeout)
+
+
+def run_main(*args: str) -> subprocess.CompletedProcess:
+    """``kabar ARGS`` through ``kabar.cli.main`` in this process, stdout and stderr captured;
+    returns a CompletedProcess like :func:`run_cli`'s (argparse's exits give their code).
+
+    For tests about what a command prints and returns, not about its process: a `kabar`
+    subprocess pays Python's start and the command's imports each time (`kabar extract` imports
+    Prefect: about 8 CPU s a call), which across the suite's read-command tests added up. An
+    exception main() does not turn into a one-line error escapes and fails the test, as a
+    traceback on the subprocess's stderr would. Tests of a whole process (exit on a signal,
+    terminal detection, imports) keep :func:`run_cli`."""
+    import contextlib
+    import io
+    import signal
+
+    from kabar.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    environ = dict(os.environ)  # main() sets Prefect's defaults in os.environ; keep the test's
+    # `kabar ingest` and `kabar serve` install their stop handlers: give the test's back after
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    return subprocess.CompletedProcess(["kabar", *args], code, out.getvalue(), err.getvalue())

@@ -43,15 +43,16 @@ def test_deploy_without_a_server_is_a_user_error() -> None:
     assert done.returncode == 2 and "no Prefect server" in done.stderr
 
 
-def test_reenrich_deployment_runs_the_enrich_flow(shared, tmp_path) -> None:
+def test_reenrich_deployment_runs_the_enrich_flow(seeds_warehouse, tmp_path) -> None:
     """The `reenrich` deployment's entry point delegates to flows/enrich.py over the warehouse."""
+    import shutil
+
     import duckdb
 
-    from flows.ingest import ingest
     from flows.reenrich import reenrich
 
     warehouse = tmp_path / "kabar.duckdb"
-    ingest(paths=[str(shared / "seeds")], warehouse=str(warehouse))
+    shutil.copy(seeds_warehouse, warehouse)  # the worker's seeds warehouse (tests/conftest.py)
     state = reenrich(warehouse=str(warehouse), force=True, return_state=True)
     assert state.is_completed(), state
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -61,14 +62,15 @@ def test_reenrich_deployment_runs_the_enrich_flow(shared, tmp_path) -> None:
         con.close()
 
 
-def test_reenrich_deployment_passes_enrichers_and_limit(shared, tmp_path) -> None:
+def test_reenrich_deployment_passes_enrichers_and_limit(seeds_warehouse, tmp_path) -> None:
     """The deployment's ``enrichers`` and ``limit`` reach the enrich flow (they were dropped, so
     naming one enricher re-ran all of them over every article)."""
-    from flows.ingest import ingest
+    import shutil
+
     from flows.reenrich import reenrich
 
     warehouse = tmp_path / "kabar.duckdb"
-    assert ingest(paths=[str(shared / "seeds")], warehouse=str(warehouse))["state"] == "completed"
+    shutil.copy(seeds_warehouse, warehouse)
     summary = reenrich(warehouse=str(warehouse), enrichers=["language"], force=True, limit=2)
     assert summary["by_enricher"] == {"language": 2}
     assert set(summary["versions"]) == {"language"}

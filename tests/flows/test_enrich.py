@@ -12,9 +12,8 @@ import duckdb
 import pytest
 
 from flows.enrich import enrich
-from flows.ingest import ingest
 from tasks.enrich import REGISTRY
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_main
 from warehouse import explorer as ex
 from warehouse import summaries
 from warehouse.connection import open_reader
@@ -38,14 +37,10 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse with the five seeds ingested (copy it before changing it)."""
-    shared = Path(__file__).resolve().parents[2].parent / "shared"
-    if not (shared / "seeds").exists():
-        pytest.skip("../shared/seeds is missing")
-    path = tmp_path_factory.mktemp("seeded") / "kabar.duckdb"
-    assert ingest(paths=[str(shared / "seeds")], warehouse=str(path))["state"] == "completed"
-    return path
+def seeded(seeds_warehouse: Path) -> Path:
+    """A warehouse with the five seeds ingested (copy it before changing it): the worker's one
+    (tests/conftest.py seeds_warehouse)."""
+    return seeds_warehouse
 
 
 def _copy(seeded: Path, tmp_path: Path) -> Path:
@@ -139,13 +134,15 @@ def test_one_article_failing_in_one_enricher_is_recorded_and_the_rest_goes_on(se
 def test_enrich_cli_help_and_user_errors(tmp_path: Path) -> None:
     helped = run_cli("enrich", "--help")
     assert helped.returncode == 0 and "--only NAME" in helped.stdout and "--knowledge-base FILE" in helped.stdout
-    unknown = run_cli("enrich", "--only", "nope", "--warehouse", str(tmp_path / "w.duckdb"))
+    # in process (tests/conftest.py run_main): an `enrich` subprocess imports the flows, about
+    # 2.7 CPU s for each of these errors; the bad knowledge base's one line stays whole-process
+    unknown = run_main("enrich", "--only", "nope", "--warehouse", str(tmp_path / "w.duckdb"))
     assert unknown.returncode == 2 and "unknown enricher 'nope'" in unknown.stderr
     bad_kb = tmp_path / "bad.csv"
     bad_kb.write_text("entity_id,name,type\nx,X,planet\n", encoding="utf-8")
     bad = run_cli("enrich", "--knowledge-base", str(bad_kb), "--warehouse", str(tmp_path / "w.duckdb"))
     assert bad.returncode == 2 and "type 'planet'" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
-    missing = run_cli("enrich", "--warehouse", str(tmp_path / "none.duckdb"))
+    missing = run_main("enrich", "--warehouse", str(tmp_path / "none.duckdb"))
     assert missing.returncode == 1 and "no warehouse" in missing.stderr
 
 

@@ -127,6 +127,15 @@ def test_samples_config_loads_warc_and_text_files(warehouse: Path) -> None:
     outlets = {r[0] for r in query(warehouse, "SELECT DISTINCT outlet FROM articles")}
     assert {"Warta Nusantara", "Kabar Pagi", "Suluh Berita", "Berkas Lokal"} <= outlets
     assert query(warehouse, "SELECT count(*) FROM articles WHERE url LIKE 'file://%'")[0][0] == 4
+    # The README's quick start: "Run it again: it adds no article and the `runs` view shows two
+    # runs" (the second `make demo` of tests/test_quickstart.py checked this before, at the cost
+    # of a whole process with its own temporary Prefect API).
+    again = ingest(config=str(ROOT / "samples/sources.toml"), warehouse=str(warehouse))
+    assert again["state"] == "completed"
+    assert sum(c.get("new", 0) + c.get("duplicate", 0) for c in again["by_source"].values()) == 0
+    assert query(warehouse, "SELECT count(*) FROM articles")[0][0] == 16
+    assert query(warehouse, "SELECT state, new, duplicate FROM runs ORDER BY started_at") == [
+        ("completed", 15, 1), ("completed", 0, 0)]
 
 
 @pytest.mark.parametrize("bad", ["/tidak/ada/berkas.html", "ftp://example.org/feed.xml"])

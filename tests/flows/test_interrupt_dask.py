@@ -13,14 +13,6 @@ from benchmarks.corpus import write_warc
 from benchmarks.interrupt import ingest_env, stop_ingest
 
 
-@pytest.fixture(scope="module", autouse=True)
-def prefect_harness():
-    """Replaces the session's Prefect API (tests/conftest.py), which this file never uses: its
-    ingest starts Prefect's temporary API of its own (ingest_env); its worker need not wait for
-    that API's start-up."""
-    yield
-
-
 @pytest.mark.slow
 def test_a_sigterm_stops_an_ingest_on_the_dask_runner(tmp_path: Path) -> None:
     """Under `[run] task_runner = "dask"` (a LocalCluster of worker processes) a SIGTERM records
@@ -32,7 +24,15 @@ def test_a_sigterm_stops_an_ingest_on_the_dask_runner(tmp_path: Path) -> None:
     config.write_text(f'[run]\ntask_runner = "dask"\n\n[[sources]]\nname = "arsip"\nkind = "warc"\npath = "{archive}"\n')
     warehouse = tmp_path / "wh" / "kabar.duckdb"
     warehouse.parent.mkdir()
-    stopped = stop_ingest(None, warehouse, tmp_path / "ingest.log", ingest_env(tmp_path / "home"), config=config)
+    # The session's Prefect API, not a temporary one of its own: what this test is about is the
+    # Dask cluster and the signal read through prefect-dask's serialisation; stopping Prefect's
+    # temporary server on SIGTERM is tests/flows/test_interrupt.py's, and a second temporary
+    # server here cost another ~14 CPU s and its start-up on the suite's critical path.
+    from prefect.settings import PREFECT_API_URL
+
+    assert PREFECT_API_URL.value(), "the session's Prefect API is not set"
+    env = {**ingest_env(tmp_path / "home"), "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    stopped = stop_ingest(None, warehouse, tmp_path / "ingest.log", env, config=config)
     assert "LocalCluster" in stopped.log
     assert stopped.loads_before >= 2, "the run ended before batches were loading:\n" + stopped.log[-3000:]
     assert stopped.code == 128 + signal.SIGTERM, stopped.log[-3000:]

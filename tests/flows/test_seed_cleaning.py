@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.ingest import ingest
 from tasks.normalise import clean_whitespace
+from tests.conftest import SHARED
 
 #: Whole lines that are page furniture in the seeds.
 NOISE_LINE = re.compile(
@@ -34,13 +34,11 @@ def _content_sentences(path: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, duckdb.DuckDBPyConnection]:
-    shared = Path(__file__).resolve().parents[2].parent / "shared"
-    if not (shared / "seeds").is_dir():
-        pytest.skip("../shared/seeds is missing")
-    warehouse = tmp_path_factory.mktemp("seedclean") / "kabar.duckdb"
-    ingest(paths=[str(shared / "seeds")], warehouse=str(warehouse))
-    return shared / "seeds", duckdb.connect(str(warehouse), read_only=True)
+def seeded(seeds_warehouse: Path) -> tuple[Path, duckdb.DuckDBPyConnection]:
+    """The seeds and a read-only connection to the worker's seeds warehouse (tests/conftest.py)."""
+    con = duckdb.connect(str(seeds_warehouse), read_only=True)
+    yield SHARED / "seeds", con
+    con.close()
 
 
 def _texts(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_main
 from tests.kabar.test_browse import free_port
 from tests.warehouse.test_report import _chromium, _headless, _png_pixels
 
@@ -24,10 +24,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.chromium, pytest.mark.timeout(1800)]
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse made as `make demo` makes it: `kabar ingest` of samples/sources.toml."""
+    """A warehouse made as `make demo` makes it: `kabar ingest` of samples/sources.toml, in
+    process (tests/conftest.py run_main; the browser and `kabar browse` are this file's point,
+    and tests/test_quickstart.py runs the demo's ingest as a whole process)."""
     path = tmp_path_factory.mktemp("demo") / "kabar.duckdb"
-    result = run_cli("ingest", "--config", str(ROOT / "samples" / "sources.toml"), "--warehouse", str(path),
-                     timeout=900)
+    result = run_main("ingest", "--config", str(ROOT / "samples" / "sources.toml"), "--warehouse", str(path))
     assert result.returncode == 0, result.stderr[-2000:]
     return path
 

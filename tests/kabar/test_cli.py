@@ -1,4 +1,6 @@
-"""The CLI as a user runs it (the real console script in a subprocess)."""
+"""The CLI as a user runs it (the real console script in a subprocess); `kabar extract` through
+``kabar.cli.main`` in process (tests/conftest.py run_main): it imports the pipeline, about 8 CPU s a
+subprocess, and tests/kabar/test_extract_command.py runs it whole once."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, run_main
 from warehouse.connection import open_writer
 
 
@@ -42,7 +44,7 @@ def test_sql_is_read_only_and_errors_are_one_line(tmp_path: Path) -> None:
 
 def test_extract_prints_what_would_be_stored() -> None:
     page = ROOT / "samples/pages/warta-nusantara/kim-jong-un-tinjau-pabrik-amunisi.html"
-    result = run_cli("extract", str(page), "--url", "https://warta-nusantara.example/x?utm_source=t", "--json")
+    result = run_main("extract", str(page), "--url", "https://warta-nusantara.example/x?utm_source=t", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["title"].startswith("Kim Jong Un Tinjau Pabrik Amunisi")
@@ -54,5 +56,5 @@ def test_extract_prints_what_would_be_stored() -> None:
 
 
 def test_extract_missing_file_is_a_clear_error(tmp_path: Path) -> None:
-    result = run_cli("extract", str(tmp_path / "nope.html"))
+    result = run_main("extract", str(tmp_path / "nope.html"))
     assert result.returncode == 2 and result.stderr.strip().endswith("no such file")

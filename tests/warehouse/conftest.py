@@ -6,22 +6,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, SHARED
+from tests.conftest import FIXTURES
 
 
 @pytest.fixture(scope="session")
-def seeded(tmp_path_factory: pytest.TempPathFactory, prefect_harness) -> Path:
-    """Path of a warehouse holding the 5 seeds (undated) and 3 dated fixture articles.
+def seeded(tmp_path_factory: pytest.TempPathFactory, prefect_harness, seeds_warehouse: Path) -> Path:
+    """Path of a warehouse holding the 5 seeds (undated) and 3 dated fixture articles: a copy of
+    the worker's seeds warehouse (tests/conftest.py, the same first run), then the fixtures.
 
     Tests must not write to it; copy it first (``shutil.copy``) to change it."""
-    if not SHARED.exists():
-        pytest.skip(f"{SHARED} is missing (the shared corpus beside the project root)")
+    import shutil
+
     from flows.ingest import ingest
 
     path = tmp_path_factory.mktemp("seeded") / "kabar.duckdb"
-    for target in (SHARED / "seeds", FIXTURES / "warehouse"):
-        summary = ingest(paths=[str(target)], warehouse=str(path))
-        assert summary["state"] == "completed", summary
+    shutil.copy(seeds_warehouse, path)
+    summary = ingest(paths=[str(FIXTURES / "warehouse")], warehouse=str(path))
+    assert summary["state"] == "completed", summary
     return path
 
 

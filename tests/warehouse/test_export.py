@@ -1,4 +1,8 @@
-"""`kabar export`: every public view, read back by pyarrow with the views' row counts."""
+"""`kabar export`: every public view, read back by pyarrow with the views' row counts.
+
+The first test and those counting the lines of an error run the console script whole; the others
+call ``kabar.cli.main`` in process (tests/conftest.py run_main): they are about what the command
+writes, and a subprocess each paid Python's start and the command's imports again."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_main
 from warehouse.connection import open_reader
 from warehouse.export import public_views
 
@@ -42,7 +46,7 @@ def test_parquet_export_reads_back_with_the_views_row_counts(seeded: Path, tmp_p
 
 def test_csv_export_and_since(seeded: Path, tmp_path: Path) -> None:
     out = tmp_path / "csv"
-    result = run_cli("export", "--format", "csv", "--to", str(out), "--since", "2024-06-01", "--warehouse", str(seeded))
+    result = run_main("export", "--format", "csv", "--to", str(out), "--since", "2024-06-01", "--warehouse", str(seeded))
     assert result.returncode == 0, result.stderr
     articles = pacsv.read_csv(out / "articles.csv")
     assert sorted(articles.column("title").to_pylist()) == ["Harga Beras Naik di Pasar Tradisional",
@@ -53,7 +57,7 @@ def test_csv_export_and_since(seeded: Path, tmp_path: Path) -> None:
 
 def test_export_to_a_file_is_a_user_error(seeded: Path, tmp_path: Path) -> None:
     (tmp_path / "f").write_text("x")
-    result = run_cli("export", "--to", str(tmp_path / "f"), "--warehouse", str(seeded))
+    result = run_main("export", "--to", str(tmp_path / "f"), "--warehouse", str(seeded))
     assert result.returncode == 2 and "not a directory" in result.stderr
 
 
@@ -69,11 +73,11 @@ def test_non_empty_target_is_refused_without_overwrite(seeded: Path, tmp_path: P
 
 def test_overwrite_replaces_only_kabars_own_files(seeded: Path, tmp_path: Path) -> None:
     out = tmp_path / "export"
-    assert run_cli("export", "--to", str(out), "--warehouse", str(seeded)).returncode == 0
+    assert run_main("export", "--to", str(out), "--warehouse", str(seeded)).returncode == 0
     (out / "articles" / "notes.txt").write_text("catatan di dalam articles", encoding="utf-8")
     (out / "README.txt").write_text("milik analis", encoding="utf-8")
     parquet_names = {p.name for p in out.iterdir()}
-    result = run_cli("export", "--format", "csv", "--overwrite", "--to", str(out), "--warehouse", str(seeded))
+    result = run_main("export", "--format", "csv", "--overwrite", "--to", str(out), "--warehouse", str(seeded))
     assert result.returncode == 0, result.stderr
     names = {p.name for p in out.iterdir()}
     # No Parquet left over from the previous export, nothing of the analyst's deleted, no staging folder.
@@ -88,7 +92,7 @@ def test_a_file_the_manifest_does_not_name_is_never_replaced(seeded: Path, tmp_p
     out = tmp_path / "export"
     out.mkdir()
     (out / "runs.csv").write_text("milik analis", encoding="utf-8")
-    result = run_cli("export", "--format", "csv", "--overwrite", "--to", str(out), "--warehouse", str(seeded))
+    result = run_main("export", "--format", "csv", "--overwrite", "--to", str(out), "--warehouse", str(seeded))
     assert result.returncode == 2 and "runs.csv" in result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["runs.csv"]
     assert (out / "runs.csv").read_text() == "milik analis"
@@ -98,7 +102,7 @@ def test_failed_export_leaves_the_previous_one_whole(seeded: Path, tmp_path: Pat
     from warehouse.export import ExportTargetError, export_views
 
     out = tmp_path / "export"
-    assert run_cli("export", "--to", str(out), "--warehouse", str(seeded)).returncode == 0
+    assert run_main("export", "--to", str(out), "--warehouse", str(seeded)).returncode == 0
     before = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
     with open_reader(seeded, external_access=True) as con:
         # A view that fails while being written, after others were: the export must not land.

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_main
 from warehouse.connection import load_extension, open_reader
 from warehouse.search import build_index, search, snippet
 
@@ -44,15 +44,15 @@ def test_cli_finds_weapons_production_seeds_not_rice_prices(seeded: Path) -> Non
 
 
 def test_outlet_since_and_limit_filters(seeded: Path) -> None:
-    out = run_cli("search", "amunisi", "--outlet", "warta nusantara", "--format", "json", "--warehouse", str(seeded))
+    out = run_main("search", "amunisi", "--outlet", "warta nusantara", "--format", "json", "--warehouse", str(seeded))
     assert out.returncode == 0, out.stderr
     hits = json.loads(out.stdout)
     assert [h["title"] for h in hits] == ["Pabrik Amunisi Baru Diresmikan"]
-    out = run_cli("search", "Rusia", "--since", "2024-06-01", "--format", "json", "--warehouse", str(seeded))
+    out = run_main("search", "Rusia", "--since", "2024-06-01", "--format", "json", "--warehouse", str(seeded))
     assert all(h["published_at"] >= "2024-06" for h in json.loads(out.stdout))
-    out = run_cli("search", "senjata", "--limit", "2", "--warehouse", str(seeded))
+    out = run_main("search", "senjata", "--limit", "2", "--warehouse", str(seeded))
     assert out.returncode == 0 and "(2 rows)" in out.stdout
-    assert run_cli("search", "senjata", "--limit", "0", "--warehouse", str(seeded)).returncode == 2
+    assert run_main("search", "senjata", "--limit", "0", "--warehouse", str(seeded)).returncode == 2
 
 
 def test_sql_macro_does_the_same_inside_queries(seeded: Path) -> None:
@@ -63,7 +63,7 @@ def test_sql_macro_does_the_same_inside_queries(seeded: Path) -> None:
         since = con.execute("SELECT count(*) FROM search_articles('persenjataan', since := '2024-05-01')").fetchone()[0]
         # the dated fixture, and seed 002 dated by the estimate from its lead ("Rabu (15/5/2024)")
         assert since == 2
-    result = run_cli("sql", "select count(*) as n from search_articles('senjata')", "--format", "json",
+    result = run_main("sql", "select count(*) as n from search_articles('senjata')", "--format", "json",
                      "--warehouse", str(seeded))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["n"] >= 5

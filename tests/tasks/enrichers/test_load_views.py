@@ -6,13 +6,11 @@ from pathlib import Path
 
 import duckdb
 
-from flows.ingest import ingest
 
 
-def test_seeds_fill_quotes_amounts_and_event_dates_views(shared: Path, warehouse: Path) -> None:
-    summary = ingest(paths=[str(shared / "seeds")], warehouse=str(warehouse))
-    assert summary["state"] == "completed"
-    con = duckdb.connect(str(warehouse), read_only=True)
+def test_seeds_fill_quotes_amounts_and_event_dates_views(seeds_warehouse: Path) -> None:
+    # the seeds ingested through the real flow once per test worker (tests/conftest.py)
+    con = duckdb.connect(str(seeds_warehouse), read_only=True)
     troops = con.execute(
         "SELECT value, unit, qualifier FROM amounts WHERE text = 'lebih dari 10.000 tentara'"
     ).fetchall()
