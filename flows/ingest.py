@@ -49,7 +49,7 @@ from tasks.load import Counts, load_task
 from tasks.normalise import normalise_task
 from tasks.quality import quality_task, run_state
 from tasks.stories import stories_task
-from tasks.unchanged import stored_bodies_task, unchanged
+from tasks.unchanged import stored_bodies_task, to_extract, unchanged
 
 
 @task(name="plan", cache_policy=NO_CACHE)
@@ -145,11 +145,15 @@ def ingest(
             # not quote(batch): a submitted task's quote reaches a Dask worker as a bare tuple
             fetched_future = fetch_retrying.submit(batch, plan.fetch, capture)
             known = {item.url: stored[item.url] for item in batch if item.url in stored}
-            in_flight.append((fetched_future, extract.submit(fetched_future, known), known))
+            # A batch of pages all stored before may need no extraction at all (an unchanged
+            # rerun): its extract task is decided once its fetches are in (_finish_batch), so an
+            # unchanged batch costs no task run, no cache lookup and no extraction workers.
+            extract_future = None if len(known) == len(batch) else extract.submit(fetched_future, known)
+            in_flight.append((fetched_future, extract_future, known))
             if len(in_flight) >= settings.BATCHES_IN_FLIGHT:
-                run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, enrich))
+                run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, extract, enrich))
         while in_flight:
-            run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, enrich))
+            run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, extract, enrich))
         if left:
             run.counts.merge(load_task(path, run.run_id, [], [], quote(budget.not_attempted(left))))
         search_index = index_task(path)
@@ -189,13 +193,17 @@ def _discover(plan: SourcesFile, path: Warehouse, capture: CaptureTarget, limit:
     return items, listing
 
 
-def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture, known: dict, plan: SourcesFile,
-                  window: Window, path: Warehouse, run_id: str, enrich: Task) -> Counts:
+def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture | None, known: dict, plan: SourcesFile,
+                  window: Window, path: Warehouse, run_id: str, extract: Task, enrich: Task) -> Counts:
     """Wait for one batch's fetch and extract, then normalise, dedupe, enrich, assign stories and
-    load it; pages with unchanged bodies (``known``, tasks/unchanged.py) skip all but the load."""
+    load it; pages with unchanged bodies (``known``, tasks/unchanged.py) skip all but the load.
+    Without ``extract_future`` (every page was stored before), ``extract`` runs only if a fetched
+    page needs it."""
     fetched = fetched_future.result()
     progress.advance("fetch", len(fetched))
-    extracted, errors = extract_future.result()
+    if extract_future is None and to_extract(fetched, known):  # a page stored before changed
+        extract_future = extract.submit(fetched, known)
+    extracted, errors = extract_future.result() if extract_future is not None else ([], [])
     progress.advance("extract", len(fetched))
     counts = Counts()
     extracted = restamp(extracted, fetched)
