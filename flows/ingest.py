@@ -189,7 +189,8 @@ def _discover(plan: SourcesFile, path: Warehouse, capture: CaptureTarget, limit:
     progress.advance("discover", len(plan.sources))
     for stage in ("fetch", "extract", "load"):
         progress.total(stage, len(items))
-    run.counts.merge(load_task(path, run.run_id, [], [], quote(discovery_errors), quote(discovery_fetches)))
+    if discovery_errors or discovery_fetches:  # local files and WARCs list without fetching: nothing to record
+        run.counts.merge(load_task(path, run.run_id, [], [], quote(discovery_errors), quote(discovery_fetches)))
     return items, listing
 
 
