@@ -192,7 +192,7 @@ class ChangedPages:
     """The stages only a new or changed page goes through (extract, site profiles, normalise,
     dedupe, enrich, stories), imported when a batch first needs one: an unchanged run never
     imports the extraction stack (trafilatura, courlan, htmldate, justext, charset-normalizer:
-    about 0.4 CPU s of every `kabar ingest`, issue 11). Extract and enrich results are cached
+    with feedparser's, about 0.4 CPU s of `import flows.ingest`, issue 11). Extract and enrich results are cached
     under the warehouse (flows/runner.py ``cached``)."""
 
     def __init__(self, path: Warehouse) -> None:
