@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from functools import cached_property
 from datetime import datetime
 
 from prefect import Task, flow, get_run_logger, task
@@ -35,21 +36,15 @@ from kabar.health import UNHEALTHY, RunUnhealthy
 from kabar.models import Window, batched
 from kabar.notify import on_run_failure
 from kabar.sources import resolve_sources
-from tasks.boilerplate import site_profiles_task
 from tasks.capture import CaptureTarget, warc_dir
 from tasks.coverage import coverage_task, extracted_rows
-from tasks.dedupe import dedupe_task
 from tasks.discover import discover_task, plan_items, schedule_task, window_task
-from tasks.enrich import enrich_task
-from tasks.extract import extract_task
 from tasks.fetch import fetch_task
 from tasks.health import final_state, health_task, listing_of
 from tasks.index import index_task
 from tasks.load import Counts, load_task
-from tasks.normalise import normalise_task
 from tasks.quality import quality_task, run_state
-from tasks.stories import stories_task
-from tasks.unchanged import stored_bodies_task, unchanged
+from tasks.unchanged import stored_bodies_task, to_extract, unchanged
 
 
 @task(name="plan", cache_policy=NO_CACHE)
@@ -133,8 +128,7 @@ def ingest(
         capture = CaptureTarget(str(warc_dir(path)), run.run_id, plan.fetch.warc_retention_days)
         items, listing = _discover(plan, path, capture, limit, window, run)
         stored = stored_bodies_task(path, quote([item.url for item in items]), reextract)
-        extract = cached(extract_task, path, fetched_batch_key)
-        enrich = cached(enrich_task, path, article_batch_key)
+        stages = ChangedPages(path)
         in_flight: deque = deque()
         left: list = []
         for start, batch in enumerate(batched(items, batch_size)):
@@ -145,11 +139,15 @@ def ingest(
             # not quote(batch): a submitted task's quote reaches a Dask worker as a bare tuple
             fetched_future = fetch_retrying.submit(batch, plan.fetch, capture)
             known = {item.url: stored[item.url] for item in batch if item.url in stored}
-            in_flight.append((fetched_future, extract.submit(fetched_future, known), known))
+            # A batch of pages all stored before may need no extraction at all (an unchanged
+            # rerun): its extract task is decided once its fetches are in (_finish_batch), so an
+            # unchanged batch costs no task run, no cache lookup and no extraction workers.
+            extract_future = None if len(known) == len(batch) else stages.extract.submit(fetched_future, known)
+            in_flight.append((fetched_future, extract_future, known))
             if len(in_flight) >= settings.BATCHES_IN_FLIGHT:
-                run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, enrich))
+                run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, stages))
         while in_flight:
-            run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, enrich))
+            run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, stages))
         if left:
             run.counts.merge(load_task(path, run.run_id, [], [], quote(budget.not_attempted(left))))
         search_index = index_task(path)
@@ -185,28 +183,80 @@ def _discover(plan: SourcesFile, path: Warehouse, capture: CaptureTarget, limit:
     progress.advance("discover", len(plan.sources))
     for stage in ("fetch", "extract", "load"):
         progress.total(stage, len(items))
-    run.counts.merge(load_task(path, run.run_id, [], [], quote(discovery_errors), quote(discovery_fetches)))
+    if discovery_errors or discovery_fetches:  # local files and WARCs list without fetching: nothing to record
+        run.counts.merge(load_task(path, run.run_id, [], [], quote(discovery_errors), quote(discovery_fetches)))
     return items, listing
 
 
-def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture, known: dict, plan: SourcesFile,
-                  window: Window, path: Warehouse, run_id: str, enrich: Task) -> Counts:
+class ChangedPages:
+    """The stages only a new or changed page goes through (extract, site profiles, normalise,
+    dedupe, enrich, stories), imported when a batch first needs one: an unchanged run never
+    imports the extraction stack (trafilatura, courlan, htmldate, justext, charset-normalizer:
+    with feedparser's, about 0.4 CPU s of `import flows.ingest`, issue 11). Extract and enrich results are cached
+    under the warehouse (flows/runner.py ``cached``)."""
+
+    def __init__(self, path: Warehouse) -> None:
+        self.path = path
+
+    @cached_property
+    def extract(self) -> Task:
+        from tasks.extract import extract_task
+
+        return cached(extract_task, self.path, fetched_batch_key)
+
+    @cached_property
+    def enrich(self) -> Task:
+        from tasks.enrich import enrich_task
+
+        return cached(enrich_task, self.path, article_batch_key)
+
+    @property
+    def site_profiles(self) -> Task:
+        from tasks.boilerplate import site_profiles_task
+
+        return site_profiles_task
+
+    @property
+    def normalise(self) -> Task:
+        from tasks.normalise import normalise_task
+
+        return normalise_task
+
+    @property
+    def dedupe(self) -> Task:
+        from tasks.dedupe import dedupe_task
+
+        return dedupe_task
+
+    @property
+    def stories(self) -> Task:
+        from tasks.stories import stories_task
+
+        return stories_task
+
+
+def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture | None, known: dict, plan: SourcesFile,
+                  window: Window, path: Warehouse, run_id: str, stages: ChangedPages) -> Counts:
     """Wait for one batch's fetch and extract, then normalise, dedupe, enrich, assign stories and
-    load it; pages with unchanged bodies (``known``, tasks/unchanged.py) skip all but the load."""
+    load it; pages with unchanged bodies (``known``, tasks/unchanged.py) skip all but the load.
+    Without ``extract_future`` (every page was stored before), the extract task runs only if a
+    fetched page needs it."""
     fetched = fetched_future.result()
     progress.advance("fetch", len(fetched))
-    extracted, errors = extract_future.result()
+    if extract_future is None and to_extract(fetched, known):  # a page stored before changed
+        extract_future = stages.extract.submit(fetched, known)
+    extracted, errors = extract_future.result() if extract_future is not None else ([], [])
     progress.advance("extract", len(fetched))
     counts = Counts()
     extracted = restamp(extracted, fetched)
     by_name = {source.name: source for source in plan.sources}
     kept, skipped, enriched = [], [], []
     if extracted:  # an unchanged batch has nothing to clean, dedupe, enrich or assign
-        kept, skipped = normalise_task(extracted, by_name, window, site_profiles_task(path, extracted))
+        kept, skipped = stages.normalise(extracted, by_name, window, stages.site_profiles(path, extracted))
     if kept:  # pages all skipped (no text, outside the window): nothing to dedupe, enrich or assign,
         # and the enrichers' models, a dedupe reader and three task runs are not paid for nothing
-        enriched = restamp(enrich.submit(dedupe_task(kept, path, plan.dedupe), None, plan.enrich).result(), fetched)
-        enriched = stories_task(enriched, path, plan.dedupe)
+        enriched = restamp(stages.enrich.submit(stages.dedupe(kept, path, plan.dedupe), None, plan.enrich).result(), fetched)
+        enriched = stages.stories(enriched, path, plan.dedupe)
     for article in skipped:
         counts.add(article.source, "skipped")
     counts.merge(load_task(path, run_id, quote(fetched), quote(enriched), quote(errors),

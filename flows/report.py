@@ -12,8 +12,7 @@ from prefect.cache_policies import NONE as NO_CACHE
 from kabar.config import Warehouse
 from kabar.signals import reraise_signal
 from kabar.summary import summary_markdown, summary_rows
-from warehouse.run_report import failure_reasons, quality_checks
-from warehouse.source_health import sources_needing_attention
+from warehouse.run_report import report_figures
 
 LOGGER = logging.getLogger(__name__)
 
@@ -23,9 +22,7 @@ def complete_summary(path: Warehouse, summary: dict[str, Any]) -> dict[str, Any]
     sources the warehouse's source_health view flags), read from the run's warehouse ``path``."""
     run_id = summary["run_id"]
     try:
-        failures = failure_reasons(path, run_id)
-        quality = quality_checks(path, run_id)
-        flagged = sources_needing_attention(path)
+        failures, quality, flagged = report_figures(path, run_id)
     except Exception as exc:  # a report must never fail the run it describes
         reraise_signal(exc)  # but it must not swallow a SIGTERM that interrupted its query
         LOGGER.warning("cannot read the run report of %s: %s", run_id, exc)

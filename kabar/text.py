@@ -6,9 +6,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-import tldextract
+if TYPE_CHECKING:
+    import tldextract
 
 #: Media types of HTML pages, and of pages kabar extracts (HTML and plain text).
 HTML_MIME_TYPES = ("text/html", "application/xhtml+xml")
@@ -29,6 +31,10 @@ def line_key(line: str) -> str:
 
 @functools.cache
 def _domains() -> tldextract.TLDExtract:
+    # Imported here, not at the top: tldextract pulls requests and urllib3 (about 0.3 s), and this
+    # module is imported by every command through kabar.config (issue 11: `kabar sql` stays light).
+    import tldextract
+
     # The Public Suffix List snapshot bundled with tldextract, never a download (no network at
     # run time) and no cache file written (cache_dir=None).
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)

@@ -14,9 +14,8 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-import feedparser
 from lxml import etree
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
@@ -28,6 +27,9 @@ from kabar.signals import reraise_signal
 from kabar.text import HTML_MIME_TYPES
 from tasks.capture import CaptureTarget
 from tasks.fetch import fetch_batch
+
+if TYPE_CHECKING:
+    import feedparser
 
 LOGGER = logging.getLogger(__name__)
 
@@ -93,6 +95,8 @@ def _feed_date(entry: feedparser.FeedParserDict) -> datetime | None:
 
 def feed_items(body: bytes, source: Source, base_url: str) -> list[Item]:
     """Entry links of an RSS/Atom feed (malformed feeds are parsed as far as they go)."""
+    import feedparser  # here, not at the top: a run of local files or WARCs never needs it (issue 11: fixed costs)
+
     parsed = feedparser.parse(body, response_headers={"content-location": base_url})
     items = []
     for entry in parsed.entries:

@@ -12,7 +12,8 @@ as usual, counts it ``unchanged`` and moves its article's ``last_seen_at``.
   reason) for the run's URLs, read once before fetching (``reextract``: none, every page is
   extracted). A page that gave no article (a video or index page) has article id
   ``warehouse.bodies.NO_ARTICLE`` and its recorded page type: it is skipped again unextracted.
-- ``changed(batch, stored)`` / ``unchanged(batch, stored)``: a fetched batch split by that.
+- ``changed(batch, stored)`` / ``unchanged(batch, stored)``: a fetched batch split by that;
+  ``to_extract(batch, stored)``: the changed ones with a body (none: no extract task at all).
 
 Not covered by "the same body": the site profiles learned since (tasks/boilerplate.py) and the
 run's sources file. An unchanged page keeps the text it was stored with, as a 304 answer does;
@@ -83,6 +84,12 @@ def changed(batch: list[Fetched], stored: dict[str, tuple[str, ...]] | None) -> 
         return batch
     same = unchanged(batch, stored)
     return [f for f in batch if f.item.url not in same]
+
+
+def to_extract(batch: list[Fetched], stored: dict[str, tuple[str, ...]] | None) -> list[Fetched]:
+    """The fetches of ``batch`` extraction would look at: good ones whose body is not the stored
+    one (a failed fetch or a 304 has no body to extract). Empty: the batch needs no extract task."""
+    return [f for f in changed(batch, stored) if f.ok]
 
 
 def stored_bodies(path: Warehouse, urls: list[str], reextract: bool = False) -> dict[str, tuple[str, str, str, str]]:

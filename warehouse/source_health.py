@@ -36,7 +36,12 @@ def sources_needing_attention(path: Warehouse) -> list[dict[str, Any]]:
     # The run's report reads this inside the ingest process: a locked reader there would lock the
     # writer's shared database too (DuckDB shares one instance per file within a process).
     with open_reader_for(path, wait_s=60, locked=False) as con:
-        if not has_view(con):
-            return []
-        return source_health(con, attention_only=True,
-                             columns=("source", "status", "consecutive_failed_runs", "last_success_at"))
+        return flagged_sources(con)
+
+
+def flagged_sources(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The flagged sources on an open connection ([] when the view is missing)."""
+    if not has_view(con):
+        return []
+    return source_health(con, attention_only=True,
+                         columns=("source", "status", "consecutive_failed_runs", "last_success_at"))

@@ -173,10 +173,12 @@ def run(args: argparse.Namespace) -> int:
     warehouse = resolve_warehouse(args.warehouse, plan.warehouse)
     _wait_for_warehouse(warehouse, args.lock_wait)
     from flows.ingest import ingest
+    from flows.parameters import without_fastapi
     from flows.runner import task_runner_for
     from kabar.progress import show_progress
 
-    flow = ingest.with_options(task_runner=task_runner_for(plan.run))  # [run] task_runner of the config
+    # [run] task_runner of the config; parameters sent without importing FastAPI (flows/parameters.py)
+    flow = without_fastapi(ingest.with_options(task_runner=task_runner_for(plan.run)))
     from kabar.health import RunUnhealthy
 
     _temporary_server_in_own_session()

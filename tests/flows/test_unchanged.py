@@ -124,3 +124,63 @@ def test_a_page_that_gave_no_article_is_not_extracted_again(tmp_path: Path) -> N
     third = _run(pages, warehouse)
     assert third["by_source"]["halaman"]["skipped"] == 1
     assert _bodies_by_run(warehouse) == {first["run_id"]: 1, third["run_id"]: 1}  # the changed one was
+
+
+def _run_rows(warehouse: Path, run_id: str) -> dict:
+    """What a run recorded: its row, its fetches, quality checks and per-source outcome."""
+    return {
+        "run": query(warehouse, "SELECT state, fetched, unchanged, new, updated, failed FROM store.runs WHERE run_id = ?",
+                     [run_id]),
+        "fetches": query(warehouse, "SELECT url, status_code, page_type, page_type_reason FROM store.fetches "
+                                    "WHERE run_id = ? ORDER BY url", [run_id]),
+        "checks": query(warehouse, "SELECT check_name, passed FROM store.quality_checks WHERE run_id = ? ORDER BY check_name", [run_id]),
+        "sources": query(warehouse, "SELECT source, status, listed, fetched, failed, new FROM store.run_sources "
+                                    "WHERE run_id = ?", [run_id]),
+    }
+
+
+def test_an_unchanged_rerun_records_everything_without_an_extract_task(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The unchanged path (issue 11) skips the extract task of a batch whose pages were all stored
+    before and fetched with the same bytes, and the discovery load of sources that fetched
+    nothing to list; what the run records stays what it was: its row and counts, a fetch row per
+    page, the quality checks, the per-source outcome and ``last_seen_at``. The writer opens once
+    per step that writes (start, coverage, the batch's load, index, checks, health, finish)."""
+    import tasks.extract_pool as extract_pool
+    import warehouse.connection as connection
+
+    pages, warehouse = tmp_path / "halaman", tmp_path / "wh" / "kabar.duckdb"
+    write_files(pages, 5)
+    first = _run(pages, warehouse)
+    before = _run_rows(warehouse, first["run_id"])
+
+    extractions, writer_opens = [], []
+    real_extract, real_connect = extract_pool.extract_in_workers, connection.connect
+    monkeypatch.setattr(extract_pool, "extract_in_workers", lambda batch, fn: extractions.append(len(batch)) or real_extract(batch, fn))
+
+    def counted_connect(path, *args, **kwargs):
+        if not kwargs.get("read_only"):
+            writer_opens.append(path)
+        return real_connect(path, *args, **kwargs)
+
+    monkeypatch.setattr(connection, "connect", counted_connect)
+    seen_before = query(warehouse, "SELECT max(last_seen_at) FROM articles")[0][0]
+    second = _run(pages, warehouse)
+    after = _run_rows(warehouse, second["run_id"])
+
+    assert extractions == []  # no extract task ran: the batch was all unchanged
+    assert len(writer_opens) <= 7, writer_opens
+    assert after["run"] == [("completed", 5, 5, 0, 0, 0)]
+    assert [row[:3] for row in after["fetches"]] == [row[:3] for row in before["fetches"]]  # url, status, page type
+    assert {reason for *_, reason in after["fetches"]} == {SKIPPED}
+    assert after["checks"] == before["checks"] and after["checks"]  # every check recorded for the run
+    assert [(s, status, listed, fetched, failed) for s, status, listed, fetched, failed, _ in after["sources"]] == \
+           [(s, status, listed, fetched, failed) for s, status, listed, fetched, failed, _ in before["sources"]]
+    assert after["sources"][0][-1] == 0  # nothing new this time
+    assert query(warehouse, "SELECT min(last_seen_at) FROM articles")[0][0] > seen_before
+
+    edited = pages / "artikel-000001.html"  # one changed page in a batch of stored ones: extracted
+    edited.write_text(edited.read_text(encoding="utf-8").replace("<p>", "<p>Ralat: ", 1), encoding="utf-8")
+    third = _run(pages, warehouse)
+    assert extractions == [1]  # only the changed page went to the extraction workers
+    assert third["by_source"]["halaman"]["updated"] == 1
+    assert _run_rows(warehouse, third["run_id"])["run"] == [("completed", 5, 4, 0, 1, 0)]
