@@ -7,7 +7,6 @@ from pathlib import Path
 
 from kabar.cli import UserError, add_warehouse_option, warehouse_from
 from kabar.commands.ingest import parse_day
-from kabar.summary import print_summary
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kabar.summary import print_summary  # rich: imported by the run, not by every `kabar` command
     from pydantic import ValidationError
 
     from kabar.config import EnrichSettings, load_sources

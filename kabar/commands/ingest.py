@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from kabar import settings
 from kabar.cli import UserError, add_warehouse_option
-from kabar.summary import print_summary
 
 if TYPE_CHECKING:
     from kabar.config import Warehouse
@@ -176,6 +175,7 @@ def run(args: argparse.Namespace) -> int:
     from flows.parameters import without_fastapi
     from flows.runner import task_runner_for
     from kabar.progress import show_progress
+    from kabar.summary import print_summary  # rich: imported by the run, not by every `kabar` command
 
     # [run] task_runner of the config; parameters sent without importing FastAPI (flows/parameters.py)
     flow = without_fastapi(ingest.with_options(task_runner=task_runner_for(plan.run)))

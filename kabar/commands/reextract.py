@@ -6,7 +6,6 @@ import argparse
 
 from kabar.cli import add_warehouse_option, warehouse_from
 from kabar.commands.ingest import parse_day
-from kabar.summary import print_summary
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kabar.summary import print_summary  # rich: imported by the run, not by every `kabar` command
     from tasks.capture import capture_files, warc_dir
     from warehouse.run_report import run_ids
 
