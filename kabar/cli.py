@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from kabar import __version__
 
 if TYPE_CHECKING:
-    from kabar.config import Warehouse
+    from kabar.warehouse_spec import Warehouse
 
 #: Quiet defaults for Prefect's local mode (no network here; see ../shared/ENVIRONMENT.md).
 PREFECT_DEFAULTS = {
@@ -47,11 +47,16 @@ def add_warehouse_option(parser: argparse.ArgumentParser, *, config: bool = Fals
 
 def warehouse_from(args: argparse.Namespace) -> Warehouse:
     """The command's warehouse, resolved once: --warehouse, $KABAR_WAREHOUSE, --config's
-    [warehouse] section, the default file (kabar.config.resolve_warehouse). A malformed spec is
+    [warehouse] section, the default file (kabar.warehouse_spec.resolve_warehouse). A malformed spec is
     a ConfigError (one line, exit 2)."""
+    from kabar.warehouse_spec import resolve_warehouse, sources_file_decides
+
+    config = getattr(args, "config", None)
+    if not sources_file_decides(args.warehouse, config):  # read commands mostly: no schema to load
+        return resolve_warehouse(args.warehouse)
     from kabar.config import warehouse_of
 
-    return warehouse_of(args.warehouse, getattr(args, "config", None))
+    return warehouse_of(args.warehouse, config)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         # The error classes are looked up only if their modules were imported: importing them
         # here would load pydantic and duckdb for `kabar --help` (read commands stay light).
-        config_error = getattr(sys.modules.get("kabar.config"), "ConfigError", ())
+        # ConfigError is defined in kabar.warehouse_spec (kabar.config re-exports it and imports it)
+        config_error = getattr(sys.modules.get("kabar.warehouse_spec"), "ConfigError", ())
         warehouse_error = getattr(sys.modules.get("warehouse.connection"), "WarehouseError", ())
         if isinstance(exc, (UserError, config_error)):
             print(f"kabar: error: {exc}", file=sys.stderr)

@@ -11,7 +11,7 @@ from typing import ContextManager
 
 import duckdb
 
-from kabar.config import Warehouse
+from kabar.warehouse_spec import Warehouse
 from warehouse.connection import open_reader, open_writer
 
 

@@ -23,7 +23,7 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
-from kabar.config import Warehouse
+from kabar.warehouse_spec import Warehouse
 from warehouse.backend import open_reader_for
 from warehouse.connection import WarehouseError
 

@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from kabar import settings
-from kabar.config import Warehouse
+from kabar.warehouse_spec import Warehouse
 from kabar.models import Fetched, Item
 from warehouse.connection import WarehouseError
 from warehouse.migrate import schema_version

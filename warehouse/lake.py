@@ -35,7 +35,7 @@ from typing import Callable, Iterator, TypeVar
 
 import duckdb
 
-from kabar.config import LAKE_PREFIX, Warehouse
+from kabar.warehouse_spec import LAKE_PREFIX, Warehouse
 from warehouse.connection import _CONFIG, WarehouseError, load_extension, lock_down
 from warehouse.migrate import apply_migrations, apply_views, schema_version
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from kabar.config import Warehouse
+from kabar.warehouse_spec import Warehouse
 from kabar.records import Candidate, KnownKeys, StoryContext, StoryState, from_blob
 from warehouse.migrate import schema_version
 from warehouse.backend import open_reader_for

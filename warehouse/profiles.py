@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 import duckdb
 import pyarrow as pa
 
-from kabar.config import Warehouse
+from kabar.warehouse_spec import Warehouse
 from kabar.models import Article
 from kabar.records import MIN_PAGES, MIN_SHARE, SiteProfile
 from kabar.text import line_key, site_of, title_affixes

@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from kabar import settings
-from kabar.config import Warehouse
+from kabar.warehouse_spec import Warehouse
 from warehouse.backend import open_writer_for
 from warehouse.lake import retry_on_conflict
 from warehouse.transaction import transaction

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from kabar.config import Warehouse
+from kabar.warehouse_spec import Warehouse
 
 
 class ReaderPool:

@@ -7,7 +7,7 @@ from typing import Any
 
 import duckdb
 
-from kabar.config import Warehouse
+from kabar.warehouse_spec import Warehouse
 from warehouse.backend import open_reader_for
 
 #: How many distinct failure reasons a report lists.

@@ -6,7 +6,7 @@ from typing import Any
 
 import duckdb
 
-from kabar.config import Warehouse
+from kabar.warehouse_spec import Warehouse
 
 #: The columns `kabar sources` prints, in order (the view has a few more; `kabar sql` shows all).
 SHOWN = ("source", "status", "last_run_at", "last_success_at", "consecutive_failed_runs",

@@ -1,5 +1,5 @@
 """Read commands never import the pipeline: `kabar --help`, `kabar sql` and `kabar search` must
-not load Prefect, scipy, trafilatura, lxml or tldextract (seconds of imports before the first byte of output)."""
+not load Prefect, scipy, trafilatura, lxml, tldextract or pydantic (seconds of imports before the first byte of output)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from tests.conftest import ROOT
 
 PIPELINE = ("prefect", "scipy", "trafilatura", "lxml", "datasketch", "httpx",
             # the URL helpers' public-suffix list (kabar/text.py): it pulls requests and urllib3
-            "tldextract", "requests")
+            "tldextract", "requests",
+            # the sources file's schema (kabar/config.py): a named warehouse needs no sources file
+            "pydantic")
 
 #: Runs the CLI in-process, then prints which pipeline modules got imported, as JSON.
 PROBE = """
