@@ -24,7 +24,7 @@ from tasks.boilerplate import link_texts, prune_tree
 from tasks.candidates import choose_body, graft_embedded_article
 from tasks.dates import JAKARTA, estimate_from_text, find_dates, find_dates_with_zone
 from tasks.outlets import site_names
-from tasks.page_type import ARTICLE, OTHER, PAGE_TYPE_STAGE, html_page_type, text_file_type
+from tasks.page_type import ARTICLE, LISTING, OTHER, PAGE_TYPE_STAGE, html_page_type, is_feed, text_file_type
 from tasks.published import declared_published_at
 
 LOGGER = logging.getLogger(__name__)
@@ -118,6 +118,8 @@ def extract_html(html: str, url: str | None) -> dict:
     after the structural pass of ``tasks.boilerplate.prune_tree``. The page is parsed once: the
     tree goes to trafilatura (which copies it) and the dates and headline are read from it.
     Extra keys: ``published_at`` (datetime or None) and ``pruned`` (what the pass removed)."""
+    if is_feed(html):  # a feed saved as .html (a directory ingest): its items are other pages
+        raise NotAnArticle(LISTING, "an RSS/Atom feed, a list of other pages")
     tree = load_html(html)
     if tree is None:
         raise ExtractionError("not parseable as HTML")
