@@ -34,7 +34,18 @@ def listing_pages(root: Path = CORPUS) -> list[Page]:
     return [Page("listing-pages", path.name, path.read_bytes(), None, path.parent.name) for path in paths]
 
 
-ARTICLE_SETS = {"indonesian": SETS["indonesian"], "fundus": SETS["fundus"], "zyte": SETS["zyte"],
+def indonesian_article_pages(root: Path = CORPUS) -> list[Page]:
+    """The Indonesian article pages: those with ground truth, and the others (zainoor/: a 2025
+    kompas page and a fact-check page) that have none."""
+    pages = SETS["indonesian"](root)
+    known = {page.key for page in pages}
+    for path in sorted((root / "indonesian-news" / "pages").glob("*/*.html")):
+        if path.name not in known and not path.name.endswith("-mainpage.html"):
+            pages.append(Page("indonesian-news", path.name, path.read_bytes(), None, path.parent.name))
+    return pages
+
+
+ARTICLE_SETS = {"indonesian": indonesian_article_pages, "fundus": SETS["fundus"], "zyte": SETS["zyte"],
                 "trafilatura": SETS["trafilatura"]}
 ALL_SETS = {**ARTICLE_SETS, "listings": listing_pages}
 
