@@ -43,8 +43,11 @@ MIN_GALLERY_FIGURES = 6
 #: A body of which at least this share of words is link texts, or teasers each sitting beside a
 #: headline link of its own, with headline links to at least MIN_LISTING_PAGES pages, is a
 #: listing/index page (a front page's lead teaser and rows of headlines), not one article.
+#: ... and whose first sentence line (this many words or more) is one of them (a blog post
+#: followed by its site's teasers opens with its own text).
 LISTING_SHARE = 0.6
 MIN_LISTING_PAGES = 8
+_OPENING_WORDS = 8
 #: Links whose text is this long read as headlines of other pages.
 _HEADLINE_CHARS = 25
 #: A teaser item is at most this many characters more than its headline, within this many levels.
@@ -121,18 +124,24 @@ def _headline_items(tree: _Element) -> list[tuple[str, str, str]]:
     return items
 
 
-def listing_evidence(tree: _Element, body: str) -> tuple[float, int]:
+def listing_evidence(tree: _Element, body: str) -> tuple[float, int, bool]:
     """(share of the body's words that are the page's link texts or teasers sitting beside a
-    headline link of their own, number of distinct pages those headline links point to)."""
+    headline link of their own, number of distinct pages those headline links point to, whether
+    the body's first sentence line (``_OPENING_WORDS`` words or more, ending as a sentence ends)
+    is one of those, or the body has no such line)."""
     items = _headline_items(tree)
     link_lines = {_norm(a.text_content()) for a in tree.iter("a")}
     listed = total = 0
+    opening = None
     for line in (_norm(raw) for raw in body.splitlines()):
         n = words(line)
         total += n
-        if line in link_lines or n >= 4 and any(line in item and headline not in line for headline, item, _ in items):
-            listed += n
-    return listed / max(1, total), len({href for _, _, href in items})
+        is_listed = line in link_lines or n >= 4 and any(line in item and headline not in line for headline, item, _ in items)
+        listed += n if is_listed else 0
+        if opening is None and n >= _OPENING_WORDS and line.endswith((".", "!", "?", '"', "”", ")", "…")):
+            opening = is_listed
+    # no line of prose at all opens nothing of its own either
+    return listed / max(1, total), len({href for _, _, href in items}), opening is not False
 
 
 def _images(tree: _Element) -> int:
@@ -161,8 +170,9 @@ def html_page_type(tree: _Element, body: str) -> tuple[str, str]:
         return GALLERY, f"{figures} photos and {n_words} words of text"  # captions, not prose
     # og:type "article" is on every page of many sites, front pages included: only a JSON-LD
     # article type stands against a body that is other pages' headlines and teasers
-    share, pages = listing_evidence(tree, body) if n_words >= SHORT_BODY_WORDS // 2 else (0.0, 0)
-    if share >= LISTING_SHARE and pages >= MIN_LISTING_PAGES and not declared & _ARTICLE_TYPES:
+    # a post followed by rows of other posts' teasers opens with its own prose: still an article
+    share, pages, opens_listed = listing_evidence(tree, body) if n_words >= SHORT_BODY_WORDS // 2 else (0.0, 0, False)
+    if share >= LISTING_SHARE and pages >= MIN_LISTING_PAGES and opens_listed and not declared & _ARTICLE_TYPES:
         return LISTING, (f"{round(100 * share)}% of the text is headlines and teasers of other pages "
                          f"({pages} headline links)")
     if n_words >= SHORT_BODY_WORDS:
