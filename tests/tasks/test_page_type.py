@@ -123,3 +123,25 @@ def test_a_feed_saved_as_a_page_is_a_listing(tmp_path: Path) -> None:
                       datetime.now(timezone.utc), None, None, feed.read_bytes(), "text/html", feed.as_uri())
     articles, errors = extract_batch([fetched])
     assert articles == [] and [e.error for e in errors] == ["listing: an RSS/Atom feed, a list of other pages"]
+
+
+def test_a_short_post_followed_by_rows_of_teasers_is_an_article() -> None:
+    """A blog post of a few sentences, then its site's teasers of other posts (far more text
+    than the post): the body opens with the post's own prose, so it is an article."""
+    post = ("Kartunis Bima Aryo menggambar kritik tajam tentang cara orang tua memandang generasi muda yang "
+            "dianggap malas. Karyanya dimuat di laman depan sebuah media nasional pekan ini dan ramai dibagikan. "
+            "Klik gambarnya untuk membaca seluruh komik.")
+    teasers = "".join(
+        f'<div class="kartu"><h3><a href="/pos/{i}">Tulisan lain nomor {i} tentang musik dan komik lokal</a></h3>'
+        f"<p>Paduan suara warga kembali tampil di festival kota ke-{i} dengan lagu-lagu baru yang digubah bersama "
+        f"para penonton, ditemani pemain perkusi tamu yang datang jauh dari Yogyakarta untuk acara itu.</p></div>"
+        for i in range(10))
+    html = (f"<html><head><title>Generasi yang Gemar Kita Salahkan</title></head><body><main>"
+            f"<div class='pos'><h1>Generasi yang Gemar Kita Salahkan</h1><p>{post}</p></div>{teasers}</main></body></html>")
+    tree = fromstring(html)
+    body = post + "\n" + "\n".join(
+        f"Paduan suara warga kembali tampil di festival kota ke-{i} dengan lagu-lagu baru yang digubah bersama "
+        f"para penonton, ditemani pemain perkusi tamu yang datang jauh dari Yogyakarta untuk acara itu." for i in range(10))
+    assert html_page_type(tree, body)[0] == "article"
+    # the same rows without the post opening the body: a listing
+    assert html_page_type(tree, body.split("\n", 1)[1])[0] == "listing"
