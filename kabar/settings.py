@@ -75,8 +75,10 @@ MAX_SILENT_SHARE = 0.25
 #: Bump when extraction or enrichment code changes meaning: cached batch results are keyed on it,
 #: and an unchanged page is re-extracted only when it differs from the stored body's version.
 #: 2: bodies trimmed to the page's main paragraph containers and script-carried articles
-#: (tasks/main_blocks.py, issue 13, round 6).
-PIPELINE_CODE_VERSION = "2"
+#: (tasks/main_blocks.py, issue 13, round 6). 3: front/index pages and saved feeds are listings,
+#: not articles; header labels, the opening headline and other pages' headline links leave bodies
+#: (tasks/page_type.py, tasks/candidates.py, issue 13, round 7).
+PIPELINE_CODE_VERSION = "3"
 #: The Prefect schedule of the nightly deployment.
 NIGHTLY_CRON = "0 2 * * *"
 #: The newsroom time zone: dates without a zone (pages, --since, deployment parameters) are

@@ -22,7 +22,10 @@ about one outlet:
   more) and adds them to the page as an ``<article>``, so the usual extraction runs on them;
 - the text taken from a trafilatura run is then trimmed to the page's main paragraph containers
   (``tasks.main_blocks``): comment, ticker, teaser and promotion blocks that share trafilatura's
-  container but not the article's paragraphs' go (the name gets ``+main``).
+  container but not the article's paragraphs' go (the name gets ``+main``);
+- once the page is known to be an article, ``without_headlines`` drops the page's headline when
+  it opens the body and every line that is another page's headline link (a related-article
+  link left between the paragraphs): not sentences, and never an in-page anchor.
 """
 
 from __future__ import annotations
@@ -107,6 +110,60 @@ def list_shaped(text: str, anchors: "dict[str, str | None] | set[str]") -> bool:
         linked = [line for line in linked if anchors[links[line]] is None]
     # both: an article followed by a few long teasers is still an article
     return len(linked) >= 0.5 * len(lines) and sum(map(len, linked)) >= 0.4 * sum(map(len, lines))
+
+
+#: A body line reads as a headline when it has at most this many words and does not end as a
+#: sentence ends (a sentence that happens to be a link's text stays).
+HEADLINE_LINE_WORDS = 25
+_LINE_END = (".", "!", "?", '"', "”", "»", "“", ")", ":", ";", ",")
+_BULLETS = "-•*·–—> "
+
+
+def other_pages_headlines(tree: _Element, url: str | None) -> set[str]:
+    """The casefolded texts (four words or more) of the page's links to other pages: not in-page
+    anchors (a table of contents repeats the article's own subheadings), not the page itself."""
+    own = (url or "").split("#")[0]
+    found: set[str] = set()
+    for link in tree.iter("a"):
+        href = (link.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        try:
+            if own and urljoin(own, href).split("#")[0] == own:
+                continue
+        except ValueError:  # an href no URL parser reads is no page of its own
+            continue
+        text = " ".join(link.text_content().split()).casefold()
+        if len(text.split()) >= 4:
+            found.add(text)
+    return found
+
+
+def _headline_line(norm: str, headlines: set[str]) -> bool:
+    # the line is the link's text, or a kicker and then the link's text ("Neue Allianz? <a>...</a>")
+    return norm in headlines or any(norm.endswith(h) and len(h) >= 0.6 * len(norm) for h in headlines)
+
+
+def _is_title(norm: str, titles: list[str]) -> bool:
+    return any(norm == t or t in norm and len(norm) - len(t) <= 60 and not norm.endswith(".") for t in titles)
+
+
+def without_headlines(text: str, titles: list[str], headlines: set[str]) -> tuple[str, list[str]]:
+    """``text`` without the page's headline as its first line (the title is a field of its own)
+    and without lines that are other pages' headlines (``other_pages_headlines``: related-article
+    links left between the paragraphs, "- Neue Allianz? Europäer reagieren ..."), and the lines
+    dropped; never empties it."""
+    lines = text.split("\n")
+    titles = [" ".join(t.split()).casefold() for t in titles if t and len(t.strip()) >= 15]
+    kept, dropped = [], []
+    for line in lines:
+        norm = " ".join(line.split()).lstrip(_BULLETS).casefold()
+        if norm and (not kept and _is_title(norm, titles) or len(norm.split()) <= HEADLINE_LINE_WORDS
+                     and not norm.endswith(_LINE_END) and _headline_line(norm, headlines)):
+            dropped.append(line.strip())
+            continue
+        kept.append(line)
+    return ("\n".join(kept), dropped) if any(line.strip() for line in kept) else (text, [])
 
 
 def jsonld_article_body(tree: _Element) -> str:

@@ -21,10 +21,10 @@ from prefect.cache_policies import NONE as NO_CACHE
 from kabar.models import Article, Fetched, StageError
 from tasks import charset
 from tasks.boilerplate import link_texts, prune_tree
-from tasks.candidates import choose_body, graft_embedded_article
+from tasks.candidates import choose_body, graft_embedded_article, other_pages_headlines, without_headlines
 from tasks.dates import JAKARTA, estimate_from_text, find_dates, find_dates_with_zone
 from tasks.outlets import site_names
-from tasks.page_type import ARTICLE, OTHER, PAGE_TYPE_STAGE, html_page_type, text_file_type
+from tasks.page_type import ARTICLE, LISTING, OTHER, PAGE_TYPE_STAGE, html_page_type, is_feed, text_file_type
 from tasks.published import declared_published_at
 
 LOGGER = logging.getLogger(__name__)
@@ -118,6 +118,8 @@ def extract_html(html: str, url: str | None) -> dict:
     after the structural pass of ``tasks.boilerplate.prune_tree``. The page is parsed once: the
     tree goes to trafilatura (which copies it) and the dates and headline are read from it.
     Extra keys: ``published_at`` (datetime or None) and ``pruned`` (what the pass removed)."""
+    if is_feed(html):  # a feed saved as .html (a directory ingest): its items are other pages
+        raise NotAnArticle(LISTING, "an RSS/Atom feed, a list of other pages")
     tree = load_html(html)
     if tree is None:
         raise ExtractionError("not parseable as HTML")
@@ -147,6 +149,8 @@ def extract_html(html: str, url: str | None) -> dict:
         raise NotAnArticle(result["page_type"], result["page_type_reason"])
     result["declared_title"] = result.get("title")
     result["title"] = _better_title(result.get("title"), headings)
+    result["text"], result["dropped_headlines"] = without_headlines(result["text"], [result["title"], result["declared_title"]],
+                                       other_pages_headlines(tree, url))
     source = "metadata" if published is not None else None
     if published is not None:
         published = _visible_zone(tree, published, result.get("title"))
@@ -317,6 +321,7 @@ def extract_article(fetched: Fetched) -> Article:
         meta={"html_canonical": _canonical_link(text), "final_url": fetched.final_url, "pruned": result["pruned"],
               "raw_title": result.get("declared_title"), "_link_texts": result["link_texts"],
               "body_candidate": result["body_candidate"], "page_type_reason": result["page_type_reason"],
+              "dropped_headlines": result["dropped_headlines"],
               "site_names": result["site_names"], "_header_text": result["header_text"]},
     )
 

@@ -18,8 +18,8 @@ the same class. So:
   chunks;
 - ``keep_main_blocks`` keeps the body's lines that are in those containers (anywhere in their
   text, nested code and tables included, nested asides, figures, forms and marked link boxes
-  not), the lines before the first of them (headline, standfirst and lead often sit in a header
-  block of their own), prose lines between two of them (a paragraph the CMS wrapped in another
+  not), the sentences before the first of them (standfirst and lead often sit in a header block
+  of their own; its short labels, the kicker, headline, byline and date line, go), prose lines between two of them (a paragraph the CMS wrapped in another
   element) and the lines between two chunks (a split article's subheadings); it drops the other
   lines after the first main line: the comment, ticker, teaser and promotion blocks, whatever
   their words. A chunk the body took nothing from is added in page order (trafilatura kept one
@@ -48,6 +48,9 @@ MIN_SHARE = 0.5
 #: A line outside the containers but between two of their lines is kept when it is prose:
 #: this many words or more, ending as a sentence ends.
 PROSE_WORDS = 20
+#: A line before the main containers of at most this many words, not ending as a sentence ends,
+#: is a label of the header block (kicker, headline, byline, date line), not the article's text.
+LABEL_WORDS = 12
 _SENTENCE_END = (".", "!", "?", '"', "'", ")", "”", "’", "»", "“")
 #: Containers whose paragraphs are never the article's.
 _OUTSIDE = frozenset({"nav", "footer", "aside", "header", "form", "a", "figure", "figcaption", "button",
@@ -165,6 +168,11 @@ def _prose(line: str) -> bool:
     return len(line.split()) >= PROSE_WORDS and line.rstrip().endswith(_SENTENCE_END)
 
 
+def _label(line: str) -> bool:
+    """A short line that does not end as a sentence ends: a kicker, headline, byline or date line."""
+    return len(line.split()) <= LABEL_WORDS and not line.rstrip().endswith(_SENTENCE_END)
+
+
 def keep_main_blocks(text: str, chunks: "list[str] | list[tuple[str, str]] | str") -> str:
     """``text`` without its lines outside the main containers, and with the article's other
     chunks added when ``text`` holds none of their lines (see the module docstring); ``text``
@@ -196,7 +204,10 @@ def keep_main_blocks(text: str, chunks: "list[str] | list[tuple[str, str]] | str
         boundary = i < last and upcoming[i] is not None and upcoming[i] != current
         if home[i] is not None or (i < last and (_prose(lines[i]) or boundary)):
             by_chunk.setdefault(current, []).append(lines[i])
-    kept = lines[:first]
+    # the header block before the article's paragraphs: its sentences (standfirst, lead) stay;
+    # its labels go (kicker, headline, byline, date line, "Berlin."): the title, author and date
+    # are fields of their own
+    kept = [line for line in lines[:first] if not _label(line)]
     for i, chunk in enumerate(chunks):
         # a chunk trafilatura took nothing from: the CMS split the article and trafilatura kept one part
         kept += by_chunk.get(i) or [line for line in chunk.split("\n") if line.strip()]

@@ -7,7 +7,9 @@ fetch record with their one-line reason. General evidence only, never one outlet
 - what the page declares: JSON-LD ``@type`` (NewsArticle, ReportageNewsArticle, BlogPosting...
   vs CollectionPage, ItemList, ImageGallery, VideoObject) and ``og:type``;
 - what it holds: words of prose in the chosen body, links whose text reads as a headline,
-  images and video players;
+  images and video players; how much of the body is other pages' headlines and the teasers
+  beside them (``listing_evidence``: a front page has no one prose body, only a lead teaser and
+  rows of headline blocks, each with its own link);
 - for text files: a licence, read-me or change-log is not news (its name or its licence wording).
 """
 
@@ -38,9 +40,23 @@ SHORT_BODY_WORDS = 60
 #: (and never more than this) is a gallery whose text is captions, unless it declares an article.
 MAX_GALLERY_WORDS = 100
 MIN_GALLERY_FIGURES = 6
+#: A body of which at least this share of words is link texts, or teasers each sitting beside a
+#: headline link of its own, with headline links to at least MIN_LISTING_PAGES pages, is a
+#: listing/index page (a front page's lead teaser and rows of headlines), not one article.
+#: ... and whose first sentence line (this many words or more) is one of them (a blog post
+#: followed by its site's teasers opens with its own text).
+LISTING_SHARE = 0.6
+MIN_LISTING_PAGES = 8
+_OPENING_WORDS = 8
 #: Links whose text is this long read as headlines of other pages.
 _HEADLINE_CHARS = 25
+#: A teaser item is at most this many characters more than its headline, within this many levels.
+_ITEM_EXTRA_CHARS = 400
+_ITEM_LEVELS = 4
 _WORD = re.compile(r"\w+")
+
+#: A feed's root element, after the XML declaration, stylesheet instructions and comments.
+_FEED_ROOT = re.compile(r"\s*(<\?[^>]*\?>\s*|<!--.*?-->\s*)*<(rss|feed|rdf:RDF)[\s>]", re.IGNORECASE | re.DOTALL)
 
 _NOT_NEWS_FILES = re.compile(
     r"^(licen[cs]e|copying|readme|notice|changelog|changes|authors|contributing|history|install)([._-].*)?$",
@@ -82,6 +98,52 @@ def _headline_links(tree: _Element) -> int:
     return sum(1 for a in tree.iter("a") if len(" ".join(a.text_content().split())) >= _HEADLINE_CHARS)
 
 
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _headline_items(tree: _Element) -> list[tuple[str, str, str]]:
+    """(headline, item text, href) for each link whose text reads as a headline: the item is the
+    largest block around the link holding little more than it (a teaser beside a headline)."""
+    items = []
+    for link in tree.iter("a"):
+        headline = _norm(link.text_content())
+        href = (link.get("href") or "").strip()
+        if len(headline) < _HEADLINE_CHARS or len(headline.split()) < 3 \
+                or not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        item = headline
+        for level, ancestor in enumerate(link.iterancestors()):
+            if level >= _ITEM_LEVELS or ancestor.tag in ("body", "html"):
+                break
+            text = _norm(ancestor.text_content())
+            if len(text) > len(headline) + _ITEM_EXTRA_CHARS:
+                break
+            item = text
+        items.append((headline, item, href))
+    return items
+
+
+def listing_evidence(tree: _Element, body: str) -> tuple[float, int, bool]:
+    """(share of the body's words that are the page's link texts or teasers sitting beside a
+    headline link of their own, number of distinct pages those headline links point to, whether
+    the body's first sentence line (``_OPENING_WORDS`` words or more, ending as a sentence ends)
+    is one of those, or the body has no such line)."""
+    items = _headline_items(tree)
+    link_lines = {_norm(a.text_content()) for a in tree.iter("a")}
+    listed = total = 0
+    opening = None
+    for line in (_norm(raw) for raw in body.splitlines()):
+        n = words(line)
+        total += n
+        is_listed = line in link_lines or n >= 4 and any(line in item and headline not in line for headline, item, _ in items)
+        listed += n if is_listed else 0
+        if opening is None and n >= _OPENING_WORDS and line.endswith((".", "!", "?", '"', "”", ")", "…")):
+            opening = is_listed
+    # no line of prose at all opens nothing of its own either
+    return listed / max(1, total), len({href for _, _, href in items}), opening is not False
+
+
 def _images(tree: _Element) -> int:
     return sum(1 for _ in tree.iter("img"))
 
@@ -106,6 +168,13 @@ def html_page_type(tree: _Element, body: str) -> tuple[str, str]:
     # photos in <figure>s, not any <img> (logos, thumbnails and chrome are everywhere on blogs)
     if not says_article and figures >= MIN_GALLERY_FIGURES and n_words < min(MAX_GALLERY_WORDS, 10 * figures):
         return GALLERY, f"{figures} photos and {n_words} words of text"  # captions, not prose
+    # og:type "article" is on every page of many sites, front pages included: only a JSON-LD
+    # article type stands against a body that is other pages' headlines and teasers
+    # a post followed by rows of other posts' teasers opens with its own prose: still an article
+    share, pages, opens_listed = listing_evidence(tree, body) if n_words >= SHORT_BODY_WORDS // 2 else (0.0, 0, False)
+    if share >= LISTING_SHARE and pages >= MIN_LISTING_PAGES and opens_listed and not declared & _ARTICLE_TYPES:
+        return LISTING, (f"{round(100 * share)}% of the text is headlines and teasers of other pages "
+                         f"({pages} headline links)")
     if n_words >= SHORT_BODY_WORDS:
         if not says_article and declared & _LISTING_TYPES:
             return LISTING, f"declared a {sorted(declared & _LISTING_TYPES)[0]} with {links} headline links"
@@ -122,6 +191,11 @@ def html_page_type(tree: _Element, body: str) -> tuple[str, str]:
     if says_article or n_words >= SHORT_BODY_WORDS // 2:
         return ARTICLE, "a short article"
     return OTHER, f"only {n_words} words of text"
+
+
+def is_feed(text: str) -> bool:
+    """True when the document is an RSS, RDF or Atom feed (a list of items, saved as a page or served as one)."""
+    return bool(_FEED_ROOT.match(text[:3000]))
 
 
 def text_file_type(name: str | None, text: str) -> tuple[str, str]:

@@ -80,3 +80,31 @@ def test_an_article_carried_in_a_script_string_is_extracted() -> None:
     assert article.text.split("\n") == paragraphs
     # a script without such strings adds nothing
     assert embedded_article_html(lxml.html.fromstring("<html><body><script>var a = 1;</script></body></html>")) == ""
+
+
+def test_the_headline_and_other_pages_headline_links_leave_the_body() -> None:
+    from tasks.candidates import other_pages_headlines, without_headlines
+
+    story = [
+        "Banjir rob kembali menggenangi kawasan pesisir utara Makassar sejak Selasa pagi, merendam ratusan rumah.",
+        "Menurut Gubernur Tinjau Tanggul Laut yang Jebol di Pesisir Utara, kata warga",  # a sentence: stays
+        "Kepala BPBD mengatakan air laut naik lebih tinggi dari perkiraan.",
+    ]
+    tree = lxml.html.fromstring(
+        "<html><body><h1>Banjir Rob Genangi Pesisir Utara Makassar</h1>"
+        f'<ul><li><a href="/2024/05/15/berita-1">{HEADLINES[0]}</a></li>'
+        f'<li>Ekonomi: <a href="/2024/05/15/berita-2">{HEADLINES[1]}</a></li></ul>'
+        # a table of contents: in-page anchors repeat the article's own subheadings, which stay
+        '<a href="#warga-mengungsi">Warga Mengungsi ke Balai Kelurahan Cambaya</a>'
+        f'<a href="{URL}">Banjir Rob Genangi Pesisir Utara Makassar Lagi Hari Ini</a></body></html>')
+    headlines = other_pages_headlines(tree, URL)
+    assert HEADLINES[0].casefold() in headlines and HEADLINES[1].casefold() in headlines
+    assert not {"warga mengungsi ke balai kelurahan cambaya",
+                "banjir rob genangi pesisir utara makassar lagi hari ini"} & headlines
+    text = "\n".join(["Banjir Rob Genangi Pesisir Utara Makassar", story[0], f"- {HEADLINES[0]}", story[1],
+                      "Warga Mengungsi ke Balai Kelurahan Cambaya", f"Ekonomi: {HEADLINES[1]}", story[2]])
+    body, dropped = without_headlines(text, ["Banjir Rob Genangi Pesisir Utara Makassar"], headlines)
+    assert body.split("\n") == [story[0], story[1], "Warga Mengungsi ke Balai Kelurahan Cambaya", story[2]]
+    assert dropped == ["Banjir Rob Genangi Pesisir Utara Makassar", f"- {HEADLINES[0]}", f"Ekonomi: {HEADLINES[1]}"]
+    # a body made only of such lines is left as it is (page typing decided it is an article)
+    assert without_headlines(f"- {HEADLINES[0]}", [], headlines) == (f"- {HEADLINES[0]}", [])

@@ -67,6 +67,10 @@ def test_lines_before_the_main_container_and_prose_between_chunks_stay() -> None
     text = "\n".join([standfirst, *PARAGRAPHS[:2], wrapped, *PARAGRAPHS[3:], "Baca berita lainnya", "Komentar (3)"])
     kept = keep_main_blocks(text, chunks).split("\n")
     assert kept == [standfirst, *PARAGRAPHS]
+    # the header block's labels (kicker, headline, byline, date line) go; its sentences stay
+    labels = ["Banjir Rob", "Banjir Rob Genangi Pesisir Utara Makassar", "Oleh Andi Mawar", "Rabu, 15 Mei 2024 10:24 WIB"]
+    kept = keep_main_blocks("\n".join([*labels, standfirst, *PARAGRAPHS[:2], *PARAGRAPHS[3:]]), chunks).split("\n")
+    assert kept == [standfirst, *PARAGRAPHS[:2], *PARAGRAPHS[3:]]
     # a box beside the article (less than MIN_SHARE of the text in the containers): nothing changes
     assert keep_main_blocks(text, ["Ratusan rumah terendam dan akses pelabuhan terputus."]) == text
     assert keep_main_blocks(text, []) == text
