@@ -128,11 +128,10 @@ def other_pages_headlines(tree: _Element, url: str | None) -> set[str]:
         href = (link.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
-        try:
-            if own and urljoin(own, href).split("#")[0] == own:
+        if own:
+            target = absolute_url(own, href)
+            if target is None or target.split("#")[0] == own:  # unreadable, or the page itself
                 continue
-        except ValueError:  # an href no URL parser reads is no page of its own
-            continue
         text = " ".join(link.text_content().split()).casefold()
         if len(text.split()) >= 4:
             found.add(text)
