@@ -252,11 +252,11 @@ def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture |
     by_name = {source.name: source for source in plan.sources}
     kept, skipped, enriched = [], [], []
     if extracted:  # an unchanged batch has nothing to clean, dedupe, enrich or assign
-        kept, skipped = stages.normalise(extracted, by_name, window, stages.site_profiles(path, extracted))
+        kept, skipped = stages.normalise(quote(extracted), by_name, window, stages.site_profiles(path, quote(extracted)))
     if kept:  # pages all skipped (no text, outside the window): nothing to dedupe, enrich or assign,
         # and the enrichers' models, a dedupe reader and three task runs are not paid for nothing
-        enriched = restamp(stages.enrich.submit(stages.dedupe(kept, path, plan.dedupe), None, plan.enrich).result(), fetched)
-        enriched = stages.stories(enriched, path, plan.dedupe)
+        enriched = restamp(stages.enrich.submit(stages.dedupe(quote(kept), path, plan.dedupe), None, plan.enrich).result(), fetched)
+        enriched = stages.stories(quote(enriched), path, plan.dedupe)
     for article in skipped:
         counts.add(article.source, "skipped")
     counts.merge(load_task(path, run_id, quote(fetched), quote(enriched), quote(errors),

@@ -105,8 +105,14 @@ def cached(task: Any, warehouse: Warehouse, key_fn: Any) -> Any:
     # A Path, not an unsaved LocalFileSystem block: Prefect refuses unsaved blocks as result
     # storage ("must be persisted server-side") but turns a Path into a local file system itself.
     storage = results_dir(warehouse).resolve()
+    # cache_result_in_memory=False: Prefect 3.8.8 also keeps every persisted result in an
+    # in-memory LRU of 1,000 records (prefect/results.py default_cache), and a task's result store
+    # is a shallow model_copy of the flow run's, so that one LRU is shared by the whole run: every
+    # extract and enrich batch of the run (articles with their text) stayed in the process until
+    # it ended, memory growing with the run's length (issue 11). The batch's own state still
+    # carries its result to the flow; only that run-long copy is dropped.
     return task.with_options(cache_policy=CacheKeyFnPolicy(cache_key_fn=key_fn), persist_result=True, result_storage=storage,
-                             cache_expiration=CACHE_EXPIRATION, refresh_cache=False)
+                             cache_expiration=CACHE_EXPIRATION, refresh_cache=False, cache_result_in_memory=False)
 
 
 def restamp(articles: list[Any], fetched: list[Any]) -> list[Any]:

@@ -21,16 +21,14 @@ import re
 
 import lxml.html
 from lxml.etree import _Element
-from prefect import task
-from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import Warehouse
 from kabar.records import MIN_PAGES, MIN_SHARE, SiteProfile
 from kabar.signals import reraise_signal
+from kabar.tasking import NO_CACHE, task
 from kabar.text import line_key, site_of
 from tasks.dedupe import identify
 from tasks.normalise import clean_whitespace
-from warehouse.profiles import load_profiles, profile_rows
 
 LOGGER = logging.getLogger(__name__)
 
@@ -236,6 +234,8 @@ def batch_profile_rows(articles: list) -> list[dict]:
         page.meta.setdefault("raw_title", article.title)
         identify(page)
         staged.append(page)
+    from warehouse.profiles import profile_rows  # not at import: extraction workers import this module (kabar/tasking.py)
+
     return profile_rows(staged)
 
 
@@ -255,6 +255,8 @@ def site_profiles_task(path: Warehouse, articles: list) -> dict[str, SiteProfile
     sites = sorted({s for a in articles if (s := site_of(a.meta.get("final_url") or a.url))})
     try:
         rows = batch_profile_rows(articles)
+        from warehouse.profiles import load_profiles
+
         profiles = load_profiles(path, sites, rows)
         return _from_batch_only(sites, rows) if profiles is None else profiles
     except Exception as exc:  # a missing or busy warehouse means no profile, never a failed run

@@ -26,15 +26,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 from courlan.clean import TRACKERS_RE
-from prefect import task
-from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import DedupeSettings, Warehouse
 from kabar.models import Article
 from kabar.records import Candidate, KnownKeys
+from kabar.tasking import NO_CACHE, task
 from kabar.text import absolute_url
 from tasks.minhash import Banding, band_keys, estimated_jaccard, shingle_hashes, signatures
-from warehouse.lookup import known_keys, near_duplicate_candidates
 
 LOGGER = logging.getLogger(__name__)
 
@@ -246,6 +244,9 @@ def mark_near_duplicates(
 def dedupe_batch(articles: list[Article], warehouse: Warehouse, config: DedupeSettings = DedupeSettings()) -> list[Article]:
     """Identify, classify (exact) and mark near-duplicates of a batch against the warehouse;
     reads the warehouse read-only (closed before returning). Returns the articles to load."""
+
+    # not at import: extraction workers import this module for identify() (kabar/tasking.py)
+    from warehouse.lookup import known_keys, near_duplicate_candidates
 
     for article in articles:
         identify(article)

@@ -15,10 +15,9 @@ from datetime import datetime, timedelta
 import lxml.html
 import trafilatura
 from trafilatura.utils import load_html
-from prefect import task
-from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.models import Article, Fetched, StageError
+from kabar.tasking import NO_CACHE, task
 from tasks import charset
 from tasks.boilerplate import link_texts, prune_tree
 from tasks.candidates import choose_body, graft_embedded_article, other_pages_headlines, without_headlines

@@ -121,10 +121,19 @@ class Banding:
         9 times a false candidate: every candidate is verified against its signature, so a
         false candidate costs one comparison while a miss is a lost duplicate. (Equal weights
         give only ~40% recall at the threshold itself and ~70% just above it.)"""
-        from datasketch import MinHashLSH
+        return cls(*_optimal_banding(threshold, num_perm))
 
-        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(0.1, 0.9))  # its public b and r
-        return cls(lsh.b, lsh.r)
+
+@lru_cache(maxsize=16)
+def _optimal_banding(threshold: float, num_perm: int) -> tuple[int, int]:
+    """datasketch's (b, r) for ``threshold``: once per process, not once per batch. Its
+    optimisation integrates false positive and negative rates (scipy.integrate) over every
+    (b, r): about a CPU second on a loaded machine, and dedupe and stories asked for it on every
+    batch of a run (issue 11, the CPU of a fresh ingest)."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(0.1, 0.9))  # its public b and r
+    return lsh.b, lsh.r
 
 
 def band_keys(sigs: np.ndarray, banding: Banding) -> np.ndarray:

@@ -88,9 +88,13 @@ def word_clusters(model: Path = NEWS_MODEL) -> dict[str, tuple[str, ...]]:
 #: 60,000 new word types added 297 MB to the process, so up to a gigabyte at the bound.
 #: At 20,000 they hold at most about 100 MB; a word missed after a reset costs its ~75 us again.
 TAGGER_WORDS = 20_000
+#: Word types whose feature strings stay cached. The tagger needs a word's strings only while it
+#: adds the word to ``_Tagger.records`` (which then holds the summed weights): at TAGGER_WORDS
+#: this cache held 20,000 words' strings, about 79 MB, that tagging never read again (issue 11).
+FEATURE_WORDS = 4096
 
 
-@functools.lru_cache(maxsize=TAGGER_WORDS)
+@functools.lru_cache(maxsize=FEATURE_WORDS)
 def _word_features(word: str) -> tuple:
     """The parts of a word's features that depend on the word alone, strings built once per word:
     (lower-cased, shape, its own features, as the word before, two before, three before, as the
@@ -136,10 +140,11 @@ def _sentence_domain(words: list[str]) -> str:
     return "C" if any(w[:1].isupper() for w in words) else "L"
 
 
-def _word_groups(word: str, domain: str, ids: tuple[str, ...]) -> list[tuple[str, ...]]:
+def _word_groups(word: str, domain: str, ids: tuple[str, ...], features: tuple | None = None) -> list[tuple[str, ...]]:
     """What ``word`` adds to tokens at distance 0, -1, -2, -3, +1, +2, +3 from it (a token's own
-    features, then as the word before it, two before ... as the word three after it)."""
-    w, cl = _word_features(word), _cluster_features(ids)
+    features, then as the word before it, two before ... as the word three after it);
+    ``features``: ``_word_features(word)`` when the caller has it."""
+    w, cl = features or _word_features(word), _cluster_features(ids)
     return [w[2] + w[9][domain] + cl[0] + cl[3][domain], w[3] + w[10][domain] + cl[1], w[4], w[5],
             w[6] + w[11][domain] + cl[2], w[7], w[8]]
 
@@ -269,10 +274,13 @@ class _Tagger:
             grown = np.zeros((min(max(4096, 2 * need), max(need, TAGGER_WORDS)), *self.table.shape[1:]))
             grown[:start] = self.table[:start]
             self.table = grown
-        groups = [g for word, domain in keys for g in _word_groups(word, domain, self.clusters.get(word.lower(), ()))]
+        # each word's strings once here (the cache of them is small: FEATURE_WORDS)
+        features = [_word_features(word) for word, _ in keys]
+        groups = [g for (word, domain), w in zip(keys, features)
+                  for g in _word_groups(word, domain, self.clusters.get(word.lower(), ()), w)]
         self.table[start:start + len(keys)] = self.weights.vectors(groups).reshape(len(keys), 7, -1)
-        for row, (word, domain) in enumerate(keys, start):
-            low, shape = _word_features(word)[:2]
+        for row, ((word, domain), w) in enumerate(zip(keys, features), start):
+            low, shape = w[:2]
             self.records[(word, domain)] = (row, low, self.shape_index[shape])
 
     def tag(self, sentences: list[list[str]]) -> list[list[str]]:

@@ -18,12 +18,11 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from prefect import task
-from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import Source
 from kabar.models import Article, Window
 from kabar.records import SiteProfile
+from kabar.tasking import NO_CACHE, task
 from kabar.text import TITLE_SEPARATORS, line_key, site_of, title_affixes  # noqa: F401  (title_affixes: old path)
 from tasks.datelines import find_dateline
 from tasks.dates import is_date_line

@@ -23,12 +23,16 @@ from __future__ import annotations
 import csv
 import functools
 import gettext
+import hashlib
 import json
 import logging
 import sys
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from tasks.entities import Entity, fold, tokens
 
@@ -145,23 +149,55 @@ def write(path: Path = PLACES_FILE) -> int:
     return len(rows)
 
 
-def _key(name: str) -> tuple[str, ...]:
+def _key(name: str, fold=fold) -> tuple[str, ...]:
     return tuple(fold(t) for t, _, _ in tokens(name))
 
 
-@dataclass
+def _hash(key: tuple[str, ...]) -> int:
+    return int.from_bytes(hashlib.blake2b("\x1f".join(key).encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+
+
 class Gazetteer:
-    by_name: dict[tuple[str, ...], list[Place]]
+    """The places of ``PLACES_FILE``, looked up by name or alias (``lookup``).
+
+    Issue 11, bounded memory: held as a dict of name keys -> lists of ``Place`` values (about
+    48,000 places under some 400,000 names and aliases, a tuple of folded words each) it took
+    about 280 MB of every enriching process (95 MB of live objects, the rest the allocator's
+    arenas left fragmented by the parse). Here each place stays one line of text until a lookup
+    needs it, and the names are an array of 64-bit hashes of their keys sorted with their row
+    numbers: about 12 bytes a name. A hash match is confirmed against the place's own names, so a
+    collision can never link a wrong place; namesakes come back in file order, as before."""
+
+    def __init__(self, rows: list[str], hashes: np.ndarray, row_of: np.ndarray) -> None:
+        self._rows = rows  # one place a string, its fields joined by \x1f (COLUMNS order)
+        self._hashes = hashes  # sorted uint64: the hash of each (name key, row) pair
+        self._row_of = row_of  # int32 row of each hash
+        self._places: dict[int, Place] = {}  # rows looked up so far (bounded by the file)
+
+    def _place(self, row: int) -> Place:
+        place = self._places.get(row)
+        if place is None:
+            place = self._places[row] = _place(self._rows[row].split("\x1f"))
+        return place
+
+    def places_named(self, key: tuple[str, ...]) -> list[Place]:
+        """The places having ``key`` (folded words) as name or alias, in file order."""
+        if not key:
+            return []
+        wanted = np.uint64(_hash(key))
+        lo, hi = np.searchsorted(self._hashes, wanted, "left"), np.searchsorted(self._hashes, wanted, "right")
+        found = [self._place(int(row)) for row in self._row_of[lo:hi]]
+        return [p for p in found if any(_key(name) == key for name in (p.entity.name, *p.entity.aliases))]
 
     def lookup(self, surface: str, countries: tuple[str, ...] = ()) -> Place | None:
         """The place a name refers to: exact name or alias (spelling folds), else the name without
         a generic prefix ("Kota Bandung"); among namesakes, one in a country the article names,
         then Indonesia, then the most populous."""
         key = _key(surface)
-        found = self.by_name.get(key)
+        found = self.places_named(key)
         while not found and len(key) > 1 and key[0] in PLACE_PREFIXES:
             key = key[1:]
-            found = self.by_name.get(key)
+            found = self.places_named(key)
         if found and surface.isupper() and len(surface) <= 4:  # an acronym names only what it spells
             found = [p for p in found if surface in (p.entity.name, *p.entity.aliases)]
         if not found:
@@ -172,19 +208,35 @@ class Gazetteer:
                                          p.entity.country == "ID", p.population))
 
 
+def _place(fields: list[str]) -> Place:
+    row = dict(zip(COLUMNS, fields))
+    aliases = tuple(a for a in row["aliases"].split("|") if a)
+    entity = Entity(row["entity_id"], row["name"], "place", None, row["country"] or None,
+                    float(row["lat"]) if row["lat"] else None, float(row["lon"]) if row["lon"] else None, aliases)
+    return Place(entity, int(float(row["population"] or 0)), row["wikidata_note"])
+
+
 def _read(path: Path) -> Gazetteer:
-    by_name: dict[tuple[str, ...], list[Place]] = defaultdict(list)
+    rows: list[str] = []
+    hashes, row_of = array("Q"), array("i")
     with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
-            aliases = tuple(a for a in row["aliases"].split("|") if a)
-            entity = Entity(row["entity_id"], row["name"], "place", None, row["country"] or None,
-                            float(row["lat"]) if row["lat"] else None, float(row["lon"]) if row["lon"] else None, aliases)
-            place = Place(entity, int(float(row["population"] or 0)), row["wikidata_note"])
-            for name in {row["name"], *aliases}:
-                key = _key(name)
+        reader = csv.reader(handle, delimiter="\t")
+        header = next(reader, None)
+        order = [header.index(c) for c in COLUMNS] if header else []
+        for fields in reader:
+            fields = [fields[i] if i < len(fields) else "" for i in order]
+            row = dict(zip(COLUMNS, fields))
+            # fold's cache left alone: 400,000 place names would fill it (~50 MB) with words
+            # articles rarely use
+            keys = {_key(name, fold.__wrapped__) for name in {row["name"], *(a for a in row["aliases"].split("|") if a)}}
+            for key in keys:
                 if key:
-                    by_name[key].append(place)
-    return Gazetteer(dict(by_name))
+                    hashes.append(_hash(key))
+                    row_of.append(len(rows))
+            rows.append("\x1f".join(fields))
+    hashes_, row_of_ = np.frombuffer(hashes, dtype=np.uint64), np.frombuffer(row_of, dtype=np.int32)
+    order_ = np.lexsort((row_of_, hashes_))  # by hash, then file order (namesakes' order as before)
+    return Gazetteer(rows, hashes_[order_], row_of_[order_])
 
 
 @functools.lru_cache(maxsize=1)

@@ -57,3 +57,31 @@ def test_a_fresh_warehouse_beside_another_does_not_reuse_its_cache(tmp_path: Pat
     state = ingest(paths=[str(pages)], warehouse=str(beside), return_state=True)
     assert _task_states(state.state_details.flow_run_id)["extract"] == "Completed"
     assert results_dir(Warehouse.file(first)) != results_dir(Warehouse.file(beside))
+
+
+def _batch_key(context, parameters) -> str:
+    return f"test-batch-{parameters['n']}"
+
+
+def test_cached_batch_results_are_not_kept_in_memory_for_the_whole_run(tmp_path: Path) -> None:
+    """Issue 11, bounded memory: Prefect keeps persisted results in a run-long in-memory LRU
+    (1,000 records) unless told not to; every batch of a long run stayed in the process."""
+    from prefect import flow, task
+    from prefect.results import get_result_store
+
+    from flows.runner import cached
+
+    @task
+    def batch(n: int) -> list[str]:
+        return [f"artikel {n}-{i} " * 50 for i in range(200)]
+
+    @flow
+    def many_batches(warehouse: str) -> tuple[int, int]:
+        step = cached(batch, Warehouse.file(Path(warehouse)), _batch_key)
+        sizes = [len(step(n)) for n in range(3)]
+        return sum(sizes), len(get_result_store().cache)
+
+    total, kept = many_batches(str(tmp_path / "wh" / "kabar.duckdb"))
+    assert total == 600  # the batches' results reached the flow
+    assert kept == 0  # and none stayed in Prefect's in-memory result cache
+    assert len(list(results_dir(Warehouse.file(tmp_path / "wh" / "kabar.duckdb")).iterdir())) == 3  # persisted instead

@@ -1,0 +1,64 @@
+"""``task``: Prefect's ``@task``, with Prefect imported when the task is first used, not when its
+module is.
+
+Why (issue 11, bounded memory): the extraction workers (tasks/extract_pool.py) import
+``tasks.extract`` and what it imports: the stage modules whose thin ``@task`` wrappers pulled
+in Prefect (and through it pydantic, httpx, ...) at import, about 70 MB of every worker and of
+their fork server that extraction never uses (a worker only runs ``extract_batch``, the plain
+function). With this decorator a module that declares a task costs nothing until a flow calls,
+submits or configures the task; then the real ``prefect.Task`` is built once and every
+attribute (``submit``, ``map``, ``with_options``, ``name`` ...) is that task's. ``.fn`` is the
+plain function, as on a Prefect task.
+
+    from kabar.tasking import NO_CACHE, task
+
+    @task(name="extract", cache_policy=NO_CACHE)
+    def extract(batch): ...
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any, Callable
+
+#: Stands for ``prefect.cache_policies.NONE`` (replaced when the task is built).
+NO_CACHE = object()
+
+
+class LazyTask:
+    """A Prefect task built on first use from ``fn`` and the ``@task`` options."""
+
+    def __init__(self, fn: Callable[..., Any], options: dict[str, Any]) -> None:
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self._options = options
+        self._task: Any = None
+        self._lock = threading.Lock()
+
+    def _built(self) -> Any:
+        if self._task is None:
+            with self._lock:
+                if self._task is None:
+                    from prefect import task as prefect_task
+                    from prefect.cache_policies import NONE
+
+                    options = {k: (NONE if v is NO_CACHE else v) for k, v in self._options.items()}
+                    self._task = prefect_task(**options)(self.fn)
+        return self._task
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached for what this object lacks: everything a Prefect task has
+        if name.startswith("__") or name in ("_task", "_options", "_lock"):
+            raise AttributeError(name)
+        return getattr(self._built(), name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._built()(*args, **kwargs)
+
+
+def task(**options: Any) -> Callable[[Callable[..., Any]], LazyTask]:
+    """``@task(name=..., cache_policy=NO_CACHE, ...)``: Prefect's ``@task`` options, built lazily."""
+    def wrap(fn: Callable[..., Any]) -> LazyTask:
+        return LazyTask(fn, options)
+    return wrap
