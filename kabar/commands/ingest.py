@@ -157,6 +157,12 @@ def _what_was_recorded(warehouse: Warehouse, began: datetime) -> str:
     return f"(run {run_id} is recorded as {state})"
 
 
+def _unhealthy_without_summary(exc: BaseException) -> bool:
+    """Whether ``exc`` is Prefect's stand-in for the flow's own Failed state whose data (the
+    RunUnhealthy with the summary) it did not keep: ``prefect.exceptions.FailedRun``."""
+    return type(exc).__name__ == "FailedRun" and type(exc).__module__ == "prefect.exceptions"
+
+
 def run(args: argparse.Namespace) -> int:
     from kabar.config import resolve_warehouse
     from kabar.sources import resolve_sources
@@ -202,7 +208,13 @@ def run(args: argparse.Namespace) -> int:
     except RunUnhealthy as unhealthy:  # failed / completed_with_errors: recorded, reported, exit 1
         print_summary(unhealthy.summary)
         return 1
-    except BaseException:
+    except BaseException as exc:
+        if stop.received is None and _unhealthy_without_summary(exc):
+            # Prefect handed back the flow's Failed state without its data (seen once in CI:
+            # `FailedRun` carrying only the state's message): the run is recorded, say how it ended
+            recorded = _what_was_recorded(warehouse, began)
+            print(f"kabar: the run ended unhealthy {recorded}: {exc}")
+            return 1
         if stop.received is None:  # Ctrl-C's KeyboardInterrupt and real errors go on up
             raise
         # Stopped, or Stopped wrapped by the library it interrupted (see _StopSignals)

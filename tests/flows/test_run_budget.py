@@ -89,3 +89,16 @@ def test_the_budget_is_bounded_in_the_config_and_on_the_command_line(tmp_path: P
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--max-minutes must be between 0" in err
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_prefects_stand_in_for_a_failed_state_without_its_data_is_recognised() -> None:
+    """Prefect 3.8.8 once gave back the flow's Failed state without the RunUnhealthy it carried
+    (CI, a `FailedRun` with the state's message only): `kabar ingest` reads it as the unhealthy
+    end it is, not as a crash."""
+    from prefect.exceptions import CrashedRun, FailedRun
+
+    from kabar.commands.ingest import _unhealthy_without_summary
+
+    assert _unhealthy_without_summary(FailedRun("run time budget of 0.0001 min used up"))
+    assert not _unhealthy_without_summary(CrashedRun("crashed"))
+    assert not _unhealthy_without_summary(RuntimeError("FailedRun"))
