@@ -81,9 +81,7 @@ def _foreign_site(href: str | None, url: str | None, own: str | None) -> str | N
         return None
     joined = absolute_url(url or "", (href or "").strip())
     target = site_of(joined) if joined is not None else None
-    if target is None:
-        return None
-    return None if target == own else target
+    return None if target in (None, own) else target
 
 
 def _link_of(line: str, anchors: dict[str, str | None]) -> str | None:
