@@ -16,7 +16,7 @@ from warehouse.connection import open_reader, open_writer
 
 
 def _open(warehouse: Warehouse, read_only: bool, wait_s: float, external_access: bool = False,
-          locked: bool = True) -> ContextManager[duckdb.DuckDBPyConnection]:
+          locked: bool = True, fts: bool | None = None) -> ContextManager[duckdb.DuckDBPyConnection]:
     if warehouse.is_lake:
         from warehouse.lake import open_lake
 
@@ -24,17 +24,18 @@ def _open(warehouse: Warehouse, read_only: bool, wait_s: float, external_access:
             return open_lake(warehouse, read_only=True, external_access=external_access, locked=locked)
         return open_lake(warehouse, read_only=False)
     if read_only:
-        return open_reader(warehouse.path, wait_s=wait_s, external_access=external_access, locked=locked)
+        return open_reader(warehouse.path, wait_s=wait_s, external_access=external_access, locked=locked, fts=fts)
     return open_writer(warehouse.path, wait_s=wait_s)
 
 
 def open_reader_for(warehouse: Warehouse, *, wait_s: float = 10.0, external_access: bool = False,
-                    locked: bool = True) -> ContextManager[duckdb.DuckDBPyConnection]:
+                    locked: bool = True, fts: bool | None = None) -> ContextManager[duckdb.DuckDBPyConnection]:
     """A read connection on the warehouse (resolved by the entry point with
     kabar.config.resolve_warehouse), views in ``main``, locked down (no file
     access outside it unless ``external_access``, no extensions, no settings; ``locked=False``
-    only for the pipeline's own readers, see ``connection.open_reader``); closed on exit."""
-    return _open(warehouse, True, wait_s, external_access, locked)
+    only for the pipeline's own readers, see ``connection.open_reader``); closed on exit.
+    ``fts=False``: a file's reader without the fts extension (``connection.open_reader``)."""
+    return _open(warehouse, True, wait_s, external_access, locked, fts)
 
 
 def open_writer_for(warehouse: Warehouse, *, wait_s: float = 60.0) -> ContextManager[duckdb.DuckDBPyConnection]:

@@ -144,7 +144,8 @@ def open_writer(path: str | Path, *, wait_s: float = 60.0) -> Iterator[duckdb.Du
 
 @contextmanager
 def open_reader(
-    path: str | Path, *, wait_s: float = 10.0, external_access: bool = False, locked: bool = True
+    path: str | Path, *, wait_s: float = 10.0, external_access: bool = False, locked: bool = True,
+    fts: bool | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only, locked-down connection (see ``lock_down``); closed on exit.
 
@@ -152,8 +153,13 @@ def open_reader(
     only kabar's SQL inside an ingest: DuckDB shares one database instance per file within a
     process and settings are per instance, so a locked reader would leave the run's writer
     unable to load extensions ("file system operations are disabled") or to open at all
-    ("different configuration than existing connections")."""
-    con = connect(path, read_only=True, wait_s=wait_s, external_access=external_access, locked=locked, fts=locked)
+    ("different configuration than existing connections").
+
+    ``fts`` (default: ``locked``) loads the fts extension before the lock: a locked reader
+    cannot load it later. `kabar sql` opens without it and again with it only for a query that
+    needs it (kabar/commands/sql.py)."""
+    con = connect(path, read_only=True, wait_s=wait_s, external_access=external_access, locked=locked,
+                  fts=locked if fts is None else fts)
     try:
         yield con
     finally:
