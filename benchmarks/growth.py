@@ -6,10 +6,12 @@
 
 How the volume is made: one `kabar ingest` of ``--pages`` real pages (trafilatura-eval, see
 benchmarks/realpages.py) builds a base warehouse and its search index. It is copied twice, and in
-each copy SQL multiplies the stored articles up to the wanted count: every article row is
-copied with ``-gN`` appended to its id, URL, canonical URL and content hash (same text, so the
-same size per article), together with its dedupe signature and LSH band rows and its article
-versions; the search index is then brought up to date. Then, interleaved, in rounds:
+each copy SQL multiplies the stored articles up to the wanted count (``multiply``): every
+article row is copied with ``-gN`` appended to its id, URL, canonical URL and content hash (same
+text, so the same size per article), together with its rows in every per-article table (versions,
+dedupe signatures and LSH bands, fetches, frontier, stored bodies, stories, enrichments, the
+search index's postings and documents): one ``INSERT ... SELECT`` per table over ``range()``,
+nothing tokenised again. Then, interleaved, in rounds:
 
 - unchanged run: `kabar ingest PAGES --warehouse COPY` again (whole process; every page is
   fetched, found unchanged and nothing is written but the run's bookkeeping);
@@ -56,36 +58,61 @@ def _open(path: Path):
     return con
 
 
+#: The per-article tables copied with the articles, so that every table a run reads or writes
+#: (the frontier, fetches, stored bodies, stories, enrichments, the search index) holds the
+#: large warehouse's volume, not only ``store.articles``.
+PER_ARTICLE_TABLES = (
+    "articles", "article_versions", "article_signatures", "article_bands", "article_entities", "amounts",
+    "enrichment_log", "event_dates", "extracted_bodies", "extracted_texts", "fetches", "frontier", "mentions",
+    "quotes", "removed_spans", "site_pages", "stories", "story_terms", "themes", "tone", "version_changes",
+    "discovered_items", "search_postings",
+)
+#: The columns that name an article, a URL, a text or a story: suffixed with ``-gK`` in copy K
+#: (so keys stay unique and rows point at their own copy).
+KEY_COLUMNS = ("article_id", "url", "canonical_url", "content_hash", "original_id", "final_url", "duplicate_of",
+               "story_id", "first_article_id")
+#: A copied row's keys end with this (base rows never do: their ids are hashes, their URLs files).
+COPY_SUFFIX = r"-g[0-9]+$"
+
+
+def _columns(con, table: str) -> list[str]:
+    return [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'store' "
+                                      "AND table_name = ? ORDER BY column_index", [table]).fetchall()]
+
+
 def multiply(path: Path, target: int, start: int = 1) -> int:
-    """Copy the warehouse's base articles (those without '-g') until it holds ``target``."""
-    from warehouse.connection import load_extension
+    """Copy the warehouse's base articles (and their rows in every per-article table, the search
+    index's postings and documents included) until it holds ``target`` articles: one
+    ``INSERT ... SELECT`` per table over a cross join with ``range()``, so no text is tokenised or
+    stemmed again (indexing the copies with ``update_index`` took most of the 8-20 minutes it
+    took at 30,000 articles under load)."""
+    from warehouse.search import CHANGES_TABLE, update_index
 
     con = _open(path)
-    load_extension(con, "fts")
     try:
-        base = con.execute("SELECT count(*) FROM store.articles WHERE article_id NOT LIKE '%-g%'").fetchone()[0]
+        base = con.execute("SELECT count(*) FROM store.articles WHERE NOT regexp_matches(article_id, ?)",
+                           [COPY_SUFFIX]).fetchone()[0]
         have = con.execute("SELECT count(*) FROM store.articles").fetchone()[0]
         copies = max(0, (target - have) // base)
         if copies == 0:
             return have
         con.execute("CREATE TEMP TABLE k AS SELECT range AS k FROM range(?, ?)", [start, start + copies])
         con.execute("BEGIN TRANSACTION")
-        con.execute("INSERT INTO store.articles " + _copy_sql(
-            "(SELECT * FROM store.articles WHERE article_id NOT LIKE '%-g%'), k",
-            ["article_id", "url", "canonical_url", "content_hash"], "k").replace("* REPLACE", "* EXCLUDE (k) REPLACE"))
-        con.execute("INSERT INTO store.article_versions " + _copy_sql(
-            "(SELECT * FROM store.article_versions WHERE article_id NOT LIKE '%-g%'), k",
-            ["article_id", "content_hash"], "k").replace("* REPLACE", "* EXCLUDE (k) REPLACE"))
-        con.execute("INSERT INTO store.article_signatures " + _copy_sql(
-            "(SELECT * FROM store.article_signatures WHERE article_id NOT LIKE '%-g%'), k",
-            ["article_id", "original_id"], "k").replace("* REPLACE", "* EXCLUDE (k) REPLACE"))
-        con.execute("INSERT INTO store.article_bands " + _copy_sql(
-            "(SELECT * FROM store.article_bands WHERE article_id NOT LIKE '%-g%'), k",
-            ["article_id"], "k").replace("* REPLACE", "* EXCLUDE (k) REPLACE"))
+        for table in PER_ARTICLE_TABLES:
+            columns = _columns(con, table)
+            keys = [c for c in columns if c in KEY_COLUMNS]
+            base_rows = " AND ".join(f"({c} IS NULL OR NOT regexp_matches({c}, '{COPY_SUFFIX}'))" for c in keys)
+            values = ", ".join(f"{c} || '-g' || k" if c in keys else c for c in columns)
+            con.execute(f"INSERT INTO store.{table} ({', '.join(columns)}) "
+                        f"SELECT {values} FROM (SELECT * FROM store.{table} WHERE {base_rows}), k")
+        # The index's documents: their signature is that of the copy's title and (suffixed) hash,
+        # as update_index computes it, so the copies count as indexed and up to date.
+        con.execute("""INSERT INTO store.search_docs
+                       SELECT d.article_id || '-g' || k, hash(coalesce(a.title, ''), a.content_hash || '-g' || k), d.len
+                       FROM (SELECT * FROM store.search_docs WHERE NOT regexp_matches(article_id, ?)) d
+                       JOIN store.articles a ON a.article_id = d.article_id, k""", [COPY_SUFFIX])
         con.execute("COMMIT")
-        from warehouse.search import update_index
-
-        update_index(con)
+        update_index(con, changes=CHANGES_TABLE)  # nothing logged: re-sorts the postings, (re)creates the macro
         return con.execute("SELECT count(*) FROM store.articles").fetchone()[0]
     finally:
         con.close()
