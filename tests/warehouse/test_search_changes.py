@@ -15,7 +15,7 @@ from tasks.dedupe import identify
 from tasks.load import Counts, finish_run, load_batch, start_run
 from warehouse.backend import update_search_index
 from warehouse.connection import load_extension
-from warehouse.search import build_index
+from warehouse.search import CHANGES_TABLE, MACRO_VERSION, build_index, update_index
 
 NOW = datetime(2024, 5, 15, 3, 0, tzinfo=timezone.utc)
 TEXTS = {
@@ -110,3 +110,30 @@ def test_update_reads_only_the_logged_articles(tmp_path: Path) -> None:
         assert build_index(con) == 3
     finally:
         con.close()
+
+
+def test_an_update_with_nothing_logged_does_nothing(tmp_path: Path) -> None:
+    """An unchanged run logs no article: the update neither loads fts nor touches the index
+    (issue 11); a search macro of another kabar version is re-created all the same."""
+    path = tmp_path / "kabar.duckdb"
+    _load(path, [_article("nelayan"), _article("beras")])
+    assert update_search_index(Warehouse.file(path))["indexed"] == 2
+
+    con = duckdb.connect(str(path))  # a fresh process's connection: no extension loaded
+    try:
+        before = _index(con)
+        assert update_index(con, changes=CHANGES_TABLE) == {"documents": 2, "indexed": 0, "removed": 0}
+        loaded = con.execute("SELECT count(*) FROM duckdb_extensions() WHERE loaded AND extension_name = 'fts'")
+        assert loaded.fetchone()[0] == 0
+        assert _index(con) == before
+
+        con.execute("UPDATE store.search_state SET value = value + 1 WHERE key = 'macro'")  # another macro
+        assert update_index(con, changes=CHANGES_TABLE)["indexed"] == 0
+        loaded = con.execute("SELECT count(*) FROM duckdb_extensions() WHERE loaded AND extension_name = 'fts'")
+        assert loaded.fetchone()[0] == 1  # the full path ran and re-created the macro
+        assert con.execute("SELECT value FROM store.search_state WHERE key = 'macro'").fetchone()[0] == MACRO_VERSION
+    finally:
+        con.close()
+
+    _load(path, [_article("gempa")])  # logged again: indexed
+    assert update_search_index(Warehouse.file(path))["indexed"] == 1
