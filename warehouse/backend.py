@@ -57,9 +57,12 @@ def update_search_index(warehouse: Warehouse) -> dict[str, int]:
         counts = {"documents": build_lake_index(warehouse)}
         refresh_summaries(warehouse)
         return counts
+    from warehouse.search import nothing_logged
+
     with open_writer_for(warehouse) as con:
+        unchanged = nothing_logged(con, CHANGES_TABLE)  # before the update empties the log
         counts = update_index(con, changes=CHANGES_TABLE)  # the loader's change log: this run's articles only
-        refresh(con)
+        refresh(con, nothing_logged=unchanged)
         return counts
 
 

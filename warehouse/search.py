@@ -115,7 +115,7 @@ def update_index(con: duckdb.DuckDBPyConnection, articles: str = "store.articles
     (an index that predates the log may lag behind it), as does every update without ``changes``
     (tests, benchmarks and the lake's index file, which write articles without the log)."""
     started = time.perf_counter()
-    if changes is not None and _nothing_logged(con, changes):
+    if changes is not None and nothing_logged(con, changes):
         # An unchanged run: no article was written since the last update. Loading fts alone
         # (its signature check) was about 0.06 CPU s of an unchanged 300-page rerun (issue 11).
         documents = con.execute(f"SELECT count(*) FROM {DOCS_TABLE}").fetchone()[0]
@@ -219,7 +219,7 @@ def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
                             [schema or "main", table]).fetchone()[0])
 
 
-def _nothing_logged(con: duckdb.DuckDBPyConnection, changes: str) -> bool:
+def nothing_logged(con: duckdb.DuckDBPyConnection, changes: str) -> bool:
     """Whether an update with the change log ran before, the log is empty since, and the index
     and its macro exist: then there is nothing to do."""
     present = {row[0] for row in con.execute(

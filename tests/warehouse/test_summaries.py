@@ -90,6 +90,46 @@ def test_refresh_is_skipped_when_nothing_changed(tmp_path: Path) -> None:
         con.close()
 
 
+def test_an_ingest_that_logged_nothing_stores_the_stamp_without_hashing(tmp_path: Path) -> None:
+    """After an ingest whose index step found the change log empty (an unchanged run), only the
+    stamp is stored; a run of another flow since the last rebuild (enrich, which may change rows
+    in place) still gets the whole comparison."""
+    import duckdb
+
+    path = tmp_path / "w.duckdb"
+    _built(path)
+    con = duckdb.connect(str(path))
+    try:
+        assert summaries.refresh(con) is True
+        con.execute("INSERT INTO store.runs (run_id, flow, started_at, state) VALUES ('r2', 'ingest', now(), 'running')")
+        assert not summaries.current(con)
+        with_counting = _Counting(con, summaries._CONTENT_SQL)
+        assert summaries.refresh(with_counting, nothing_logged=True) is False
+        assert summaries.current(con) and with_counting.hashed == 0
+        # the same run, but an ingest that logged articles: the whole comparison
+        con.execute("INSERT INTO store.runs (run_id, flow, started_at, state) VALUES ('r3', 'ingest', now(), 'running')")
+        assert summaries.refresh(with_counting) is False and with_counting.hashed == 1
+        # an enrich run changed a name in place: rebuilt, though the ingest after it logged nothing
+        con.execute("INSERT INTO store.runs (run_id, flow, started_at, state) VALUES ('r4', 'enrich', now(), 'running')")
+        con.execute("UPDATE store.article_entities SET name = 'Kim Jong Un' WHERE entity_id = 'kim'")
+        con.execute("INSERT INTO store.runs (run_id, flow, started_at, state) VALUES ('r5', 'ingest', now(), 'running')")
+        assert summaries.refresh(with_counting, nothing_logged=True) is True
+        assert con.execute("SELECT count(*) FROM store.explorer_entities WHERE name = 'Kim Jong Un'").fetchone()[0] == 1
+    finally:
+        con.close()
+
+
+class _Counting:
+    """A connection that counts how often it ran one statement (the content hash)."""
+
+    def __init__(self, con, statement: str) -> None:
+        self.con, self.statement, self.hashed = con, statement, 0
+
+    def execute(self, sql, *args):
+        self.hashed += sql == self.statement
+        return self.con.execute(sql, *args)
+
+
 def test_postings_are_kept_in_term_order(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     _built(path)
