@@ -20,8 +20,8 @@ files to a temporary folder. Each round runs, interleaved, as separate processes
 - prefect:    a one-task Prefect flow in a fresh process (the least any flow run pays here: with
               no $PREFECT_API_URL this includes the temporary API; the floor of an unchanged rerun);
 - sql:        `kabar sql "select 1"` on the fresh warehouse vs a bare `python -c` that imports
-              duckdb, connects read-only and runs the same query;
-- help:       `kabar --help`.
+              duckdb, connects read-only and runs the same query (five interleaved pairs a round);
+- help:       `kabar --help` (five a round).
 
 CPU seconds are user + system of the whole process tree: the benchmark is a child subreaper,
 so the fork server and extraction workers the kabar process never waits for are reaped, and
@@ -77,6 +77,11 @@ import sys, duckdb
 con = duckdb.connect(sys.argv[1], read_only=True)
 print(con.execute("select 1").fetchall())
 """
+
+
+#: `kabar sql`, its bare reference and `kabar --help` take a fraction of a second: each round
+#: times them this many times, interleaved, so their medians do not rest on one sample each.
+READ_REPEATS = 5
 
 
 def _become_subreaper() -> None:
@@ -156,10 +161,12 @@ def main() -> int:
             results["one"].append(timed([KABAR, "ingest", str(one), "--warehouse", str(Path(tmp) / f"one{n}" / "kabar.duckdb")]))
             results["bare_import"].append(timed([PYTHON, "-c", BARE_IMPORT]))
             results["prefect"].append(timed([PYTHON, "-c", PREFECT_FLOOR]))
-            results["bare_sql"].append(timed([PYTHON, "-c", BARE_SQL, str(warehouse)]))
-            results["sql"].append(timed([KABAR, "sql", "select 1", "--warehouse", str(warehouse)]))
-            results["help"].append(timed([KABAR, "--help"]))
-            print(f"round {n + 1}: " + ", ".join(f"{k} {v[-1][0]:.1f}s/{v[-1][1]:.1f}cpu" for k, v in results.items()), flush=True)
+            for _ in range(READ_REPEATS):  # short processes: several interleaved samples a round
+                results["bare_sql"].append(timed([PYTHON, "-c", BARE_SQL, str(warehouse)]))
+                results["sql"].append(timed([KABAR, "sql", "select 1", "--warehouse", str(warehouse)]))
+                results["help"].append(timed([KABAR, "--help"]))
+            print(f"round {n + 1} (load average {os.getloadavg()[0]:.1f}): "
+                  + ", ".join(f"{k} {v[-1][0]:.1f}s/{v[-1][1]:.1f}cpu" for k, v in results.items()), flush=True)
     wall = {k: median([w for w, _ in v]) for k, v in results.items()}
     cpu = {k: median([c for _, c in v]) for k, v in results.items()}
     print("\nmedians (wall s / CPU s):")

@@ -10,7 +10,8 @@ in its own process get them: a submitted task's quote reached a Dask worker as a
 Fetch and extract batches are submitted to the task runner (threads by default, Dask with
 ``[run] task_runner = "dask"``) a few batches ahead, while this process normalises, dedupes,
 assigns stories and loads in order: the loader stays the single writer. After the last batch the
-search index is updated and the quality checks run.
+search index is updated, the quality checks run and the run's health is judged, on one writer
+(tasks/wrapup.py).
 """
 
 from __future__ import annotations
@@ -40,11 +41,11 @@ from tasks.capture import CaptureTarget, warc_dir
 from tasks.coverage import coverage_task, extracted_rows
 from tasks.discover import discover_task, plan_items, schedule_task, window_task
 from tasks.fetch import fetch_task
-from tasks.health import final_state, health_task, listing_of
-from tasks.index import index_task
+from tasks.health import final_state, listing_of
 from tasks.load import Counts, load_task
-from tasks.quality import quality_task, run_state
+from tasks.quality import run_state
 from tasks.unchanged import stored_bodies_task, to_extract, unchanged
+from tasks.wrapup import wrap_up_task
 
 
 @task(name="plan", cache_policy=NO_CACHE)
@@ -150,9 +151,8 @@ def ingest(
             run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, stages))
         if left:
             run.counts.merge(load_task(path, run.run_id, [], [], quote(budget.not_attempted(left))))
-        search_index = index_task(path)
-        quality = quality_task(path, run.run_id)
-        health = health_task(path, run.run_id, listing, run.counts.by_source, plan.run)
+        # the search index, quality checks and run health: one task run, one writer (tasks/wrapup.py)
+        search_index, quality, health = wrap_up_task(path, run.run_id, listing, run.counts.by_source, plan.run)
         run.state = final_state(health["state"], run_state(quality))
         run.message = health["message"] if run.state in UNHEALTHY else None
         if left:  # work was left undone: the operator hears of it (exit 1, Failed in Prefect)

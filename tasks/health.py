@@ -61,16 +61,17 @@ def run_source_rows(found: list[SourceOutcome]) -> list[dict[str, Any]]:
 
 
 def judge_run(path: Warehouse, run_id: str, listing: dict[str, dict[str, Any]], by_source: dict[str, dict[str, int]],
-              run: RunSettings) -> RunHealth:
+              run: RunSettings, con: Any = None) -> RunHealth:
     """Judge the run, record its per-source outcomes in the warehouse; returns the verdict.
-    A warehouse that cannot be written here is logged: the verdict still stands."""
+    A warehouse that cannot be written here is logged: the verdict still stands. ``con``: the
+    run's writer on a file, already open (tasks/wrapup.py), for both the read and the write."""
     from warehouse.backend import open_writer_for
     from warehouse.coverage import record_run_sources
     from warehouse.lake import retry_on_conflict
     from warehouse.run_report import source_failure_reasons
 
     try:
-        reasons = source_failure_reasons(path, run_id)
+        reasons = source_failure_reasons(path, run_id, con)
     except Exception as exc:  # the verdict must not depend on the report
         reraise_signal(exc)  # but a SIGTERM that interrupted the query stops the run
         LOGGER.warning("cannot read failure reasons of %s: %s", run_id, exc)
@@ -78,15 +79,22 @@ def judge_run(path: Warehouse, run_id: str, listing: dict[str, dict[str, Any]], 
     found = outcomes(listing, by_source, reasons)
     health = judge(found, run.max_failed_share, run.max_silent_share)
 
+    def record(con: Any) -> None:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            record_run_sources(con, run_id, run_source_rows(found))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    if con is not None:
+        record(con)
+        return health
+
     def attempt() -> None:
-        with open_writer_for(path) as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                record_run_sources(con, run_id, run_source_rows(found))
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        with open_writer_for(path) as writer:
+            record(writer)
 
     retry_on_conflict(attempt)
     return health

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
@@ -21,8 +22,13 @@ LOGGER = logging.getLogger(__name__)
 def index_task(path: Warehouse) -> dict[str, float]:
     """Update the search index of the warehouse at ``path`` for this run's new and changed
     articles; returns documents (in all), indexed and removed (this run) and seconds taken."""
+    return update_index_timed(path)
+
+
+def update_index_timed(path: Warehouse, con: Any = None) -> dict[str, float]:
+    """``index_task``'s work, on the run's writer ``con`` when given (tasks/wrapup.py)."""
     started = time.perf_counter()
-    counts = update_search_index(path)
+    counts = update_search_index(path, con)
     seconds = time.perf_counter() - started
     LOGGER.info("search index: %s in %.2f s", counts, seconds)
     return {**counts, "seconds": round(seconds, 3)}

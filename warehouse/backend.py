@@ -43,11 +43,12 @@ def open_writer_for(warehouse: Warehouse, *, wait_s: float = 60.0) -> ContextMan
     return _open(warehouse, False, wait_s)
 
 
-def update_search_index(warehouse: Warehouse) -> dict[str, int]:
+def update_search_index(warehouse: Warehouse, con: duckdb.DuckDBPyConnection | None = None) -> dict[str, int]:
     """Bring the full-text index of the warehouse up to date: a file's postings for its new and
     changed articles only (warehouse/search.py), a lake's local index file rebuilt; returns
     ``documents`` (in all) and, for a file, ``indexed`` and ``removed`` by this update. The
-    explorer summaries (warehouse/summaries.py) are refreshed too when anything changed."""
+    explorer summaries (warehouse/summaries.py) are refreshed too when anything changed.
+    ``con``: the run's writer on a file, already open (tasks/wrapup.py), instead of opening one."""
     from warehouse.search import CHANGES_TABLE, update_index
     from warehouse.summaries import refresh
 
@@ -59,11 +60,13 @@ def update_search_index(warehouse: Warehouse) -> dict[str, int]:
         return counts
     from warehouse.search import nothing_logged
 
-    with open_writer_for(warehouse) as con:
-        unchanged = nothing_logged(con, CHANGES_TABLE)  # before the update empties the log
-        counts = update_index(con, changes=CHANGES_TABLE)  # the loader's change log: this run's articles only
-        refresh(con, nothing_logged=unchanged)
-        return counts
+    if con is None:
+        with open_writer_for(warehouse) as con:
+            return update_search_index(warehouse, con)
+    unchanged = nothing_logged(con, CHANGES_TABLE)  # before the update empties the log
+    counts = update_index(con, changes=CHANGES_TABLE)  # the loader's change log: this run's articles only
+    refresh(con, nothing_logged=unchanged)
+    return counts
 
 
 def refresh_summaries(warehouse: Warehouse) -> bool:

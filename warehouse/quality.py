@@ -112,15 +112,22 @@ def _run(con: duckdb.DuckDBPyConnection, present: set[str], tolerance_hours: flo
     return results
 
 
-def check_and_record(path: Warehouse, run_id: str) -> list[CheckResult]:
+def check_and_record(path: Warehouse, run_id: str, con: duckdb.DuckDBPyConnection | None = None) -> list[CheckResult]:
     """Run the checks on the warehouse (a file or a DuckLake) and record them under
-    ``run_id`` in one transaction; returns them."""
+    ``run_id`` in one transaction; returns them. ``con``: the run's writer on a file, already
+    open (tasks/wrapup.py)."""
+    def on(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+        results = run_checks(con, run_id=run_id)  # this run's rows: cost follows the run
+        with transaction(con):
+            record_checks(con, run_id, results)
+        return results
+
+    if con is not None:
+        return on(con)
+
     def attempt() -> list[CheckResult]:
         with open_writer_for(path) as con:
-            results = run_checks(con, run_id=run_id)  # this run's rows: cost follows the run
-            with transaction(con):
-                record_checks(con, run_id, results)
-        return results
+            return on(con)
 
     return retry_on_conflict(attempt)
 

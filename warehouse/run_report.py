@@ -90,27 +90,30 @@ WHERE run_id = $run
 def record_crash(con, run_id: str) -> None:
     """Mark a run whose process died as crashed, with the counts of what its batches loaded."""
     con.execute(CRASHED_COUNTS_SQL, {"run": run_id})
-def source_failure_reasons(path: Warehouse, run_id: str) -> dict[str, str]:
-    """Per source, the run's most frequent failure reason (fetches and stage errors)."""
-    if not path.exists():
-        return {}
-    with open_reader_for(path, wait_s=60, locked=False) as con:
-        rows = con.execute(
-            """WITH failures AS (
-                   SELECT source, regexp_replace(error, '[0-9a-f]{12,}', '…', 'g') AS reason
-                   FROM main.fetches WHERE run_id = $run AND error IS NOT NULL
-                   UNION ALL
-                   SELECT source, stage || ': ' || regexp_replace(error, '[0-9a-f]{12,}', '…', 'g')
-                   FROM main.stage_errors WHERE run_id = $run
-               ),
-               ranked AS (
-                   SELECT source, reason, count(*) AS n,
-                          row_number() OVER (PARTITION BY source ORDER BY count(*) DESC, reason) AS rank
-                   FROM failures GROUP BY source, reason
-               )
-               SELECT source, reason || ' (' || n || 'x)' FROM ranked WHERE rank = 1""",
-            {"run": run_id},
-        ).fetchall()
+def source_failure_reasons(path: Warehouse, run_id: str, con: duckdb.DuckDBPyConnection | None = None) -> dict[str, str]:
+    """Per source, the run's most frequent failure reason (fetches and stage errors); read on
+    ``con`` when given (the run's writer, tasks/wrapup.py), else on a reader of its own."""
+    if con is None:
+        if not path.exists():
+            return {}
+        with open_reader_for(path, wait_s=60, locked=False) as con:
+            return source_failure_reasons(path, run_id, con)
+    rows = con.execute(
+        """WITH failures AS (
+               SELECT source, regexp_replace(error, '[0-9a-f]{12,}', '…', 'g') AS reason
+               FROM main.fetches WHERE run_id = $run AND error IS NOT NULL
+               UNION ALL
+               SELECT source, stage || ': ' || regexp_replace(error, '[0-9a-f]{12,}', '…', 'g')
+               FROM main.stage_errors WHERE run_id = $run
+           ),
+           ranked AS (
+               SELECT source, reason, count(*) AS n,
+                      row_number() OVER (PARTITION BY source ORDER BY count(*) DESC, reason) AS rank
+               FROM failures GROUP BY source, reason
+           )
+           SELECT source, reason || ' (' || n || 'x)' FROM ranked WHERE rank = 1""",
+        {"run": run_id},
+    ).fetchall()
     return dict(rows)
 
 
