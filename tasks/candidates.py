@@ -13,8 +13,9 @@ about one outlet:
   author's link round-up, the post itself, and only its links within the site count;
 - the precision run drops comment, ticker and teaser blocks the default run keeps; when its text
   lies within the default text (``SUBSET_SHARE``: the same container, less of it: shorter) and still holds
-  a fair share of it (``PRECISION_SHARE``), what it dropped was chrome. When it lost more than
-  that, or chose another container, the default text stays;
+  a fair share of it (``PRECISION_SHARE``), what it dropped was chrome, except the article's own
+  paragraphs (prose ``<p>`` of the main containers, below), which go back where the default text
+  has them. When it lost more than that, or chose another container, the default text stays;
 - when every trafilatura run is list-shaped, a declared ``articleBody`` of prose length is taken;
 - a page whose markup holds no text at all may carry its article as HTML inside a script's
   string (client-rendered pages: Next.js pushes it as ``self.__next_f.push([1, "<p>..."])``);

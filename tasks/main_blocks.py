@@ -13,7 +13,8 @@ the same class. So:
 
 - every ``<p>`` of prose (``MIN_PARAGRAPH_CHARS`` or more, at most half of it link text, not
   inside navigation, header, footer, aside, form, figure or a link) scores its parent element
-  by its non-link characters; the best-scoring parent is the main container, and elements of
+  by its non-link characters; the best-scoring parent is the main container (elements of one tag
+  and the same classes scoring together: a CMS may wrap every paragraph alone), and elements of
   the same tag whose classes mostly agree with it (``SAME_CLASS``, digits ignored) are its other
   chunks;
 - ``keep_main_blocks`` keeps the body's lines that are in those containers (anywhere in their
@@ -24,7 +25,9 @@ the same class. So:
   lines after the first main line: the comment, ticker, teaser and promotion blocks, whatever
   their words. A chunk the body took nothing from is added in page order (trafilatura kept one
   part of a split article). It changes nothing when less than ``MIN_SHARE`` of the body is in
-  the containers (the containers are a box beside the article, not the article).
+  the containers (the containers are a box beside the article, not the article);
+- ``restore_main_paragraphs`` puts back the containers' own paragraphs that trafilatura's
+  ``favor_precision`` run dropped or cut short (``tasks.candidates`` uses it on that run's text).
 
 No rule names an outlet or matches one page's text; the shape decides.
 """
