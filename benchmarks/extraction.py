@@ -4,6 +4,7 @@
     python benchmarks/extraction.py --set fundus        # one set: indonesian | fundus | zyte | trafilatura
     python benchmarks/extraction.py --quick             # trafilatura-eval sampled (every 5th page)
     python benchmarks/extraction.py --set indonesian --pages   # per-page figures too
+    python benchmarks/extraction.py --set fundus --losses 20  # the 20 lowest pages: lines gained and missed, by kind
 
 "Pipeline" is exactly what `kabar extract` and ingest run: ``tasks.extract.extract_article``
 then ``tasks.normalise.normalise_article``. "trafilatura" is ``trafilatura.extract`` with the
@@ -35,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import trafilatura  # noqa: E402
 
 from benchmarks.extraction_sets import (  # noqa: E402
-    JAKARTA, SETS, Page, shingle_counts, shingle_scores, snippet_counts, snippet_scores,
+    JAKARTA, SETS, Page, shingle_counts, shingle_scores, snippet_counts, snippet_scores, words,
 )
 from kabar.models import Fetched, Item  # noqa: E402
 from tasks.boilerplate import learn_profile, site_of  # noqa: E402
@@ -179,7 +180,64 @@ def _outlet_labels(pages: list[Page], results: list[dict]) -> dict[str, set]:
     return hosts
 
 
-def report(name: str, pages: list[Page], results: list[dict], show_pages: bool) -> list[str]:
+#: What a line of the pipeline's text the ground truth's body lacks is, in fundus-dev's terms.
+LOSS_KINDS = ("summary", "subheading", "list item", "other")
+
+
+def loss_parts(page: Page, text: str) -> tuple[dict[str, list[str]], list[str]]:
+    """fundus-dev: the pipeline's lines its ground-truth body does not hold, by kind (the summary
+    or subheadings fundus keeps apart from the body, a list item trafilatura writes as "- ...",
+    anything else), and the ground truth's paragraphs the text misses."""
+    body, summary = words(page.body), words(page.summary)
+    subheadings = {words(h) for h in page.subheadings}
+    extra: dict[str, list[str]] = {kind: [] for kind in LOSS_KINDS}
+    for line in text.split("\n"):
+        tokens = words(line)
+        if not tokens or tokens in body:
+            continue
+        kind = ("summary" if summary and tokens in summary else "subheading" if tokens in subheadings
+                else "list item" if line.lstrip().startswith("- ") else "other")
+        extra[kind].append(line)
+    got = words(text)
+    missed = [line for line in (page.body or "").split("\n") if words(line) and words(line) not in got]
+    return extra, missed
+
+
+def _losses(pages: list[Page], results: list[dict], lowest: int) -> None:
+    """Where fundus-dev's F1 goes: the extra words by kind, the score without the kinds the ground
+    truth files apart (its convention: an oracle line, not the pipeline's figure), the missed
+    paragraphs, and the ``lowest`` pages with their lines."""
+    totals = dict.fromkeys(LOSS_KINDS, 0)
+    missed_words, oracle, rows = 0, [], []
+    for page, r in zip(pages, results):
+        extra, missed = loss_parts(page, r["text"])
+        for kind, lines in extra.items():
+            totals[kind] += sum(len(words(line).split()) for line in lines)
+        missed_words += sum(len(words(line).split()) for line in missed)
+        apart = {line for kind in ("summary", "subheading", "list item") for line in extra[kind]}
+        oracle.append(shingle_counts(page.body or "", "\n".join(l for l in r["text"].split("\n") if l not in apart)))
+        rows.append((_page_f1(page, r["text"]), page, r, extra, missed))
+    extra_words = sum(totals.values()) or 1
+    print("  words of the pipeline's lines not in the ground-truth body: "
+          + ", ".join(f"{kind} {n} ({n / extra_words:.0%})" for kind, n in totals.items())
+          + f"; ground-truth paragraph words missed: {missed_words}")
+    print(f"  without the lines the ground truth files apart (summary, subheadings, list items; "
+          f"an oracle, NOT the pipeline)  {_fmt(shingle_scores(oracle))}")
+    for f1, page, r, extra, missed in sorted(rows, key=lambda row: row[0])[:lowest]:
+        tp, fp, fn = shingle_counts(page.body or "", r["text"])
+        loss = "precision" if fp > fn else "recall"
+        print(f"    {page.key:<45} F1 {f1:.2f}  P {tp / (tp + fp) if tp + fp else 0:.2f}  "
+              f"R {tp / (tp + fn) if tp + fn else 0:.2f}  loss: {loss}")
+        for kind, lines in extra.items():
+            for line in lines[:4]:
+                print(f"        + {kind:<10} {line[:100]}")
+            if len(lines) > 4:
+                print(f"        + {kind:<10} ... {len(lines) - 4} more")
+        for line in missed[:4]:
+            print(f"        - missed     {line[:100]}")
+
+
+def report(name: str, pages: list[Page], results: list[dict], show_pages: bool, losses: int = 0) -> list[str]:
     """Print one set's figures; returns the keys of pages below the floor."""
     ours = _score(pages, [r["text"] for r in results])
     bare = _score(pages, [r["bare_text"] for r in results])
@@ -200,6 +258,8 @@ def report(name: str, pages: list[Page], results: list[dict], show_pages: bool) 
             sub = [pages[i] for i in idx]
             print(f"    {group:<14} n={len(idx):<3} pipeline {_fmt(_score(sub, [results[i]['text'] for i in idx]))}"
                   f" | trafilatura {_fmt(_score(sub, [results[i]['bare_text'] for i in idx]))}")
+    if pages[0].set == "fundus-dev":
+        _losses(pages, results, losses)
     for key, label in (("title", "title exact"), ("day", "date right day"), ("stamp", "time to minute")):
         acc, n = _accuracy(pages, results, key, key)
         if n:
@@ -234,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="every set, but only every 5th page of trafilatura-eval (a sample, not the figure)")
     parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
     parser.add_argument("--pages", action="store_true", help="print per-page figures")
+    parser.add_argument("--losses", type=int, default=0, metavar="N",
+                        help="fundus-dev: the N lowest pages with the lines they gain and miss, by kind")
     args = parser.parse_args(argv)
     chosen = args.set or ["indonesian", "fundus", "zyte", "trafilatura"]
     below = 0
@@ -244,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n(--quick: trafilatura-eval sampled, {len(pages)} pages)")
         with Pool(args.workers) as pool:
             results = pool.map(run_page, pages, chunksize=4)
-        below += len(report(name, pages, results, args.pages))
+        below += len(report(name, pages, results, args.pages, args.losses))
     print(f"\npages below the floor in all sets: {below}")
     return 0
 

@@ -44,6 +44,8 @@ class Page:
     title: str | None = None
     day: date | None = None
     stamp: datetime | None = None  # publication time, where the ground truth has a time of day
+    summary: str = ""  # fundus-dev: the lead/summary its ground truth keeps apart from the body
+    subheadings: list[str] = field(default_factory=list)  # fundus-dev: sections' headlines, not in the body
 
 
 def indonesian_pages(root: Path = CORPUS) -> list[Page]:
@@ -130,6 +132,8 @@ def fundus_pages(root: Path = CORPUS) -> list[Page]:
             pages.append(Page("fundus-dev", f"{folder.name}/{path.name}", gzip.decompress(path.read_bytes()),
                               (meta.get(path.name) or {}).get("url"), f"{folder.name}/{publisher}",
                               body=body, title=expected.get("title") or None,
+                              summary="\n".join((expected.get("body") or {}).get("summary") or []),
+                              subheadings=[h for s in sections for h in s.get("headline") or []],
                               day=_iso_day(expected.get("publishing_date")),
                               stamp=_iso_stamp(expected.get("publishing_date"))))
     return pages
@@ -141,6 +145,11 @@ SETS = {"indonesian": indonesian_pages, "zyte": zyte_pages, "trafilatura": trafi
 # --- metrics ---------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def words(text: str | None) -> str:
+    """The text's ``\\w+`` tokens (NFC first), space-joined: what the shingle metric sees."""
+    return " ".join(_TOKEN.findall(unicodedata.normalize("NFC", text or "")))
 
 
 def _shingles(text: str, n: int = 4) -> Counter:

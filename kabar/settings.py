@@ -77,8 +77,10 @@ MAX_SILENT_SHARE = 0.25
 #: 2: bodies trimmed to the page's main paragraph containers and script-carried articles
 #: (tasks/main_blocks.py, issue 13, round 6). 3: front/index pages and saved feeds are listings,
 #: not articles; header labels, the opening headline and other pages' headline links leave bodies
-#: (tasks/page_type.py, tasks/candidates.py, issue 13, round 7).
-PIPELINE_CODE_VERSION = "3"
+#: (tasks/page_type.py, tasks/candidates.py, issue 13, round 7). 4: the main containers of a
+#: CMS that wraps each paragraph alone count as one group, and article paragraphs trafilatura's
+#: precision run dropped or cut short go back (tasks/main_blocks.py, issue 13, round 8).
+PIPELINE_CODE_VERSION = "4"
 #: The Prefect schedule of the nightly deployment.
 NIGHTLY_CRON = "0 2 * * *"
 #: The newsroom time zone: dates without a zone (pages, --since, deployment parameters) are

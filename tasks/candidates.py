@@ -13,8 +13,9 @@ about one outlet:
   author's link round-up, the post itself, and only its links within the site count;
 - the precision run drops comment, ticker and teaser blocks the default run keeps; when its text
   lies within the default text (``SUBSET_SHARE``: the same container, less of it: shorter) and still holds
-  a fair share of it (``PRECISION_SHARE``), what it dropped was chrome. When it lost more than
-  that, or chose another container, the default text stays;
+  a fair share of it (``PRECISION_SHARE``), what it dropped was chrome, except the article's own
+  paragraphs (prose ``<p>`` of the main containers, below), which go back where the default text
+  has them. When it lost more than that, or chose another container, the default text stays;
 - when every trafilatura run is list-shaped, a declared ``articleBody`` of prose length is taken;
 - a page whose markup holds no text at all may carry its article as HTML inside a script's
   string (client-rendered pages: Next.js pushes it as ``self.__next_f.push([1, "<p>..."])``);
@@ -41,7 +42,7 @@ from lxml.etree import _Element
 
 from kabar.text import absolute_url, site_of
 from tasks.jsonld import jsonld_nodes
-from tasks.main_blocks import keep_main_blocks, main_chunk_texts
+from tasks.main_blocks import keep_main_blocks, main_chunk_texts, main_paragraphs, restore_main_paragraphs
 
 LOGGER = logging.getLogger(__name__)
 
@@ -209,6 +210,9 @@ def choose_body(tree: _Element, url: str | None, default: str,
         ranked.append(("precision", precision))
     for name, text in ranked:
         if text and not list_shaped(text, anchors):
+            if name == "precision":  # what it dropped from the article's own paragraphs goes back
+                text, restored = restore_main_paragraphs(text, default, main_paragraphs(tree))
+                name += "+restored" if restored else ""
             trimmed = keep_main_blocks(text, main_chunk_texts(tree))
             return (trimmed, f"{name}+main") if trimmed != text else (text, name)
     declared = jsonld_article_body(tree)

@@ -13,7 +13,8 @@ the same class. So:
 
 - every ``<p>`` of prose (``MIN_PARAGRAPH_CHARS`` or more, at most half of it link text, not
   inside navigation, header, footer, aside, form, figure or a link) scores its parent element
-  by its non-link characters; the best-scoring parent is the main container, and elements of
+  by its non-link characters; the best-scoring parent is the main container (elements of one tag
+  and the same classes scoring together: a CMS may wrap every paragraph alone), and elements of
   the same tag whose classes mostly agree with it (``SAME_CLASS``, digits ignored) are its other
   chunks;
 - ``keep_main_blocks`` keeps the body's lines that are in those containers (anywhere in their
@@ -24,7 +25,9 @@ the same class. So:
   lines after the first main line: the comment, ticker, teaser and promotion blocks, whatever
   their words. A chunk the body took nothing from is added in page order (trafilatura kept one
   part of a split article). It changes nothing when less than ``MIN_SHARE`` of the body is in
-  the containers (the containers are a box beside the article, not the article).
+  the containers (the containers are a box beside the article, not the article);
+- ``restore_main_paragraphs`` puts back the containers' own paragraphs that trafilatura's
+  ``favor_precision`` run dropped or cut short (``tasks.candidates`` uses it on that run's text).
 
 No rule names an outlet or matches one page's text; the shape decides.
 """
@@ -60,6 +63,9 @@ _BOXES = frozenset({"aside", "figure", "form", "nav", "script", "style", "noscri
 #: The children of a main container whose text is the article's.
 _TEXT_CHILDREN = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol"})
 _WORDS = re.compile(r"\w+")
+#: Inline elements: their text runs on with their neighbours' (no word break around them).
+_INLINE = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
+                     "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var"})
 
 
 def _norm(text: str) -> str:
@@ -77,6 +83,13 @@ def _same_chunk(element: _Element, main: _Element, main_words: frozenset[str]) -
         return False
     words = _class_words(element)
     return bool(words) and len(words & main_words) >= SAME_CLASS * len(words | main_words)
+
+
+def _group_of(element: _Element) -> object:
+    """Elements of one tag and the same class words (digits ignored) are one group; an element
+    without a class is a group of its own."""
+    words = _class_words(element)
+    return (element.tag, words) if words else element
 
 
 def main_containers(tree: _Element) -> list[_Element]:
@@ -101,7 +114,13 @@ def main_containers(tree: _Element) -> list[_Element]:
         scores[parent] = scores.get(parent, 0) + text - link
     if not scores:
         return []
-    main = max(scores, key=scores.__getitem__)
+    # chunks of one article count together: a CMS that wraps every paragraph in an element of
+    # its own (same tag, same classes) gives each a small score, and one long paragraph of a
+    # comment policy beside them would otherwise be the "main" container
+    groups: dict[object, int] = {}
+    for element, score in scores.items():
+        groups[_group_of(element)] = groups.get(_group_of(element), 0) + score
+    main = max(scores, key=lambda e: (groups[_group_of(e)], scores[e]))
     words = _class_words(main)
     order = {element: i for i, element in enumerate(body.iter())}
     headlines = [order[h] for h in body.iter("h1")]
@@ -113,6 +132,67 @@ def main_containers(tree: _Element) -> list[_Element]:
 
     chosen = [e for e in scores if _same_chunk(e, main, words) and (e is main or same_article(e))]
     return sorted(chosen, key=order.__getitem__)
+
+
+def main_paragraphs(tree: _Element) -> set[str]:
+    """The word tokens (``\\w+``, space-joined) of every prose ``<p>`` directly in the main
+    containers: ``MIN_PARAGRAPH_CHARS`` or more, at most half link text (the paragraphs that made
+    the containers the article's)."""
+    found = set()
+    for container in main_containers(tree):
+        for child in container:
+            if not isinstance(child.tag, str) or child.tag != "p" or child.get(PRUNE_ATTR):
+                continue
+            text = _norm(child.text_content())
+            link = sum(len(_norm(a.text_content())) for a in child.iter("a"))
+            if len(text) >= MIN_PARAGRAPH_CHARS and link <= 0.5 * len(text):
+                found.add(_tokens(text))
+    return found - {""}
+
+
+def restore_main_paragraphs(kept: str, fuller: str, paragraphs: set[str]) -> tuple[str, int]:
+    """``kept`` (a text made by dropping blocks of ``fuller``) with the lines of ``fuller`` that are
+    main paragraphs (``main_paragraphs``) put back where ``fuller`` has them, after the kept line
+    before them; and how many were put back. trafilatura's ``favor_precision`` run drops comment
+    and teaser blocks, but also some of the article's own paragraphs (a paragraph with a link or
+    two, a short question): a paragraph the article's containers hold is the article's."""
+    kept_lines = kept.split("\n")
+    kept_tokens = {_tokens(line) for line in kept_lines}
+    inside = sum(len(line) for line in kept_lines if _tokens(line) in paragraphs)
+    if inside < MIN_SHARE * max(1, sum(map(len, kept_lines))):
+        return kept, 0  # the containers are not the kept text's article (another story on the page)
+    kept_text = " ".join(_tokens(line) for line in kept_lines)
+    position = {}
+    for i, line in enumerate(kept_lines):
+        position.setdefault(_tokens(line), i)
+    after: dict[int, list[str]] = {}
+    previous, pending, replaced = -1, [], 0
+    for line in fuller.split("\n"):
+        tokens = _tokens(line)
+        cut = None
+        if tokens in paragraphs and tokens not in kept_tokens:
+            cut = next((i for i, short in enumerate(kept_lines)
+                        if len(short) > 100 and tokens.startswith(_tokens(short))), None)
+        if cut is not None:  # the precision run cut the paragraph short (at a quote, a link): the whole of it
+            kept_lines[cut], replaced = line, replaced + 1
+            kept_tokens.add(tokens)
+            position[tokens] = cut
+        if tokens in kept_tokens:
+            if pending and previous >= 0:
+                after.setdefault(previous, []).extend(pending)
+            previous, pending = max(previous, position[tokens]), []
+        elif tokens in paragraphs and line.rstrip().endswith(_SENTENCE_END) and tokens not in kept_text:
+            # only sentences ("17:41 JST, October 13, 2024" between two parts is a date line),
+            # not already in the kept text (inside a longer line), and only between two kept
+            # lines: one before or after the kept text is a date line or a sign-off as often
+            pending.append(line)
+    restored = sum(map(len, after.values())) + replaced
+    if not restored:
+        return kept, 0
+    lines = []
+    for i, line in enumerate(kept_lines):
+        lines += [line] + after.get(i, [])
+    return "\n".join(lines), restored
 
 
 def _container_lines(container: _Element) -> list[str]:
@@ -150,9 +230,12 @@ def _text_outside_boxes(element: _Element, depth: int = 0) -> str:
     parts = [element.text or ""]
     for child in element:
         if isinstance(child.tag, str) and child.tag not in _BOXES and not child.get(PRUNE_ATTR) and depth < 200:
-            parts.append(_text_outside_boxes(child, depth + 1))
+            # inline markup inside a word ("v<strong>ergangenen</strong>") joins as the page shows
+            # it; a block element is a word break
+            gap = "" if child.tag in _INLINE else " "
+            parts.append(gap + _text_outside_boxes(child, depth + 1) + gap)
         parts.append(child.tail or "")
-    return " ".join(parts)
+    return "".join(parts)
 
 
 def main_block_text(tree: _Element) -> str:

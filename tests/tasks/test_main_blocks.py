@@ -9,7 +9,9 @@ import lxml.html
 
 from kabar.models import Fetched, Item
 from tasks.extract import extract_article
-from tasks.main_blocks import keep_main_blocks, main_chunks
+from tasks.main_blocks import (
+    keep_main_blocks, main_chunk_texts, main_chunks, main_containers, main_paragraphs, restore_main_paragraphs,
+)
 
 URL = "https://kabarkita.example/2024/05/15/banjir-rob-makassar"
 PARAGRAPHS = [
@@ -127,3 +129,58 @@ def test_nested_tables_stay_inside_and_nested_boxes_do_not() -> None:
     # as trafilatura prints it: the table row between paragraphs, the box after the last one
     text = "\n".join([*PARAGRAPHS[:3], table, *PARAGRAPHS[3:], box])
     assert keep_main_blocks(text, chunks).split("\n") == [*PARAGRAPHS[:3], table, *PARAGRAPHS[3:]]
+
+
+#: A comment policy printed as one long paragraph beside the comment thread.
+POLICY = ("<div class='kebijakan-komentar'><p>Redaksi berkomitmen menjaga ruang diskusi yang hidup namun "
+          "santun. Komentar yang mengandung ujaran kebencian, fitnah, spam atau tautan promosi akan dihapus "
+          "tanpa pemberitahuan, dan akun yang berulang kali melanggar akan diblokir dari seluruh layanan "
+          "kami. Dengan mengirim komentar, Anda menyetujui pedoman komunitas dan kebijakan privasi kami "
+          "yang berlaku sejak awal tahun ini.</p></div>")
+
+
+def _one_paragraph_wrappers(items: list[str]) -> str:
+    """A CMS that wraps every paragraph in an element of its own, all of one class."""
+    return "<section class='isi'>" + "".join(f"<div class='blok-teks'><p>{p}</p></div>" for p in items) + "</section>"
+
+
+def test_paragraphs_wrapped_one_by_one_are_the_main_container_not_a_long_policy_paragraph() -> None:
+    html = (f"<html><body><article><h1>Banjir Rob Genangi Pesisir Utara Makassar</h1>"
+            f"{_one_paragraph_wrappers(PARAGRAPHS)}</article>{POLICY}</body></html>")
+    tree = lxml.html.fromstring(html)
+    containers = main_containers(tree)
+    assert [c.get("class") for c in containers] == ["blok-teks"] * len(PARAGRAPHS)
+    assert "Redaksi berkomitmen" not in main_chunks(tree)[0]
+
+
+def test_inline_markup_inside_a_word_is_one_word_when_lines_are_matched_to_containers() -> None:
+    # "me<strong>nggenangi</strong>": the text trafilatura gives has the word whole
+    html = (f"<html><body><article><div class='isi-berita'><p>{PARAGRAPHS[0]}</p>"
+            "<p>Air laut me<strong>nggenangi</strong> jalan menuju pelabuhan perikanan sejak subuh.</p>"
+            f"<p>{PARAGRAPHS[1]}</p><p>{PARAGRAPHS[2]}</p></div></article></body></html>")
+    tree = lxml.html.fromstring(html)
+    text = "\n".join([PARAGRAPHS[0], "Air laut menggenangi jalan menuju pelabuhan perikanan sejak subuh.",
+                      PARAGRAPHS[1], PARAGRAPHS[2]])
+    assert keep_main_blocks(text, main_chunk_texts(tree)) == text
+
+
+def test_paragraphs_the_precision_run_dropped_or_cut_short_go_back_in_place() -> None:
+    tree = lxml.html.fromstring(f"<html><body><article>{_paragraphs(PARAGRAPHS)}</article></body></html>")
+    fuller = "\n".join(["15 Mei 2024 10:00 WIB", *PARAGRAPHS, "Bagikan artikel ini"])
+    cut = PARAGRAPHS[3][:120]
+    kept = "\n".join([PARAGRAPHS[0], PARAGRAPHS[2], cut, PARAGRAPHS[4]])
+    restored, count = restore_main_paragraphs(kept, fuller, main_paragraphs(tree))
+    assert restored == "\n".join(PARAGRAPHS) and count == 2
+    # a paragraph after the last kept line is not put back (a sign-off as often as the article's)
+    restored, count = restore_main_paragraphs("\n".join(PARAGRAPHS[:3]), fuller, main_paragraphs(tree))
+    assert restored == "\n".join(PARAGRAPHS[:3]) and count == 0
+
+
+def test_nothing_goes_back_when_the_containers_are_another_story() -> None:
+    tree = lxml.html.fromstring(f"<html><body><article>{_paragraphs(PARAGRAPHS)}</article></body></html>")
+    other = ["Tim nasional futsal Indonesia menang tipis atas Thailand dalam laga uji coba di Bangkok, "
+             "berkat gol tunggal pada menit terakhir pertandingan yang berlangsung ketat.",
+             "Pelatih menyebut hasil itu modal penting menjelang turnamen regional bulan depan."]
+    fuller = "\n".join([other[0], PARAGRAPHS[0], other[1]])
+    kept = "\n".join(other)
+    assert restore_main_paragraphs(kept, fuller, main_paragraphs(tree)) == (kept, 0)
