@@ -64,3 +64,18 @@ def test_seed_stories_in_separate_runs_either_order(shared: Path, tmp_path: Path
     ingest(paths=[str(OTHERS[0]), str(OTHERS[2])], warehouse=str(second))
     ingest(paths=[str(shared / "seeds"), str(OTHERS[1])], warehouse=str(second))
     _check(second)
+
+
+@pytest.mark.slow
+def test_seed_stories_in_one_batch_with_the_corpus_pages(shared: Path, warehouse: Path) -> None:
+    """The failure issue 14 reported: with the indonesian-news pages in the batch (IDF raised on
+    the subject's words, entities linked), seed 000 (undated) and 002 became one story."""
+    pages = shared / "corpus" / "indonesian-news" / "pages"
+    if not pages.exists():
+        pytest.skip(f"{pages} is missing")
+    ingest(paths=[str(shared / "seeds"), str(pages)], warehouse=str(warehouse))
+    story = _stories(warehouse)
+    seeds = {k: story[k] for k in SEEDS}
+    groups = {frozenset(k for k in SEEDS if seeds[k] == s) for s in seeds.values()}
+    assert groups == {frozenset({"000"}), frozenset({"001", "003"}), frozenset({"002"}), frozenset({"004"})}
+    assert not any(s in set(seeds.values()) for k, s in story.items() if k not in SEEDS)
