@@ -467,6 +467,14 @@ def _split_at_text_places(doc: _Text, spans: list[_Span]) -> list[_Span]:
             cut = next((p for p in range(span.j - span.i - 2, 0, -1)
                         if tuple(doc.folded[span.i:span.i + p]) in places), 0)
             span.i += cut
+        elif span.type == "place" and span.j < len(doc.lower) and doc.lower[span.j] == "alias":
+            # "Daerah II Aceh Utara Mahmudsyah alias Ayah Mud": a place the text names, then the
+            # person the alias belongs to (a place has no alias)
+            keep = next((p for p in range(span.j - span.i - 1, 0, -1)
+                         if tuple(doc.folded[span.i:span.i + p]) in places), 0)
+            if keep:
+                added.append(_Span(span.i + keep, span.j, None, "person"))
+                span.j = span.i + keep
         elif span.type == "place":
             cut = next((p for p in range(span.j - span.i - 1, 0, -1)
                         if tuple(doc.folded[span.j - p:span.j]) in places

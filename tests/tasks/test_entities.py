@@ -240,3 +240,17 @@ def test_unlinked_names_take_the_type_their_context_gives(kb) -> None:
              _Span(words.index("Telkara"), words.index("Telkara") + 1, None, "place")]
     _retype_by_context(doc, spans)
     assert [s.type for s in spans] == ["person", "place"]
+
+
+def test_a_place_run_together_with_a_person_who_has_an_alias_is_cut_there(kb) -> None:
+    from tasks.mentions import _Span, _split_at_text_places, _Text
+
+    doc = _Text("Warga Pidie Jaya menolak. Komandan wilayah Pidie Jaya Saifullah alias Abu Bakar ditangkap.")
+    words = [t for t, _, _ in doc.toks]
+    at = lambda word, n=0: [k for k, w in enumerate(words) if w == word][n]  # noqa: E731
+    spans = [_Span(at("Pidie"), at("Jaya") + 1, None, "place"),                 # "Pidie Jaya" on its own
+             _Span(at("Pidie", 1), at("Saifullah") + 1, None, "place")]         # "Pidie Jaya Saifullah"
+    added = _split_at_text_places(doc, spans)
+    text = lambda s: doc.text[doc.toks[s.i][1]:doc.toks[s.j - 1][2]]  # noqa: E731
+    assert text(spans[1]) == "Pidie Jaya"
+    assert [(text(s), s.type) for s in added] == [("Saifullah", "person")]
