@@ -605,6 +605,16 @@ def _joined_by_list_words(doc: _Text, first: _Span, second: _Span) -> bool:
     return bool(words) and all(w.casefold() in _LIST_JOINERS for w in words)
 
 
+#: Words that count things: "38.900 unit BTS", "200 buah ATM" are equipment, not bodies.
+_COUNTERS = _words("unit buah")
+
+
+def _counted_acronyms(doc: _Text) -> set[str]:
+    """All-caps words the text counts somewhere ("unit BTS"): common nouns, never names."""
+    return {doc.toks[k][0] for k in range(1, len(doc.toks))
+            if doc.lower[k - 1] in _COUNTERS and doc.toks[k][0].isupper() and len(doc.toks[k][0]) >= 2}
+
+
 def find_mentions(text: str, kb: KnowledgeBase, context: str = "") -> list[Mention]:
     """Mentions in ``text`` by position; ``context`` (e.g. the headline) only contributes full
     names that short references in ``text`` may point to."""
@@ -615,6 +625,8 @@ def find_mentions(text: str, kb: KnowledgeBase, context: str = "") -> list[Menti
     spans += _unlinked_pass(doc)
     spans += _acronym_pass(doc, spans, acronyms)
     spans += _split_at_text_places(doc, spans)
+    counted = _counted_acronyms(doc)
+    spans = [s for s in spans if s.entity_id is not None or s.j - s.i > 1 or doc.toks[s.i][0] not in counted]
     _retype_by_context(doc, spans)
     _short_forms_of_bodies(doc, spans)
     for span in spans:

@@ -254,3 +254,11 @@ def test_a_place_run_together_with_a_person_who_has_an_alias_is_cut_there(kb) ->
     text = lambda s: doc.text[doc.toks[s.i][1]:doc.toks[s.j - 1][2]]  # noqa: E731
     assert text(spans[1]) == "Pidie Jaya"
     assert [(text(s), s.type) for s in added] == [("Saifullah", "person")]
+
+
+def test_an_acronym_the_text_counts_is_equipment_not_a_body(kb) -> None:
+    text = ("Operator itu kini memiliki total BTS mencapai 12.500 unit BTS di Jawa, kata Direktur Utama "
+            "PT Nusa Seluler Andi Wibowo. Komisi Pemilihan Umum (KPU) belum berkomentar.")
+    surfaces = {m.surface for m in find_mentions(text, kb)}
+    assert "BTS" not in surfaces
+    assert "KPU" in surfaces or "Komisi Pemilihan Umum" in surfaces  # other acronyms stay names
