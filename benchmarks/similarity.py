@@ -100,7 +100,7 @@ def corpus_report(config: DedupeSettings) -> None:
     gated = [v >= config.story_threshold and k >= MIN_SHARED_SPECIFIC for v, k in zip(scores, shared)]
     tp = sum(p and s for p, s in zip(gated, same))
     print(f"  the pipeline's whole test (similarity >= {config.story_threshold} and >= {MIN_SHARED_SPECIFIC} shared "
-          f"specific terms, as in a warehouse of >= 20 originals): precision {tp / max(sum(gated), 1):.3f}, "
+          f"specific terms, as for two dated articles): precision {tp / max(sum(gated), 1):.3f}, "
           f"recall {tp / max(sum(same), 1):.3f}")
     false_positives = Counter(_label(overall[i]) for i, v in enumerate(scores) if v >= config.story_threshold and not same[i])
     print("  false positives at the story threshold by label: "

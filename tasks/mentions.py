@@ -467,6 +467,14 @@ def _split_at_text_places(doc: _Text, spans: list[_Span]) -> list[_Span]:
             cut = next((p for p in range(span.j - span.i - 2, 0, -1)
                         if tuple(doc.folded[span.i:span.i + p]) in places), 0)
             span.i += cut
+        elif span.type == "place" and span.j < len(doc.lower) and doc.lower[span.j] == "alias":
+            # "Daerah II Aceh Utara Mahmudsyah alias Ayah Mud": a place the text names, then the
+            # person the alias belongs to (a place has no alias)
+            keep = next((p for p in range(span.j - span.i - 1, 0, -1)
+                         if tuple(doc.folded[span.i:span.i + p]) in places), 0)
+            if keep:
+                added.append(_Span(span.i + keep, span.j, None, "person"))
+                span.j = span.i + keep
         elif span.type == "place":
             cut = next((p for p in range(span.j - span.i - 1, 0, -1)
                         if tuple(doc.folded[span.j - p:span.j]) in places
@@ -548,6 +556,65 @@ def _acronym_pass(doc: _Text, spans: list[_Span], acronyms: dict[str, tuple[int,
     return added
 
 
+#: Lower-case nouns that introduce a body by its name ("tim Project Zero", "operator Telkomsel",
+#: "pabrikan Wuling"): the name after them is an organisation, whatever the model guessed.
+ORG_DESCRIPTORS = _words("""
+    tim operator perusahaan produsen pabrikan merek maskapai klub grup emiten startup vendor
+    penyedia raksasa stasiun harian portal situs aplikasi platform
+""")
+_LIST_JOINERS = frozenset({",", "dan", "serta", "atau", "and"})
+
+
+def _retype_by_context(doc: _Text, spans: list[_Span]) -> None:
+    """Unlinked names typed by the words around them (issue 14's false positives of the wrong
+    type): after an organisation descriptor ("tim Project Zero" was a person), and as one item
+    of a list whose other items agree on a type ("Telkomsel, XL Axiata, Indosat Ooredoo, dan
+    Smartfren": Telkomsel was a place). One name keeps one type in a text."""
+    retyped: dict[str, str] = {}
+    for span in spans:
+        if span.entity_id is None and span.type != "organization" and span.i > 0 \
+                and doc.lower[span.i - 1] in ORG_DESCRIPTORS \
+                and doc.text[doc.toks[span.i - 1][2]:doc.toks[span.i][1]].isspace():
+            retyped[_surface(doc, span)] = "organization"
+    ordered = sorted(spans, key=lambda s: s.i)
+    lists: list[list[_Span]] = []
+    for span in ordered:
+        if lists and _joined_by_list_words(doc, lists[-1][-1], span):
+            lists[-1].append(span)
+        else:
+            lists.append([span])
+    for items in lists:
+        if len(items) < 3:
+            continue
+        for span in items:
+            if span.entity_id is not None:
+                continue
+            others = Counter(s.type for s in items if s is not span)
+            kind, votes = others.most_common(1)[0]
+            if kind != span.type and votes == len(items) - 1:
+                retyped.setdefault(_surface(doc, span), kind)
+    for span in spans:
+        if span.entity_id is None and _surface(doc, span) in retyped:
+            span.type = retyped[_surface(doc, span)]
+
+
+def _joined_by_list_words(doc: _Text, first: _Span, second: _Span) -> bool:
+    """Whether only list punctuation and joiners (", ", "dan", "serta") stand between two spans."""
+    gap = doc.text[doc.toks[first.j - 1][2]:doc.toks[second.i][1]]
+    words = gap.replace(",", " , ").split()
+    return bool(words) and all(w.casefold() in _LIST_JOINERS for w in words)
+
+
+#: Words that count things: "38.900 unit BTS", "200 buah ATM" are equipment, not bodies.
+_COUNTERS = _words("unit buah")
+
+
+def _counted_acronyms(doc: _Text) -> set[str]:
+    """All-caps words the text counts somewhere ("unit BTS"): common nouns, never names."""
+    return {doc.toks[k][0] for k in range(1, len(doc.toks))
+            if doc.lower[k - 1] in _COUNTERS and doc.toks[k][0].isupper() and len(doc.toks[k][0]) >= 2}
+
+
 def find_mentions(text: str, kb: KnowledgeBase, context: str = "") -> list[Mention]:
     """Mentions in ``text`` by position; ``context`` (e.g. the headline) only contributes full
     names that short references in ``text`` may point to."""
@@ -558,6 +625,9 @@ def find_mentions(text: str, kb: KnowledgeBase, context: str = "") -> list[Menti
     spans += _unlinked_pass(doc)
     spans += _acronym_pass(doc, spans, acronyms)
     spans += _split_at_text_places(doc, spans)
+    counted = _counted_acronyms(doc)
+    spans = [s for s in spans if s.entity_id is not None or s.j - s.i > 1 or doc.toks[s.i][0] not in counted]
+    _retype_by_context(doc, spans)
     _short_forms_of_bodies(doc, spans)
     for span in spans:
         span.name = _surface(doc, span)

@@ -43,15 +43,20 @@ IDF_FLOOR = 0.05
 ENTITY_WEIGHT = 4.0
 #: Same event, not same subject: an article joins a story only when they share at least this
 #: many specific terms (names, places, numbers, words rare in the warehouse: document frequency
-#: at most SPECIFIC_DF_SHARE of the originals, or 2), not only the subject's vocabulary. Below
-#: MIN_DOCUMENTS_FOR_SPECIFIC originals, document frequencies cannot tell subject words from event
-#: words (every word is rare), and the cosine alone decides. Four
-#: seeds about North Korea's arms industry share "Kim", "Korea Utara", "rudal", "senjata" and
-#: cross any cosine threshold once unrelated pages raise those words' IDF; the two reports of
-#: one August 2023 visit share 16 specific terms, the others 1 to 5.
+#: at most SPECIFIC_DF_SHARE of the originals, or 2), not only the subject's vocabulary. The test
+#: holds in a warehouse of any size (issue 14): it used to be skipped below 20 originals, so the
+#: seeds ingested alone were judged by the cosine and ingested with 22 other pages by this count,
+#: and the answer depended on what else was in the batch. Four seeds about North Korea's arms
+#: industry share "Kim", "Korea Utara", "rudal", "senjata" and cross any cosine threshold once
+#: unrelated pages raise those words' IDF; the two reports of one August 2023 visit share 16
+#: specific terms, the others 1 to 5.
 MIN_SHARED_SPECIFIC = 6
 SPECIFIC_DF_SHARE = 0.05
-MIN_DOCUMENTS_FOR_SPECIFIC = 20
+#: When the date test cannot be made (the article or the story has no date), the words must
+#: agree this many times more strongly: the window is what keeps two events of one subject apart
+#: (a missile test in May 2024 and a weapons conference in August 2023), and without it two
+#: shared actors and a shared word were enough (seed 000, undated, joined 002 in a mixed ingest).
+UNDATED_FACTOR = 2.0
 
 STOPWORDS = frozenset(
     """ada adalah adanya agar akan akhir akhirnya aku anda antara apa apabila apakah atas atau
@@ -158,17 +163,22 @@ def _fold(story: StoryState, vector: dict[str, float], date: datetime | None) ->
         story.last_date = max(story.last_date or date, date)
 
 
-def _needed(story: StoryState) -> float:
+def _needed(story: StoryState, date: datetime | None = None) -> float:
     """Specific terms an article must share with a story: more for a bigger story, whose centroid
-    holds the union of its members' terms (so any article shares more of it by chance)."""
-    return MIN_SHARED_SPECIFIC * (1 + 0.5 * (story.members - 1))
+    holds the union of its members' terms (so any article shares more of it by chance), and
+    UNDATED_FACTOR times more when the article or the story is undated (no date test)."""
+    needed = MIN_SHARED_SPECIFIC * (1 + 0.5 * (story.members - 1))
+    if date is None or story.first_date is None:
+        needed *= UNDATED_FACTOR
+    return needed
 
 
 def _shared_specific(vector: dict[str, float], story: StoryState, df: dict[str, int], limit: float) -> int:
-    """How many of the article's terms the story has that are specific (rare in the warehouse);
-    a shared entity (an actor or place the enrichment linked) counts three times."""
-    return sum(3 if term.startswith("ent:") else 1
-               for term in vector if term in story.terms and df.get(term, 0) <= limit)
+    """How many of the article's terms the story has that are specific (rare in the warehouse).
+    A shared entity (an actor or place the enrichment linked) counts once, like a word: its name's
+    words are terms already, and two shared actors are a subject, not an event (it counted three
+    times, and 'KPA' plus 'UN Security Council' made two seeds of a year apart one story)."""
+    return sum(1 for term in vector if term in story.terms and df.get(term, 0) <= limit)
 
 
 def assign_stories(articles: list[Article], context: StoryContext, config: DedupeSettings) -> list[Article]:
@@ -213,8 +223,7 @@ def assign_stories(articles: list[Article], context: StoryContext, config: Dedup
             story = stories[story_id]
             score = cosine(vector, story)
             if (score > best_score and within_window(date, story, config.story_window_days)
-                    and (documents < MIN_DOCUMENTS_FOR_SPECIFIC
-                         or _shared_specific(vector, story, df, specific) >= _needed(story))):
+                    and _shared_specific(vector, story, df, specific) >= _needed(story, date)):
                 best, best_score = story, score
         if best is None or best_score < config.story_threshold:
             best = StoryState(article.article_id, article.title, None, None, 0, {}, 0.0)

@@ -9,6 +9,7 @@ typographic marks with its speaker. Attribution is looked for, in order:
 4. a long unattributed quote right after another one continues that quote's speaker.
 Pronouns (dia, ia, -nya) resolve to the last named speaker; surnames ("Cheong", "Kim") to the
 full name introduced earlier in the article. Scare quotes (short, unattributed) are skipped.
+A paragraph whose opening mark was lost ('Dia berkata, saya pikir ...”.') still gives its quote.
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ _LOWER_ROLE = {"pemerintah", "juru", "bicara", "besar", "luar", "negeri", "mente
 # "Kirby menyebut transfer itu "eskalasi yang signifikan"".
 _IN_SENTENCE = re.compile(
     rf"\b(?:{_BEFORE_VERBS}|menyebut|menilai|menjawab|menyerukan|menggambarkan|mengecam|menuduh|"
-    r"menyebutnya|berjanji|mengancam|mengimbau|mendesak|memuji|mengkritik|menamai|menjuluki)\b",
+    r"menyebutnya|berjanji|mengancam|mengimbau|mendesak|memuji|mengkritik|menamai|menjuluki|bersikeras|"
+    r"menetapkan)\b",
     re.IGNORECASE,
 )
 _MIN_WORDS_UNATTRIBUTED = 5
@@ -208,7 +210,12 @@ def _in_sentence_attribution(before: str) -> Attribution | None:
     if not verbs:
         return None
     verb = verbs[-1]
-    subject = _subject(before[: verb.start()])
+    region = before[: verb.start()]
+    if region.rstrip().endswith(","):
+        # "Korea Utara telah bersekutu dengan Rusia ..., bersikeras bahwa "...": a verb right
+        # after a comma goes on with the sentence's own subject, not the last clause's noun.
+        region = _CLAUSE.split(region)[0]
+    subject = _subject(region)
     if subject == "":
         return Attribution(verb.group(0).casefold(), None, pronoun=True)
     return Attribution(verb.group(0).casefold(), subject) if subject else None
@@ -330,14 +337,53 @@ def _sentence_end(text: str, position: int) -> int:
     return position + (match.start() if match else min(300, len(text) - position))
 
 
+#: A quote whose opening mark was lost: 'Dia berkata, saya pikir ... mengancam”.' in a paragraph
+#: with no opening mark: the quote runs from the reporting verb's comma or colon to the mark.
+_LOST_OPENING = re.compile(
+    rf"\b(?:{_BEFORE_VERBS})(?:\s+bahwa)?\s*[,:]\s*(?P<quote>[^“”\"\n]{{12,}}?)”", re.IGNORECASE)
+
+
+class _Span:
+    """A quote found without its opening mark, shaped like a ``_QUOTE`` match (group 2 the quote)."""
+
+    def __init__(self, start: int, quote_start: int, quote: str, end: int) -> None:
+        self._start, self._quote_start, self._quote, self._end = start, quote_start, quote, end
+
+    def start(self, group: int = 0) -> int:
+        return self._quote_start if group else self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def span(self) -> tuple[int, int]:
+        return self._start, self._end
+
+    def group(self, group: int) -> str:
+        return self._quote
+
+
+def _lost_openings(text: str) -> list[_Span]:
+    """Quotes of paragraphs that hold a closing ” and no opening mark at all."""
+    spans = []
+    for paragraph in re.finditer(r"[^\n]+", text):
+        line = paragraph.group()
+        if "”" not in line or "“" in line or '"' in line or "„" in line:
+            continue
+        for match in _LOST_OPENING.finditer(line):
+            at = paragraph.start() + match.start("quote")
+            spans.append(_Span(at, at, match.group("quote"), paragraph.start() + match.end()))
+    return spans
+
+
 def extract_quotes(text: str) -> list[dict[str, Any]]:
     """Quotes of ``text`` with resolved speakers: dicts of the ``quotes`` table without article_id."""
     names = _names(text)
     rows: list[dict[str, Any]] = []
     last_named: dict[str, Any] | None = None
     previous_end = -1
-    quote_spans = [m.span() for m in _QUOTE.finditer(text)]
-    for match in _QUOTE.finditer(text):
+    matches = sorted([*_QUOTE.finditer(text), *_lost_openings(text)], key=lambda m: m.start())
+    quote_spans = [m.span() for m in matches]
+    for match in matches:
         raw = match.group(2)
         quote = raw.strip(" ,.")
         start = match.start(2) + len(raw) - len(raw.lstrip(" ,."))
@@ -412,7 +458,8 @@ class QuotesEnricher:
     """Direct quotes with their speakers (view ``quotes``)."""
 
     name = "quotes"
-    RULES_VERSION = "3"  # 3: nicknames ("akrab disapa Dani"), sentence ends without a space, "demikian pernyataan X"
+    RULES_VERSION = "4"  # 4: a quote that lost its opening mark, "..., bersikeras bahwa" and "menetapkan ... sebagai" partial quotes
+    # 3: nicknames ("akrab disapa Dani"), sentence ends without a space, "demikian pernyataan X"
 
     @property
     def version(self) -> str:

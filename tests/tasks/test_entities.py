@@ -211,3 +211,54 @@ def test_a_short_form_in_parentheses_after_a_body_is_that_body(kb) -> None:
     later = _Span(words.index("Sinar", words.index("ini")), words.index("Sinar", words.index("ini")) + 1, None, "person")
     _short_forms_of_bodies(doc, [_Span(1, 5, None, "organization"), later])
     assert later.type == "person" and later.canonical is None
+
+
+def test_unlinked_names_take_the_type_their_context_gives(kb) -> None:
+    """Issue 14's wrong-type false positives: a name after an organisation descriptor ("tim",
+    "operator") is an organisation, and a list of names agreeing on a type types its odd item."""
+    from tasks.mentions import _retype_by_context, _Span, _Text
+
+    doc = _Text("Peneliti tim Sinar Biru menguji ponsel itu. Layanan baru dijual Telkara, Nusa Seluler, "
+                "Indo Jaring, dan Kabarfon. Warga Sinar Biru di Medan mendukung.")
+    words = [t for t, _, _ in doc.toks]
+    at = lambda word, n=0: [k for k, w in enumerate(words) if w == word][n]  # noqa: E731
+    spans = [
+        _Span(at("Sinar"), at("Sinar") + 2, None, "person"),            # after "tim"
+        _Span(at("Telkara"), at("Telkara") + 1, None, "place"),         # the odd item of a list
+        _Span(at("Nusa"), at("Nusa") + 2, None, "organization"),
+        _Span(at("Indo"), at("Indo") + 2, None, "organization"),
+        _Span(at("Kabarfon"), at("Kabarfon") + 1, None, "organization"),
+        _Span(at("Sinar", 1), at("Sinar", 1) + 2, None, "person"),      # the same name elsewhere
+        _Span(at("Medan"), at("Medan") + 1, "medan", "place"),           # linked: never retyped
+    ]
+    _retype_by_context(doc, spans)
+    assert [s.type for s in spans] == ["organization"] * 6 + ["place"]
+    # a two-item list says nothing; no descriptor, no change
+    doc = _Text("Ia bertemu Budi Santoso dan Telkara di Medan.")
+    words = [t for t, _, _ in doc.toks]
+    spans = [_Span(words.index("Budi"), words.index("Budi") + 2, None, "person"),
+             _Span(words.index("Telkara"), words.index("Telkara") + 1, None, "place")]
+    _retype_by_context(doc, spans)
+    assert [s.type for s in spans] == ["person", "place"]
+
+
+def test_a_place_run_together_with_a_person_who_has_an_alias_is_cut_there(kb) -> None:
+    from tasks.mentions import _Span, _split_at_text_places, _Text
+
+    doc = _Text("Warga Pidie Jaya menolak. Komandan wilayah Pidie Jaya Saifullah alias Abu Bakar ditangkap.")
+    words = [t for t, _, _ in doc.toks]
+    at = lambda word, n=0: [k for k, w in enumerate(words) if w == word][n]  # noqa: E731
+    spans = [_Span(at("Pidie"), at("Jaya") + 1, None, "place"),                 # "Pidie Jaya" on its own
+             _Span(at("Pidie", 1), at("Saifullah") + 1, None, "place")]         # "Pidie Jaya Saifullah"
+    added = _split_at_text_places(doc, spans)
+    text = lambda s: doc.text[doc.toks[s.i][1]:doc.toks[s.j - 1][2]]  # noqa: E731
+    assert text(spans[1]) == "Pidie Jaya"
+    assert [(text(s), s.type) for s in added] == [("Saifullah", "person")]
+
+
+def test_an_acronym_the_text_counts_is_equipment_not_a_body(kb) -> None:
+    text = ("Operator itu kini memiliki total BTS mencapai 12.500 unit BTS di Jawa, kata Direktur Utama "
+            "PT Nusa Seluler Andi Wibowo. Komisi Pemilihan Umum (KPU) belum berkomentar.")
+    surfaces = {m.surface for m in find_mentions(text, kb)}
+    assert "BTS" not in surfaces
+    assert "KPU" in surfaces or "Komisi Pemilihan Umum" in surfaces  # other acronyms stay names

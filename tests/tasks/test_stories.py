@@ -45,25 +45,49 @@ def test_same_event_joins_other_event_starts_a_story_and_the_window_separates() 
     config = DedupeSettings()
     late = _article(4, *FLOOD2, published=datetime(2024, 9, 1, tzinfo=timezone.utc))
     batch = [_article(1, *FLOOD), _article(2, *FLOOD2), _article(3, *MARKET), late]
-    assign_stories(batch, StoryContext(), config)
+    # In a warehouse of 100 articles: in one of four, every word of the flood is in most of them,
+    # and no count of documents can tell the event's words from the subject's.
+    assign_stories(batch, StoryContext(documents=100), config)
     stories = [a.meta["story_id"] for a in batch]
     assert stories[0] == stories[1] == "a1"
     assert stories[2] == "a3"
     assert stories[3] == "a4"  # same words, six months later: another flood
 
 
-def test_shared_entities_bring_together_what_words_alone_keep_apart() -> None:
+def test_shared_entities_count_as_specific_terms_but_two_actors_alone_are_not_an_event() -> None:
     config = DedupeSettings()
-    first = _article(1, "Menteri meninjau pelabuhan", "Kunjungan kerja berlangsung sejak pagi bersama rombongan.")
-    second = _article(2, "Peresmian dermaga baru", "Acara dihadiri pejabat daerah dan tokoh masyarakat setempat.")
-    assign_stories([first, second], StoryContext(), config)
-    assert first.meta["story_id"] != second.meta["story_id"]
+    when = datetime(2024, 3, 1, tzinfo=timezone.utc)
+    first = _article(1, "Menteri meninjau pelabuhan Tanjung Emas", "Kunjungan kerja di Tanjung Emas berlangsung sejak "
+                     "pagi bersama rombongan Pelindo dan Syahbandar Semarang.", published=when)
+    second = _article(2, "Peresmian dermaga baru Tanjung Emas", "Acara di Tanjung Emas dihadiri pejabat Pelindo, "
+                      "Syahbandar Semarang dan tokoh masyarakat setempat.", published=when)
     for article in (first, second):
-        article.meta.pop("story_id")
         article.enrichments["entities"] = Enrichment(rows={"mentions": [{"entity_id": "Q1"}, {"entity_id": "Q2"}]})
-    # A warehouse of 1,000 articles in which these entities are rare (as they would be).
+    # A warehouse of 1,000 articles in which these words and entities are rare (as they would be).
     assign_stories([first, second], StoryContext(documents=1000), config)
     assert first.meta["story_id"] == second.meta["story_id"]
+    # The same two actors and nothing else of the event in common: two stories (issue 14: "KPA"
+    # and "UN Security Council" made two North Korea reports a year apart one story).
+    third = _article(3, "Menteri meninjau pelabuhan", "Kunjungan kerja berlangsung sejak pagi bersama rombongan.")
+    fourth = _article(4, "Peresmian dermaga baru", "Acara dihadiri pejabat daerah dan tokoh masyarakat setempat.")
+    for article in (third, fourth):
+        article.enrichments["entities"] = Enrichment(rows={"mentions": [{"entity_id": "Q1"}, {"entity_id": "Q2"}]})
+    assign_stories([third, fourth], StoryContext(documents=1000), config)
+    assert third.meta["story_id"] != fourth.meta["story_id"]
+
+
+def test_an_undated_article_needs_twice_the_shared_terms() -> None:
+    """Without dates the window cannot keep two events of one subject apart: an article that
+    shares 6-11 specific terms with a story joins it when both are dated, not when one is not."""
+    config = DedupeSettings()
+    words = "Citarum Baleendah Dayeuhkolot BPBD perahu karet mengungsi meluap".split()
+    text = "Warga " + " dan ".join(words) + "."
+    dated = [_article(1, "Banjir", text), _article(2, "Banjir lagi", text + " Hujan deras.")]
+    assign_stories(dated, StoryContext(documents=1000), config)
+    assert dated[0].meta["story_id"] == dated[1].meta["story_id"]
+    undated = [_article(1, "Banjir", text), _article(2, "Banjir lagi", text + " Hujan deras.", published=None)]
+    assign_stories(undated, StoryContext(documents=1000), config)
+    assert undated[0].meta["story_id"] != undated[1].meta["story_id"]
 
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"

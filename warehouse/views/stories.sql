@@ -8,7 +8,13 @@ WITH source AS (
 renamed AS (
     SELECT
         story_id,
-        any_value(story_title) AS title,
+        -- The first original report's title (earliest published, else first seen) among those
+        -- that have one; a story started by an untitled text (a .txt without a headline) or
+        -- joined later by an earlier report is named after its first titled original, never an id.
+        coalesce(
+            arg_min(title, coalesce(published_at, first_seen_at))
+                FILTER (WHERE duplicate_of IS NULL AND title IS NOT NULL AND trim(title) <> ''),
+            any_value(story_title)) AS title,
         min(published_at) AS first_published_at,
         max(published_at) AS last_published_at,
         count(*) AS article_count,

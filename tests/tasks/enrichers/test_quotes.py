@@ -83,6 +83,22 @@ def test_unattributed_quote_paragraph_continues_the_previous_speaker() -> None:
         ("004", "Ancaman dari Amerika Serikat", "Kim"),
         ("002", "(Kim Jong Un) Secara khusus", "KCNA"),
         ("004", "Pertempuran pertama ini", "Zelenskyy"),
+        # Every other quote of the seeds (issue 14): the reported call, the agency, the officials
+        # and analysts, a quote whose opening mark the page lost, and partial quotes in a sentence.
+        ("000", "semua perusahaan industri amunisi", "Kim Jong-un"),
+        ("000", "kesimpulan penting", "KCNA"),
+        ("000", "tanggapan Korea", "kementerian unifikasi"),
+        ("000", "saya pikir dia ingin mengirim pesan", "kementerian unifikasi"),
+        ("000", "pameran sistem berkemampuan nuklir", "analis"),
+        ("000", "Kim menyatakan pandangannya", "media Korea Utara"),
+        ("000", "pertempuran untuk keadilan", "Kang Sun Nam"),
+        ("000", "Kami telah menempuh perjalanan jauh", "Ankit Panda"),
+        ("001", "berkembang pesat", "Kim Jong-un"),
+        ("001", "kebijakan hegemonik", "Korea Utara"),
+        ("002", "kepuasan besar", "Kim Jong Un"),
+        ("002", "musuh utama", "Pyongyang"),
+        ("002", "bahkan 0,001 mm", "Korut"),
+        ("003", "berbagai jenis mesin senjata", "Kim Jong Un"),
     ],
 )
 def test_seed_quotes_have_the_right_speaker(shared: Path, seed: str, quote_start: str, speaker_part: str) -> None:
@@ -153,3 +169,20 @@ def test_demikian_names_the_source_of_a_statement_after_the_quote() -> None:
     # a head word with no name after it still points back ("kata tim itu" = the team named before)
     described = speakers("Tim Garuda Muda menang 2-0. \"Kami bangga sekali dengan hasil ini,\" kata tim tersebut.")
     assert [s for _, s in described] == ["Garuda Muda"]
+
+
+def test_a_quote_that_lost_its_opening_mark_is_found_with_its_speaker() -> None:
+    text = ("“Sanksi baru tidak akan mengubah sikap Pyongyang,” kata Lee Sung-min, peneliti Institut Asan.\n"
+            "Dia berkata, saya kira uji coba berikutnya tinggal menunggu waktu”.\n"
+            "Sebuah kalimat lain tanpa kutipan sama sekali.")
+    assert speakers(text) == [("Sanksi baru tidak akan mengubah sikap Pyongyang", "Lee Sung-min"),
+                              ("saya kira uji coba berikutnya tinggal menunggu waktu", "Lee Sung-min")]
+    # a closing mark with no reporting verb before it is not made a quote
+    assert speakers("Harga beras naik lagi pekan ini”.") == []
+
+
+def test_a_partial_quote_after_a_comma_clause_belongs_to_the_sentence_subject() -> None:
+    text = ("Pemerintah Filipina telah berunding dengan Jepang soal kapal patroli, bersikeras bahwa "
+            "\"klaim sepihak\" Beijing di Laut China Selatan tidak sah.\n"
+            "Hubungan kedua negara memburuk, dengan Manila menetapkan kapal itu sebagai \"ancaman langsung\".")
+    assert speakers(text) == [("klaim sepihak", "Pemerintah Filipina"), ("ancaman langsung", "Manila")]
