@@ -18,7 +18,7 @@ from trafilatura.utils import load_html
 
 from kabar.models import Article, Fetched, StageError
 from kabar.tasking import NO_CACHE, task
-from tasks import charset
+from tasks import charset, lxml_lookup
 from tasks.boilerplate import link_texts, prune_tree
 from tasks.candidates import choose_body, graft_embedded_article, other_pages_headlines, without_headlines
 from tasks.dates import JAKARTA, estimate_from_text, find_dates, find_dates_with_zone
@@ -27,6 +27,9 @@ from tasks.page_type import ARTICLE, LISTING, OTHER, PAGE_TYPE_STAGE, html_page_
 from tasks.published import declared_published_at
 
 LOGGER = logging.getLogger(__name__)
+lxml_lookup.install()  # element classes looked up in C, not by a Python call per node (issue 11)
+
+
 class ExtractionError(ValueError):
     """The page yielded no article (empty, not parseable, no main text)."""
 
