@@ -119,7 +119,8 @@ def test_search_filters(served) -> None:
 
 def test_story_page(served) -> None:
     page = get(served, "/story/s1").text
-    assert '<h1 class="story-title">Rusia-Korut</h1>' in page
+    # named after its first original report (a1), not the stored label (issue 14)
+    assert '<h1 class="story-title">Judul a1</h1>' in page
     assert page.count('class="dot original"') == 3 and page.count('class="dot copy"') == 1  # a4 copies a1
     assert 'href="/article/a4"' in page and "copy of" in page
     assert '<a class="name" href="/entity/kim">Kim Jong-un</a>' in page  # shared entities
@@ -145,7 +146,7 @@ def test_article_page_highlights_and_audits(served) -> None:
     assert "related_links" in page and "Baca juga" in page  # what cleaning removed and why
     assert 'class="del">- Rusia Korut Moskow mengirim senjata.' in page  # the version diff
     assert "text/html" in page and "5120" in page  # the fetch record
-    assert 'href="/story/s1">Rusia-Korut</a>' in page
+    assert 'href="/story/s1">Judul a1</a>' in page
 
 
 def test_runs_and_sources(served) -> None:

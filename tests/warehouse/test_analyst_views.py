@@ -153,7 +153,7 @@ def test_the_ten_readme_questions_run(tmp_path: Path) -> None:
         results = [con.execute(q).fetchall() for q in queries]
     finally:
         con.close()
-    assert results[0] == [("s1", "Rusia-Korut", "Kabar Harian", T0, 1)]
+    assert results[0] == [("s1", "Judul a1", "Kabar Harian", T0, 1)]  # a story is titled after its first original
     assert sum(r[1] for r in results[1]) == 2  # a1 and a5 mention both (the copy a4 is left out)
     assert results[2] == [("Kim Jong-un", 1)]
     assert {r[0] for r in results[7]} == {"Rusia", "Korea Utara"}  # places only: Kim is a person

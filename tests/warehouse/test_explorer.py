@@ -54,7 +54,7 @@ def test_narrowed_page_queries_answer_as_the_views_do(tmp_path) -> None:
         assert sorted(r[1] for r in fetched.rows) == ["https://x/a1", "https://x/gone"]
         assert ex.article_fetches(con, []).rows == []
         row = ex.article(con, "a1")
-        assert row["story_title"] == "Rusia-Korut" and row["text"].startswith("Rusia Korut")
+        assert row["story_title"] == "Judul a1" and row["text"].startswith("Rusia Korut")
         ranked = [r[0] for r in con.execute("SELECT article_id FROM search_articles('rusia')").fetchall()]
         hits = ex.search_hits(con, ex.Filters(query="rusia"))
         assert len(ranked) >= 2 and [r[0] for r in hits.rows] == [a for a in ranked if a != "a4"]

@@ -109,7 +109,7 @@ def test_report_renders_all_charts_offline(tmp_path: Path) -> None:
     page = out.read_text(encoding="utf-8")
     assert "cdn.plot.ly/plotly" not in page and "<script src=\"http" not in page  # self-contained
     assert page.count("Plotly.newPlot") == 4
-    assert '<a href="https://x/a1">Rusia-Korut</a>' in page  # top stories link their first report, by title
+    assert '<a href="https://x/a1">Judul a1</a>' in page  # top stories link their first report, by its title
     assert ">Judul a6</a>" in page and "s9f3e2a" not in page.split("Top stories")[-1]  # untitled story: its article's title
     assert "Tanpa tanggal" not in page and "1 undated not shown" in page  # the undated item is not on today
     assert "Articles per day per outlet" in page  # a few days of data: daily bins
