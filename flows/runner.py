@@ -51,6 +51,12 @@ def task_runner_for(run: RunSettings | None = None) -> TaskRunner:
     if name == "dask":
         from prefect_dask import DaskTaskRunner
 
+        # distributed logs a comm that a closing worker dropped mid-send at INFO *with its
+        # traceback* (distributed/batched.py: "Batched Comm Closed", exc_info=True), an expected
+        # race when a SIGTERM closes the LocalCluster: a stopped run's log then showed a traceback
+        # for nothing wrong (tests/flows/test_interrupt_dask.py, fresh-clone CI). Its warnings and
+        # errors still show.
+        logging.getLogger("distributed.batched").setLevel(logging.WARNING)
         if run is not None and run.dask_address:
             return DaskTaskRunner(address=run.dask_address)
         # Processes, one thread each: extraction is CPU-bound Python (the GIL), and batches are big
