@@ -2,11 +2,12 @@
 
     .venv/bin/python benchmarks/enrichment_real.py [--show]
 
-Runs the entities, quotes and themes enrichers over the `content` of 11 article pages of
+Runs the entities, quotes and themes enrichers over the `content` of 18 article pages of
 ../shared/corpus/indonesian-news (read in place), cleaned as the pipeline cleans a page before
 enriching it (``tasks.normalise.normalise_article``: the opening dateline "Mataram, NTB (ANTARA
 News) - " and the trailing desk tag "(fyk/ash)" go), and prints, for the held-out split (annotated
-before any tuning) and the dev split separately:
+before any tuning: `heldout2`, and the older `heldout`, whose failures have since been read) and
+the dev split separately:
 - entity recall and precision (a gold name is found when a mention of the same type has its name,
   one of its alternatives, or links to an entity that has it; a predicted name is right when it
   matches a gold name that way);
@@ -41,6 +42,9 @@ from tasks.normalise import normalise_article  # noqa: E402
 from tasks.places import gazetteer  # noqa: E402
 
 SET_DIR = ROOT / "benchmarks" / "realset"
+# heldout2: annotated in round 9 before any rule met them (the figure that counts); heldout: the
+# round-6 held-out set, whose failures have since been read; dev: the set the rules were written on
+SPLITS = ("heldout2", "heldout", "dev")
 GROUND_TRUTH = ROOT.parent / "shared" / "corpus" / "indonesian-news" / "pages" / "ground-truth.json"
 
 
@@ -118,8 +122,8 @@ def ratio(values: list) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="print each article's misses (dev split only, unless --split)")
-    parser.add_argument("--split", choices=("dev", "heldout"), default="dev",
-                        help="the split whose misses --show prints (look at heldout only to report, never to tune)")
+    parser.add_argument("--split", choices=SPLITS, default="dev",
+                        help="the split whose misses --show prints (look at the held-out splits only to report, never to tune)")
     args = parser.parse_args(argv)
     if not GROUND_TRUTH.exists():
         print(f"error: no {GROUND_TRUTH}", file=sys.stderr)
@@ -134,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         result = score_article(annotation, pages[annotation["file"]], kb, args.show and annotation["split"] == args.split)
         for name, values in result.items():
             totals[annotation["split"]][name] += values
-    for split in ("heldout", "dev"):
+    for split in SPLITS:
         t = totals[split]
         print(f"{split}: entity recall {ratio(t['found'])}, precision {ratio(t['right'])}; "
               f"places with coordinates {ratio(t['coords'])}; quote speakers {ratio(t['speakers'])}; "
