@@ -43,6 +43,28 @@ def test_recognise_gives_typed_spans_with_offsets() -> None:
 
 
 @needs_model
+def test_recognise_serves_a_repeated_text_from_its_cache_and_a_rebuilt_model_afresh(tmp_path) -> None:
+    import os
+    import shutil
+
+    from tasks import ner
+
+    text = "Menteri Retno Marsudi bertemu Presiden Joko Widodo di Istana Bogor, Jawa Barat."
+    model = tmp_path / NEWS_MODEL.name
+    shutil.copy2(NEWS_MODEL, model)
+    ner._recognised.cache_clear()
+    first = recognise(text, model)
+    first.clear()  # a caller's list is its own: the cached names stay whole
+    again = recognise(text, model)
+    assert again and again == recognise(text, NEWS_MODEL)
+    assert ner._recognised.cache_info().hits == 1  # the second call on the same text and model file
+    stat = model.stat()
+    os.utime(model, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # the model file rebuilt
+    assert recognise(text, model) == again
+    assert ner._recognised.cache_info().misses == 3  # the new file version is tagged again
+
+
+@needs_model
 def test_spelled_out_acronym_wins_over_the_kb_and_unlinked_names_are_kept() -> None:
     kb = load_kb()
     assert kb.link("KPA") is not None  # the shipped KB reads KPA as the Korean People's Army
