@@ -16,11 +16,15 @@ the same class. So:
   by its non-link characters; the best-scoring parent is the main container (elements of one tag
   and the same classes scoring together: a CMS may wrap every paragraph alone), and elements of
   the same tag whose classes mostly agree with it (``SAME_CLASS``, digits ignored) are its other
-  chunks;
+  chunks. A page with no ``<p>`` of prose at all (a CMS that separates paragraphs with ``<br>``)
+  scores the text runs between the breaks instead, unless the block sits beside paragraphs
+  each in an element of its own (then it is one part of the article only);
 - ``keep_main_blocks`` keeps the body's lines that are in those containers (anywhere in their
   text, nested code and tables included, nested asides, figures, forms and marked link boxes
   not), the sentences before the first of them (standfirst and lead often sit in a header block
-  of their own; its short labels, the kicker, headline, byline and date line, go), prose lines between two of them (a paragraph the CMS wrapped in another
+  of their own; its short labels, the kicker, headline, byline and date line, go, and so do a
+  standfirst the page declares as its ``<meta>`` description, its summary, and a key-points
+  list), prose lines between two of them (a paragraph the CMS wrapped in another
   element) and the lines between two chunks (a split article's subheadings); it drops the other
   lines after the first main line: the comment, ticker, teaser and promotion blocks, whatever
   their words. A chunk the body took nothing from is added in page order (trafilatura kept one
@@ -42,6 +46,8 @@ from tasks.boilerplate import PRUNE_ATTR
 
 #: A paragraph shorter than this says too little to mark its container as the article's.
 MIN_PARAGRAPH_CHARS = 25
+#: An element with this many ``<br>`` children may hold its paragraphs as text runs between them.
+MIN_BREAKS = 2
 #: Chunks of one article share a tag and at least this share of their class words.
 SAME_CLASS = 0.5
 #: The body is trimmed only when at least this share of its characters lies in the containers
@@ -63,6 +69,11 @@ _BOXES = frozenset({"aside", "figure", "form", "nav", "script", "style", "noscri
 #: The children of a main container whose text is the article's.
 _TEXT_CHILDREN = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol"})
 _WORDS = re.compile(r"\w+")
+#: The ``<meta>`` names and properties whose content is the page's declared summary.
+_SUMMARY_META = frozenset({"description", "og:description", "twitter:description"})
+#: A line holding a declared summary is that summary when the summary is this share of it.
+SUMMARY_SHARE = 0.8
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 #: Inline elements: their text runs on with their neighbours' (no word break around them).
 _INLINE = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
                      "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var"})
@@ -112,6 +123,19 @@ def main_containers(tree: _Element) -> list[_Element]:
         if link > 0.5 * text or parent is None:
             continue
         scores[parent] = scores.get(parent, 0) + text - link
+    # a page with no paragraph of prose in <p>s (a CMS that separates its paragraphs with <br>):
+    # the text runs between the breaks are its paragraphs. Only then: on a page that has <p>s, a
+    # <br> block beside them is often one part of the article only (it cut a news agency's page)
+    for element in ({br.getparent() for br in body.iter("br")} - {None}) if not scores else ():
+        if _breaks(element) < MIN_BREAKS or element.tag in _OUTSIDE or any(
+                isinstance(a.tag, str) and a.tag in _OUTSIDE for a in element.iterancestors()):
+            continue
+        if any(_paragraph_like(sibling) for sibling in element.itersiblings(preceding=True)) or any(
+                _paragraph_like(sibling) for sibling in element.itersiblings()):
+            continue  # the CMS wraps paragraphs in elements of their own: this block is one part only
+        for text, link in _runs(element):
+            if len(text) >= MIN_PARAGRAPH_CHARS and link <= 0.5 * len(text):
+                scores[element] = scores.get(element, 0) + len(text) - link
     if not scores:
         return []
     # chunks of one article count together: a CMS that wraps every paragraph in an element of
@@ -195,15 +219,57 @@ def restore_main_paragraphs(kept: str, fuller: str, paragraphs: set[str]) -> tup
     return "\n".join(lines), restored
 
 
+def _paragraph_like(element: _Element) -> bool:
+    """An element that reads as one paragraph: only inline children, a sentence of prose
+    (``MIN_PARAGRAPH_CHARS`` or more, at most half link text), not a heading."""
+    if not isinstance(element.tag, str) or element.tag in _OUTSIDE or element.tag in _HEADINGS:
+        return False
+    if any(not isinstance(child.tag, str) or child.tag not in _INLINE for child in element):
+        return False
+    text = _norm(element.text_content())
+    link = sum(len(_norm(a.text_content())) for a in element.iter("a"))
+    return len(text) >= MIN_PARAGRAPH_CHARS and link <= 0.5 * len(text) and text.endswith(_SENTENCE_END)
+
+
+def _breaks(element: _Element) -> int:
+    return sum(1 for child in element if child.tag == "br")
+
+
+def _runs(element: _Element) -> list[tuple[str, int]]:
+    """The text runs of an element that separates its paragraphs with ``<br>``: its own text and
+    its inline children's, split at each ``<br>`` and block child; each with its link characters."""
+    runs: list[tuple[str, int]] = []
+    parts, link = [element.text or ""], 0
+    for child in element:
+        if isinstance(child.tag, str) and child.tag in _INLINE and not child.get(PRUNE_ATTR):
+            parts.append(child.text_content())
+            link += sum(len(_norm(a.text_content())) for a in child.iter("a"))
+        elif isinstance(child.tag, str):  # a break, a block: the run ends
+            runs.append((_norm("".join(parts)), link))
+            parts, link = [], 0
+        parts.append(child.tail or "")
+    runs.append((_norm("".join(parts)), link))
+    return [(text, link) for text, link in runs if text]
+
+
 def _container_lines(container: _Element) -> list[str]:
+    broken = _breaks(container) >= MIN_BREAKS  # paragraphs as runs between <br>s, maybe beside <p>s
     lines: list[str] = []
+    run = [container.text or ""] if broken else []
     for child in container:
+        if broken and isinstance(child.tag, str) and child.tag in _INLINE and not child.get(PRUNE_ATTR):
+            run += [child.text_content(), child.tail or ""]
+            continue
+        if broken:  # a break or a block ends the run
+            lines.append(_norm("".join(run)))
+            run = [child.tail or ""]
         if not isinstance(child.tag, str) or child.tag not in _TEXT_CHILDREN:
             continue
         if child.tag in ("ul", "ol"):
             lines += [_norm(item.text_content()) for item in child.iter("li")]
         else:
             lines.append(_norm(child.text_content()))
+    lines.append(_norm("".join(run)))
     return [line for line in lines if line]
 
 
@@ -251,17 +317,48 @@ def _prose(line: str) -> bool:
     return len(line.split()) >= PROSE_WORDS and line.rstrip().endswith(_SENTENCE_END)
 
 
+def _list_item(line: str) -> bool:
+    """A line trafilatura wrote from a list item (``- item``)."""
+    return line.lstrip().startswith("- ")
+
+
 def _label(line: str) -> bool:
     """A short line that does not end as a sentence ends: a kicker, headline, byline or date line."""
     return len(line.split()) <= LABEL_WORDS and not line.rstrip().endswith(_SENTENCE_END)
 
 
-def keep_main_blocks(text: str, chunks: "list[str] | list[tuple[str, str]] | str") -> str:
+def declared_summaries(tree: _Element) -> list[str]:
+    """The word tokens (as ``_tokens``, casefolded) of the summaries the page declares in its
+    ``<meta>``: ``description``, ``og:description``, ``twitter:description`` (distinct, non-empty)."""
+    found: list[str] = []
+    for meta in tree.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or "").strip().lower()
+        if name in _SUMMARY_META and (tokens := _tokens((meta.get("content") or "").casefold())):
+            if tokens not in found:
+                found.append(tokens)
+    return found
+
+
+def _is_declared_summary(line: str, summaries: list[str]) -> bool:
+    """True when ``line`` (5 words or more) is one of the page's declared summaries: within it,
+    holding it (at least ``SUMMARY_SHARE`` of the line), or opening with it when the declared
+    one is a cut-short copy (12 words or more)."""
+    tokens = _tokens(line.casefold())
+    if len(tokens.split()) < 5:
+        return False
+    return any(tokens in summary or summary in tokens and len(summary) >= SUMMARY_SHARE * len(tokens)
+               or len(summary.split()) >= 12 and tokens.startswith(summary) for summary in summaries)
+
+
+def keep_main_blocks(text: str, chunks: "list[str] | list[tuple[str, str]] | str",
+                     summaries: "list[str] | None" = None) -> str:
     """``text`` without its lines outside the main containers, and with the article's other
     chunks added when ``text`` holds none of their lines (see the module docstring); ``text``
     unchanged when the containers hold less than ``MIN_SHARE`` of it. ``chunks``: the
     containers' texts (``main_chunks``; or ``main_chunk_texts``: their lines and all their
-    text, what a line of ``text`` must be in to be inside), or one text for them all."""
+    text, what a line of ``text`` must be in to be inside), or one text for them all.
+    ``summaries``: the page's declared summaries (``declared_summaries``); a line before the
+    containers that is one of them is the standfirst, the page's summary, not its body."""
     chunks = [chunks] if isinstance(chunks, str) else chunks
     pairs = [chunk if isinstance(chunk, tuple) else (chunk, chunk) for chunk in chunks]
     chunks = [own for own, _ in pairs]
@@ -287,10 +384,15 @@ def keep_main_blocks(text: str, chunks: "list[str] | list[tuple[str, str]] | str
         boundary = i < last and upcoming[i] is not None and upcoming[i] != current
         if home[i] is not None or (i < last and (_prose(lines[i]) or boundary)):
             by_chunk.setdefault(current, []).append(lines[i])
-    # the header block before the article's paragraphs: its sentences (standfirst, lead) stay;
+    # the header block before the article's paragraphs: its sentences (a lead printed apart) stay;
     # its labels go (kicker, headline, byline, date line, "Berlin."): the title, author and date
-    # are fields of their own
-    kept = [line for line in lines[:first] if not _label(line)]
+    # are fields of their own. So does a standfirst the page declares as its summary (<meta>
+    # description): printed above the article's paragraphs and declared apart from them, it is
+    # the page's summary, not the body's first paragraph (a lead the containers hold stays,
+    # whatever the description says); and a list there, outside the containers: a key-points box
+    # ("Das Wichtigste in Kürze") or the header's navigation
+    kept = [line for line in lines[:first]
+            if not _label(line) and not _is_declared_summary(line, summaries or []) and not _list_item(line)]
     for i, chunk in enumerate(chunks):
         # a chunk trafilatura took nothing from: the CMS split the article and trafilatura kept one part
         kept += by_chunk.get(i) or [line for line in chunk.split("\n") if line.strip()]
