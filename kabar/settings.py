@@ -81,8 +81,8 @@ MAX_SILENT_SHARE = 0.25
 #: CMS that wraps each paragraph alone count as one group, and article paragraphs trafilatura's
 #: precision run dropped or cut short go back (tasks/main_blocks.py, issue 13, round 8). 5: a
 #: standfirst the page declares as its <meta> description and a key-points list printed above
-#: the article's containers leave bodies; paragraphs separated by <br> make a main container
-#: (tasks/main_blocks.py, issue 13, round 9).
+#: the article's containers leave bodies; ruby annotations with <rp> brackets are written in line
+#: (tasks/main_blocks.py, tasks/boilerplate.py, issue 13, round 9).
 PIPELINE_CODE_VERSION = "5"
 #: The Prefect schedule of the nightly deployment.
 NIGHTLY_CRON = "0 2 * * *"

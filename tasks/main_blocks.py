@@ -16,9 +16,7 @@ the same class. So:
   by its non-link characters; the best-scoring parent is the main container (elements of one tag
   and the same classes scoring together: a CMS may wrap every paragraph alone), and elements of
   the same tag whose classes mostly agree with it (``SAME_CLASS``, digits ignored) are its other
-  chunks. A page with no ``<p>`` of prose at all (a CMS that separates paragraphs with ``<br>``)
-  scores the text runs between the breaks instead, unless the block sits beside paragraphs
-  each in an element of its own (then it is one part of the article only);
+  chunks;
 - ``keep_main_blocks`` keeps the body's lines that are in those containers (anywhere in their
   text, nested code and tables included, nested asides, figures, forms and marked link boxes
   not), the sentences before the first of them (standfirst and lead often sit in a header block
@@ -46,8 +44,6 @@ from tasks.boilerplate import PRUNE_ATTR
 
 #: A paragraph shorter than this says too little to mark its container as the article's.
 MIN_PARAGRAPH_CHARS = 25
-#: An element with this many ``<br>`` children may hold its paragraphs as text runs between them.
-MIN_BREAKS = 2
 #: Chunks of one article share a tag and at least this share of their class words.
 SAME_CLASS = 0.5
 #: The body is trimmed only when at least this share of its characters lies in the containers
@@ -73,7 +69,6 @@ _WORDS = re.compile(r"\w+")
 _SUMMARY_META = frozenset({"description", "og:description", "twitter:description"})
 #: A line holding a declared summary is that summary when the summary is this share of it.
 SUMMARY_SHARE = 0.8
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 #: Inline elements: their text runs on with their neighbours' (no word break around them).
 _INLINE = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
                      "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var"})
@@ -123,19 +118,6 @@ def main_containers(tree: _Element) -> list[_Element]:
         if link > 0.5 * text or parent is None:
             continue
         scores[parent] = scores.get(parent, 0) + text - link
-    # a page with no paragraph of prose in <p>s (a CMS that separates its paragraphs with <br>):
-    # the text runs between the breaks are its paragraphs. Only then: on a page that has <p>s, a
-    # <br> block beside them is often one part of the article only (it cut a news agency's page)
-    for element in ({br.getparent() for br in body.iter("br")} - {None}) if not scores else ():
-        if _breaks(element) < MIN_BREAKS or element.tag in _OUTSIDE or any(
-                isinstance(a.tag, str) and a.tag in _OUTSIDE for a in element.iterancestors()):
-            continue
-        if any(_paragraph_like(sibling) for sibling in element.itersiblings(preceding=True)) or any(
-                _paragraph_like(sibling) for sibling in element.itersiblings()):
-            continue  # the CMS wraps paragraphs in elements of their own: this block is one part only
-        for text, link in _runs(element):
-            if len(text) >= MIN_PARAGRAPH_CHARS and link <= 0.5 * len(text):
-                scores[element] = scores.get(element, 0) + len(text) - link
     if not scores:
         return []
     # chunks of one article count together: a CMS that wraps every paragraph in an element of
@@ -219,57 +201,15 @@ def restore_main_paragraphs(kept: str, fuller: str, paragraphs: set[str]) -> tup
     return "\n".join(lines), restored
 
 
-def _paragraph_like(element: _Element) -> bool:
-    """An element that reads as one paragraph: only inline children, a sentence of prose
-    (``MIN_PARAGRAPH_CHARS`` or more, at most half link text), not a heading."""
-    if not isinstance(element.tag, str) or element.tag in _OUTSIDE or element.tag in _HEADINGS:
-        return False
-    if any(not isinstance(child.tag, str) or child.tag not in _INLINE for child in element):
-        return False
-    text = _norm(element.text_content())
-    link = sum(len(_norm(a.text_content())) for a in element.iter("a"))
-    return len(text) >= MIN_PARAGRAPH_CHARS and link <= 0.5 * len(text) and text.endswith(_SENTENCE_END)
-
-
-def _breaks(element: _Element) -> int:
-    return sum(1 for child in element if child.tag == "br")
-
-
-def _runs(element: _Element) -> list[tuple[str, int]]:
-    """The text runs of an element that separates its paragraphs with ``<br>``: its own text and
-    its inline children's, split at each ``<br>`` and block child; each with its link characters."""
-    runs: list[tuple[str, int]] = []
-    parts, link = [element.text or ""], 0
-    for child in element:
-        if isinstance(child.tag, str) and child.tag in _INLINE and not child.get(PRUNE_ATTR):
-            parts.append(child.text_content())
-            link += sum(len(_norm(a.text_content())) for a in child.iter("a"))
-        elif isinstance(child.tag, str):  # a break, a block: the run ends
-            runs.append((_norm("".join(parts)), link))
-            parts, link = [], 0
-        parts.append(child.tail or "")
-    runs.append((_norm("".join(parts)), link))
-    return [(text, link) for text, link in runs if text]
-
-
 def _container_lines(container: _Element) -> list[str]:
-    broken = _breaks(container) >= MIN_BREAKS  # paragraphs as runs between <br>s, maybe beside <p>s
     lines: list[str] = []
-    run = [container.text or ""] if broken else []
     for child in container:
-        if broken and isinstance(child.tag, str) and child.tag in _INLINE and not child.get(PRUNE_ATTR):
-            run += [child.text_content(), child.tail or ""]
-            continue
-        if broken:  # a break or a block ends the run
-            lines.append(_norm("".join(run)))
-            run = [child.tail or ""]
         if not isinstance(child.tag, str) or child.tag not in _TEXT_CHILDREN:
             continue
         if child.tag in ("ul", "ol"):
             lines += [_norm(item.text_content()) for item in child.iter("li")]
         else:
             lines.append(_norm(child.text_content()))
-    lines.append(_norm("".join(run)))
     return [line for line in lines if line]
 
 
@@ -387,12 +327,18 @@ def keep_main_blocks(text: str, chunks: "list[str] | list[tuple[str, str]] | str
     # the header block before the article's paragraphs: its sentences (a lead printed apart) stay;
     # its labels go (kicker, headline, byline, date line, "Berlin."): the title, author and date
     # are fields of their own. So does a standfirst the page declares as its summary (<meta>
-    # description): printed above the article's paragraphs and declared apart from them, it is
-    # the page's summary, not the body's first paragraph (a lead the containers hold stays,
-    # whatever the description says); and a list there, outside the containers: a key-points box
-    # ("Das Wichtigste in Kürze") or the header's navigation
-    kept = [line for line in lines[:first]
-            if not _label(line) and not _is_declared_summary(line, summaries or []) and not _list_item(line)]
+    # description) right above the article's paragraphs: declared apart from them, it is the
+    # page's summary, not the body's first paragraph (a lead the containers hold stays, whatever
+    # the description says); and a list there: a key-points box ("Das Wichtigste in Kürze").
+    # Only in the run of lines right above the containers: when the containers are a teaser row
+    # below the article, the article itself is "the header", its first paragraph the description
+    apart = set()
+    for i in range(first - 1, -1, -1):
+        if _is_declared_summary(lines[i], summaries or []) or _list_item(lines[i]):
+            apart.add(i)
+        elif not _label(lines[i]):
+            break
+    kept = [line for i, line in enumerate(lines[:first]) if not _label(line) and i not in apart]
     for i, chunk in enumerate(chunks):
         # a chunk trafilatura took nothing from: the CMS split the article and trafilatura kept one part
         kept += by_chunk.get(i) or [line for line in chunk.split("\n") if line.strip()]

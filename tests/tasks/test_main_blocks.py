@@ -90,11 +90,14 @@ def test_a_standfirst_the_page_declares_as_its_summary_is_not_body() -> None:
     assert len(summaries) == 1  # description and og:description say the same: once
     chunks = main_chunk_texts(tree)
     other = "Warga diminta menjauhi tanggul yang retak sampai air surut pada akhir pekan ini."
-    text = "\n".join([standfirst, other, *PARAGRAPHS])
-    # printed above the article's paragraphs and declared apart from them: the page's summary goes;
-    # another sentence of the header block stays
+    text = "\n".join([other, standfirst, "Rabu, 15 Mei 2024 10:24 WIB", *PARAGRAPHS])
+    # printed right above the article's paragraphs and declared apart from them: the page's summary
+    # goes; another sentence of the header block stays
     assert keep_main_blocks(text, chunks, summaries).split("\n") == [other, *PARAGRAPHS]
-    assert keep_main_blocks(text, chunks).split("\n") == [standfirst, other, *PARAGRAPHS]
+    assert keep_main_blocks(text, chunks).split("\n") == [other, standfirst, *PARAGRAPHS]
+    # with a sentence between it and the containers it is the article's first paragraph (the
+    # containers are then a row below the article, not its body): it stays
+    assert keep_main_blocks("\n".join([standfirst, other, *PARAGRAPHS]), chunks, summaries).split("\n")[0] == standfirst
     # a description cut short ("...") still names the line it opens
     cut = " ".join(standfirst.split()[:13]) + " ..."
     assert keep_main_blocks(text, chunks, declared_summaries(lxml.html.fromstring(
@@ -103,32 +106,11 @@ def test_a_standfirst_the_page_declares_as_its_summary_is_not_body() -> None:
     lead_html = html.replace(f"<div class='ringkasan'><p>{standfirst}</p></div><div class='isi-berita'>",
                              f"<div class='isi-berita'><p>{standfirst}</p>")
     lead_tree = lxml.html.fromstring(lead_html)
-    assert keep_main_blocks(text, main_chunk_texts(lead_tree), declared_summaries(lead_tree)).split("\n")[0] == standfirst
+    assert standfirst in keep_main_blocks(text, main_chunk_texts(lead_tree), declared_summaries(lead_tree)).split("\n")
     # through the whole extraction
     body = _extract(html).text
     assert standfirst not in body and PARAGRAPHS[0] in body
     assert standfirst in _extract(lead_html).text
-
-
-def test_paragraphs_separated_by_breaks_make_a_main_container() -> None:
-    # an older CMS: no <p> at all, the article is text runs between <br>s (with a subheading and a
-    # link inside them), beside side boxes whose labels trafilatura keeps
-    runs = "<br><br>".join(PARAGRAPHS[:2]) + "<br><h2>Posko Darurat</h2>" + "<br><br>".join(
-        [PARAGRAPHS[2].replace("BMKG", "<a href='/tag/bmkg'>BMKG</a>"), *PARAGRAPHS[3:]])
-    side = "".join(f"<div class='kotak'><div class='judul-kotak'>{label}</div></div>"
-                   for label in ("Foto Terbaru", "Harga Emas Hari Ini", "Komentar Pembaca"))
-    html = (f"<html><body><div class='konten'><h1>Banjir Rob Genangi Pesisir Utara Makassar</h1>"
-            f"<div class='isi'>{runs}</div></div><div class='samping'>{side}</div></body></html>")
-    tree = lxml.html.fromstring(html)
-    assert [c.get("class") for c in main_containers(tree)] == ["isi"]
-    assert main_chunks(tree) == ["\n".join([*PARAGRAPHS[:2], "Posko Darurat", *PARAGRAPHS[2:]])]
-    text = "\n".join([*PARAGRAPHS[:2], "Posko Darurat", *PARAGRAPHS[2:], "Foto Terbaru", "Harga Emas Hari Ini",
-                      "Komentar Pembaca"])
-    assert keep_main_blocks(text, main_chunk_texts(tree)).split("\n") == [*PARAGRAPHS[:2], "Posko Darurat", *PARAGRAPHS[2:]]
-    # a <br> block beside paragraphs each in an element of its own is one part of the article, not all of it
-    parts = "".join(f"<div>{p}</div>" for p in PARAGRAPHS[:2])
-    html = f"<html><body><div class='isi'>{parts}<div>{'<br><br>'.join(PARAGRAPHS[2:])}</div></div></body></html>"
-    assert main_containers(lxml.html.fromstring(html)) == []
 
 
 def test_an_article_split_into_same_class_chunks_is_kept_whole() -> None:
