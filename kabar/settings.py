@@ -79,8 +79,11 @@ MAX_SILENT_SHARE = 0.25
 #: not articles; header labels, the opening headline and other pages' headline links leave bodies
 #: (tasks/page_type.py, tasks/candidates.py, issue 13, round 7). 4: the main containers of a
 #: CMS that wraps each paragraph alone count as one group, and article paragraphs trafilatura's
-#: precision run dropped or cut short go back (tasks/main_blocks.py, issue 13, round 8).
-PIPELINE_CODE_VERSION = "4"
+#: precision run dropped or cut short go back (tasks/main_blocks.py, issue 13, round 8). 5: a
+#: standfirst the page declares as its <meta> description and a key-points list printed above
+#: the article's containers leave bodies; ruby annotations with <rp> brackets are written in line
+#: (tasks/main_blocks.py, tasks/boilerplate.py, issue 13, round 9).
+PIPELINE_CODE_VERSION = "5"
 #: The Prefect schedule of the nightly deployment.
 NIGHTLY_CRON = "0 2 * * *"
 #: The newsroom time zone: dates without a zone (pages, --since, deployment parameters) are

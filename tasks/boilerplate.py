@@ -4,6 +4,9 @@
    - wraps an article's loose lead text in <p> (Indonesian CMSs print the first paragraph as
      bare text after a bold dateline, "<b>Kapanlagi.com</b> - Brandon ...", beside later <p>s;
      trafilatura keeps only the <p>s and loses the lead);
+   - writes ruby annotations that carry ``<rp>`` brackets in line, as a browser without ruby
+     support shows them ("尹錫悦（ユンソンニョル）"): trafilatura breaks the line at each such
+     ``<ruby>`` and drops the reading;
    - marks link-dense blocks (``PRUNE_ATTR``): lists whose items are mostly links (related
      news, "BERITA LAINNYA", "Berita Terkait", indexes with dates), and small containers that
      are mostly link text; ``link_texts`` gives their headlines, which cleaning removes from
@@ -134,6 +137,27 @@ def _is_link_block(element: _Element, sizes: dict) -> bool:
     return density >= 0.35 and bool(_BOX_WORDS.search(names))
 
 
+def _inline_ruby(body: _Element) -> int:
+    """Each ``<ruby>`` with ``<rp>`` brackets becomes its text in line (base, then the reading in
+    the brackets the page gives for browsers without ruby); how many there were. trafilatura
+    breaks the line at such a ruby and drops the reading (its text became "韓国の\n尹錫悦\n大統領は")."""
+    # only with <rp>: a ruby without the page's brackets written in line would run base and
+    # reading together (子こども); trafilatura already drops a bare <rt> without breaking the line
+    rubies = [ruby for ruby in body.iter("ruby") if ruby.find("rp") is not None]
+    for ruby in rubies:
+        text = "".join(ruby.itertext())
+        parent, previous = ruby.getparent(), ruby.getprevious()
+        if parent is None:
+            continue
+        joined = text + (ruby.tail or "")
+        if previous is not None:
+            previous.tail = (previous.tail or "") + joined
+        else:
+            parent.text = (parent.text or "") + joined
+        parent.remove(ruby)
+    return len(rubies)
+
+
 def prune_tree(tree: _Element) -> dict[str, int]:
     """The structural pass (see the module docstring); returns what it did, by kind.
 
@@ -141,10 +165,11 @@ def prune_tree(tree: _Element) -> dict[str, int]:
     container trafilatura picks as the article, and on trafilatura's own evaluation set that
     cost more recall than it gained. ``link_texts`` collects what they say instead, and the
     normalise stage drops output lines made of it (rule ``link_block``)."""
-    done = {"wrapped": 0, "link_lists": 0, "link_blocks": 0}
+    done = {"wrapped": 0, "link_lists": 0, "link_blocks": 0, "ruby": 0}
     body = tree.find("body") if tree.tag == "html" else tree
     if body is None:
         body = tree
+    done["ruby"] = _inline_ruby(body)
     sizes = _sizes(body)
     doomed: list[tuple[_Element, str]] = []
     skip: set[_Element] = set()

@@ -42,7 +42,9 @@ from lxml.etree import _Element
 
 from kabar.text import absolute_url, site_of
 from tasks.jsonld import jsonld_nodes
-from tasks.main_blocks import keep_main_blocks, main_chunk_texts, main_paragraphs, restore_main_paragraphs
+from tasks.main_blocks import (
+    declared_summaries, keep_main_blocks, main_chunk_texts, main_paragraphs, restore_main_paragraphs,
+)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -213,7 +215,7 @@ def choose_body(tree: _Element, url: str | None, default: str,
             if name == "precision":  # what it dropped from the article's own paragraphs goes back
                 text, restored = restore_main_paragraphs(text, default, main_paragraphs(tree))
                 name += "+restored" if restored else ""
-            trimmed = keep_main_blocks(text, main_chunk_texts(tree))
+            trimmed = keep_main_blocks(text, main_chunk_texts(tree), declared_summaries(tree))
             return (trimmed, f"{name}+main") if trimmed != text else (text, name)
     declared = jsonld_article_body(tree)
     if len(declared) >= MIN_JSONLD_CHARS and not list_shaped(declared, anchors):

@@ -20,7 +20,9 @@ the same class. So:
 - ``keep_main_blocks`` keeps the body's lines that are in those containers (anywhere in their
   text, nested code and tables included, nested asides, figures, forms and marked link boxes
   not), the sentences before the first of them (standfirst and lead often sit in a header block
-  of their own; its short labels, the kicker, headline, byline and date line, go), prose lines between two of them (a paragraph the CMS wrapped in another
+  of their own; its short labels, the kicker, headline, byline and date line, go, and so do a
+  standfirst the page declares as its ``<meta>`` description, its summary, and a key-points
+  list), prose lines between two of them (a paragraph the CMS wrapped in another
   element) and the lines between two chunks (a split article's subheadings); it drops the other
   lines after the first main line: the comment, ticker, teaser and promotion blocks, whatever
   their words. A chunk the body took nothing from is added in page order (trafilatura kept one
@@ -63,6 +65,10 @@ _BOXES = frozenset({"aside", "figure", "form", "nav", "script", "style", "noscri
 #: The children of a main container whose text is the article's.
 _TEXT_CHILDREN = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol"})
 _WORDS = re.compile(r"\w+")
+#: The ``<meta>`` names and properties whose content is the page's declared summary.
+_SUMMARY_META = frozenset({"description", "og:description", "twitter:description"})
+#: A line holding a declared summary is that summary when the summary is this share of it.
+SUMMARY_SHARE = 0.8
 #: Inline elements: their text runs on with their neighbours' (no word break around them).
 _INLINE = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
                      "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var"})
@@ -251,17 +257,48 @@ def _prose(line: str) -> bool:
     return len(line.split()) >= PROSE_WORDS and line.rstrip().endswith(_SENTENCE_END)
 
 
+def _list_item(line: str) -> bool:
+    """A line trafilatura wrote from a list item (``- item``)."""
+    return line.lstrip().startswith("- ")
+
+
 def _label(line: str) -> bool:
     """A short line that does not end as a sentence ends: a kicker, headline, byline or date line."""
     return len(line.split()) <= LABEL_WORDS and not line.rstrip().endswith(_SENTENCE_END)
 
 
-def keep_main_blocks(text: str, chunks: "list[str] | list[tuple[str, str]] | str") -> str:
+def declared_summaries(tree: _Element) -> list[str]:
+    """The word tokens (as ``_tokens``, casefolded) of the summaries the page declares in its
+    ``<meta>``: ``description``, ``og:description``, ``twitter:description`` (distinct, non-empty)."""
+    found: list[str] = []
+    for meta in tree.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or "").strip().lower()
+        if name in _SUMMARY_META and (tokens := _tokens((meta.get("content") or "").casefold())):
+            if tokens not in found:
+                found.append(tokens)
+    return found
+
+
+def _is_declared_summary(line: str, summaries: list[str]) -> bool:
+    """True when ``line`` (5 words or more) is one of the page's declared summaries: within it,
+    holding it (at least ``SUMMARY_SHARE`` of the line), or opening with it when the declared
+    one is a cut-short copy (12 words or more)."""
+    tokens = _tokens(line.casefold())
+    if len(tokens.split()) < 5:
+        return False
+    return any(tokens in summary or summary in tokens and len(summary) >= SUMMARY_SHARE * len(tokens)
+               or len(summary.split()) >= 12 and tokens.startswith(summary) for summary in summaries)
+
+
+def keep_main_blocks(text: str, chunks: "list[str] | list[tuple[str, str]] | str",
+                     summaries: "list[str] | None" = None) -> str:
     """``text`` without its lines outside the main containers, and with the article's other
     chunks added when ``text`` holds none of their lines (see the module docstring); ``text``
     unchanged when the containers hold less than ``MIN_SHARE`` of it. ``chunks``: the
     containers' texts (``main_chunks``; or ``main_chunk_texts``: their lines and all their
-    text, what a line of ``text`` must be in to be inside), or one text for them all."""
+    text, what a line of ``text`` must be in to be inside), or one text for them all.
+    ``summaries``: the page's declared summaries (``declared_summaries``); a line before the
+    containers that is one of them is the standfirst, the page's summary, not its body."""
     chunks = [chunks] if isinstance(chunks, str) else chunks
     pairs = [chunk if isinstance(chunk, tuple) else (chunk, chunk) for chunk in chunks]
     chunks = [own for own, _ in pairs]
@@ -287,10 +324,21 @@ def keep_main_blocks(text: str, chunks: "list[str] | list[tuple[str, str]] | str
         boundary = i < last and upcoming[i] is not None and upcoming[i] != current
         if home[i] is not None or (i < last and (_prose(lines[i]) or boundary)):
             by_chunk.setdefault(current, []).append(lines[i])
-    # the header block before the article's paragraphs: its sentences (standfirst, lead) stay;
+    # the header block before the article's paragraphs: its sentences (a lead printed apart) stay;
     # its labels go (kicker, headline, byline, date line, "Berlin."): the title, author and date
-    # are fields of their own
-    kept = [line for line in lines[:first] if not _label(line)]
+    # are fields of their own. So does a standfirst the page declares as its summary (<meta>
+    # description) right above the article's paragraphs: declared apart from them, it is the
+    # page's summary, not the body's first paragraph (a lead the containers hold stays, whatever
+    # the description says); and a list there: a key-points box ("Das Wichtigste in Kürze").
+    # Only in the run of lines right above the containers: when the containers are a teaser row
+    # below the article, the article itself is "the header", its first paragraph the description
+    apart = set()
+    for i in range(first - 1, -1, -1):
+        if _is_declared_summary(lines[i], summaries or []) or _list_item(lines[i]):
+            apart.add(i)
+        elif not _label(lines[i]):
+            break
+    kept = [line for i, line in enumerate(lines[:first]) if not _label(line) and i not in apart]
     for i, chunk in enumerate(chunks):
         # a chunk trafilatura took nothing from: the CMS split the article and trafilatura kept one part
         kept += by_chunk.get(i) or [line for line in chunk.split("\n") if line.strip()]

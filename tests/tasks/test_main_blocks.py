@@ -10,7 +10,7 @@ import lxml.html
 from kabar.models import Fetched, Item
 from tasks.extract import extract_article
 from tasks.main_blocks import (
-    keep_main_blocks, main_chunk_texts, main_chunks, main_containers, main_paragraphs, restore_main_paragraphs,
+    declared_summaries, keep_main_blocks, main_chunk_texts, main_chunks, main_containers, main_paragraphs, restore_main_paragraphs,
 )
 
 URL = "https://kabarkita.example/2024/05/15/banjir-rob-makassar"
@@ -76,6 +76,41 @@ def test_lines_before_the_main_container_and_prose_between_chunks_stay() -> None
     # a box beside the article (less than MIN_SHARE of the text in the containers): nothing changes
     assert keep_main_blocks(text, ["Ratusan rumah terendam dan akses pelabuhan terputus."]) == text
     assert keep_main_blocks(text, []) == text
+
+
+def test_a_standfirst_the_page_declares_as_its_summary_is_not_body() -> None:
+    standfirst = ("Ratusan rumah terendam dan akses pelabuhan terputus setelah air laut naik lebih tinggi "
+                  "dari perkiraan.")
+    html = ("<html><head><meta name='description' content='" + standfirst + "'>"
+            "<meta property='og:description' content='" + standfirst + "'></head><body><article>"
+            "<h1>Banjir Rob Genangi Pesisir Utara Makassar</h1>"
+            f"<div class='ringkasan'><p>{standfirst}</p></div>{_paragraphs(PARAGRAPHS)}</article></body></html>")
+    tree = lxml.html.fromstring(html)
+    summaries = declared_summaries(tree)
+    assert len(summaries) == 1  # description and og:description say the same: once
+    chunks = main_chunk_texts(tree)
+    other = "Warga diminta menjauhi tanggul yang retak sampai air surut pada akhir pekan ini."
+    text = "\n".join([other, standfirst, "Rabu, 15 Mei 2024 10:24 WIB", *PARAGRAPHS])
+    # printed right above the article's paragraphs and declared apart from them: the page's summary
+    # goes; another sentence of the header block stays
+    assert keep_main_blocks(text, chunks, summaries).split("\n") == [other, *PARAGRAPHS]
+    assert keep_main_blocks(text, chunks).split("\n") == [other, standfirst, *PARAGRAPHS]
+    # with a sentence between it and the containers it is the article's first paragraph (the
+    # containers are then a row below the article, not its body): it stays
+    assert keep_main_blocks("\n".join([standfirst, other, *PARAGRAPHS]), chunks, summaries).split("\n")[0] == standfirst
+    # a description cut short ("...") still names the line it opens
+    cut = " ".join(standfirst.split()[:13]) + " ..."
+    assert keep_main_blocks(text, chunks, declared_summaries(lxml.html.fromstring(
+        html.replace(f"content='{standfirst}'", f"content='{cut}'")))).split("\n") == [other, *PARAGRAPHS]
+    # a lead paragraph the containers hold is the body, even when the description repeats it
+    lead_html = html.replace(f"<div class='ringkasan'><p>{standfirst}</p></div><div class='isi-berita'>",
+                             f"<div class='isi-berita'><p>{standfirst}</p>")
+    lead_tree = lxml.html.fromstring(lead_html)
+    assert standfirst in keep_main_blocks(text, main_chunk_texts(lead_tree), declared_summaries(lead_tree)).split("\n")
+    # through the whole extraction
+    body = _extract(html).text
+    assert standfirst not in body and PARAGRAPHS[0] in body
+    assert standfirst in _extract(lead_html).text
 
 
 def test_an_article_split_into_same_class_chunks_is_kept_whole() -> None:
