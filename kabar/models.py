@@ -80,6 +80,9 @@ class Article:
     #: date line on the page), ``estimate`` (a full date the text states: dateline, lead); None
     #: when undated (``published_at`` is then None too, never the ingest day).
     published_at_source: str | None = None
+    #: The summary the page declares in its metadata (og:description, <meta name=description>);
+    #: a standfirst that repeats it is kept here, not in ``text``. None when it declares none.
+    description: str | None = None
     #: Outputs of enrichers: {enricher name: Enrichment}; filled by the enrich stage.
     enrichments: dict[str, Any] = field(default_factory=dict)
     #: Free-form metadata stages attach for later ones (dateline, removed spans, ...).

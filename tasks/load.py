@@ -50,7 +50,7 @@ ARTICLE_SCHEMA = pa.schema(
         ("published_at", pa.timestamp("us", tz="UTC")), ("language", pa.string()),
         ("text", pa.string()), ("word_count", pa.int32()), ("content_hash", pa.string()),
         ("duplicate_of", pa.string()), ("fetched_at", pa.timestamp("us", tz="UTC")),
-        ("published_at_source", pa.string()),
+        ("published_at_source", pa.string()), ("description", pa.string()),
     ]
 )
 FETCH_SCHEMA = pa.schema(
@@ -196,6 +196,7 @@ def _article_table(articles: list[Article]) -> pa.Table:
             "published_at": _utc(a.published_at), "language": a.language, "text": a.text,
             "word_count": a.word_count, "content_hash": a.content_hash, "duplicate_of": a.duplicate_of,
             "fetched_at": _utc(a.fetched_at), "published_at_source": a.published_at_source,
+            "description": a.description,
         }
         for a in articles
     ]

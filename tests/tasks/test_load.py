@@ -46,6 +46,20 @@ def test_load_is_idempotent_and_versions_changed_text(tmp_path: Path) -> None:
     assert _rows(path, "SELECT count(*) FROM article_versions") == [(2,)]
 
 
+def test_the_declared_summary_is_stored_beside_the_text(tmp_path: Path) -> None:
+    """A standfirst extraction keeps out of the body is not lost: articles.description holds it."""
+    path = tmp_path / "kabar.duckdb"
+    run_id = start_run(Warehouse.file(path), "uji", {})
+    described, plain = "https://kabarkita.example/nelayan", "https://kabarkita.example/pasar"
+    article = _article(described)
+    article.description = "Nelayan Makassar kembali melaut, tetapi hasil tangkapan belum pulih."
+    load_batch(Warehouse.file(path), run_id, [_fetch(described), _fetch(plain)],
+               [article, _article(plain, TEXT + " Harga ikan naik.")], [])
+    finish_run(Warehouse.file(path), run_id, Counts())
+    assert _rows(path, "SELECT url, description FROM articles ORDER BY url") == [
+        (described, article.description), (plain, None)]
+
+
 def test_run_id_is_a_bound_parameter(tmp_path: Path) -> None:
     """A run id with a quote in it is stored as it is (an f-string would have broken the SQL)."""
     path = tmp_path / "kabar.duckdb"

@@ -27,6 +27,7 @@ renamed AS (
         version,
         sitename,
         summary,
+        description,
         duplicate_similarity
     FROM source
 )
