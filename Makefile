@@ -74,8 +74,12 @@ demo: install
 	KABAR_WAREHOUSE="$(DEMO_WAREHOUSE)" $(KABAR) sql "select count(*) as articles, count(distinct outlet) as outlets, count(duplicate_of) as duplicates from articles"
 	KABAR_WAREHOUSE="$(DEMO_WAREHOUSE)" $(KABAR) sql "select outlet, published_at::date as day, title from articles where duplicate_of is null order by published_at desc limit 5"
 
-# Both cores: tests of one file stay on one worker (--dist loadfile) so module fixtures are built once.
-PYTEST_WORKERS ?= 2
+# Tests of one file stay on one worker (--dist loadfile) so module fixtures are built once.
+# Three workers on the two cores: the suite waits on subprocesses, servers and sockets for about a
+# quarter of its time (1,236 CPU s in a whole run, against 2 x 830 s of wall measured on a quiet
+# machine at -n 2), and a third worker added 1% of CPU (1,248 s at -n 3). Measured on the shared
+# machine (issue 11, round 9): -n 2 42 min 27 s at load ~13, -n 3 19 min 14 s at load ~9.
+PYTEST_WORKERS ?= 3
 
 test: install
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile
