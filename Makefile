@@ -25,7 +25,8 @@ help:
 
 # A venv without pip of its own, uv installed into it by the system's pip (`--python`, pip >= 22.3):
 # ensurepip's copy of pip cost 5.7 of the step's 8.6 CPU s (measured on a clean clone) and is never
-# used again; an older pip falls back to the venv's own.
+# used again; an older pip falls back to the venv's own, and so does a failed install (seen once on
+# the shared machine: pip's OSError ENOENT during other installs; three reruns went through).
 $(UV):
 	$(PYTHON) -m venv --without-pip $(TOOLS)
 	$(PYTHON) -m pip --python $(TOOLS)/bin/python install --quiet "uv==$(UV_VERSION)" \
