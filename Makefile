@@ -75,12 +75,14 @@ demo: install
 	KABAR_WAREHOUSE="$(DEMO_WAREHOUSE)" $(KABAR) sql "select count(*) as articles, count(distinct outlet) as outlets, count(duplicate_of) as duplicates from articles"
 	KABAR_WAREHOUSE="$(DEMO_WAREHOUSE)" $(KABAR) sql "select outlet, published_at::date as day, title from articles where duplicate_of is null order by published_at desc limit 5"
 
-# Tests of one file stay on one worker (--dist loadfile) so module fixtures are built once.
-# Three workers on the two cores: the suite waits on subprocesses, servers and sockets for about a
-# quarter of its time (1,236 CPU s in a whole run, against 2 x 830 s of wall measured on a quiet
-# machine at -n 2), and a third worker added 1% of CPU (1,248 s at -n 3). Measured on the shared
-# machine (issue 11, round 9): -n 2 42 min 27 s at load ~13, -n 3 19 min 14 s at load ~9.
-PYTEST_WORKERS ?= 3
+# Both cores: tests of one file stay on one worker (--dist loadfile) so module fixtures are built once.
+# A third worker (PYTEST_WORKERS=3) was measured in issue 11, round 9, and not made the default: a
+# whole run is 1,236 CPU s (-n 2) or 1,248 s (-n 3), so about a quarter of a quiet machine's two
+# cores idles at -n 2 (830 s of wall), but six mid-sized files run twice each way at load 2-4 took
+# 144 / 110 s at -n 2 and 155 / 100 s at -n 3: no gain the noise does not cover. Whole runs on the
+# loaded shared machine (-n 2 42:27 at load ~13, -n 3 19:14 at load ~9) only show which run got
+# more of the contended cores (0.48 against 1.08 cores on average).
+PYTEST_WORKERS ?= 2
 
 test: install
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile
