@@ -21,6 +21,16 @@ So the iterations were cut from 120 to 80 (test micro F1 NERGrit / NERP: 120 ite
 (tests/flows/test_enrich.py); ``feature.minfreq = 2`` (drops features seen once) at 60
 iterations, 0.722 / 0.750 for 8% less training CPU.
 
+Measured again in round 9 (CPU s at load ~12): reading 0.2, clusters 11.6 (9.9 once the k-means
+centres were computed in one grouped pass, the same clusters to the bit), features in Python 7.3,
+handing them to crfsuite 15.8, crfsuite's feature generation 5.6 (1,032,300 features), then
+1.65-2.0 s an iteration with one line-search trial in every one: nothing to cut inside crfsuite
+but the iterations or the features, both of which move the F1. `make install` now compiles the
+venv's bytecode on the other core meanwhile (Makefile). Tried then and not kept (test micro F1
+NERGrit / NERP against this setup's 0.734 / 0.768; a drop over 0.005 on either is not taken for
+CPU): the clusters at (200, 800) only, 0.737 / 0.762, 153.7 CPU s; 70 iterations, 0.726 / 0.765,
+151.1 CPU s (both trained side by side at load ~12).
+
 Tried and not kept before (at 120 iterations; micro F1 on the valid splits, models trained on
 train; this setup: NERGrit 0.751, NERP 0.732): NERP's IND learned apart from ORGANISATION 0.752 /
 0.741, and on test once trained on train+valid 0.717 / 0.764 against this setup's 0.725 / 0.770;

@@ -32,7 +32,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Files in order of their recorded cost, costliest first (longest-processing-time-first
-    keeps the two workers' ends close); a file not recorded yet counts as a median one. The
+    keeps the workers' ends close); a file not recorded yet counts as a median one. The
     order of the tests inside a file is kept (a stable sort)."""
     costs = json.loads(FILE_COSTS.read_text(encoding="utf-8")) if FILE_COSTS.exists() else {}
     known = sorted(costs.values())
