@@ -43,7 +43,8 @@ from lxml.etree import _Element
 from kabar.text import absolute_url, site_of
 from tasks.jsonld import jsonld_nodes
 from tasks.main_blocks import (
-    declared_summaries, keep_main_blocks, main_chunk_texts, main_paragraphs, restore_main_paragraphs,
+    declared_summaries, keep_main_blocks, main_chunk_texts, main_containers, main_paragraphs,
+    restore_main_paragraphs,
 )
 
 LOGGER = logging.getLogger(__name__)
@@ -212,10 +213,11 @@ def choose_body(tree: _Element, url: str | None, default: str,
         ranked.append(("precision", precision))
     for name, text in ranked:
         if text and not list_shaped(text, anchors):
+            containers = main_containers(tree)  # once: both steps below read the same containers
             if name == "precision":  # what it dropped from the article's own paragraphs goes back
-                text, restored = restore_main_paragraphs(text, default, main_paragraphs(tree))
+                text, restored = restore_main_paragraphs(text, default, main_paragraphs(tree, containers))
                 name += "+restored" if restored else ""
-            trimmed = keep_main_blocks(text, main_chunk_texts(tree), declared_summaries(tree))
+            trimmed = keep_main_blocks(text, main_chunk_texts(tree, containers), declared_summaries(tree))
             return (trimmed, f"{name}+main") if trimmed != text else (text, name)
     declared = jsonld_article_body(tree)
     if len(declared) >= MIN_JSONLD_CHARS and not list_shaped(declared, anchors):

@@ -140,12 +140,13 @@ def main_containers(tree: _Element) -> list[_Element]:
     return sorted(chosen, key=order.__getitem__)
 
 
-def main_paragraphs(tree: _Element) -> set[str]:
+def main_paragraphs(tree: _Element, containers: "list[_Element] | None" = None) -> set[str]:
     """The word tokens (``\\w+``, space-joined) of every prose ``<p>`` directly in the main
     containers: ``MIN_PARAGRAPH_CHARS`` or more, at most half link text (the paragraphs that made
-    the containers the article's)."""
+    the containers the article's). ``containers``: ``main_containers(tree)`` when the caller has
+    them already."""
     found = set()
-    for container in main_containers(tree):
+    for container in main_containers(tree) if containers is None else containers:
         for child in container:
             if not isinstance(child.tag, str) or child.tag != "p" or child.get(PRUNE_ATTR):
                 continue
@@ -218,11 +219,12 @@ def main_chunks(tree: _Element) -> list[str]:
     return ["\n".join(lines) for lines in map(_container_lines, main_containers(tree)) if lines]
 
 
-def main_chunk_texts(tree: _Element) -> list[tuple[str, str]]:
+def main_chunk_texts(tree: _Element, containers: "list[_Element] | None" = None) -> list[tuple[str, str]]:
     """Per main container: (its paragraphs etc. one a line, as ``main_chunks``; all its text,
-    nested blocks included: code, tables, boxes are inside the container too)."""
+    nested blocks included: code, tables, boxes are inside the container too). ``containers``:
+    ``main_containers(tree)`` when the caller has them already."""
     found = []
-    for container in main_containers(tree):
+    for container in main_containers(tree) if containers is None else containers:
         lines = _container_lines(container)
         if lines:
             found.append(("\n".join(lines), _text_outside_boxes(container)))
