@@ -3,12 +3,20 @@
 In: an Article. Out: ``Enrichment(rows={"quotes": [...]})``, one row per quote in straight or
 typographic marks with its speaker. Attribution is looked for, in order:
 1. right after the closing mark: ``"...," kata X`` (ujar, ucap, tegas, sebut, jelas, lapor,
-   tambahnya, katanya, menurut X ...);
+   tambahnya, katanya, menurut X ...), or the agent of a passive verb in the next sentence:
+   ``"..." Hal itu diungkapkan oleh X``, ``... datang dari X``;
 2. right before the opening mark: ``X mengatakan, "..."``, ``Menurut X, "..."``, ``Kata X: "..."``;
-3. at the end of the quote's sentence: ``"..." bagi kami, kata X.``;
+3. at the end of the quote's sentence: ``"..." bagi kami, kata X.``; a caption's writer
+   (``X menuliskan keterangan yang berbunyi, "..."``) through the verb earlier in the sentence;
 4. a long unattributed quote right after another one continues that quote's speaker.
-Pronouns (dia, ia, -nya) resolve to the last named speaker; surnames ("Cheong", "Kim") to the
-full name introduced earlier in the article. Scare quotes (short, unattributed) are skipped.
+Pronouns (dia, ia, -nya) resolve to the nearest preceding person named as a sentence's subject
+(else the last person of the quote's paragraph, else the last named speaker): not an
+organisation, a title in capitals or after "film", a person in apposition to another ("X, putra
+aktor Y,") or a kin description ("Kakak Y ini"). A subject phrase that names nobody ("Salah satu
+warga mengatakan") is kept in lower case as a nameless speaker; "yang bernama X" names X.
+Surnames ("Cheong", "Kim") resolve to the full name introduced earlier in the article, and that
+full name beats a shorter reading; an organisation run into a speaker's name ("Direktur PT X Tbk
+Y Z") is cut off. Scare quotes (short, unattributed) are skipped.
 A paragraph whose opening mark was lost ('Dia berkata, saya pikir ...”.') still gives its quote.
 """
 
@@ -21,9 +29,9 @@ from typing import Any
 
 from kabar.models import Article
 from tasks.enrich import Enrichment, current_settings, register
-from tasks.entities import load_kb
-from tasks.mentions import find_mentions
-from tasks.person_names import clean_name, last_person_before, nickname_of, person_name, resolve_short_name
+from tasks.entities import Mention, load_kb
+from tasks.mentions import ORG_HEADS, find_mentions
+from tasks.person_names import ROLE_WORDS, clean_name, nickname_of, person_name, resolve_short_name
 
 LOGGER = logging.getLogger(__name__)
 
@@ -41,6 +49,14 @@ _AFTER = re.compile(
 _AFTER_DEMIKIAN = re.compile(
     rf"^[ \t,.]*demikian[ \t]+(?:(?:isi|bunyi)[ \t]+)?(?P<verb>pernyataan|keterangan|penjelasan|{_AFTER_VERBS})"
     r"(?P<nya>nya)?\b[ \t]*(?:(?:tertulis|resmi|dari)[ \t]+)?(?P<rest>[^\n]*)", re.IGNORECASE
+)
+#: '"...". Hal itu diungkapkan oleh X' / 'Ucapan itu datang dari X': the speaker named as the agent
+#: of a passive reporting verb in the sentence right after the quote.
+_AFTER_PASSIVE = re.compile(
+    r"^[ \t,.]*(?:(?:hal|ucapan|pernyataan|kalimat|perkataan|pesan|komentar)[ \t]+(?:itu|ini|tersebut)[ \t]+)?"
+    r"(?:pun[ \t]+)?(?P<verb>di(?:ungkapkan|sampaikan|katakan|ucapkan|tuturkan|tegaskan|jelaskan|utarakan|lontarkan)"
+    r"|datang(?=[ \t]+dari\b))[ \t]+(?:oleh[ \t]+|dari[ \t]+)?(?P<nya>(?!))?(?P<rest>[^\n]*)",
+    re.IGNORECASE,
 )
 _BEFORE_VERBS = (
     "mengatakan|berkata|menegaskan|menambahkan|menyatakan|menjelaskan|mengungkapkan|menyebut|"
@@ -66,7 +82,7 @@ _LOWER_ROLE = {"pemerintah", "juru", "bicara", "besar", "luar", "negeri", "mente
 _IN_SENTENCE = re.compile(
     rf"\b(?:{_BEFORE_VERBS}|menyebut|menilai|menjawab|menyerukan|menggambarkan|mengecam|menuduh|"
     r"menyebutnya|berjanji|mengancam|mengimbau|mendesak|memuji|mengkritik|menamai|menjuluki|bersikeras|"
-    r"menetapkan)\b",
+    r"menetapkan|menuliskan|mengunggah|berbunyi|bertuliskan)\b",
     re.IGNORECASE,
 )
 _MIN_WORDS_UNATTRIBUTED = 5
@@ -80,12 +96,17 @@ class Attribution:
     pronoun: bool = False
 
 
+#: Where a speaker phrase ends: punctuation, a sentence end, also one that lost its space; not
+#: the period of an initial ("Rahmat S. Hidayat": a lone capital before it).
+_PHRASE_END = re.compile(r"[,;:!?“”\"\n]|(?<!\b[A-Z])\.(?:\s|$)|(?<=[a-z]{3})\.(?=[A-Z])")
+
+
 def _phrase(rest: str) -> str | None:
     """The speaker phrase at the start of ``rest`` (text after a reporting verb). It ends at a
     sentence end, also one that lost its space ("ucap Dani.Berdasarkan ..."): a period between a
     lower-case word and a capital; initials ("J.K. Rowling") keep theirs."""
     rest = rest.lstrip(" :")
-    words = re.findall(r"[^\s,.;:!?“”\"]+(?:\.(?=[A-Z]))?", re.split(r"[,;:!?“”\"\n]|\.(?:\s|$)|(?<=[a-z]{3})\.(?=[A-Z])", rest, maxsplit=1)[0])
+    words = re.findall(r"[^\s,.;:!?“”\"]+(?:\.(?=[A-Z]))?", _PHRASE_END.split(rest, maxsplit=1)[0])
     if not words:
         return None
     if words[0][:1].isupper() or words[0][:1] == "(":
@@ -108,14 +129,14 @@ def _phrase(rest: str) -> str | None:
 
 
 def _after_attribution(after: str) -> Attribution | None:
-    match = _AFTER.match(after) or _AFTER_DEMIKIAN.match(after)
+    match = _AFTER.match(after) or _AFTER_DEMIKIAN.match(after) or _AFTER_PASSIVE.match(after)
     if not match:
         return None
     return _attribution_from(match)
 
 
 def _attribution_from(match: re.Match[str]) -> Attribution | None:
-    verb = match.group("verb").casefold()
+    verb = match.group("verb").casefold().strip()
     if match.group("nya"):
         return Attribution(verb, None, pronoun=True)
     phrase = _phrase(match.group("rest"))
@@ -147,7 +168,29 @@ _SPEAKER_HEADS = frozenset(
 _CLAUSE = re.compile(r"\b(?:tetapi|namun|sedangkan|sementara|karena|setelah|ketika|saat|bahwa|dengan|sambil)\b", re.IGNORECASE)
 
 
-def _subject(region: str) -> str | None:
+#: Determiners that open a subject phrase naming nobody ("Salah satu warga", "Seorang saksi",
+#: "Para korban"), capitalised only because they start the sentence.
+_GENERIC_OPENERS = frozenset("salah seorang sejumlah beberapa para sebagian banyak semua setiap tiap kebanyakan".split())
+#: "Seorang saksi yang bernama X": the phrase gives the speaker's name after it.
+_NAMED_AS = re.compile(r"\b(?:bernama|berinisial)\s+(?P<name>[A-Z][^,;:]*)")
+
+
+def _generic_subject(segment: str, context: _Context | None) -> str | None:
+    """A sentence-initial subject phrase that names nobody, in lower case ("Salah satu
+    tetangganya" -> "salah satu tetangganya"): its first word is a determiner, a noun with the
+    possessive -nya, or a word the text also writes in lower case, it is followed by a lower-case
+    word, and it is no part of a recognised name. None for anything else."""
+    words = segment.split()
+    if context is None or not words or not words[0][:1].isupper() or len(words) > 1 and not words[1][:1].islower():
+        return None
+    first = words[0].casefold()
+    if words[0] in context.name_words or not (
+            first in _GENERIC_OPENERS or first.endswith("nya") and len(first) > 5 or first in context.lower_words):
+        return None
+    return _phrase(first + segment.lstrip()[len(first):])
+
+
+def _subject(region: str, context: _Context | None = None) -> str | None:
     """The speaker at the head of the clause ``region`` that ends where its reporting verb starts."""
     clause = _CLAUSE.split(region)[-1]  # "KCNA tidak ... tetapi menteri X dilaporkan mengatakan"
     if clause.strip(" ,"):
@@ -166,6 +209,12 @@ def _subject(region: str) -> str | None:
             return ""
         if words[0][:1].islower() and words[0] not in _SPEAKER_HEADS and n + 1 < len(segments):
             continue  # "melakukan inspeksi ..., Kim mengatakan": not a speaker phrase
+        named = _NAMED_AS.search(segment)
+        if named:
+            return _phrase(named.group("name"))
+        generic = _generic_subject(segment, context)
+        if generic:
+            return generic
         phrase = _phrase(segment)
         # "menteri pertahanan Korea Utara, Kang Sun Nam, mengatakan": the apposition names him
         if phrase and person_name(phrase) is None and n + 1 < len(segments):
@@ -176,13 +225,13 @@ def _subject(region: str) -> str | None:
     return None
 
 
-def _before_attribution(before: str) -> Attribution | None:
+def _before_attribution(before: str, context: _Context | None = None) -> Attribution | None:
     """Attribution in the quote's sentence before the opening mark."""
     match = _BEFORE.search(before)
     if match:
         verb = match.group("verb").casefold()
         region = before[: match.start()]
-        subject = _subject(region)
+        subject = _subject(region, context)
         if subject == "":
             return Attribution(verb, None, pronoun=True)
         if subject:
@@ -204,7 +253,7 @@ def _before_attribution(before: str) -> Attribution | None:
     return None
 
 
-def _in_sentence_attribution(before: str) -> Attribution | None:
+def _in_sentence_attribution(before: str, context: _Context | None = None) -> Attribution | None:
     """The subject of the last reporting verb earlier in the quote's sentence, if any."""
     verbs = list(_IN_SENTENCE.finditer(before))
     if not verbs:
@@ -215,7 +264,7 @@ def _in_sentence_attribution(before: str) -> Attribution | None:
         # "Korea Utara telah bersekutu dengan Rusia ..., bersikeras bahwa "...": a verb right
         # after a comma goes on with the sentence's own subject, not the last clause's noun.
         region = _CLAUSE.split(region)[0]
-    subject = _subject(region)
+    subject = _subject(region, context)
     if subject == "":
         return Attribution(verb.group(0).casefold(), None, pronoun=True)
     return Attribution(verb.group(0).casefold(), subject) if subject else None
@@ -267,7 +316,7 @@ def link_speaker(names: list[str]) -> str | None:
 #: Nouns that describe someone already named ("kata pria itu", "tambah raksasa elektronik asal
 #: Korea Selatan ini", "kata politisi Partai Hanura itu"): the speaker is the one named before.
 _DESCRIPTOR_HEADS = frozenset("pria wanita perempuan lelaki sosok pemuda politisi politikus mantan "
-                              "raksasa perusahaan pabrikan produsen operator klub tim pihak lembaga".split())
+                              "raksasa perusahaan pabrikan produsen operator klub tim pihak lembaga sang".split())
 _DEMONSTRATIVE_END = re.compile(r"\b(?:ini|itu|tersebut)\s*$", re.IGNORECASE)
 
 
@@ -282,6 +331,178 @@ def _names(text: str) -> list[Any]:
 
 def _full(m: Any) -> str:
     return m.canonical or m.surface
+
+
+def _join_initials(text: str, names: list[Any]) -> list[Any]:
+    """A person's name with an initial ("Rahmat S. Hidayat") read as two names ("Rahmat S",
+    "Hidayat": the tokenizer's name gap does not cross ". "): one name, so a full name is not
+    given as its partial span."""
+    joined: list[Any] = []
+    for m in names:
+        prev = joined[-1] if joined else None
+        if prev is not None and prev.type == m.type == "person" and text[prev.char_end:m.char_start] == ". " \
+                and re.search(r"(?:^|\s)[A-Z]$", prev.surface) and prev.canonical is None and m.canonical is None:
+            joined[-1] = Mention(None, text[prev.char_start:m.char_end], prev.char_start, m.char_end, "person")
+        else:
+            joined.append(m)
+    return joined
+
+
+class _Context:
+    """One text's recognised names and word sets, shared by the attribution of its quotes."""
+
+    def __init__(self, text: str, names: list[Any]) -> None:
+        self.text = text
+        self.names = names
+        self._lower: frozenset[str] | None = None
+        self._name_words: frozenset[str] | None = None
+
+    @property
+    def lower_words(self) -> frozenset[str]:
+        """Words the text writes in lower case somewhere (common words, not names)."""
+        if self._lower is None:
+            self._lower = frozenset(re.findall(r"(?<![\w-])[a-z]+(?![\w-])", self.text))
+        return self._lower
+
+    @property
+    def name_words(self) -> frozenset[str]:
+        """The words of the people and organisations recognised in the text."""
+        if self._name_words is None:
+            self._name_words = frozenset(w for m in self.names for w in m.surface.split())
+        return self._name_words
+
+
+#: Legal forms and English head words that end an organisation's name: a name run on after one
+#: is the person ("Direktur PT X Tbk Yusak Kristian", "Presiden Recording Academy Neil Portnow").
+_ORG_ENDS = frozenset("tbk persero inc ltd corp llc academy akademi institute university foundation association "
+                      "council agency center centre group corporation".split())
+_ORG_MARKS = frozenset("pt cv tbk".split()) | ORG_HEADS
+
+
+def _standalone(text: str, word: str) -> bool:
+    """Whether ``text`` uses ``word`` alone, not inside a run of capitalised words (a person
+    called by one of his names: "kata Portnow")."""
+    for m in re.finditer(rf"(?<![\w&-]){re.escape(word)}(?![\w&-])", text):
+        if not re.search(r"[A-Z][\w&'’.-]*[ \t]+$", text[max(0, m.start() - 40):m.start()]) \
+                and not re.match(r"[ \t]+[A-Z]", text[m.end():m.end() + 2]):
+            return True
+    return False
+
+
+def _person_part(name: str, text: str) -> str:
+    """The person at the end of a speaker name an organisation ran into: after the
+    organisation's last legal form or head word, or, after an organisation mark (PT, an acronym),
+    from the word the text also calls the person by alone."""
+    words = name.split()
+    if len(words) < 3:
+        return name
+    cut = None
+    ends = [k for k, w in enumerate(words[:-2]) if w.casefold() in _ORG_ENDS]
+    if ends:
+        cut = ends[-1] + 1
+    elif len(words) >= 4 and any(w.casefold() in _ORG_MARKS or len(w) > 1 and w.isupper() for w in words[:-2]):
+        if _standalone(text, words[-1]):
+            cut = len(words) - 2
+        else:
+            cut = next((k for k in range(len(words) - 2, 0, -1) if _standalone(text, words[k])), None)
+    # the part cut off must read as a person's name ("Negeri Korut" of a ministry's name does not)
+    return " ".join(words[cut:]) if cut is not None and person_name(" ".join(words[cut:])) else name
+
+
+#: Nouns that introduce a work's title ("film London Love Story", "lagu Bunga"): the title is not a person.
+_WORK_NOUNS = frozenset("film lagu album single singel judul berjudul bertajuk novel buku sinetron serial drama acara "
+                        "program karya video klip webseries series".split())
+#: Kin words: "Kakak X ini" describes the person named before by his relation to X.
+_KIN = frozenset("kakak adik abang ayah ibu bapak putra putri anak istri suami paman bibi nenek kakek cucu keponakan "
+                 "sepupu ipar mertua menantu".split())
+_SPEECH_VERB_AFTER = re.compile(rf"[ \t]*(?:,[^,.]{{0,80}},[ \t]*)?(?:juga[ \t]+|pun[ \t]+)?(?:{_BEFORE_VERBS})\b", re.IGNORECASE)
+#: A predicate right after a name (maybe after an apposition): a lower-case word that does not
+#: go on with a list or a phrase ("X mengaku ...", "X, putra Y, bertekad ...").
+_PREDICATE = re.compile(r"(?:[ \t]*,[^,.\n]{0,80},)?[ \t]+(?!(?:dan|atau|serta|di|ke|dari|untuk|dengan|bersama|pada)\b)[a-z]")
+_WORD_BEFORE = re.compile(r"([\w-]+)[ \t]*$")
+
+
+def _candidates(context: _Context, lo: int, hi: int, skip: list[tuple[int, int]]) -> list[tuple[int, int, str, bool]]:
+    """People named in ``text[lo:hi]`` outside quotes, by position, as (start, end, name,
+    subject): recognised persons and multi-word capitalised runs no recognised name covers
+    (organisations and places are not people); a title in capitals or after "film", a kin
+    description ("Kakak X ini") and a person in apposition to another ("X, putra aktor Y,")
+    left out. ``subject`` marks the subject of a sentence (its first name, or one followed by
+    a speech verb, or the agent after "oleh")."""
+    text = context.text
+    found: list[tuple[int, int, str]] = []
+    inside = [m for m in context.names if lo <= m.char_start < hi]
+    for m in inside:
+        if m.type == "person":
+            found.append((m.char_start, m.char_end, _full(m)))
+    for match in _CAPS_RUN.finditer(text, lo, hi):
+        a, b = match.span()
+        if any(m.char_start < b and a < m.char_end for m in inside):
+            continue
+        words = match.group(0).split()
+        name = person_name(match.group(0)) if len(words) > 1 else None
+        if name is None and len(words) == 1 and words[0].casefold() not in ROLE_WORDS:
+            resolved = resolve_short_name(text, words[0], a)
+            name = resolved if len(resolved.replace("-", " ").split()) >= 2 else None
+        if name:
+            found.append((a, b, name))
+    found.sort()
+    people: list[tuple[int, int, str, bool]] = []
+    for n, (a, b, name) in enumerate(found):
+        if any(x <= a < y for x, y in skip):
+            continue
+        surface = text[a:b]
+        if sum(w.isalpha() for w in surface.split()) >= 2 and surface.isupper():
+            continue  # a title in capitals
+        before = _WORD_BEFORE.search(text, max(lo, a - 30), a)
+        word_before = before.group(1).casefold() if before else ""
+        if word_before in _WORK_NOUNS or surface.split()[0].casefold() in _WORK_NOUNS:
+            continue
+        if (word_before in _KIN or surface.split()[0].casefold() in _KIN) and \
+                re.match(r"[ \t]+(?:ini|itu|tersebut)\b", text[b:b + 12]):
+            continue
+        start = _sentence_start(text, a)
+        comma = text.rfind(",", start, a)
+        if comma >= 0 and text[comma + 1:a].strip()[:1].islower() and any(
+                0 <= comma - y <= 4 for x, y, _ in found[:n]):
+            continue  # "X, putra sulung aktor Y,": Y describes X
+        clause = max(start, text.rfind(",", start, a) + 1)
+        lead = re.findall(r"[\w-]+", text[clause:a])
+        heads = all(w[:1].isupper() or w.casefold() in _LEAD_WORDS or w.casefold() in _LOWER_ROLE or w.isdigit() for w in lead)
+        # the sentence's first name, or a clause's ("Terkait ..., X mengaku ...") with its predicate after it
+        subject = heads and (clause == start or bool(_PREDICATE.match(text, b))) or word_before == "oleh" \
+            or bool(_SPEECH_VERB_AFTER.match(text, b))
+        people.append((a, b, name, subject))
+    return people
+
+
+_CAPS_RUN = re.compile(r"[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*)*")
+
+
+def _pronoun_speaker(context: _Context, quote_start: int, skip: list[tuple[int, int]],
+                     last_named: dict[str, Any] | None) -> tuple[str | None, str | None]:
+    """(speaker_text, entity id) of a "-nya"/"dia" quote: the nearest preceding named subject, else
+    the last person named in the quote's own paragraph, after the last quote attributed by
+    name; else that quote's speaker; else the last person named before (None, None if nobody)."""
+    text = context.text
+    floor = last_named["char_end"] if last_named is not None else 0
+    hi = quote_start
+    own = True
+    while hi > floor or own:
+        lo = max(floor, text.rfind("\n", 0, max(hi - 1, 0)) + 1)
+        people = _candidates(context, lo, hi, skip)
+        subjects = [p for p in people if p[3]]
+        chosen = subjects[-1] if subjects else (people[-1] if people and (own or last_named is None) else None)
+        if chosen is not None:
+            name = _person_part(chosen[2], text)
+            return name, link_speaker([name])
+        own = False
+        if lo <= floor:
+            break
+        hi = lo - 1
+    if last_named is not None:
+        return last_named["speaker_text"], last_named["speaker_entity_id"]
+    return None, None
 
 
 def _is_descriptor(phrase: str) -> bool:
@@ -323,17 +544,28 @@ def _refine(row: dict[str, Any], names: list[Any], lo: int, hi: int, side: str, 
     if person is None or not any(m.type == "person" and m.surface in phrase for m in names if lo <= m.char_start < hi):
         # a role phrase without a person: a person in apposition right after it, same sentence
         window = [m for m in names if lo <= m.char_start < hi and m.type == "person"]
-        if window and side == "after":
+        at = text.find(phrase, lo, hi) if phrase else -1
+        if window and side == "after" and at >= 0 and _APPOSITION_GAP.fullmatch(text, at + len(phrase), window[0].char_start):
             person = _full(window[0])
     if person and len(person.split()) == 1:
         person = nickname_of(text, person, quote_start) or person  # "Dani", given as a nickname earlier
+    resolved = (row["speaker_text"] or "").split()
+    if person and len(clean_name(phrase).split()) == 1 and len(resolved) >= 2 and not set(resolved) <= set(person.split()):
+        # "Sin" already resolved to "Sin Hong Chol" by the text: the full name beats its partial
+        # span, and a full name the text gives beats another the short form might also be
+        return
     if person and person != row["speaker_text"]:
         row["speaker_text"] = person
         row["speaker_entity_id"] = link_speaker([person])
 
 
+#: Between a role phrase and the person in apposition after it: a comma and a rank or two
+#: ("kata Kasubdit ... Polda Lampung, AKBP Ferdiyan Fahmi").
+_APPOSITION_GAP = re.compile(r"[ \t]*,?[ \t]*(?:[A-Z][\w.]*[ \t]+){0,2}")
+
+
 def _sentence_end(text: str, position: int) -> int:
-    match = re.search(r"[.!?](?=\s|$)|\n", text[position:position + 300])
+    match = re.search(r"[.!?](?=\s|$)|(?<=[a-z]{3})\.(?=[A-Z])|\n", text[position:position + 300])
     return position + (match.start() if match else min(300, len(text) - position))
 
 
@@ -377,7 +609,8 @@ def _lost_openings(text: str) -> list[_Span]:
 
 def extract_quotes(text: str) -> list[dict[str, Any]]:
     """Quotes of ``text`` with resolved speakers: dicts of the ``quotes`` table without article_id."""
-    names = _names(text)
+    names = _join_initials(text, _names(text))
+    context = _Context(text, names)
     rows: list[dict[str, Any]] = []
     last_named: dict[str, Any] | None = None
     previous_end = -1
@@ -393,13 +626,13 @@ def extract_quotes(text: str) -> list[dict[str, Any]]:
         if attribution is None:
             side = "before"
             sentence = _sentence_start(text, match.start())
-            attribution = _before_attribution(text[sentence: match.start()])
+            attribution = _before_attribution(text[sentence: match.start()], context)
         if attribution is None:
             tail = _SENTENCE_END_ATTRIBUTION.match(text, match.end())
             if tail:
                 attribution = _attribution_from(tail)
         if attribution is None:
-            attribution = _in_sentence_attribution(text[_sentence_start(text, match.start()): match.start()])
+            attribution = _in_sentence_attribution(text[_sentence_start(text, match.start()): match.start()], context)
         words = len(quote.split())
         row: dict[str, Any] = {
             "quote": quote, "char_start": start, "char_end": end, "verb": None,
@@ -417,26 +650,9 @@ def extract_quotes(text: str) -> list[dict[str, Any]]:
         elif attribution.pronoun:
             row["verb"] = attribution.verb
             row["speaker_surface"] = "-nya" if attribution.surface is None else attribution.surface
-            # "Analis X menilai ... "...," ujarnya": -nya is the person named last before the quote
-            # in its paragraph, unless a quote attributed by name came after that name.
-            paragraph = text.rfind("\n", 0, match.start()) + 1
-            person = last_person_before(text, paragraph, match.start(), quote_spans)
-            # a person the NER/KB names after that one, still before the quote, is nearer
-            recognised = [m for m in names if m.type == "person" and m.char_end <= match.start()
-                          and not any(a <= m.char_start < b for a, b in quote_spans)]
-            if recognised and (person is None or recognised[-1].char_start > person[0]) and recognised[-1].char_start >= paragraph:
-                person = (recognised[-1].char_start, _full(recognised[-1]))
-            if person and (last_named is None or person[0] > last_named["char_end"]):
-                row["speaker_text"] = person[1]
-                row["speaker_entity_id"] = link_speaker([person[1]])
-            elif last_named is not None:
-                row["speaker_text"] = last_named["speaker_text"]
-                row["speaker_entity_id"] = last_named["speaker_entity_id"]
-            else:  # no one quoted yet: the last person named anywhere before
-                person = last_person_before(text, 0, match.start(), quote_spans)
-                if person:
-                    row["speaker_text"] = person[1]
-                    row["speaker_entity_id"] = link_speaker([person[1]])
+            # "Analis X menilai ... "...," ujarnya": -nya is the subject named last before the
+            # quote, unless a quote attributed by name came after that name
+            row["speaker_text"], row["speaker_entity_id"] = _pronoun_speaker(context, match.start(), quote_spans, last_named)
         else:
             surface = attribution.surface or ""
             name = clean_name(surface)
@@ -448,6 +664,9 @@ def extract_quotes(text: str) -> list[dict[str, Any]]:
             else:
                 lo, hi = _sentence_start(text, match.start()), match.start()
             _refine(row, names, lo, hi, side, last_named, text, match.start())
+            person = _person_part(row["speaker_text"] or "", text)
+            if person and person != row["speaker_text"]:
+                row["speaker_text"], row["speaker_entity_id"] = person, link_speaker([person])
             last_named = row
         previous_end = match.end()
         rows.append(row)
@@ -458,7 +677,9 @@ class QuotesEnricher:
     """Direct quotes with their speakers (view ``quotes``)."""
 
     name = "quotes"
-    RULES_VERSION = "4"  # 4: a quote that lost its opening mark, "..., bersikeras bahwa" and "menetapkan ... sebagai" partial quotes
+    RULES_VERSION = "5"  # 5: "-nya" to the named subject, nameless subject phrases, passive agents, captions,
+    # organisations cut off a speaker's name, full names over partial spans (issue 14)
+    # 4: a quote that lost its opening mark, "..., bersikeras bahwa" and "menetapkan ... sebagai" partial quotes
     # 3: nicknames ("akrab disapa Dani"), sentence ends without a space, "demikian pernyataan X"
 
     @property
