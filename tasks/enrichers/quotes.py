@@ -30,7 +30,7 @@ from typing import Any
 from kabar.models import Article
 from tasks.enrich import Enrichment, current_settings, register
 from tasks.entities import Mention, load_kb
-from tasks.mentions import ORG_HEADS, find_mentions
+from tasks.mentions import ORG_HEADS, ROLE_CUES, find_mentions
 from tasks.person_names import ROLE_WORDS, clean_name, nickname_of, person_name, resolve_short_name
 
 LOGGER = logging.getLogger(__name__)
@@ -154,7 +154,9 @@ _LEAD_WORDS = frozenset(
 )
 _SKIP_SEGMENT = re.compile(
     r"^(?:dalam|di|pada|saat|ketika|sementara|namun|tetapi|tapi|sebelumnya|kemudian|selain|usai|setelah|"
-    r"sebagai|dengan|menanggapi|terkait|soal|adapun|lebih|bahkan|sedangkan|secara|kepada|di sisi)\b",
+    r"sebagai|dengan|menanggapi|terkait|soal|adapun|lebih|bahkan|sedangkan|secara|kepada|di sisi|lewat|melalui|"
+    r"via|mengenai|tentang|seusai|sesudah|selama|sejak|meski|meskipun|walau|walaupun|jika|kalau|apabila|"
+    r"berdasarkan|atas|bagi|dari|begitu)\b",
     re.IGNORECASE,
 )
 
@@ -415,10 +417,14 @@ _WORK_NOUNS = frozenset("film lagu album single singel judul berjudul bertajuk n
 #: Kin words: "Kakak X ini" describes the person named before by his relation to X.
 _KIN = frozenset("kakak adik abang ayah ibu bapak putra putri anak istri suami paman bibi nenek kakek cucu keponakan "
                  "sepupu ipar mertua menantu".split())
-_SPEECH_VERB_AFTER = re.compile(rf"[ \t]*(?:,[^,.]{{0,80}},[ \t]*)?(?:juga[ \t]+|pun[ \t]+)?(?:{_BEFORE_VERBS})\b", re.IGNORECASE)
+_SPEECH_VERB_AFTER = re.compile(
+    rf"[ \t]*(?:,[^,.\n]{{0,80}}(?=,))?[ \t]*,?[ \t]*(?:juga[ \t]+|pun[ \t]+)?(?:{_BEFORE_VERBS})\b", re.IGNORECASE)
 #: A predicate right after a name (maybe after an apposition): a lower-case word that does not
 #: go on with a list or a phrase ("X mengaku ...", "X, putra Y, bertekad ...").
-_PREDICATE = re.compile(r"(?:[ \t]*,[^,.\n]{0,80},)?[ \t]+(?!(?:dan|atau|serta|di|ke|dari|untuk|dengan|bersama|pada)\b)[a-z]")
+_PREDICATE = re.compile(r"(?:[ \t]*,[^,.\n]{0,80}(?=,))?[ \t]*,?[ \t]+(?!(?:dan|atau|serta|di|ke|dari|untuk|dengan|bersama|pada)\b)[a-z]")
+#: Words that end the look back from a name for "film"/"kakak": a preposition or conjunction
+#: puts the name in another role ("bermain film bersama X").
+_NOT_DESCRIBED = frozenset("bersama dengan oleh dan untuk kepada dari karena serta atau sang".split())
 _WORD_BEFORE = re.compile(r"([\w-]+)[ \t]*$")
 
 
@@ -456,11 +462,15 @@ def _candidates(context: _Context, lo: int, hi: int, skip: list[tuple[int, int]]
             continue  # a title in capitals
         before = _WORD_BEFORE.search(text, max(lo, a - 30), a)
         word_before = before.group(1).casefold() if before else ""
-        if word_before in _WORK_NOUNS or surface.split()[0].casefold() in _WORK_NOUNS:
-            continue
-        if (word_before in _KIN or surface.split()[0].casefold() in _KIN) and \
-                re.match(r"[ \t]+(?:ini|itu|tersebut)\b", text[b:b + 12]):
-            continue
+        described = _described_by(text, max(lo, _sentence_start(text, a)), a) | {surface.split()[0].casefold()}
+        if described & _WORK_NOUNS:
+            continue  # "film terbarunya, London Love Story": a title
+        if described & _KIN and re.match(r"[ \t]+(?:ini|itu|tersebut)\b", text[b:b + 12]):
+            continue  # "Kakak Z ini": someone named before, described by kin
+        head = surface.split()[0].casefold()
+        if (head in ROLE_WORDS or head in ROLE_CUES) and n + 1 < len(found) and "," in text[b:found[n + 1][0]] \
+                and _APPOSITION_GAP.fullmatch(text, b, found[n + 1][0]):
+            continue  # "Kepala Dinas X, Budi Santoso, mengatakan": the name after the head is the person
         start = _sentence_start(text, a)
         comma = text.rfind(",", start, a)
         if comma >= 0 and text[comma + 1:a].strip()[:1].islower() and any(
@@ -477,6 +487,20 @@ def _candidates(context: _Context, lo: int, hi: int, skip: list[tuple[int, int]]
 
 
 _CAPS_RUN = re.compile(r"[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*)*")
+
+
+def _described_by(text: str, lo: int, at: int) -> set[str]:
+    """The words (up to three, across one comma, back to a capitalised one) right before a name at
+    ``at``, folded: the nouns that may say what the name is ("film terbarunya, X", "Adik kandung X")."""
+    words: list[str] = []
+    for word in reversed(re.findall(r"[\w-]+", text[max(lo, at - 50):at])):
+        low = word.casefold()
+        if low in _NOT_DESCRIBED or len(words) == 3:
+            break
+        words.append(low)
+        if word[:1].isupper():
+            break  # a capitalised word starts the description ("Kakak Z ini") or ends the look back
+    return set(words)
 
 
 def _pronoun_speaker(context: _Context, quote_start: int, skip: list[tuple[int, int]],

@@ -123,3 +123,21 @@ def test_a_bodys_name_is_not_cut_into_a_person() -> None:
     text = ("Kementerian Luar Negeri Korut menyebut laporan itu “fitnah yang tidak masuk akal”. "
             "Korut telah lama membantah tuduhan serupa.")
     assert speakers(text) == ["Kementerian Luar Negeri Korut"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param(
+        "Aktris Sinta Maharani kembali beradu akting dalam film terbarunya, Senja Di Kota Lama.\n"
+        "“Syutingnya melelahkan tetapi menyenangkan,” ujarnya.",
+        ["Sinta Maharani"], id="title-cased-title-after-film-and-a-comma"),
+    pytest.param(
+        "Kepala Dinas Pendidikan Kabupaten Sragen, Bambang Haryanto, meninjau sekolah yang rusak.\n"
+        "“Perbaikan akan dimulai pekan depan,” katanya.",
+        ["Bambang Haryanto"], id="the-name-after-a-role-head"),
+    pytest.param(
+        "Lewat akun Instagram miliknya, Dewi Kartika menuliskan keterangan yang berbunyi, "
+        "“Terima kasih sudah menemani perjalanan kami.”",
+        ["Dewi Kartika"], id="a-caption-after-a-preposition-phrase"),
+])
+def test_more_subjects(text: str, expected: list[str]) -> None:
+    assert speakers(text) == expected
