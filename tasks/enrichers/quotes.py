@@ -29,9 +29,21 @@ from typing import Any
 
 from kabar.models import Article
 from tasks.enrich import Enrichment, current_settings, register
-from tasks.entities import Mention, load_kb
-from tasks.mentions import ORG_HEADS, ROLE_CUES, find_mentions
-from tasks.person_names import ROLE_WORDS, clean_name, nickname_of, person_name, resolve_short_name
+from tasks.entities import load_kb
+from tasks.mentions import find_mentions
+from tasks.person_names import clean_name, nickname_of, person_name, resolve_short_name
+from tasks.quote_speakers import (
+    APPOSITION_GAP,
+    BEFORE_VERBS,
+    LEAD_WORDS,
+    LOWER_ROLE,
+    Context,
+    full_name,
+    join_initials,
+    person_part,
+    pronoun_speaker,
+    sentence_start,
+)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -58,12 +70,7 @@ _AFTER_PASSIVE = re.compile(
     r"|datang(?=[ \t]+dari\b))[ \t]+(?:oleh[ \t]+|dari[ \t]+)?(?P<nya>(?!))?(?P<rest>[^\n]*)",
     re.IGNORECASE,
 )
-_BEFORE_VERBS = (
-    "mengatakan|berkata|menegaskan|menambahkan|menyatakan|menjelaskan|mengungkapkan|menyebut|"
-    "menyebutkan|menuturkan|mengklaim|memperingatkan|menulis|melaporkan|menyampaikan|menekankan|"
-    "mengingatkan|bertanya|menjawab|berujar|membalas|menimpali|menyahut|mengumumkan|berpesan|berseru"
-)
-_BEFORE = re.compile(rf"(?P<verb>\b(?:{_BEFORE_VERBS}))(?:\s+bahwa)?\s*[,:]?\s*$", re.IGNORECASE)
+_BEFORE = re.compile(rf"(?P<verb>\b(?:{BEFORE_VERBS}))(?:\s+bahwa)?\s*[,:]?\s*$", re.IGNORECASE)
 _MENURUT_LEAD = re.compile(r"(?:^|[,;]\s*)menurut\s+(?P<who>[^,;]+?)\s*,\s*(?:[^,]*?)$", re.IGNORECASE)
 _SENTENCE_END_ATTRIBUTION = re.compile(
     rf"^[^.!?\n]*?,[ \t]*(?P<verb>{_AFTER_VERBS})(?P<nya>nya)?\b[ \t]*(?P<rest>[^\n]*)", re.IGNORECASE
@@ -76,11 +83,10 @@ _PHRASE_STOP = {
     "kemarin", "hari", "pekan", "minggu", "bulan", "tahun", "sebagaimana", "sembari", "hanya", "juga",
     "pun", "tidak", "belum", "sudah", "telah", "akan", "masih", "secara", "sendiri", "lalu", "kemudian",
 }
-_LOWER_ROLE = {"pemerintah", "juru", "bicara", "besar", "luar", "negeri", "menteri", "jenderal", "bersama", "staf", "gabungan", "untuk"}
 # Verbs that, earlier in a quote's sentence, make its subject the speaker of a partial quote:
 # "Kirby menyebut transfer itu "eskalasi yang signifikan"".
 _IN_SENTENCE = re.compile(
-    rf"\b(?:{_BEFORE_VERBS}|menyebut|menilai|menjawab|menyerukan|menggambarkan|mengecam|menuduh|"
+    rf"\b(?:{BEFORE_VERBS}|menyebut|menilai|menjawab|menyerukan|menggambarkan|mengecam|menuduh|"
     r"menyebutnya|berjanji|mengancam|mengimbau|mendesak|memuji|mengkritik|menamai|menjuluki|bersikeras|"
     r"menetapkan|menuliskan|mengunggah|berbunyi|bertuliskan)\b",
     re.IGNORECASE,
@@ -113,11 +119,11 @@ def _phrase(rest: str) -> str | None:
         run = []
         for word in words:
             # lower-case role words go on a capitalised phrase: "Juru bicara Dewan Keamanan ... John Kirby"
-            if word[:1].isupper() or word[:1] == "(" or word[:1].isdigit() and run or word in _LOWER_ROLE:
+            if word[:1].isupper() or word[:1] == "(" or word[:1].isdigit() and run or word in LOWER_ROLE:
                 run.append(word)
             else:
                 break
-        while run and run[-1] in _LOWER_ROLE and run[-1] != "pemerintah":
+        while run and run[-1] in LOWER_ROLE and run[-1] != "pemerintah":
             run.pop()
         return " ".join(run)
     phrase = []
@@ -147,11 +153,6 @@ def _attribution_from(match: re.Match[str]) -> Attribution | None:
     return Attribution(verb, phrase)
 
 
-_LEAD_WORDS = frozenset(
-    "namun tetapi tapi sementara itu kemudian lalu bulan pekan minggu tahun kemarin sebelumnya selain bahkan "
-    "pun juga pada hari dan senin selasa rabu kamis jumat sabtu ini akhirnya kini lalu dua tiga empat lima "
-    "enam tujuh delapan sembilan sepuluh beberapa".split()
-)
 _SKIP_SEGMENT = re.compile(
     r"^(?:dalam|di|pada|saat|ketika|sementara|namun|tetapi|tapi|sebelumnya|kemudian|selain|usai|setelah|"
     r"sebagai|dengan|menanggapi|terkait|soal|adapun|lebih|bahkan|sedangkan|secara|kepada|di sisi|lewat|melalui|"
@@ -177,7 +178,7 @@ _GENERIC_OPENERS = frozenset("salah seorang sejumlah beberapa para sebagian bany
 _NAMED_AS = re.compile(r"\b(?:bernama|berinisial)\s+(?P<name>[A-Z][^,;:]*)")
 
 
-def _generic_subject(segment: str, context: _Context | None) -> str | None:
+def _generic_subject(segment: str, context: Context | None) -> str | None:
     """A sentence-initial subject phrase that names nobody, in lower case ("Salah satu
     tetangganya" -> "salah satu tetangganya"): its first word is a determiner, a noun with the
     possessive -nya, or a word the text also writes in lower case, it is followed by a lower-case
@@ -192,7 +193,7 @@ def _generic_subject(segment: str, context: _Context | None) -> str | None:
     return _phrase(first + segment.lstrip()[len(first):])
 
 
-def _subject(region: str, context: _Context | None = None) -> str | None:
+def _subject(region: str, context: Context | None = None) -> str | None:
     """The speaker at the head of the clause ``region`` that ends where its reporting verb starts."""
     clause = _CLAUSE.split(region)[-1]  # "KCNA tidak ... tetapi menteri X dilaporkan mengatakan"
     if clause.strip(" ,"):
@@ -202,7 +203,7 @@ def _subject(region: str, context: _Context | None = None) -> str | None:
         if _SKIP_SEGMENT.match(segment) and len(segments) > 1:
             continue
         words = segment.split()
-        while words and words[0].casefold().strip(",") in _LEAD_WORDS:
+        while words and words[0].casefold().strip(",") in LEAD_WORDS:
             words.pop(0)  # "Namun bulan lalu Kim Jong Un menyerukan ..."
         if not words:
             continue  # a time or connector segment: "Dua pekan lalu, KCNA menyebut ..."
@@ -227,7 +228,7 @@ def _subject(region: str, context: _Context | None = None) -> str | None:
     return None
 
 
-def _before_attribution(before: str, context: _Context | None = None) -> Attribution | None:
+def _before_attribution(before: str, context: Context | None = None) -> Attribution | None:
     """Attribution in the quote's sentence before the opening mark."""
     match = _BEFORE.search(before)
     if match:
@@ -255,7 +256,7 @@ def _before_attribution(before: str, context: _Context | None = None) -> Attribu
     return None
 
 
-def _in_sentence_attribution(before: str, context: _Context | None = None) -> Attribution | None:
+def _in_sentence_attribution(before: str, context: Context | None = None) -> Attribution | None:
     """The subject of the last reporting verb earlier in the quote's sentence, if any."""
     verbs = list(_IN_SENTENCE.finditer(before))
     if not verbs:
@@ -270,17 +271,6 @@ def _in_sentence_attribution(before: str, context: _Context | None = None) -> At
     if subject == "":
         return Attribution(verb.group(0).casefold(), None, pronoun=True)
     return Attribution(verb.group(0).casefold(), subject) if subject else None
-
-
-_SENTENCE_BREAK = re.compile(r"[.!?][”\"]?\s+(?=[A-Z“\"])")
-
-
-def _sentence_start(text: str, position: int) -> int:
-    """Start of the sentence holding ``position``: after the last sentence end or newline before it."""
-    start = text.rfind("\n", 0, position) + 1
-    for match in _SENTENCE_BREAK.finditer(text, start, position):
-        start = match.end()
-    return start
 
 
 def _knowledge_base() -> Any:
@@ -331,204 +321,6 @@ def _names(text: str) -> list[Any]:
     return [m for m in find_mentions(text, kb) if m.type in ("person", "organization")]
 
 
-def _full(m: Any) -> str:
-    return m.canonical or m.surface
-
-
-def _join_initials(text: str, names: list[Any]) -> list[Any]:
-    """A person's name with an initial ("Rahmat S. Hidayat") read as two names ("Rahmat S",
-    "Hidayat": the tokenizer's name gap does not cross ". "): one name, so a full name is not
-    given as its partial span."""
-    joined: list[Any] = []
-    for m in names:
-        prev = joined[-1] if joined else None
-        if prev is not None and prev.type == m.type == "person" and text[prev.char_end:m.char_start] == ". " \
-                and re.search(r"(?:^|\s)[A-Z]$", prev.surface) and prev.canonical is None and m.canonical is None:
-            joined[-1] = Mention(None, text[prev.char_start:m.char_end], prev.char_start, m.char_end, "person")
-        else:
-            joined.append(m)
-    return joined
-
-
-class _Context:
-    """One text's recognised names and word sets, shared by the attribution of its quotes."""
-
-    def __init__(self, text: str, names: list[Any]) -> None:
-        self.text = text
-        self.names = names
-        self._lower: frozenset[str] | None = None
-        self._name_words: frozenset[str] | None = None
-
-    @property
-    def lower_words(self) -> frozenset[str]:
-        """Words the text writes in lower case somewhere (common words, not names)."""
-        if self._lower is None:
-            self._lower = frozenset(re.findall(r"(?<![\w-])[a-z]+(?![\w-])", self.text))
-        return self._lower
-
-    @property
-    def name_words(self) -> frozenset[str]:
-        """The words of the people and organisations recognised in the text."""
-        if self._name_words is None:
-            self._name_words = frozenset(w for m in self.names for w in m.surface.split())
-        return self._name_words
-
-
-#: Legal forms and English head words that end an organisation's name: a name run on after one
-#: is the person ("Direktur PT X Tbk Yusak Kristian", "Presiden Recording Academy Neil Portnow").
-_ORG_ENDS = frozenset("tbk persero inc ltd corp llc academy akademi institute university foundation association "
-                      "council agency center centre group corporation".split())
-_ORG_MARKS = frozenset("pt cv tbk".split()) | ORG_HEADS
-
-
-def _standalone(text: str, word: str) -> bool:
-    """Whether ``text`` uses ``word`` alone, not inside a run of capitalised words (a person
-    called by one of his names: "kata Portnow")."""
-    for m in re.finditer(rf"(?<![\w&-]){re.escape(word)}(?![\w&-])", text):
-        if not re.search(r"[A-Z][\w&'’.-]*[ \t]+$", text[max(0, m.start() - 40):m.start()]) \
-                and not re.match(r"[ \t]+[A-Z]", text[m.end():m.end() + 2]):
-            return True
-    return False
-
-
-def _person_part(name: str, text: str) -> str:
-    """The person at the end of a speaker name an organisation ran into: after the
-    organisation's last legal form or head word, or, after an organisation mark (PT, an acronym),
-    from the word the text also calls the person by alone."""
-    words = name.split()
-    if len(words) < 3:
-        return name
-    cut = None
-    ends = [k for k, w in enumerate(words[:-2]) if w.casefold() in _ORG_ENDS]
-    if ends:
-        cut = ends[-1] + 1
-    elif len(words) >= 4 and any(w.casefold() in _ORG_MARKS or len(w) > 1 and w.isupper() for w in words[:-2]):
-        if _standalone(text, words[-1]):
-            cut = len(words) - 2
-        else:
-            cut = next((k for k in range(len(words) - 2, 0, -1) if _standalone(text, words[k])), None)
-    # the part cut off must read as a person's name ("Negeri Korut" of a ministry's name does not)
-    return " ".join(words[cut:]) if cut is not None and person_name(" ".join(words[cut:])) else name
-
-
-#: Nouns that introduce a work's title ("film London Love Story", "lagu Bunga"): the title is not a person.
-_WORK_NOUNS = frozenset("film lagu album single singel judul berjudul bertajuk novel buku sinetron serial drama acara "
-                        "program karya video klip webseries series".split())
-#: Kin words: "Kakak X ini" describes the person named before by his relation to X.
-_KIN = frozenset("kakak adik abang ayah ibu bapak putra putri anak istri suami paman bibi nenek kakek cucu keponakan "
-                 "sepupu ipar mertua menantu".split())
-_SPEECH_VERB_AFTER = re.compile(
-    rf"[ \t]*(?:,[^,.\n]{{0,80}}(?=,))?[ \t]*,?[ \t]*(?:juga[ \t]+|pun[ \t]+)?(?:{_BEFORE_VERBS})\b", re.IGNORECASE)
-#: A predicate right after a name (maybe after an apposition): a lower-case word that does not
-#: go on with a list or a phrase ("X mengaku ...", "X, putra Y, bertekad ...").
-_PREDICATE = re.compile(r"(?:[ \t]*,[^,.\n]{0,80}(?=,))?[ \t]*,?[ \t]+(?!(?:dan|atau|serta|di|ke|dari|untuk|dengan|bersama|pada)\b)[a-z]")
-#: Words that end the look back from a name for "film"/"kakak": a preposition or conjunction
-#: puts the name in another role ("bermain film bersama X").
-_NOT_DESCRIBED = frozenset("bersama dengan oleh dan untuk kepada dari karena serta atau sang".split())
-_WORD_BEFORE = re.compile(r"([\w-]+)[ \t]*$")
-
-
-def _candidates(context: _Context, lo: int, hi: int, skip: list[tuple[int, int]]) -> list[tuple[int, int, str, bool]]:
-    """People named in ``text[lo:hi]`` outside quotes, by position, as (start, end, name,
-    subject): recognised persons and multi-word capitalised runs no recognised name covers
-    (organisations and places are not people); a title in capitals or after "film", a kin
-    description ("Kakak X ini") and a person in apposition to another ("X, putra aktor Y,")
-    left out. ``subject`` marks the subject of a sentence (its first name, or one followed by
-    a speech verb, or the agent after "oleh")."""
-    text = context.text
-    found: list[tuple[int, int, str]] = []
-    inside = [m for m in context.names if lo <= m.char_start < hi]
-    for m in inside:
-        if m.type == "person":
-            found.append((m.char_start, m.char_end, _full(m)))
-    for match in _CAPS_RUN.finditer(text, lo, hi):
-        a, b = match.span()
-        if any(m.char_start < b and a < m.char_end for m in inside):
-            continue
-        words = match.group(0).split()
-        name = person_name(match.group(0)) if len(words) > 1 else None
-        if name is None and len(words) == 1 and words[0].casefold() not in ROLE_WORDS:
-            resolved = resolve_short_name(text, words[0], a)
-            name = resolved if len(resolved.replace("-", " ").split()) >= 2 else None
-        if name:
-            found.append((a, b, name))
-    found.sort()
-    people: list[tuple[int, int, str, bool]] = []
-    for n, (a, b, name) in enumerate(found):
-        if any(x <= a < y for x, y in skip):
-            continue
-        surface = text[a:b]
-        if sum(w.isalpha() for w in surface.split()) >= 2 and surface.isupper():
-            continue  # a title in capitals
-        before = _WORD_BEFORE.search(text, max(lo, a - 30), a)
-        word_before = before.group(1).casefold() if before else ""
-        described = _described_by(text, max(lo, _sentence_start(text, a)), a) | {surface.split()[0].casefold()}
-        if described & _WORK_NOUNS:
-            continue  # "film terbarunya, London Love Story": a title
-        if described & _KIN and re.match(r"[ \t]+(?:ini|itu|tersebut)\b", text[b:b + 12]):
-            continue  # "Kakak Z ini": someone named before, described by kin
-        head = surface.split()[0].casefold()
-        if (head in ROLE_WORDS or head in ROLE_CUES) and n + 1 < len(found) and "," in text[b:found[n + 1][0]] \
-                and _APPOSITION_GAP.fullmatch(text, b, found[n + 1][0]):
-            continue  # "Kepala Dinas X, Budi Santoso, mengatakan": the name after the head is the person
-        start = _sentence_start(text, a)
-        comma = text.rfind(",", start, a)
-        if comma >= 0 and text[comma + 1:a].strip()[:1].islower() and any(
-                0 <= comma - y <= 4 for x, y, _ in found[:n]):
-            continue  # "X, putra sulung aktor Y,": Y describes X
-        clause = max(start, text.rfind(",", start, a) + 1)
-        lead = re.findall(r"[\w-]+", text[clause:a])
-        heads = all(w[:1].isupper() or w.casefold() in _LEAD_WORDS or w.casefold() in _LOWER_ROLE or w.isdigit() for w in lead)
-        # the sentence's first name, or a clause's ("Terkait ..., X mengaku ...") with its predicate after it
-        subject = heads and (clause == start or bool(_PREDICATE.match(text, b))) or word_before == "oleh" \
-            or bool(_SPEECH_VERB_AFTER.match(text, b))
-        people.append((a, b, name, subject))
-    return people
-
-
-_CAPS_RUN = re.compile(r"[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*)*")
-
-
-def _described_by(text: str, lo: int, at: int) -> set[str]:
-    """The words (up to three, across one comma, back to a capitalised one) right before a name at
-    ``at``, folded: the nouns that may say what the name is ("film terbarunya, X", "Adik kandung X")."""
-    words: list[str] = []
-    for word in reversed(re.findall(r"[\w-]+", text[max(lo, at - 50):at])):
-        low = word.casefold()
-        if low in _NOT_DESCRIBED or len(words) == 3:
-            break
-        words.append(low)
-        if word[:1].isupper():
-            break  # a capitalised word starts the description ("Kakak Z ini") or ends the look back
-    return set(words)
-
-
-def _pronoun_speaker(context: _Context, quote_start: int, skip: list[tuple[int, int]],
-                     last_named: dict[str, Any] | None) -> tuple[str | None, str | None]:
-    """(speaker_text, entity id) of a "-nya"/"dia" quote: the nearest preceding named subject, else
-    the last person named in the quote's own paragraph, after the last quote attributed by
-    name; else that quote's speaker; else the last person named before (None, None if nobody)."""
-    text = context.text
-    floor = last_named["char_end"] if last_named is not None else 0
-    hi = quote_start
-    own = True
-    while hi > floor or own:
-        lo = max(floor, text.rfind("\n", 0, max(hi - 1, 0)) + 1)
-        people = _candidates(context, lo, hi, skip)
-        subjects = [p for p in people if p[3]]
-        chosen = subjects[-1] if subjects else (people[-1] if people and (own or last_named is None) else None)
-        if chosen is not None:
-            name = _person_part(chosen[2], text)
-            return name, link_speaker([name])
-        own = False
-        if lo <= floor:
-            break
-        hi = lo - 1
-    if last_named is not None:
-        return last_named["speaker_text"], last_named["speaker_entity_id"]
-    return None, None
-
-
 def _is_descriptor(phrase: str) -> bool:
     words = phrase.split()
     # "tim Project Zero", "operator Telkomsel": the head word is followed by the name itself
@@ -546,7 +338,7 @@ def _named_in(phrase: str, names: list[Any], lo: int, hi: int) -> str | None:
         if found:
             best = max(found, key=lambda m: (m.char_end - m.char_start, m.char_start))
             # a body named as written ("sebut KCNA") stays as written; a person gets the full name
-            return best.surface if kind == "organization" and best.surface == phrase.strip() else _full(best)
+            return best.surface if kind == "organization" and best.surface == phrase.strip() else full_name(best)
     return None
 
 
@@ -561,7 +353,7 @@ def _refine(row: dict[str, Any], names: list[Any], lo: int, hi: int, side: str, 
         if last is not None and last.get("speaker_text"):
             row["speaker_text"], row["speaker_entity_id"] = last["speaker_text"], last["speaker_entity_id"]
         elif before:
-            row["speaker_text"] = _full(before[-1])
+            row["speaker_text"] = full_name(before[-1])
             row["speaker_entity_id"] = link_speaker([row["speaker_text"]])
         return
     person = _named_in(phrase, names, lo, hi)
@@ -569,8 +361,8 @@ def _refine(row: dict[str, Any], names: list[Any], lo: int, hi: int, side: str, 
         # a role phrase without a person: a person in apposition right after it, same sentence
         window = [m for m in names if lo <= m.char_start < hi and m.type == "person"]
         at = text.find(phrase, lo, hi) if phrase else -1
-        if window and side == "after" and at >= 0 and _APPOSITION_GAP.fullmatch(text, at + len(phrase), window[0].char_start):
-            person = _full(window[0])
+        if window and side == "after" and at >= 0 and APPOSITION_GAP.fullmatch(text, at + len(phrase), window[0].char_start):
+            person = full_name(window[0])
     if person and len(person.split()) == 1:
         person = nickname_of(text, person, quote_start) or person  # "Dani", given as a nickname earlier
     resolved = (row["speaker_text"] or "").split()
@@ -583,11 +375,6 @@ def _refine(row: dict[str, Any], names: list[Any], lo: int, hi: int, side: str, 
         row["speaker_entity_id"] = link_speaker([person])
 
 
-#: Between a role phrase and the person in apposition after it: a comma and a rank or two
-#: ("kata Kasubdit ... Polda Lampung, AKBP Ferdiyan Fahmi").
-_APPOSITION_GAP = re.compile(r"[ \t]*,?[ \t]*(?:[A-Z][\w.]*[ \t]+){0,2}")
-
-
 def _sentence_end(text: str, position: int) -> int:
     match = re.search(r"[.!?](?=\s|$)|(?<=[a-z]{3})\.(?=[A-Z])|\n", text[position:position + 300])
     return position + (match.start() if match else min(300, len(text) - position))
@@ -596,7 +383,7 @@ def _sentence_end(text: str, position: int) -> int:
 #: A quote whose opening mark was lost: 'Dia berkata, saya pikir ... mengancam”.' in a paragraph
 #: with no opening mark: the quote runs from the reporting verb's comma or colon to the mark.
 _LOST_OPENING = re.compile(
-    rf"\b(?:{_BEFORE_VERBS})(?:\s+bahwa)?\s*[,:]\s*(?P<quote>[^“”\"\n]{{12,}}?)”", re.IGNORECASE)
+    rf"\b(?:{BEFORE_VERBS})(?:\s+bahwa)?\s*[,:]\s*(?P<quote>[^“”\"\n]{{12,}}?)”", re.IGNORECASE)
 
 
 class _Span:
@@ -633,8 +420,8 @@ def _lost_openings(text: str) -> list[_Span]:
 
 def extract_quotes(text: str) -> list[dict[str, Any]]:
     """Quotes of ``text`` with resolved speakers: dicts of the ``quotes`` table without article_id."""
-    names = _join_initials(text, _names(text))
-    context = _Context(text, names)
+    names = join_initials(text, _names(text))
+    context = Context(text, names)
     rows: list[dict[str, Any]] = []
     last_named: dict[str, Any] | None = None
     previous_end = -1
@@ -649,14 +436,14 @@ def extract_quotes(text: str) -> list[dict[str, Any]]:
         side = "after"
         if attribution is None:
             side = "before"
-            sentence = _sentence_start(text, match.start())
+            sentence = sentence_start(text, match.start())
             attribution = _before_attribution(text[sentence: match.start()], context)
         if attribution is None:
             tail = _SENTENCE_END_ATTRIBUTION.match(text, match.end())
             if tail:
                 attribution = _attribution_from(tail)
         if attribution is None:
-            attribution = _in_sentence_attribution(text[_sentence_start(text, match.start()): match.start()], context)
+            attribution = _in_sentence_attribution(text[sentence_start(text, match.start()): match.start()], context)
         words = len(quote.split())
         row: dict[str, Any] = {
             "quote": quote, "char_start": start, "char_end": end, "verb": None,
@@ -676,7 +463,7 @@ def extract_quotes(text: str) -> list[dict[str, Any]]:
             row["speaker_surface"] = "-nya" if attribution.surface is None else attribution.surface
             # "Analis X menilai ... "...," ujarnya": -nya is the subject named last before the
             # quote, unless a quote attributed by name came after that name
-            row["speaker_text"], row["speaker_entity_id"] = _pronoun_speaker(context, match.start(), quote_spans, last_named)
+            row["speaker_text"], row["speaker_entity_id"] = pronoun_speaker(context, match.start(), quote_spans, last_named, link_speaker)
         else:
             surface = attribution.surface or ""
             name = clean_name(surface)
@@ -686,9 +473,9 @@ def extract_quotes(text: str) -> list[dict[str, Any]]:
             if side == "after":
                 lo, hi = match.end(), _sentence_end(text, match.end())
             else:
-                lo, hi = _sentence_start(text, match.start()), match.start()
+                lo, hi = sentence_start(text, match.start()), match.start()
             _refine(row, names, lo, hi, side, last_named, text, match.start())
-            person = _person_part(row["speaker_text"] or "", text)
+            person = person_part(row["speaker_text"] or "", text)
             if person and person != row["speaker_text"]:
                 row["speaker_text"], row["speaker_entity_id"] = person, link_speaker([person])
             last_named = row
