@@ -29,7 +29,8 @@ ROLE_WORDS = frozenset(
     peace endowment council foundation yayasan perdamaian kosmodrom laut semenanjung perang pelabuhan
     provinsi wilayah kota pulau selat zona stasiun pangkalan gunung sungai jembatan mahkamah konstitusi
     parlemen majelis tentara angkatan rakyat staf gabungan intelijen media departemen kedutaan direktorat
-    biro markas komando pasukan kejaksaan jaksa agung dinas rezim""".split()
+    biro markas komando pasukan kejaksaan jaksa agung dinas rezim
+    akp akbp kompol kombes iptu ipda aiptu aipda bripka brigpol briptu bripda brigadir brigjen irjen komjen""".split()
 )
 _RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
 # A name right after these words names a place or a thing ("alun-alun Kim Il Sung", "Universitas Kim Il Sung").
@@ -81,29 +82,6 @@ def person_name(phrase: str) -> str | None:
     return name if len(name.replace("-", " ").split()) >= 2 else None
 
 
-_CAPS = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
-
-
-def last_person_before(text: str, start: int, end: int, skip: list[tuple[int, int]]) -> tuple[int, str] | None:
-    """The last person named in ``text[start:end]`` outside the ``skip`` spans (quotes): a
-    multi-word name, or one word that is the surname of a full name in the text ("Belousov")."""
-    found = None
-    for match in _CAPS.finditer(text, start, end):
-        if any(a <= match.start() < b for a, b in skip):
-            continue
-        words = match.group(0).split()
-        if len(words) > 1:
-            name = person_name(match.group(0))
-        elif words[0].casefold() not in ROLE_WORDS:
-            resolved = resolve_short_name(text, words[0], match.start())
-            name = resolved if len(resolved.replace("-", " ").split()) >= 2 else None
-        else:
-            name = None
-        if name:
-            found = (match.start(), name)
-    return found
-
-
 @lru_cache(maxsize=256)
 def _full_names(text: str) -> tuple[tuple[int, str], ...]:
     """(offset, cleaned name) of every multi-word capitalised run in ``text``."""
@@ -131,6 +109,11 @@ def resolve_short_name(text: str, short: str, position: int) -> str:
     best_after: str | None = None
     for offset, name in _full_names(text):
         parts = _tokens(name)
+        if len(parts) >= 3 and key in parts[1:-1] and key not in (parts[0], parts[-1]):
+            # "Sukamaju Hendra Wijaya" (a village's head): the given name starts the person's part
+            words = name.replace("-", " ").split()
+            name = " ".join(words[parts.index(key):]) if len(words) == len(parts) else name
+            parts = _tokens(name)
         if len(parts) < 2 or key not in (parts[0], parts[-1]):
             continue
         if offset < position:

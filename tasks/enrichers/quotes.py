@@ -3,12 +3,20 @@
 In: an Article. Out: ``Enrichment(rows={"quotes": [...]})``, one row per quote in straight or
 typographic marks with its speaker. Attribution is looked for, in order:
 1. right after the closing mark: ``"...," kata X`` (ujar, ucap, tegas, sebut, jelas, lapor,
-   tambahnya, katanya, menurut X ...);
+   tambahnya, katanya, menurut X ...), or the agent of a passive verb in the next sentence:
+   ``"..." Hal itu diungkapkan oleh X``, ``... datang dari X``;
 2. right before the opening mark: ``X mengatakan, "..."``, ``Menurut X, "..."``, ``Kata X: "..."``;
-3. at the end of the quote's sentence: ``"..." bagi kami, kata X.``;
+3. at the end of the quote's sentence: ``"..." bagi kami, kata X.``; a caption's writer
+   (``X menuliskan keterangan yang berbunyi, "..."``) through the verb earlier in the sentence;
 4. a long unattributed quote right after another one continues that quote's speaker.
-Pronouns (dia, ia, -nya) resolve to the last named speaker; surnames ("Cheong", "Kim") to the
-full name introduced earlier in the article. Scare quotes (short, unattributed) are skipped.
+Pronouns (dia, ia, -nya) resolve to the nearest preceding person named as a sentence's subject
+(else the last person of the quote's paragraph, else the last named speaker): not an
+organisation, a title in capitals or after "film", a person in apposition to another ("X, putra
+aktor Y,") or a kin description ("Kakak Y ini"). A subject phrase that names nobody ("Salah satu
+warga mengatakan") is kept in lower case as a nameless speaker; "yang bernama X" names X.
+Surnames ("Cheong", "Kim") resolve to the full name introduced earlier in the article, and that
+full name beats a shorter reading; an organisation run into a speaker's name ("Direktur PT X Tbk
+Y Z") is cut off. Scare quotes (short, unattributed) are skipped.
 A paragraph whose opening mark was lost ('Dia berkata, saya pikir ...”.') still gives its quote.
 """
 
@@ -23,7 +31,19 @@ from kabar.models import Article
 from tasks.enrich import Enrichment, current_settings, register
 from tasks.entities import load_kb
 from tasks.mentions import find_mentions
-from tasks.person_names import clean_name, last_person_before, nickname_of, person_name, resolve_short_name
+from tasks.person_names import clean_name, nickname_of, person_name, resolve_short_name
+from tasks.quote_speakers import (
+    APPOSITION_GAP,
+    BEFORE_VERBS,
+    LEAD_WORDS,
+    LOWER_ROLE,
+    Context,
+    full_name,
+    join_initials,
+    person_part,
+    pronoun_speaker,
+    sentence_start,
+)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -42,12 +62,15 @@ _AFTER_DEMIKIAN = re.compile(
     rf"^[ \t,.]*demikian[ \t]+(?:(?:isi|bunyi)[ \t]+)?(?P<verb>pernyataan|keterangan|penjelasan|{_AFTER_VERBS})"
     r"(?P<nya>nya)?\b[ \t]*(?:(?:tertulis|resmi|dari)[ \t]+)?(?P<rest>[^\n]*)", re.IGNORECASE
 )
-_BEFORE_VERBS = (
-    "mengatakan|berkata|menegaskan|menambahkan|menyatakan|menjelaskan|mengungkapkan|menyebut|"
-    "menyebutkan|menuturkan|mengklaim|memperingatkan|menulis|melaporkan|menyampaikan|menekankan|"
-    "mengingatkan|bertanya|menjawab|berujar|membalas|menimpali|menyahut|mengumumkan|berpesan|berseru"
+#: '"...". Hal itu diungkapkan oleh X' / 'Ucapan itu datang dari X': the speaker named as the agent
+#: of a passive reporting verb in the sentence right after the quote.
+_AFTER_PASSIVE = re.compile(
+    r"^[ \t,.]*(?:(?:hal|ucapan|pernyataan|kalimat|perkataan|pesan|komentar)[ \t]+(?:itu|ini|tersebut)[ \t]+)?"
+    r"(?:pun[ \t]+)?(?P<verb>di(?:ungkapkan|sampaikan|katakan|ucapkan|tuturkan|tegaskan|jelaskan|utarakan|lontarkan)"
+    r"|datang(?=[ \t]+dari\b))[ \t]+(?:oleh[ \t]+|dari[ \t]+)?(?P<nya>(?!))?(?P<rest>[^\n]*)",
+    re.IGNORECASE,
 )
-_BEFORE = re.compile(rf"(?P<verb>\b(?:{_BEFORE_VERBS}))(?:\s+bahwa)?\s*[,:]?\s*$", re.IGNORECASE)
+_BEFORE = re.compile(rf"(?P<verb>\b(?:{BEFORE_VERBS}))(?:\s+bahwa)?\s*[,:]?\s*$", re.IGNORECASE)
 _MENURUT_LEAD = re.compile(r"(?:^|[,;]\s*)menurut\s+(?P<who>[^,;]+?)\s*,\s*(?:[^,]*?)$", re.IGNORECASE)
 _SENTENCE_END_ATTRIBUTION = re.compile(
     rf"^[^.!?\n]*?,[ \t]*(?P<verb>{_AFTER_VERBS})(?P<nya>nya)?\b[ \t]*(?P<rest>[^\n]*)", re.IGNORECASE
@@ -60,13 +83,12 @@ _PHRASE_STOP = {
     "kemarin", "hari", "pekan", "minggu", "bulan", "tahun", "sebagaimana", "sembari", "hanya", "juga",
     "pun", "tidak", "belum", "sudah", "telah", "akan", "masih", "secara", "sendiri", "lalu", "kemudian",
 }
-_LOWER_ROLE = {"pemerintah", "juru", "bicara", "besar", "luar", "negeri", "menteri", "jenderal", "bersama", "staf", "gabungan", "untuk"}
 # Verbs that, earlier in a quote's sentence, make its subject the speaker of a partial quote:
 # "Kirby menyebut transfer itu "eskalasi yang signifikan"".
 _IN_SENTENCE = re.compile(
-    rf"\b(?:{_BEFORE_VERBS}|menyebut|menilai|menjawab|menyerukan|menggambarkan|mengecam|menuduh|"
+    rf"\b(?:{BEFORE_VERBS}|menyebut|menilai|menjawab|menyerukan|menggambarkan|mengecam|menuduh|"
     r"menyebutnya|berjanji|mengancam|mengimbau|mendesak|memuji|mengkritik|menamai|menjuluki|bersikeras|"
-    r"menetapkan)\b",
+    r"menetapkan|menuliskan|mengunggah|berbunyi|bertuliskan)\b",
     re.IGNORECASE,
 )
 _MIN_WORDS_UNATTRIBUTED = 5
@@ -80,23 +102,28 @@ class Attribution:
     pronoun: bool = False
 
 
+#: Where a speaker phrase ends: punctuation, a sentence end, also one that lost its space; not
+#: the period of an initial ("Rahmat S. Hidayat": a lone capital before it).
+_PHRASE_END = re.compile(r"[,;:!?“”\"\n]|(?<!\b[A-Z])\.(?:\s|$)|(?<=[a-z]{3})\.(?=[A-Z])")
+
+
 def _phrase(rest: str) -> str | None:
     """The speaker phrase at the start of ``rest`` (text after a reporting verb). It ends at a
     sentence end, also one that lost its space ("ucap Dani.Berdasarkan ..."): a period between a
     lower-case word and a capital; initials ("J.K. Rowling") keep theirs."""
     rest = rest.lstrip(" :")
-    words = re.findall(r"[^\s,.;:!?“”\"]+(?:\.(?=[A-Z]))?", re.split(r"[,;:!?“”\"\n]|\.(?:\s|$)|(?<=[a-z]{3})\.(?=[A-Z])", rest, maxsplit=1)[0])
+    words = re.findall(r"[^\s,.;:!?“”\"]+(?:\.(?=[A-Z]))?", _PHRASE_END.split(rest, maxsplit=1)[0])
     if not words:
         return None
     if words[0][:1].isupper() or words[0][:1] == "(":
         run = []
         for word in words:
             # lower-case role words go on a capitalised phrase: "Juru bicara Dewan Keamanan ... John Kirby"
-            if word[:1].isupper() or word[:1] == "(" or word[:1].isdigit() and run or word in _LOWER_ROLE:
+            if word[:1].isupper() or word[:1] == "(" or word[:1].isdigit() and run or word in LOWER_ROLE:
                 run.append(word)
             else:
                 break
-        while run and run[-1] in _LOWER_ROLE and run[-1] != "pemerintah":
+        while run and run[-1] in LOWER_ROLE and run[-1] != "pemerintah":
             run.pop()
         return " ".join(run)
     phrase = []
@@ -108,14 +135,14 @@ def _phrase(rest: str) -> str | None:
 
 
 def _after_attribution(after: str) -> Attribution | None:
-    match = _AFTER.match(after) or _AFTER_DEMIKIAN.match(after)
+    match = _AFTER.match(after) or _AFTER_DEMIKIAN.match(after) or _AFTER_PASSIVE.match(after)
     if not match:
         return None
     return _attribution_from(match)
 
 
 def _attribution_from(match: re.Match[str]) -> Attribution | None:
-    verb = match.group("verb").casefold()
+    verb = match.group("verb").casefold().strip()
     if match.group("nya"):
         return Attribution(verb, None, pronoun=True)
     phrase = _phrase(match.group("rest"))
@@ -126,14 +153,11 @@ def _attribution_from(match: re.Match[str]) -> Attribution | None:
     return Attribution(verb, phrase)
 
 
-_LEAD_WORDS = frozenset(
-    "namun tetapi tapi sementara itu kemudian lalu bulan pekan minggu tahun kemarin sebelumnya selain bahkan "
-    "pun juga pada hari dan senin selasa rabu kamis jumat sabtu ini akhirnya kini lalu dua tiga empat lima "
-    "enam tujuh delapan sembilan sepuluh beberapa".split()
-)
 _SKIP_SEGMENT = re.compile(
     r"^(?:dalam|di|pada|saat|ketika|sementara|namun|tetapi|tapi|sebelumnya|kemudian|selain|usai|setelah|"
-    r"sebagai|dengan|menanggapi|terkait|soal|adapun|lebih|bahkan|sedangkan|secara|kepada|di sisi)\b",
+    r"sebagai|dengan|menanggapi|terkait|soal|adapun|lebih|bahkan|sedangkan|secara|kepada|di sisi|lewat|melalui|"
+    r"via|mengenai|tentang|seusai|sesudah|selama|sejak|meski|meskipun|walau|walaupun|jika|kalau|apabila|"
+    r"berdasarkan|atas|bagi|dari|begitu)\b",
     re.IGNORECASE,
 )
 
@@ -147,7 +171,29 @@ _SPEAKER_HEADS = frozenset(
 _CLAUSE = re.compile(r"\b(?:tetapi|namun|sedangkan|sementara|karena|setelah|ketika|saat|bahwa|dengan|sambil)\b", re.IGNORECASE)
 
 
-def _subject(region: str) -> str | None:
+#: Determiners that open a subject phrase naming nobody ("Salah satu warga", "Seorang saksi",
+#: "Para korban"), capitalised only because they start the sentence.
+_GENERIC_OPENERS = frozenset("salah seorang sejumlah beberapa para sebagian banyak semua setiap tiap kebanyakan".split())
+#: "Seorang saksi yang bernama X": the phrase gives the speaker's name after it.
+_NAMED_AS = re.compile(r"\b(?:bernama|berinisial)\s+(?P<name>[A-Z][^,;:]*)")
+
+
+def _generic_subject(segment: str, context: Context | None) -> str | None:
+    """A sentence-initial subject phrase that names nobody, in lower case ("Salah satu
+    tetangganya" -> "salah satu tetangganya"): its first word is a determiner, a noun with the
+    possessive -nya, or a word the text also writes in lower case, it is followed by a lower-case
+    word, and it is no part of a recognised name. None for anything else."""
+    words = segment.split()
+    if context is None or not words or not words[0][:1].isupper() or len(words) > 1 and not words[1][:1].islower():
+        return None
+    first = words[0].casefold()
+    if words[0] in context.name_words or not (
+            first in _GENERIC_OPENERS or first.endswith("nya") and len(first) > 5 or first in context.lower_words):
+        return None
+    return _phrase(first + segment.lstrip()[len(first):])
+
+
+def _subject(region: str, context: Context | None = None) -> str | None:
     """The speaker at the head of the clause ``region`` that ends where its reporting verb starts."""
     clause = _CLAUSE.split(region)[-1]  # "KCNA tidak ... tetapi menteri X dilaporkan mengatakan"
     if clause.strip(" ,"):
@@ -157,7 +203,7 @@ def _subject(region: str) -> str | None:
         if _SKIP_SEGMENT.match(segment) and len(segments) > 1:
             continue
         words = segment.split()
-        while words and words[0].casefold().strip(",") in _LEAD_WORDS:
+        while words and words[0].casefold().strip(",") in LEAD_WORDS:
             words.pop(0)  # "Namun bulan lalu Kim Jong Un menyerukan ..."
         if not words:
             continue  # a time or connector segment: "Dua pekan lalu, KCNA menyebut ..."
@@ -166,6 +212,12 @@ def _subject(region: str) -> str | None:
             return ""
         if words[0][:1].islower() and words[0] not in _SPEAKER_HEADS and n + 1 < len(segments):
             continue  # "melakukan inspeksi ..., Kim mengatakan": not a speaker phrase
+        named = _NAMED_AS.search(segment)
+        if named:
+            return _phrase(named.group("name"))
+        generic = _generic_subject(segment, context)
+        if generic:
+            return generic
         phrase = _phrase(segment)
         # "menteri pertahanan Korea Utara, Kang Sun Nam, mengatakan": the apposition names him
         if phrase and person_name(phrase) is None and n + 1 < len(segments):
@@ -176,13 +228,13 @@ def _subject(region: str) -> str | None:
     return None
 
 
-def _before_attribution(before: str) -> Attribution | None:
+def _before_attribution(before: str, context: Context | None = None) -> Attribution | None:
     """Attribution in the quote's sentence before the opening mark."""
     match = _BEFORE.search(before)
     if match:
         verb = match.group("verb").casefold()
         region = before[: match.start()]
-        subject = _subject(region)
+        subject = _subject(region, context)
         if subject == "":
             return Attribution(verb, None, pronoun=True)
         if subject:
@@ -204,7 +256,7 @@ def _before_attribution(before: str) -> Attribution | None:
     return None
 
 
-def _in_sentence_attribution(before: str) -> Attribution | None:
+def _in_sentence_attribution(before: str, context: Context | None = None) -> Attribution | None:
     """The subject of the last reporting verb earlier in the quote's sentence, if any."""
     verbs = list(_IN_SENTENCE.finditer(before))
     if not verbs:
@@ -215,21 +267,10 @@ def _in_sentence_attribution(before: str) -> Attribution | None:
         # "Korea Utara telah bersekutu dengan Rusia ..., bersikeras bahwa "...": a verb right
         # after a comma goes on with the sentence's own subject, not the last clause's noun.
         region = _CLAUSE.split(region)[0]
-    subject = _subject(region)
+    subject = _subject(region, context)
     if subject == "":
         return Attribution(verb.group(0).casefold(), None, pronoun=True)
     return Attribution(verb.group(0).casefold(), subject) if subject else None
-
-
-_SENTENCE_BREAK = re.compile(r"[.!?][”\"]?\s+(?=[A-Z“\"])")
-
-
-def _sentence_start(text: str, position: int) -> int:
-    """Start of the sentence holding ``position``: after the last sentence end or newline before it."""
-    start = text.rfind("\n", 0, position) + 1
-    for match in _SENTENCE_BREAK.finditer(text, start, position):
-        start = match.end()
-    return start
 
 
 def _knowledge_base() -> Any:
@@ -267,7 +308,7 @@ def link_speaker(names: list[str]) -> str | None:
 #: Nouns that describe someone already named ("kata pria itu", "tambah raksasa elektronik asal
 #: Korea Selatan ini", "kata politisi Partai Hanura itu"): the speaker is the one named before.
 _DESCRIPTOR_HEADS = frozenset("pria wanita perempuan lelaki sosok pemuda politisi politikus mantan "
-                              "raksasa perusahaan pabrikan produsen operator klub tim pihak lembaga".split())
+                              "raksasa perusahaan pabrikan produsen operator klub tim pihak lembaga sang".split())
 _DEMONSTRATIVE_END = re.compile(r"\b(?:ini|itu|tersebut)\s*$", re.IGNORECASE)
 
 
@@ -278,10 +319,6 @@ def _names(text: str) -> list[Any]:
     if kb is None:
         return []
     return [m for m in find_mentions(text, kb) if m.type in ("person", "organization")]
-
-
-def _full(m: Any) -> str:
-    return m.canonical or m.surface
 
 
 def _is_descriptor(phrase: str) -> bool:
@@ -301,7 +338,7 @@ def _named_in(phrase: str, names: list[Any], lo: int, hi: int) -> str | None:
         if found:
             best = max(found, key=lambda m: (m.char_end - m.char_start, m.char_start))
             # a body named as written ("sebut KCNA") stays as written; a person gets the full name
-            return best.surface if kind == "organization" and best.surface == phrase.strip() else _full(best)
+            return best.surface if kind == "organization" and best.surface == phrase.strip() else full_name(best)
     return None
 
 
@@ -316,31 +353,37 @@ def _refine(row: dict[str, Any], names: list[Any], lo: int, hi: int, side: str, 
         if last is not None and last.get("speaker_text"):
             row["speaker_text"], row["speaker_entity_id"] = last["speaker_text"], last["speaker_entity_id"]
         elif before:
-            row["speaker_text"] = _full(before[-1])
+            row["speaker_text"] = full_name(before[-1])
             row["speaker_entity_id"] = link_speaker([row["speaker_text"]])
         return
     person = _named_in(phrase, names, lo, hi)
     if person is None or not any(m.type == "person" and m.surface in phrase for m in names if lo <= m.char_start < hi):
         # a role phrase without a person: a person in apposition right after it, same sentence
         window = [m for m in names if lo <= m.char_start < hi and m.type == "person"]
-        if window and side == "after":
-            person = _full(window[0])
+        at = text.find(phrase, lo, hi) if phrase else -1
+        if window and side == "after" and at >= 0 and APPOSITION_GAP.fullmatch(text, at + len(phrase), window[0].char_start):
+            person = full_name(window[0])
     if person and len(person.split()) == 1:
         person = nickname_of(text, person, quote_start) or person  # "Dani", given as a nickname earlier
+    resolved = (row["speaker_text"] or "").split()
+    if person and len(clean_name(phrase).split()) == 1 and len(resolved) >= 2 and not set(resolved) <= set(person.split()):
+        # "Sin" already resolved to "Sin Hong Chol" by the text: the full name beats its partial
+        # span, and a full name the text gives beats another the short form might also be
+        return
     if person and person != row["speaker_text"]:
         row["speaker_text"] = person
         row["speaker_entity_id"] = link_speaker([person])
 
 
 def _sentence_end(text: str, position: int) -> int:
-    match = re.search(r"[.!?](?=\s|$)|\n", text[position:position + 300])
+    match = re.search(r"[.!?](?=\s|$)|(?<=[a-z]{3})\.(?=[A-Z])|\n", text[position:position + 300])
     return position + (match.start() if match else min(300, len(text) - position))
 
 
 #: A quote whose opening mark was lost: 'Dia berkata, saya pikir ... mengancam”.' in a paragraph
 #: with no opening mark: the quote runs from the reporting verb's comma or colon to the mark.
 _LOST_OPENING = re.compile(
-    rf"\b(?:{_BEFORE_VERBS})(?:\s+bahwa)?\s*[,:]\s*(?P<quote>[^“”\"\n]{{12,}}?)”", re.IGNORECASE)
+    rf"\b(?:{BEFORE_VERBS})(?:\s+bahwa)?\s*[,:]\s*(?P<quote>[^“”\"\n]{{12,}}?)”", re.IGNORECASE)
 
 
 class _Span:
@@ -377,7 +420,8 @@ def _lost_openings(text: str) -> list[_Span]:
 
 def extract_quotes(text: str) -> list[dict[str, Any]]:
     """Quotes of ``text`` with resolved speakers: dicts of the ``quotes`` table without article_id."""
-    names = _names(text)
+    names = join_initials(text, _names(text))
+    context = Context(text, names)
     rows: list[dict[str, Any]] = []
     last_named: dict[str, Any] | None = None
     previous_end = -1
@@ -392,14 +436,14 @@ def extract_quotes(text: str) -> list[dict[str, Any]]:
         side = "after"
         if attribution is None:
             side = "before"
-            sentence = _sentence_start(text, match.start())
-            attribution = _before_attribution(text[sentence: match.start()])
+            sentence = sentence_start(text, match.start())
+            attribution = _before_attribution(text[sentence: match.start()], context)
         if attribution is None:
             tail = _SENTENCE_END_ATTRIBUTION.match(text, match.end())
             if tail:
                 attribution = _attribution_from(tail)
         if attribution is None:
-            attribution = _in_sentence_attribution(text[_sentence_start(text, match.start()): match.start()])
+            attribution = _in_sentence_attribution(text[sentence_start(text, match.start()): match.start()], context)
         words = len(quote.split())
         row: dict[str, Any] = {
             "quote": quote, "char_start": start, "char_end": end, "verb": None,
@@ -417,26 +461,9 @@ def extract_quotes(text: str) -> list[dict[str, Any]]:
         elif attribution.pronoun:
             row["verb"] = attribution.verb
             row["speaker_surface"] = "-nya" if attribution.surface is None else attribution.surface
-            # "Analis X menilai ... "...," ujarnya": -nya is the person named last before the quote
-            # in its paragraph, unless a quote attributed by name came after that name.
-            paragraph = text.rfind("\n", 0, match.start()) + 1
-            person = last_person_before(text, paragraph, match.start(), quote_spans)
-            # a person the NER/KB names after that one, still before the quote, is nearer
-            recognised = [m for m in names if m.type == "person" and m.char_end <= match.start()
-                          and not any(a <= m.char_start < b for a, b in quote_spans)]
-            if recognised and (person is None or recognised[-1].char_start > person[0]) and recognised[-1].char_start >= paragraph:
-                person = (recognised[-1].char_start, _full(recognised[-1]))
-            if person and (last_named is None or person[0] > last_named["char_end"]):
-                row["speaker_text"] = person[1]
-                row["speaker_entity_id"] = link_speaker([person[1]])
-            elif last_named is not None:
-                row["speaker_text"] = last_named["speaker_text"]
-                row["speaker_entity_id"] = last_named["speaker_entity_id"]
-            else:  # no one quoted yet: the last person named anywhere before
-                person = last_person_before(text, 0, match.start(), quote_spans)
-                if person:
-                    row["speaker_text"] = person[1]
-                    row["speaker_entity_id"] = link_speaker([person[1]])
+            # "Analis X menilai ... "...," ujarnya": -nya is the subject named last before the
+            # quote, unless a quote attributed by name came after that name
+            row["speaker_text"], row["speaker_entity_id"] = pronoun_speaker(context, match.start(), quote_spans, last_named, link_speaker)
         else:
             surface = attribution.surface or ""
             name = clean_name(surface)
@@ -446,8 +473,11 @@ def extract_quotes(text: str) -> list[dict[str, Any]]:
             if side == "after":
                 lo, hi = match.end(), _sentence_end(text, match.end())
             else:
-                lo, hi = _sentence_start(text, match.start()), match.start()
+                lo, hi = sentence_start(text, match.start()), match.start()
             _refine(row, names, lo, hi, side, last_named, text, match.start())
+            person = person_part(row["speaker_text"] or "", text)
+            if person and person != row["speaker_text"]:
+                row["speaker_text"], row["speaker_entity_id"] = person, link_speaker([person])
             last_named = row
         previous_end = match.end()
         rows.append(row)
@@ -458,7 +488,9 @@ class QuotesEnricher:
     """Direct quotes with their speakers (view ``quotes``)."""
 
     name = "quotes"
-    RULES_VERSION = "4"  # 4: a quote that lost its opening mark, "..., bersikeras bahwa" and "menetapkan ... sebagai" partial quotes
+    RULES_VERSION = "5"  # 5: "-nya" to the named subject, nameless subject phrases, passive agents, captions,
+    # organisations cut off a speaker's name, full names over partial spans (issue 14)
+    # 4: a quote that lost its opening mark, "..., bersikeras bahwa" and "menetapkan ... sebagai" partial quotes
     # 3: nicknames ("akrab disapa Dani"), sentence ends without a space, "demikian pernyataan X"
 
     @property
