@@ -87,7 +87,9 @@ def build_pairs(rows: list[dict]) -> Pairs:
     features, shared = [], []
     for row in rows:
         first, second = row["pair_id"].split("_")
-        story = StoryState(second, docs[second][0], None, None, 1, vectors[second], 1.0)
+        # The story's title: a pipeline's article has one; over half the file's texts run title
+        # and body together, so their first HEADLINE_CHARS characters stand in for it.
+        story = StoryState(second, headline(*docs[second]), None, None, 1, vectors[second], 1.0)
         vector = vectors[first]
         cosine = sum(w * story.terms.get(t, 0.0) for t, w in vector.items())
         count = _shared_specific(vector, story, df, specific)
