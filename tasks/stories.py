@@ -9,9 +9,13 @@ English) stopwords, weighted by where they stand (title, lead) and whether they 
 (capitalised inside a sentence), times their inverse document frequency over the warehouse;
 entity ids from the enrichment stage (``enrichments['entities']`` rows with ``entity_id``) join
 as ``ent:<id>`` terms with a high weight, so better entities directly sharpen stories.
-A new original joins the most similar story (cosine with the story's centroid, the sum of its
-members' vectors) when the similarity reaches ``story_threshold`` and its date lies within
-``story_window_days`` of the story's dates; otherwise it starts a story named after itself.
+A new original is compared with the stories sharing a term with it: a story whose centroid (the
+sum of its members' vectors) has a cosine of at least ``story_threshold`` with the article, whose
+dates lie within ``story_window_days`` of the article's and which shares enough specific terms
+with it (the gates: same event, not same subject) is scored by the learned same-story model
+(``tasks/story_model.py``: word cosine, headline likeness, shared names and numbers); the article
+joins the story with the highest probability at or above the model's threshold; otherwise it
+starts a story named after itself.
 Undated articles (no published date and no dateline in the text) skip the date test.
 Copies join their original's story. Unchanged and edited articles keep the story they have:
 nothing is recomputed, so re-ingesting the same sources changes no assignment.
