@@ -127,26 +127,33 @@ def _tokens(title: str | None, text: str) -> Iterable[tuple[str, float, bool]]:
             yield word, weight, name_like
 
 
-def raw_terms(title: str | None, text: str, entities: Iterable[str] = ()) -> Counter[str]:
-    """Term weights before IDF: title words x3, the first two paragraphs x2, the rest x1; a
-    capitalised word inside a sentence (a name) x2; entity ids as ``ent:<id>`` x ENTITY_WEIGHT."""
+def scan_terms(title: str | None, text: str, entities: Iterable[str] = ()
+               ) -> tuple[Counter[str], frozenset[str], frozenset[str]]:
+    """``raw_terms``, and the article's name-like words and numbers (two digits or more) as terms
+    (the same-story model's features), in one pass over the words."""
     weights: Counter[str] = Counter()
+    names, numbers = set(), set()
     for word, weight, name_like in _tokens(title, text):
         weights[word] += weight * (2.0 if name_like else 1.0)
-    for entity in entities:
-        weights[f"ent:{entity}"] += ENTITY_WEIGHT
-    return weights
-
-
-def names_and_numbers(title: str | None, text: str) -> tuple[frozenset[str], frozenset[str]]:
-    """The article's name-like words and its numbers (two digits or more), as terms."""
-    names, numbers = set(), set()
-    for word, _, name_like in _tokens(title, text):
         if word.isdigit():
             numbers.add(word)
         elif name_like:
             names.add(word)
-    return frozenset(names), frozenset(numbers)
+    for entity in entities:
+        weights[f"ent:{entity}"] += ENTITY_WEIGHT
+    return weights, frozenset(names), frozenset(numbers)
+
+
+def raw_terms(title: str | None, text: str, entities: Iterable[str] = ()) -> Counter[str]:
+    """Term weights before IDF: title words x3, the first two paragraphs x2, the rest x1; a
+    capitalised word inside a sentence (a name) x2; entity ids as ``ent:<id>`` x ENTITY_WEIGHT."""
+    return scan_terms(title, text, entities)[0]
+
+
+def names_and_numbers(title: str | None, text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The article's name-like words and its numbers (two digits or more), as terms."""
+    _, names, numbers = scan_terms(title, text)
+    return names, numbers
 
 
 def term_vector(raw: Counter[str], df: dict[str, int], documents: int, limit: int = MAX_TERMS) -> dict[str, float]:
@@ -209,9 +216,11 @@ def assign_stories(articles: list[Article], context: StoryContext, config: Dedup
     Articles with status ``unchanged`` or ``updated`` are left as they are."""
     df, documents = dict(context.df), context.documents
     raws: dict[int, Counter[str]] = {}
+    marks: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
     for i, article in enumerate(articles):
         if article.meta.get("status") in ("new", "duplicate"):
-            raws[i] = raw_terms(article.title, article.text, entity_ids(article))
+            raws[i], names, numbers = scan_terms(article.title, article.text, entity_ids(article))
+            marks[i] = (names, numbers)
             if article.meta["status"] == "new":
                 # The batch's own originals count in the document frequencies from the start,
                 # so the first articles of a young warehouse are not weighed by a near-empty IDF.
@@ -243,7 +252,7 @@ def assign_stories(articles: list[Article], context: StoryContext, config: Dedup
         best, best_score, best_probability = None, 0.0, 0.0
         specific = max(2, SPECIFIC_DF_SHARE * documents)
         sharing = set().union(*(having.get(term, ()) for term in vector))
-        grams, (names, numbers) = None, names_and_numbers(article.title, article.text)
+        grams, (names, numbers) = None, marks[i]
         for story_id in sorted(sharing, key=position.__getitem__):
             story = stories[story_id]
             score = cosine(vector, story)
