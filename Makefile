@@ -14,14 +14,16 @@ DEMO_WAREHOUSE = $${KABAR_WAREHOUSE:-$(CURDIR)/data/kabar.duckdb}
 NER_MODEL := tasks/kb/ner-news.crfsuite
 NER_CORPUS ?= $(CURDIR)/../shared/corpus/indonesian-ner
 PLACES := tasks/kb/places.tsv
+SIMILARITY_CORPUS ?= $(CURDIR)/../shared/corpus/news-similarity
 
-.PHONY: demo test test-fast install install-steps samples clean help ner-model
+.PHONY: demo test test-fast install install-steps samples clean help ner-model story-model
 
 help:
 	@echo "make demo   - install, then ingest the shipped samples into ./data/kabar.duckdb (or $$KABAR_WAREHOUSE)"
 	@echo "make test   - install, then run the whole test suite"
 	@echo "make install - only set up .venv (and train the NER model when it is missing)"
 	@echo "make ner-model - (re)train the NER model from ../shared/corpus/indonesian-ner"
+	@echo "make story-model - refit the same-story model from ../shared/corpus/news-similarity"
 
 # A venv without pip of its own, uv installed into it by the system's pip (`--python`, pip >= 22.3):
 # ensurepip's copy of pip cost 5.7 of the step's 8.6 CPU s (measured on a clean clone) and is never
@@ -68,6 +70,11 @@ $(NER_MODEL): tasks/ner.py tasks/ner_train.py tasks/ner_clusters.py tasks/ner_ta
 
 ner-model: $(VENV)/.synced $(PLACES)
 	$(VENV)/bin/python -m tasks.ner_train --corpus "$(NER_CORPUS)" --out $(NER_MODEL)
+
+# The same-story model's coefficients (tasks/kb/story-model.json, 17 numbers) are committed, so an
+# install never refits them; this refits them from the labelled pairs (a few CPU seconds).
+story-model: $(VENV)/.synced
+	$(VENV)/bin/python -m tasks.story_model_train --corpus "$(SIMILARITY_CORPUS)" --out tasks/kb/story-model.json
 
 demo: install
 	KABAR_WAREHOUSE="$(DEMO_WAREHOUSE)" $(KABAR) ingest --config samples/sources.toml

@@ -43,7 +43,7 @@ WARC_RETENTION_DAYS = 30  # captured WARC files older than this are deleted; 0 k
 NEAR_DUPLICATE_THRESHOLD = 0.7  # estimated Jaccard similarity of word 3-gram sets
 NEAR_DUPLICATE_WINDOW_DAYS = 30  # how far back (by first-seen time) the signature index is searched; 0 = all
 SHINGLE_SIZE = 3
-STORY_THRESHOLD = 0.13  # cosine similarity of salient-term vectors to join a story
+STORY_THRESHOLD = 0.08  # the cosine of salient-term vectors below which no story is joined (the model decides above)
 STORY_WINDOW_DAYS = 3  # an article joins a story whose dates are within this many days
 
 #: How many articles travel together between tasks.

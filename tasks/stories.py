@@ -9,9 +9,13 @@ English) stopwords, weighted by where they stand (title, lead) and whether they 
 (capitalised inside a sentence), times their inverse document frequency over the warehouse;
 entity ids from the enrichment stage (``enrichments['entities']`` rows with ``entity_id``) join
 as ``ent:<id>`` terms with a high weight, so better entities directly sharpen stories.
-A new original joins the most similar story (cosine with the story's centroid, the sum of its
-members' vectors) when the similarity reaches ``story_threshold`` and its date lies within
-``story_window_days`` of the story's dates; otherwise it starts a story named after itself.
+A new original is compared with the stories sharing a term with it: a story whose centroid (the
+sum of its members' vectors) has a cosine of at least ``story_threshold`` with the article, whose
+dates lie within ``story_window_days`` of the article's and which shares enough specific terms
+with it (the gates: same event, not same subject) is scored by the learned same-story model
+(``tasks/story_model.py``: word cosine, headline likeness, shared names and numbers); the article
+joins the story with the highest probability at or above the model's threshold; otherwise it
+starts a story named after itself.
 Undated articles (no published date and no dateline in the text) skip the date test.
 Copies join their original's story. Unchanged and edited articles keep the story they have:
 nothing is recomputed, so re-ingesting the same sources changes no assignment.
@@ -33,6 +37,7 @@ from prefect.cache_policies import NONE as NO_CACHE
 from kabar.config import DedupeSettings, Warehouse
 from kabar.models import Article
 from kabar.records import StoryContext, StoryState
+from tasks.story_model import char_grams, headline, load_model, pair_features
 from warehouse.lookup import story_context
 
 LOGGER = logging.getLogger(__name__)
@@ -103,10 +108,9 @@ def entity_ids(article: Article) -> list[str]:
     return sorted(set(ids))
 
 
-def raw_terms(title: str | None, text: str, entities: Iterable[str] = ()) -> Counter[str]:
-    """Term weights before IDF: title words x3, the first two paragraphs x2, the rest x1; a
-    capitalised word inside a sentence (a name) x2; entity ids as ``ent:<id>`` x ENTITY_WEIGHT."""
-    weights: Counter[str] = Counter()
+def _tokens(title: str | None, text: str) -> Iterable[tuple[str, float, bool]]:
+    """(case-folded word, place weight, name-like) for each kept word: title x3, the first two
+    paragraphs x2, the rest x1; name-like = capitalised inside a sentence."""
     paragraphs = [p for p in text.split("\n") if p.strip()]
     parts = [(title or "", 3.0)] + [(p, 2.0 if i < 2 else 1.0) for i, p in enumerate(paragraphs)]
     for part, weight in parts:
@@ -120,10 +124,36 @@ def raw_terms(title: str | None, text: str, entities: Iterable[str] = ()) -> Cou
             name_like = token[0].isupper() and i >= 0 and part[i] not in _SENTENCE_END
             if word in STOPWORDS or (len(word) < 3 and not word.isdigit()) or (word.isdigit() and len(word) < 2):
                 continue
-            weights[word] += weight * (2.0 if name_like else 1.0)
+            yield word, weight, name_like
+
+
+def scan_terms(title: str | None, text: str, entities: Iterable[str] = ()
+               ) -> tuple[Counter[str], frozenset[str], frozenset[str]]:
+    """``raw_terms``, and the article's name-like words and numbers (two digits or more) as terms
+    (the same-story model's features), in one pass over the words."""
+    weights: Counter[str] = Counter()
+    names, numbers = set(), set()
+    for word, weight, name_like in _tokens(title, text):
+        weights[word] += weight * (2.0 if name_like else 1.0)
+        if word.isdigit():
+            numbers.add(word)
+        elif name_like:
+            names.add(word)
     for entity in entities:
         weights[f"ent:{entity}"] += ENTITY_WEIGHT
-    return weights
+    return weights, frozenset(names), frozenset(numbers)
+
+
+def raw_terms(title: str | None, text: str, entities: Iterable[str] = ()) -> Counter[str]:
+    """Term weights before IDF: title words x3, the first two paragraphs x2, the rest x1; a
+    capitalised word inside a sentence (a name) x2; entity ids as ``ent:<id>`` x ENTITY_WEIGHT."""
+    return scan_terms(title, text, entities)[0]
+
+
+def names_and_numbers(title: str | None, text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The article's name-like words and its numbers (two digits or more), as terms."""
+    _, names, numbers = scan_terms(title, text)
+    return names, numbers
 
 
 def term_vector(raw: Counter[str], df: dict[str, int], documents: int, limit: int = MAX_TERMS) -> dict[str, float]:
@@ -186,15 +216,18 @@ def assign_stories(articles: list[Article], context: StoryContext, config: Dedup
     Articles with status ``unchanged`` or ``updated`` are left as they are."""
     df, documents = dict(context.df), context.documents
     raws: dict[int, Counter[str]] = {}
+    marks: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
     for i, article in enumerate(articles):
         if article.meta.get("status") in ("new", "duplicate"):
-            raws[i] = raw_terms(article.title, article.text, entity_ids(article))
+            raws[i], names, numbers = scan_terms(article.title, article.text, entity_ids(article))
+            marks[i] = (names, numbers)
             if article.meta["status"] == "new":
                 # The batch's own originals count in the document frequencies from the start,
                 # so the first articles of a young warehouse are not weighed by a near-empty IDF.
                 documents += 1
                 for term in raws[i]:
                     df[term] = df.get(term, 0) + 1
+    model = load_model()
     stories = context.stories
     story_of = dict(context.story_of)
     # term -> ids of the stories whose centroid has it: an article is scored only against the
@@ -216,22 +249,31 @@ def assign_stories(articles: list[Article], context: StoryContext, config: Dedup
         raw = raws[i]
         vector = term_vector(raw, df, documents)
         date = story_date(article)
-        best, best_score = None, 0.0
+        best, best_score, best_probability = None, 0.0, 0.0
         specific = max(2, SPECIFIC_DF_SHARE * documents)
         sharing = set().union(*(having.get(term, ()) for term in vector))
+        grams, (names, numbers) = None, marks[i]
         for story_id in sorted(sharing, key=position.__getitem__):
             story = stories[story_id]
             score = cosine(vector, story)
-            if (score > best_score and within_window(date, story, config.story_window_days)
-                    and _shared_specific(vector, story, df, specific) >= _needed(story, date)):
-                best, best_score = story, score
-        if best is None or best_score < config.story_threshold:
+            if score < config.story_threshold or not within_window(date, story, config.story_window_days):
+                continue
+            shared = _shared_specific(vector, story, df, specific)
+            if shared < _needed(story, date):
+                continue
+            grams = grams if grams is not None else char_grams(headline(article.title, article.text))
+            probability = model.probability(pair_features(score, grams, story, shared, names, numbers))
+            if probability >= model.threshold and probability > best_probability:
+                best, best_score, best_probability = story, score, probability
+        if best is None:
             best = StoryState(article.article_id, article.title, None, None, 0, {}, 0.0)
             stories[best.story_id] = best
             position.setdefault(best.story_id, len(position))
             best_score = 1.0
         article.meta["story_id"] = best.story_id
         article.meta["story_similarity"] = round(best_score, 4)
+        if best_probability:
+            article.meta["story_probability"] = round(best_probability, 4)
         story_of[article.article_id] = best.story_id
         if status == "new":
             # Only originals shape the centroid and the document frequencies: copies would
