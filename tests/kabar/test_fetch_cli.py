@@ -1,6 +1,5 @@
 """End to end through the real console script: `kabar ingest <feed> --allow-host` against the
-hostile site with default fetch settings, then `kabar reextract` from the captured WARCs (in
-process: what it reads and says, not its process)."""
+hostile site with default fetch settings, then `kabar reextract` from the captured WARCs."""
 
 from __future__ import annotations
 
@@ -39,9 +38,7 @@ def test_ingest_hostile_feed_then_reextract(tmp_path: Path) -> None:
         assert urls == {site.url(p) for p in GOOD}
         assert refused >= 3  # the forbidden port, the redirect to it, the gzip bomb
         before = len(site.log)
-        # in process (run_main): the console script's whole process is tested by the ingest
-        # above; a second `kabar` process only paid the flows' imports again
-        again = run_main("reextract", "--warehouse", str(warehouse))
+        again = run_cli("reextract", "--warehouse", str(warehouse), env=harness_env())
         assert again.returncode == 0, again.stderr[-2000:]
         assert len(site.log) == before  # no network
     con = duckdb.connect(str(warehouse), read_only=True)
