@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from kabar.models import Article
-from tasks.enrich import Enrichment, current_settings, register
+from tasks.enrich import ArticleWork, Enrichment, current_settings, register
 from tasks.entities import load_kb
-from tasks.mentions import find_mentions
+from tasks.mentions import text_mentions
 from tasks.person_names import clean_name, last_person_before, nickname_of, person_name, resolve_short_name
 
 LOGGER = logging.getLogger(__name__)
@@ -271,13 +271,14 @@ _DESCRIPTOR_HEADS = frozenset("pria wanita perempuan lelaki sosok pemuda politis
 _DEMONSTRATIVE_END = re.compile(r"\b(?:ini|itu|tersebut)\s*$", re.IGNORECASE)
 
 
-def _names(text: str) -> list[Any]:
+def _names(text: str, work: ArticleWork | None = None) -> list[Any]:
     """People and organisations named in ``text`` (tasks.mentions: KB, learned NER, rules), by
-    position; [] without a knowledge base."""
+    position; [] without a knowledge base. ``find_mentions(text, kb)``, through the article's
+    shared work when given (the entities enricher finds the same mentions)."""
     kb = _knowledge_base()
     if kb is None:
         return []
-    return [m for m in find_mentions(text, kb) if m.type in ("person", "organization")]
+    return [m for m in text_mentions(text, kb, work).mentions() if m.type in ("person", "organization")]
 
 
 def _full(m: Any) -> str:
@@ -375,9 +376,10 @@ def _lost_openings(text: str) -> list[_Span]:
     return spans
 
 
-def extract_quotes(text: str) -> list[dict[str, Any]]:
-    """Quotes of ``text`` with resolved speakers: dicts of the ``quotes`` table without article_id."""
-    names = _names(text)
+def extract_quotes(text: str, work: ArticleWork | None = None) -> list[dict[str, Any]]:
+    """Quotes of ``text`` with resolved speakers: dicts of the ``quotes`` table without article_id
+    (``work``: the article's shared work, tasks/enrich.py)."""
+    names = _names(text, work)
     rows: list[dict[str, Any]] = []
     last_named: dict[str, Any] | None = None
     previous_end = -1
@@ -471,9 +473,11 @@ class QuotesEnricher:
 
     fields: tuple[str, ...] = ()
     tables = ("quotes",)
+    #: the mentions of the text are shared with the entities enricher (tasks/enrich.py ArticleWork)
+    uses_work = True
 
-    def enrich(self, article: Article) -> Enrichment:
-        return Enrichment(rows={"quotes": extract_quotes(article.text)})
+    def enrich(self, article: Article, work: ArticleWork | None = None) -> Enrichment:
+        return Enrichment(rows={"quotes": extract_quotes(article.text, work)})
 
 
 register(QuotesEnricher())
