@@ -21,7 +21,7 @@ from copy import copy
 from dataclasses import dataclass, replace
 from typing import Any
 
-from tasks.entities import KnowledgeBase, Mention, fold, name_gap_ok, tokens
+from tasks.entities import KnowledgeBase, Mention, fold, folded_tokens, name_gap_ok
 
 _words = lambda text: frozenset(text.split())  # noqa: E731 - a compact way to write word lists
 
@@ -107,10 +107,10 @@ class _Span:
 class _Text:
     """One text's tokens with the folds, case and coverage the passes share."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, work: Any = None) -> None:
         self.text = text
-        self.toks = tokens(text)
-        self.folded = [fold(t) for t, _, _ in self.toks]
+        # shared with the themes enricher through the article's work: read, never changed
+        self.toks, self.folded = folded_tokens(text, work)
         self.lower = [t.casefold() for t, _, _ in self.toks]
         self.covered = [False] * len(self.toks)
         self.headline = self._headline_tokens()
@@ -630,7 +630,7 @@ def text_mentions(text: str, kb: KnowledgeBase, work: Any = None) -> "TextMentio
     a value made under one knowledge base is never read under another."""
     if work is None:
         return TextMentions(text, kb)
-    return work.get(("mentions", text, id(kb)), lambda: TextMentions(text, kb))
+    return work.get(("mentions", text, id(kb)), lambda: TextMentions(text, kb, work))
 
 
 class TextMentions:
@@ -645,9 +645,9 @@ class TextMentions:
     spans in place, so each context gets its own covered flags and span copies (with ``local``
     pointing at the copies): a call with one context cannot change another's result."""
 
-    def __init__(self, text: str, kb: KnowledgeBase) -> None:
+    def __init__(self, text: str, kb: KnowledgeBase, work: Any = None) -> None:
         self.text, self.kb = text, kb
-        doc = _Text(text)
+        doc = _Text(text, work)
         acronyms = _acronym_definitions(doc)
         spans = _kb_pass(doc, kb)
         spans += _ner_pass(doc, kb, spans, acronyms)

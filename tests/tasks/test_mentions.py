@@ -1,5 +1,6 @@
 """tasks/mentions.py ``TextMentions``: the mentions of one text analysed once and finished for each
-context (the headline), as the entities and quotes enrichers share them (issue 11)."""
+context (the headline), as the entities and quotes enrichers share them, and the article text's
+tokens, which the themes enricher reads too (tasks/enrich.py ``ArticleWork``, issue 11)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from kabar.models import Article
 from tasks.enrich import ArticleWork, enrich_article, selected
 from tasks.enrichers.entities import EntitiesEnricher
 from tasks.enrichers.quotes import QuotesEnricher
+from tasks.enrichers.themes import ThemesEnricher
+import tasks.entities as entities_module
 from tasks.entities import load_kb
 from tasks.mentions import TextMentions, find_mentions
 
@@ -53,23 +56,30 @@ def test_shared_analysis_equals_separate_calls_on_articles(kb, name: str) -> Non
     assert shared.mentions(headline) == find_mentions(text, kb, context=headline)  # asked again
 
 
-def test_entities_and_quotes_analyse_an_article_once(monkeypatch) -> None:
+def test_entities_quotes_and_themes_analyse_an_article_once(monkeypatch) -> None:
     headline, _, text = (FIXTURES / "kunjungan.txt").read_text(encoding="utf-8").partition("\n\n")
     article = Article(url="file:///kunjungan.txt", source="t", fetched_at=datetime.now(timezone.utc),
                       text=text, title=headline)
-    alone = {"entities": EntitiesEnricher().enrich(article).rows, "quotes": QuotesEnricher().enrich(article).rows}
+    alone = {"entities": EntitiesEnricher().enrich(article).rows, "quotes": QuotesEnricher().enrich(article).rows,
+             "themes": ThemesEnricher().enrich(article).rows}
     analysed: list[str] = []
-    real_init = TextMentions.__init__
+    tokenised: list[str] = []
+    real_init, real_tokens = TextMentions.__init__, entities_module.tokens
 
-    def counted(self, text, kb):
+    def counted(self, text, kb, work=None):
         analysed.append(text)
-        real_init(self, text, kb)
+        real_init(self, text, kb, work)
+
+    def counted_tokens(text):
+        tokenised.append(text)
+        return real_tokens(text)
 
     monkeypatch.setattr(TextMentions, "__init__", counted)
-    enrich_article(article, selected(["entities", "quotes"]))
-    assert analysed == [text]
+    monkeypatch.setattr(entities_module, "tokens", counted_tokens)  # what folded_tokens calls
+    enrich_article(article, selected(["entities", "quotes", "themes"]))
+    assert analysed == [text] and tokenised.count(text) == 1
     assert {name: article.enrichments[name].rows for name in alone} == alone
-    assert alone["entities"]["mentions"] and alone["quotes"]["quotes"]
+    assert alone["entities"]["mentions"] and alone["quotes"]["quotes"] and alone["themes"]["themes"]
 
 
 def test_article_work_computes_each_key_once() -> None:
