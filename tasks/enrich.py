@@ -5,6 +5,10 @@ An enricher has a ``name``, a ``version`` and an ``enrich(article)`` method retu
 ``rows`` for its own tables (e.g. ``mentions``). The loader writes both and records
 (article, enricher, version, content hash) so a changed version re-runs over old articles.
 One article failing in one enricher is recorded for that pair; the rest goes on.
+
+Work several enrichers need from the same article (the mentions of its text: entities and
+quotes) is computed once per article: ``enrich_article`` makes one :class:`ArticleWork` per
+article and hands it to the enrichers that declare ``uses_work``; the first to ask computes.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import pkgutil
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterator, Protocol
+from typing import Any, Callable, ClassVar, Hashable, Iterator, Protocol, TypeVar
 
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
@@ -39,6 +43,30 @@ class Enrichment:
     version: str | None = None
 
 
+T = TypeVar("T")
+
+
+class ArticleWork:
+    """Intermediate results on one article that several enrichers use, each computed by the
+    first enricher that asks (``get``). One per article, made by ``enrich_article`` and passed
+    down as an argument: no global cache, nothing kept after the article, and a key names
+    every input the value depends on (the text, the knowledge base), so a value is only ever
+    reused where recomputing it would give the same."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self) -> None:
+        self._values: dict[Hashable, Any] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        if key not in self._values:
+            self._values[key] = compute()
+        return self._values[key]
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
 class Enricher(Protocol):
     name: ClassVar[str]
     version: ClassVar[str]
@@ -48,6 +76,8 @@ class Enricher(Protocol):
     tables: ClassVar[tuple[str, ...]]
 
     def enrich(self, article: Article) -> Enrichment: ...
+    # An enricher with ``uses_work = True`` is called ``enrich(article, work)`` with the
+    # article's ArticleWork (its ``enrich`` must also accept ``work=None`` for direct calls).
 
 
 #: name -> enricher; filled by the modules of ``tasks/enrichers/`` (see ``selected``). Code, not
@@ -119,9 +149,13 @@ def selected(names: list[str] | None = None) -> list[Enricher]:
 
 def enrich_article(article: Article, enrichers: list[Enricher]) -> Article:
     """Run each enricher; a failure is kept as that enricher's error for this article."""
+    work = ArticleWork()
     for enricher in enrichers:
         try:
-            result = enricher.enrich(article)
+            if getattr(enricher, "uses_work", False):
+                result = enricher.enrich(article, work)  # type: ignore[call-arg]
+            else:
+                result = enricher.enrich(article)
         except Exception as exc:
             result = Enrichment(error=f"{type(exc).__name__}: {exc}"[:300])
             LOGGER.warning("enricher %s failed on %s: %s", enricher.name, article.url, result.error)

@@ -27,7 +27,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Any, Iterable, Literal
 
 from kabar.config import ConfigError
 
@@ -95,6 +95,16 @@ def _is_caps(token: str) -> bool:
 def tokens(text: str) -> list[tuple[str, int, int]]:
     """Word tokens of ``text`` as (token, start, end)."""
     return [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)]
+
+
+def folded_tokens(text: str, work: Any = None) -> tuple[list[tuple[str, int, int]], list[str]]:
+    """``tokens(text)`` and the ``fold`` of each, computed once per article when the enrich
+    stage's per-article ``work`` (tasks/enrich.py ``ArticleWork``) is given: the mention passes
+    and the themes cues read the same article text's tokens. Callers must not change the lists."""
+    def compute() -> tuple[list[tuple[str, int, int]], list[str]]:
+        toks = tokens(text)
+        return toks, [fold(t) for t, _, _ in toks]
+    return compute() if work is None else work.get(("folded tokens", text), compute)
 
 
 def name_gap_ok(text: str, end: int, start: int) -> bool:

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from copy import copy
+from dataclasses import dataclass, replace
+from typing import Any
 
-from tasks.entities import KnowledgeBase, Mention, fold, name_gap_ok, tokens
+from tasks.entities import KnowledgeBase, Mention, fold, folded_tokens, name_gap_ok
 
 _words = lambda text: frozenset(text.split())  # noqa: E731 - a compact way to write word lists
 
@@ -105,10 +107,10 @@ class _Span:
 class _Text:
     """One text's tokens with the folds, case and coverage the passes share."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, work: Any = None) -> None:
         self.text = text
-        self.toks = tokens(text)
-        self.folded = [fold(t) for t, _, _ in self.toks]
+        # shared with the themes enricher through the article's work: read, never changed
+        self.toks, self.folded = folded_tokens(text, work)
         self.lower = [t.casefold() for t, _, _ in self.toks]
         self.covered = [False] * len(self.toks)
         self.headline = self._headline_tokens()
@@ -618,33 +620,76 @@ def _counted_acronyms(doc: _Text) -> set[str]:
 def find_mentions(text: str, kb: KnowledgeBase, context: str = "") -> list[Mention]:
     """Mentions in ``text`` by position; ``context`` (e.g. the headline) only contributes full
     names that short references in ``text`` may point to."""
-    doc = _Text(text)
-    acronyms = _acronym_definitions(doc)
-    spans = _kb_pass(doc, kb)
-    spans += _ner_pass(doc, kb, spans, acronyms)
-    spans += _unlinked_pass(doc)
-    spans += _acronym_pass(doc, spans, acronyms)
-    spans += _split_at_text_places(doc, spans)
-    counted = _counted_acronyms(doc)
-    spans = [s for s in spans if s.entity_id is not None or s.j - s.i > 1 or doc.toks[s.i][0] not in counted]
-    _retype_by_context(doc, spans)
-    _short_forms_of_bodies(doc, spans)
-    for span in spans:
-        span.name = _surface(doc, span)
-    local = _local_aliases(doc, spans)
-    if context:
-        ctx = _Text(context)
-        ctx_spans = _kb_pass(ctx, kb) + _unlinked_pass(ctx)
-        for span in ctx_spans:
-            span.name = _surface(ctx, span)
-        for key, found in _local_aliases(ctx, ctx_spans, position=-1).items():
-            local.setdefault(key, []).extend(found)
-    spans += _short_pass(doc, local)
-    for span in spans:
-        _follow_full_name(span, doc, local)
-    spans.sort(key=lambda s: s.i)
-    return [
-        Mention(s.entity_id, text[doc.toks[s.i][1]:doc.toks[s.j - 1][2]], doc.toks[s.i][1], doc.toks[s.j - 1][2], s.type,  # type: ignore[arg-type]
-                s.canonical)
-        for s in spans
-    ]
+    return TextMentions(text, kb).mentions(context)
+
+
+def text_mentions(text: str, kb: KnowledgeBase, work: Any = None) -> "TextMentions":
+    """The :class:`TextMentions` of ``text`` under ``kb``, computed once per article when the
+    enrich stage's per-article ``work`` (tasks/enrich.py ``ArticleWork``) is given. The key holds
+    ``id(kb)`` and the value holds ``kb`` itself, so the id cannot be reused while the entry lives:
+    a value made under one knowledge base is never read under another."""
+    if work is None:
+        return TextMentions(text, kb)
+    return work.get(("mentions", text, id(kb)), lambda: TextMentions(text, kb, work))
+
+
+class TextMentions:
+    """``find_mentions`` of one text, split where ``context`` comes in: everything before (the
+    KB, NER, unlinked and acronym passes, the text's own short forms) is done once here, and
+    ``mentions(context)`` finishes it for each context on copies of that state. Two enrichers
+    ask for the mentions of the same article text (entities with the headline as context, quotes
+    without): sharing one value saves the second run of every pass but the last two (issue 11).
+
+    The headline only adds full names, at position -1, to the short forms the last two passes
+    read (``_short_pass`` and ``_follow_full_name``); those passes mark tokens covered and relink
+    spans in place, so each context gets its own covered flags and span copies (with ``local``
+    pointing at the copies): a call with one context cannot change another's result."""
+
+    def __init__(self, text: str, kb: KnowledgeBase, work: Any = None) -> None:
+        self.text, self.kb = text, kb
+        doc = _Text(text, work)
+        acronyms = _acronym_definitions(doc)
+        spans = _kb_pass(doc, kb)
+        spans += _ner_pass(doc, kb, spans, acronyms)
+        spans += _unlinked_pass(doc)
+        spans += _acronym_pass(doc, spans, acronyms)
+        spans += _split_at_text_places(doc, spans)
+        counted = _counted_acronyms(doc)
+        spans = [s for s in spans if s.entity_id is not None or s.j - s.i > 1 or doc.toks[s.i][0] not in counted]
+        _retype_by_context(doc, spans)
+        _short_forms_of_bodies(doc, spans)
+        for span in spans:
+            span.name = _surface(doc, span)
+        self._doc, self._spans, self._local = doc, spans, _local_aliases(doc, spans)
+        self._finished: dict[str, list[Mention]] = {}
+
+    def mentions(self, context: str = "") -> list[Mention]:
+        """The text's mentions with ``context``'s full names available to its short references
+        (a new list; Mentions are frozen)."""
+        if context not in self._finished:
+            self._finished[context] = self._finish(context)
+        return list(self._finished[context])
+
+    def _finish(self, context: str) -> list[Mention]:
+        doc = copy(self._doc)
+        doc.covered = list(self._doc.covered)
+        clones = {id(s): replace(s) for s in self._spans}
+        spans = list(clones.values())
+        local = {key: [(at, clones[id(s)]) for at, s in found] for key, found in self._local.items()}
+        if context:
+            ctx = _Text(context)
+            ctx_spans = _kb_pass(ctx, self.kb) + _unlinked_pass(ctx)
+            for span in ctx_spans:
+                span.name = _surface(ctx, span)
+            for key, found in _local_aliases(ctx, ctx_spans, position=-1).items():
+                local.setdefault(key, []).extend(found)
+        spans += _short_pass(doc, local)
+        for span in spans:
+            _follow_full_name(span, doc, local)
+        spans.sort(key=lambda s: s.i)
+        text = self.text
+        return [
+            Mention(s.entity_id, text[doc.toks[s.i][1]:doc.toks[s.j - 1][2]], doc.toks[s.i][1], doc.toks[s.j - 1][2], s.type,  # type: ignore[arg-type]
+                    s.canonical)
+            for s in spans
+        ]

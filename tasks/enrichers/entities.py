@@ -12,9 +12,9 @@ from collections import Counter
 from dataclasses import replace
 
 from kabar.models import Article
-from tasks.enrich import Enrichment, current_settings, register
+from tasks.enrich import ArticleWork, Enrichment, current_settings, register
 from tasks.entities import Entity, KnowledgeBase, Mention, load_kb
-from tasks.mentions import find_mentions
+from tasks.mentions import text_mentions
 from tasks.ner import NEWS_MODEL
 from tasks.places import PLACES_FILE, gazetteer
 
@@ -54,6 +54,8 @@ class EntitiesEnricher:
     name = "entities"
     fields = ()
     tables = ("mentions", "article_entities")
+    #: the mentions of the text are shared with the quotes enricher (tasks/enrich.py ArticleWork)
+    uses_work = True
 
     @staticmethod
     def knowledge_base() -> KnowledgeBase:
@@ -66,9 +68,10 @@ class EntitiesEnricher:
         return (f"{RULES_VERSION}+kb.{self.knowledge_base().fingerprint}"
                 f"+ner.{_file_stamp(NEWS_MODEL)}+places.{_file_stamp(PLACES_FILE)}")
 
-    def enrich(self, article: Article) -> Enrichment:
+    def enrich(self, article: Article, work: ArticleWork | None = None) -> Enrichment:
         kb = self.knowledge_base()
-        mentions = find_mentions(article.text, kb, context=article.title or "")
+        # find_mentions(article.text, kb, context=title), its title-independent part shared
+        mentions = text_mentions(article.text, kb, work).mentions(article.title or "")
         mentions, places = link_places(mentions, kb)
         counts = Counter(m.entity_id for m in mentions if m.entity_id)
         entities = []

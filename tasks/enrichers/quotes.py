@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from kabar.models import Article
-from tasks.enrich import Enrichment, current_settings, register
+from tasks.enrich import ArticleWork, Enrichment, current_settings, register
 from tasks.entities import load_kb
-from tasks.mentions import find_mentions
+from tasks.mentions import text_mentions
 from tasks.person_names import clean_name, nickname_of, person_name, resolve_short_name
 from tasks.quote_speakers import (
     APPOSITION_GAP,
@@ -312,13 +312,14 @@ _DESCRIPTOR_HEADS = frozenset("pria wanita perempuan lelaki sosok pemuda politis
 _DEMONSTRATIVE_END = re.compile(r"\b(?:ini|itu|tersebut)\s*$", re.IGNORECASE)
 
 
-def _names(text: str) -> list[Any]:
+def _names(text: str, work: ArticleWork | None = None) -> list[Any]:
     """People and organisations named in ``text`` (tasks.mentions: KB, learned NER, rules), by
-    position; [] without a knowledge base."""
+    position; [] without a knowledge base. ``find_mentions(text, kb)``, through the article's
+    shared work when given (the entities enricher finds the same mentions)."""
     kb = _knowledge_base()
     if kb is None:
         return []
-    return [m for m in find_mentions(text, kb) if m.type in ("person", "organization")]
+    return [m for m in text_mentions(text, kb, work).mentions() if m.type in ("person", "organization")]
 
 
 def _is_descriptor(phrase: str) -> bool:
@@ -418,9 +419,10 @@ def _lost_openings(text: str) -> list[_Span]:
     return spans
 
 
-def extract_quotes(text: str) -> list[dict[str, Any]]:
-    """Quotes of ``text`` with resolved speakers: dicts of the ``quotes`` table without article_id."""
-    names = join_initials(text, _names(text))
+def extract_quotes(text: str, work: ArticleWork | None = None) -> list[dict[str, Any]]:
+    """Quotes of ``text`` with resolved speakers: dicts of the ``quotes`` table without article_id
+    (``work``: the article's shared work, tasks/enrich.py)."""
+    names = join_initials(text, _names(text, work))
     context = Context(text, names)
     rows: list[dict[str, Any]] = []
     last_named: dict[str, Any] | None = None
@@ -503,9 +505,11 @@ class QuotesEnricher:
 
     fields: tuple[str, ...] = ()
     tables = ("quotes",)
+    #: the mentions of the text are shared with the entities enricher (tasks/enrich.py ArticleWork)
+    uses_work = True
 
-    def enrich(self, article: Article) -> Enrichment:
-        return Enrichment(rows={"quotes": extract_quotes(article.text)})
+    def enrich(self, article: Article, work: ArticleWork | None = None) -> Enrichment:
+        return Enrichment(rows={"quotes": extract_quotes(article.text, work)})
 
 
 register(QuotesEnricher())

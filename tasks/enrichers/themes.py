@@ -17,8 +17,8 @@ from pathlib import Path
 
 from kabar.config import ConfigError
 from kabar.models import Article
-from tasks.enrich import Enrichment, current_settings, register
-from tasks.entities import fold, name_gap_ok, tokens
+from tasks.enrich import ArticleWork, Enrichment, current_settings, register
+from tasks.entities import fold, folded_tokens, name_gap_ok, tokens
 
 TAXONOMY = Path(__file__).resolve().parent.parent / "kb" / "themes.toml"
 RULES_VERSION = "2"
@@ -34,6 +34,8 @@ class Taxonomy:
     #: theme -> folded cue tokens of which one must occur (the evidence that can say no: a 4G
     #: network "peluncuran" is no missile test without a missile); empty: no such condition
     requires: dict[str, tuple[tuple[str, ...], ...]] = None  # type: ignore[assignment]
+    #: the first token of every cue: at a token that starts none, no cue of any width can match
+    starts: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=4)
@@ -61,7 +63,8 @@ def _load(path: str, mtime_ns: int) -> Taxonomy:
     if not min_hits:
         raise ConfigError(f"{path}: no [[theme]] tables")
     return Taxonomy({k: tuple(sorted(v)) for k, v in cues.items()}, min_hits,
-                    max(len(k) for k in cues), hashlib.sha256(raw).hexdigest()[:12], requires)
+                    max(len(k) for k in cues), hashlib.sha256(raw).hexdigest()[:12], requires,
+                    frozenset(k[0] for k in cues))
 
 
 def taxonomy() -> Taxonomy:
@@ -73,14 +76,18 @@ def taxonomy() -> Taxonomy:
     return _load(str(path.resolve()), mtime)
 
 
-def count_cues(text: str, tax: Taxonomy) -> tuple[Counter, dict[str, set[str]], int]:
-    """(theme -> cue occurrences, theme -> distinct cues, words) in ``text``; longest cue wins."""
-    toks = tokens(text)
-    folded = [fold(t) for t, _, _ in toks]
+def count_cues(text: str, tax: Taxonomy, work: ArticleWork | None = None) -> tuple[Counter, dict[str, set[str]], int]:
+    """(theme -> cue occurrences, theme -> distinct cues, words) in ``text``; longest cue wins.
+    ``work``: the article's shared work (its text's tokens, also read by the mention passes)."""
+    toks, folded = folded_tokens(text, work)
     hits: Counter = Counter()
     seen: dict[str, set[str]] = defaultdict(set)
+    starts = tax.starts
     i = 0
     while i < len(toks):
+        if folded[i] not in starts:  # most tokens: no cue starts here (was one tuple per width)
+            i += 1
+            continue
         for width in range(min(tax.longest, len(toks) - i), 0, -1):
             key = tuple(folded[i:i + width])
             if key in tax.cues and all(name_gap_ok(text, toks[k - 1][2], toks[k][1]) for k in range(i + 1, i + width)):
@@ -94,8 +101,8 @@ def count_cues(text: str, tax: Taxonomy) -> tuple[Counter, dict[str, set[str]], 
     return hits, seen, len(toks)
 
 
-def _ngrams(text: str, longest: int) -> set[tuple[str, ...]]:
-    folded = [fold(t) for t, _, _ in tokens(text)]
+def _ngrams(folded: list[str], longest: int) -> set[tuple[str, ...]]:
+    """The n-grams (n <= longest) of folded tokens."""
     return {tuple(folded[i:i + n]) for n in range(1, longest + 1) for i in range(len(folded) - n + 1)}
 
 
@@ -103,15 +110,20 @@ class ThemesEnricher:
     name = "themes"
     fields = ()
     tables = ("themes",)
+    #: reads the text's tokens the mention passes also read (tasks/enrich.py ArticleWork)
+    uses_work = True
 
     @property
     def version(self) -> str:  # type: ignore[override]
         return f"{RULES_VERSION}+tax.{taxonomy().fingerprint}"
 
-    def enrich(self, article: Article) -> Enrichment:
+    def enrich(self, article: Article, work: ArticleWork | None = None) -> Enrichment:
         tax = taxonomy()
-        hits, seen, words = count_cues(article.text, tax)
-        present = _ngrams(f"{article.title or ''}\n{article.text}", max((len(k) for r in tax.requires.values() for k in r), default=0))
+        hits, seen, words = count_cues(article.text, tax, work)
+        # the n-grams of f"{title}\n{text}": no token spans the line break, so its tokens are the
+        # title's then the text's (the text's shared with count_cues and the mention passes)
+        folded = [fold(t) for t, _, _ in tokens(article.title or "")] + folded_tokens(article.text, work)[1]
+        present = _ngrams(folded, max((len(k) for r in tax.requires.values() for k in r), default=0))
         title_hits, title_seen, _ = count_cues(article.title or "", tax)
         rows = []
         for theme in tax.min_hits:

@@ -1,0 +1,90 @@
+"""tasks/mentions.py ``TextMentions``: the mentions of one text analysed once and finished for each
+context (the headline), as the entities and quotes enrichers share them, and the article text's
+tokens, which the themes enricher reads too (tasks/enrich.py ``ArticleWork``, issue 11)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from kabar.models import Article
+from tasks.enrich import ArticleWork, enrich_article, selected
+from tasks.enrichers.entities import EntitiesEnricher
+from tasks.enrichers.quotes import QuotesEnricher
+from tasks.enrichers.themes import ThemesEnricher
+import tasks.entities as entities_module
+from tasks.entities import load_kb
+from tasks.mentions import TextMentions, find_mentions
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "enrichment"
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_kb()
+
+
+def _pairs(mentions) -> list[tuple[str | None, str]]:
+    return [(m.entity_id, m.surface) for m in mentions]
+
+
+@pytest.mark.parametrize("headline_first", [True, False])
+def test_a_headline_changes_only_its_own_result(kb, headline_first: bool) -> None:
+    # the headline's "Kim Jong Un" relinks the text's lone "Kim" in place (tasks/mentions.py
+    # _follow_full_name): finishing one context must not leak into the other's result
+    text = "Menurut Belousov, pasukan Rusia siap. Kim memeriksa pabrik."
+    headline = "Kim Jong Un Kunjungi Pabrik"
+    shared = TextMentions(text, kb)
+    if headline_first:
+        with_headline, without = shared.mentions(headline), shared.mentions()
+    else:
+        without, with_headline = shared.mentions(), shared.mentions(headline)
+    assert _pairs(with_headline) == [("andrei-belousov", "Belousov"), ("russia", "Rusia"), ("kim-jong-un", "Kim")]
+    assert _pairs(without) == [("andrei-belousov", "Belousov"), ("russia", "Rusia"), (None, "Kim")]
+    assert with_headline == find_mentions(text, kb, context=headline)
+    assert without == find_mentions(text, kb)
+
+
+@pytest.mark.parametrize("name", ["kunjungan.txt", "tenang.txt"])
+def test_shared_analysis_equals_separate_calls_on_articles(kb, name: str) -> None:
+    headline, _, text = (FIXTURES / name).read_text(encoding="utf-8").partition("\n\n")
+    shared = TextMentions(text, kb)
+    assert shared.mentions(headline) == find_mentions(text, kb, context=headline)
+    assert shared.mentions() == find_mentions(text, kb)
+    assert shared.mentions(headline) == find_mentions(text, kb, context=headline)  # asked again
+
+
+def test_entities_quotes_and_themes_analyse_an_article_once(monkeypatch) -> None:
+    headline, _, text = (FIXTURES / "kunjungan.txt").read_text(encoding="utf-8").partition("\n\n")
+    article = Article(url="file:///kunjungan.txt", source="t", fetched_at=datetime.now(timezone.utc),
+                      text=text, title=headline)
+    alone = {"entities": EntitiesEnricher().enrich(article).rows, "quotes": QuotesEnricher().enrich(article).rows,
+             "themes": ThemesEnricher().enrich(article).rows}
+    analysed: list[str] = []
+    tokenised: list[str] = []
+    real_init, real_tokens = TextMentions.__init__, entities_module.tokens
+
+    def counted(self, text, kb, work=None):
+        analysed.append(text)
+        real_init(self, text, kb, work)
+
+    def counted_tokens(text):
+        tokenised.append(text)
+        return real_tokens(text)
+
+    monkeypatch.setattr(TextMentions, "__init__", counted)
+    monkeypatch.setattr(entities_module, "tokens", counted_tokens)  # what folded_tokens calls
+    enrich_article(article, selected(["entities", "quotes", "themes"]))
+    assert analysed == [text] and tokenised.count(text) == 1
+    assert {name: article.enrichments[name].rows for name in alone} == alone
+    assert alone["entities"]["mentions"] and alone["quotes"]["quotes"] and alone["themes"]["themes"]
+
+
+def test_article_work_computes_each_key_once() -> None:
+    work, calls = ArticleWork(), []
+    assert work.get("a", lambda: calls.append("a") or 1) == 1
+    assert work.get("a", lambda: calls.append("a again") or 2) == 1
+    assert work.get("b", lambda: calls.append("b") or 3) == 3
+    assert calls == ["a", "b"] and len(work) == 2
