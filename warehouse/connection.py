@@ -165,7 +165,10 @@ def _open_database(path: Path, read_only: bool, bound_s: float) -> duckdb.DuckDB
     frees its frames' results, and the spin ends), and after ``bound_s`` it gives up with an
     error the run records. The helper is left to its spin; the next open of the same file and
     mode takes its connection over if it ends. Readers and writers release what they can
-    themselves (``release``); this is the bound for what they cannot reach."""
+    themselves (``release``); this is the bound for what they cannot reach. Its cost when it is
+    reached: the process's exit frees the holder while the helper still waits, the helper's
+    open then returns into an interpreter shutting down, and the process aborts ("terminate
+    called without an active exception", exit 134) after its error was reported."""
     key = (str(path), read_only)
     with _ABANDONED_LOCK:
         attempt = _ABANDONED.pop(key, None)
