@@ -40,6 +40,7 @@ from kabar.sources import resolve_sources
 from tasks.capture import CaptureTarget, warc_dir
 from tasks.coverage import coverage_task, extracted_rows
 from tasks.discover import discover_task, plan_items, schedule_task, window_task
+from tasks.extract_pool import release_workers
 from tasks.fetch import fetch_task
 from tasks.health import final_state, listing_of
 from tasks.load import Counts, load_task
@@ -148,7 +149,8 @@ def ingest(
             if len(in_flight) >= settings.BATCHES_IN_FLIGHT:
                 run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, stages))
         while in_flight:
-            run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, stages))
+            run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, stages,
+                                           last=not in_flight))
         if left:
             run.counts.merge(load_task(path, run.run_id, [], [], quote(budget.not_attempted(left))))
         # the search index, quality checks and run health: one task run, one writer (tasks/wrapup.py)
@@ -237,16 +239,19 @@ class ChangedPages:
 
 
 def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture | None, known: dict, plan: SourcesFile,
-                  window: Window, path: Warehouse, run_id: str, stages: ChangedPages) -> Counts:
+                  window: Window, path: Warehouse, run_id: str, stages: ChangedPages, last: bool = False) -> Counts:
     """Wait for one batch's fetch and extract, then normalise, dedupe, enrich, assign stories and
     load it; pages with unchanged bodies (``known``, tasks/unchanged.py) skip all but the load.
     Without ``extract_future`` (every page was stored before), the extract task runs only if a
-    fetched page needs it."""
+    fetched page needs it. The ``last`` batch's extraction is the run's last: the extraction
+    workers are let go before its enrichment (see ``release_workers``)."""
     fetched = fetched_future.result()
     progress.advance("fetch", len(fetched))
     if extract_future is None and to_extract(fetched, known):  # a page stored before changed
         extract_future = stages.extract.submit(fetched, known)
     extracted, errors = extract_future.result() if extract_future is not None else ([], [])
+    if last:
+        release_workers()
     progress.advance("extract", len(fetched))
     counts = Counts()
     extracted = restamp(extracted, fetched)

@@ -38,6 +38,7 @@ from tasks import extract_pool
 from tasks.enrich import versions
 from tasks.fetch import close_run_fetcher
 from tasks.load import Counts, finish_run_task, start_run_task
+from warehouse.connection import drop_traceback_hold
 
 LOGGER = logging.getLogger(__name__)
 
@@ -251,6 +252,11 @@ def recorded_run(warehouse: Warehouse, flow: str, params: dict[str, Any], lock_w
             run.state, run.message = "interrupted", f"stopped by {stopped_by}; the next run takes up what this one left"
         else:
             run.state, run.message = "failed", f"{type(exc).__name__}: {exc}"[:500]
+        # The frames the exception left hold what they referenced, DuckDB results among them; one
+        # still streaming keeps a closed reader's database alive, and the closing write's open of
+        # the same file would wait on it (issue 11, the Ctrl-C hang: warehouse/connection.py
+        # ``_open_database``). Their lines stay for the traceback; their locals go.
+        drop_traceback_hold(exc)
         finish_run_task(warehouse, run.run_id, run.counts, run.state, run.message)
         if on_failure is not None:
             on_failure(warehouse, run.summary())

@@ -115,6 +115,14 @@ def shutdown() -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def release_workers() -> None:
+    """The run extracts nothing more: stop the idle workers now (a later run in this process
+    starts new ones). Issue 11: a run's memory peaks in the main process near its end (the last
+    batch's enrichment, then the search index, checks and report), while two idle workers held
+    about 300 MB RSS beside it; the peak of a whole 3,000-page ingest was that sum."""
+    shutdown()
+
+
 def stop() -> None:
     """Stop extraction at once (the run was interrupted): kill the workers, whose chunks would
     otherwise run to the end (minutes on a huge page), and refuse new chunks with RunStopped, so

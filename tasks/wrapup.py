@@ -26,8 +26,15 @@ def wrap_up(path: Warehouse, run_id: str, listing: dict[str, dict[str, Any]], by
             run: RunSettings) -> tuple[dict[str, float], list[dict], dict[str, Any]]:
     """(search index counts, quality check results, run health) of run ``run_id``, in that order,
     as ``index_task``, ``quality_task`` and ``health_task`` return them."""
+    from tasks import extract_pool
     from warehouse.backend import open_writer_for
     from warehouse.quality import check_and_record
+
+    # Every batch is loaded: nothing is extracted any more in this run, and these steps are the
+    # main process's largest in memory (the index update grows with the run's new articles).
+    # The ingest flow let the workers go at its last batch already; any other way here (a run
+    # whose time budget ran out) does it now (tasks/extract_pool.py ``release_workers``).
+    extract_pool.release_workers()
 
     def steps(con: Any) -> tuple[dict[str, float], list[dict], dict[str, Any]]:
         search_index = update_index_timed(path, con)

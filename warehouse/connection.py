@@ -7,9 +7,12 @@ short while when the file is momentarily held.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
+import threading
 import time
+import traceback
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -38,7 +41,9 @@ def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
     if loaded:  # DuckDB shares one database instance per file in a process; it may be locked already
         return
     package = importlib.import_module(_EXTENSION_PACKAGES[name])
-    version = con.sql("PRAGMA version").fetchone()[0]
+    # execute(), not sql(): a relation that has fetched a row keeps its streaming result, and with
+    # it the database instance, alive after the connection closes (see ``_open_database``)
+    version = con.execute("PRAGMA version").fetchone()[0]
     binary = Path(package.__file__).parent / "extensions" / version / f"{name}.duckdb_extension"
     if not binary.exists():
         raise WarehouseError(f"the {name} extension for DuckDB {version} is not installed ({binary})")
@@ -89,16 +94,145 @@ def _is_lock_error(exc: duckdb.Error) -> bool:
     return "Could not set lock" in text or "Conflicting lock" in text
 
 
+#: How long opening a file may take in all, once no other process holds it: far above a real
+#: open (milliseconds; seconds for a WAL replay), short enough that a run stopped by a signal
+#: still ends (see ``_open_database``).
+OPEN_BOUND_S = 60.0
+
+#: Waited before collecting garbage once (see ``_open_database``).
+_GRACE_S = 0.5
+
+
+class _Open:
+    """One ``duckdb.connect`` running in a helper thread (see ``_open_database``)."""
+
+    def __init__(self, path: Path, read_only: bool) -> None:
+        self.path, self.read_only = path, read_only
+        self.done = threading.Event()
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._unwanted = False
+        threading.Thread(target=self._run, name="kabar-duckdb-open", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            con = duckdb.connect(str(self.path), read_only=self.read_only, config=dict(_CONFIG))
+        except BaseException as exc:  # handed to the thread that waits for it
+            self.error = exc
+        else:
+            with self._lock:
+                if self._unwanted:
+                    con.close()
+                else:
+                    self.con = con
+        finally:
+            self.done.set()
+
+    def drop(self) -> None:
+        """The waiter was stopped (a signal): close the connection now or once it is open, so
+        that no handle of it outlives the run (an open reader would refuse the run's writer:
+        "different configuration than existing connections")."""
+        with self._lock:
+            self._unwanted = True
+            con, self.con = self.con, None
+        if con is not None:
+            con.close()
+
+
+#: Opens given up on, by file and mode, until a later open of the same takes their result over:
+#: starting another would queue behind the same spin, and one finishing while a second opens the
+#: file was seen to fail that second ("Unique file handle conflict").
+_ABANDONED: dict[tuple[str, bool], _Open] = {}
+_ABANDONED_LOCK = threading.Lock()
+
+
+def _open_database(path: Path, read_only: bool, bound_s: float) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect``, but never for ever: WarehouseError after ``bound_s`` seconds.
+
+    Why (issue 11, the Ctrl-C hang): DuckDB keeps one database instance per file in a process
+    (DBInstanceCache, src/main/db_instance_cache.cpp). When the last connection to a file has
+    closed but the instance itself is still alive, ``connect`` takes it for an instance shutting
+    down and busy-waits, holding the cache's lock, until it is destroyed (duckdb/duckdb issue
+    25965, open). What keeps an instance alive past its connection's close is a client context,
+    held by any result still streaming: a relation that has fetched a row (``con.sql(q).fetchone()``)
+    is enough, and so is one referenced from the frames of a traceback the process still holds
+    (a run stopped by Ctrl-C keeps its exception while it records the run). Nothing in the
+    connect loop can release it, so that wait never ends.
+
+    So the connect runs in a helper thread (DuckDB releases the GIL while it spins) and this
+    thread waits: after ``_GRACE_S`` it collects garbage once (a traceback in a reference cycle
+    frees its frames' results, and the spin ends), and after ``bound_s`` it gives up with an
+    error the run records. The helper is left to its spin; the next open of the same file and
+    mode takes its connection over if it ends. Readers and writers release what they can
+    themselves (``release``); this is the bound for what they cannot reach. Its cost when it is
+    reached: the process's exit frees the holder while the helper still waits, the helper's
+    open then returns into an interpreter shutting down, and the process aborts ("terminate
+    called without an active exception", exit 134) after its error was reported."""
+    key = (str(path), read_only)
+    with _ABANDONED_LOCK:
+        attempt = _ABANDONED.pop(key, None)
+    attempt = attempt or _Open(path, read_only)
+    try:
+        if not attempt.done.wait(min(_GRACE_S, bound_s)):
+            gc.collect()
+            attempt.done.wait(max(bound_s - _GRACE_S, 0.0))
+    except BaseException:  # a signal while waiting: nobody will use this connection
+        attempt.drop()
+        # and let the open end first (closed by its thread), or the run's closing write could
+        # meet this file's read-only instance still open ("different configuration")
+        attempt.done.wait(bound_s)
+        raise
+    if not attempt.done.is_set():
+        with _ABANDONED_LOCK:
+            _ABANDONED.setdefault(key, attempt)
+        raise WarehouseError(
+            f"cannot open warehouse {path}: DuckDB did not open it within {bound_s:g} s; an earlier "
+            "connection to it in this process was closed while a query result still held its "
+            "database (duckdb/duckdb issue 25965)")
+    if attempt.error is not None:
+        raise attempt.error
+    return attempt.con  # type: ignore[return-value]
+
+
+def release(con: duckdb.DuckDBPyConnection, exc: BaseException) -> None:
+    """Close ``con`` after the block using it raised ``exc`` (a signal's KeyboardInterrupt too),
+    and drop what the finished frames of its traceback hold (``drop_traceback_hold``): a query
+    result kept alive through the traceback keeps DuckDB's database instance for the file alive
+    after the close, and the next open of the same file in this process would wait on it
+    (``_open_database``). The frame that opened ``con`` is still running here and keeps its
+    locals; a holder of the exception past it calls ``drop_traceback_hold`` again."""
+    try:
+        drop_traceback_hold(exc)
+    finally:
+        con.close()
+
+
+def drop_traceback_hold(exc: BaseException) -> None:
+    """Clear the locals of every finished frame in ``exc``'s traceback, and of the exceptions it
+    was raised from (``traceback.clear_frames`` skips frames still running). The exception keeps
+    its type, message and the lines of its traceback; what goes is what its frames referenced,
+    among them DuckDB results that would keep a closed connection's database alive (see
+    ``_open_database``). For a holder of an exception past the frames that raised it, such as a
+    run being recorded after Ctrl-C (flows/runner.py ``recorded_run``)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        traceback.clear_frames(exc.__traceback__)
+        exc = exc.__cause__ or exc.__context__
+
+
 def connect(
     path: str | Path, *, read_only: bool = False, wait_s: float = 10.0, external_access: bool = False,
-    locked: bool = True, fts: bool = True,
+    locked: bool = True, fts: bool = True, open_s: float = OPEN_BOUND_S,
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file, waiting up to ``wait_s`` while another process holds it.
 
     A read-only connection is locked down (see ``lock_down``) once fts is loaded, unless
     ``locked=False`` (the pipeline's own readers, see ``open_reader``). ``fts=False`` skips
     loading the fts extension: the pipeline's own connections, which use no search function
-    (warehouse/search.py loads it where it stems)."""
+    (warehouse/search.py loads it where it stems). ``open_s`` bounds each open attempt (see
+    ``_open_database``): WarehouseError rather than a wait without end."""
     path = Path(path)
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `kabar ingest` first")
@@ -108,7 +242,7 @@ def connect(
     delay = 0.05
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only, config=dict(_CONFIG))
+            con = _open_database(path, read_only, open_s)
         except duckdb.IOException as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
                 if _is_lock_error(exc):
@@ -122,10 +256,14 @@ def connect(
         # LOAD verifies the 11 MB extension's signature, about 0.1 CPU s, and an unchanged ingest
         # opened the warehouse about fifteen times (issue 11: the rerun's fixed cost). No view
         # needs fts; only stemming does, and update_index / _stems load it themselves.
-        if fts:
-            load_extension(con, "fts")
-        if read_only and locked:
-            lock_down(con, external_access=external_access)
+        try:
+            if fts:
+                load_extension(con, "fts")
+            if read_only and locked:
+                lock_down(con, external_access=external_access)
+        except BaseException as exc:
+            release(con, exc)
+            raise
         return con
 
 
@@ -138,8 +276,10 @@ def open_writer(path: str | Path, *, wait_s: float = 60.0) -> Iterator[duckdb.Du
     try:
         ensure_schema(con)  # migrations and views only when their SQL changed
         yield con
-    finally:
-        con.close()
+    except BaseException as exc:  # a signal too: what the block left must not outlive the close
+        release(con, exc)
+        raise
+    con.close()
 
 
 @contextmanager
@@ -162,5 +302,7 @@ def open_reader(
                   fts=locked if fts is None else fts)
     try:
         yield con
-    finally:
-        con.close()
+    except BaseException as exc:  # a signal too: what the block left must not outlive the close
+        release(con, exc)
+        raise
+    con.close()

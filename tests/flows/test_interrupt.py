@@ -239,3 +239,55 @@ def test_sigusr1_prints_every_threads_stack_and_the_ingest_goes_on(tmp_path: Pat
         assert con.execute("SELECT state FROM runs").fetchall() == [("completed",)]
     finally:
         con.close()
+
+
+def test_ctrl_c_while_a_reader_holds_a_result_still_records_the_run(tmp_path: Path) -> None:
+    """The CI hang of issue 11: Ctrl-C landed in the site-profiles task's reader, and the run's
+    closing write then waited for ever inside ``duckdb.connect`` (a result the interrupted
+    reader's frames still referenced kept the file's database instance alive; see
+    warehouse/connection.py ``_open_database``). Here a reader leaves a result streaming in a
+    frame that finished by the time the run records itself: the run must be recorded
+    interrupted, not wait. In its own process with a time limit, so a hang fails the test."""
+    import subprocess
+    import sys
+    import textwrap
+
+    from prefect.settings import PREFECT_API_URL
+
+    script = tmp_path / "case.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        from flows.runner import recorded_run
+        from kabar.config import Warehouse
+        from warehouse.connection import open_reader
+
+        warehouse = Warehouse.file(sys.argv[1])
+
+        def site_profiles():  # as warehouse/profiles.py load_profiles reads, here with a result open
+            with open_reader(warehouse.path, locked=False) as con:
+                rows = con.sql("SELECT * FROM range(100000)")
+                rows.fetchone()
+                raise KeyboardInterrupt  # Ctrl-C, while the result is still streaming
+
+        try:
+            with recorded_run(warehouse, "ingest", {}) as run:
+                run.counts.add("arsip", "new", 2)
+                site_profiles()
+        except KeyboardInterrupt:
+            print("interrupted and recorded")
+    """), encoding="utf-8")
+    warehouse = tmp_path / "kabar.duckdb"
+    env = {**ingest_env(tmp_path / "home"), "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    try:
+        done = subprocess.run([sys.executable, str(script), str(warehouse)], capture_output=True, text=True,
+                              env=env, timeout=400, cwd=str(Path(__file__).resolve().parents[2]))
+    except subprocess.TimeoutExpired:
+        pytest.fail("the run's closing write did not return after Ctrl-C in a reader (the Ctrl-C hang)")
+    assert done.returncode == 0 and "interrupted and recorded" in done.stdout, done.stdout[-2000:] + done.stderr[-3000:]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        (state, message, new), = con.execute("SELECT state, message, new FROM runs").fetchall()
+    finally:
+        con.close()
+    assert state == "interrupted" and "stopped by SIGINT (Ctrl-C)" in message
+    assert new == 2
