@@ -204,8 +204,27 @@ def release(con: duckdb.DuckDBPyConnection, exc: BaseException) -> None:
     locals; a holder of the exception past it calls ``drop_traceback_hold`` again."""
     try:
         drop_traceback_hold(exc)
+        _end_interrupted_query(con)
     finally:
         con.close()
+
+
+def _end_interrupted_query(con: duckdb.DuckDBPyConnection) -> None:
+    """Run one trivial query on ``con`` before it is closed after an error.
+
+    Why (issue 11, the signal hang, confirmed): a query stopped by a signal (DuckDB checks for
+    one while it runs and raises ``RuntimeError: Query interrupted``) leaves its pending result
+    on the connection's client context, and that context keeps the file's database instance
+    alive past ``con.close()`` and past garbage collection; the next ``duckdb.connect`` of the
+    file in this process then spins for ever (see ``_open_database``). Plain DuckDB shows it:
+    interrupt ``con.execute(q)`` with SIGINT, close, reconnect: hangs every time; run
+    ``con.execute("SELECT 1")`` before the close: the reconnect opens at once (six of six).
+    The new query replaces and cleans up the interrupted one. Any error here is ignored: the
+    connection is being closed because of an earlier one."""
+    try:
+        con.execute("SELECT 1").fetchall()
+    except BaseException:  # noqa: BLE001 - closing anyway; the error being handled is re-raised by the caller
+        pass
 
 
 def drop_traceback_hold(exc: BaseException) -> None:

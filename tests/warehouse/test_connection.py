@@ -106,3 +106,36 @@ def test_an_open_that_would_wait_for_ever_fails_with_an_error_naming_the_cause(t
     """)
     assert "refused: cannot open warehouse" in said and "duckdb/duckdb issue 25965" in said, said
     assert "opened after the hold was dropped [(1,)]" in said, said
+
+
+def test_a_writer_opens_after_a_signal_interrupted_a_running_query(tmp_path: Path) -> None:
+    """The hang as the ingest met it: SIGINT lands while DuckDB runs a reader's query, DuckDB
+    stops it ("Query interrupted"), the reader closes, and the run's closing write opens the same
+    file. Without the trivial query run before the close (``_end_interrupted_query``) the
+    interrupted query's context keeps the database alive and this open spins for ever: it is
+    bounded at 20 s here, so the test fails with the open's error instead of hanging."""
+    said = _run(tmp_path, """
+        import os, signal, threading, time
+
+        started = threading.Event()
+        def send():
+            started.wait()
+            time.sleep(0.2)  # well inside the first of the queries below, each far longer
+            os.kill(os.getpid(), signal.SIGINT)
+        threading.Thread(target=send, daemon=True).start()
+        try:
+            with open_reader(path, locked=False) as con:
+                started.set()
+                for _ in range(200):  # minutes of work: the signal always lands inside a query
+                    con.execute("CREATE OR REPLACE TEMP TABLE counted AS "  # as load_profiles does
+                                "SELECT k, count(*) AS n FROM (SELECT range % 1000 AS k FROM range(30000000)) GROUP BY ALL")
+            print("not interrupted")
+        except BaseException as exc:
+            kept = exc
+            print("stopped by:", type(exc).__name__, exc)
+        con = connect(path, fts=False, open_s=20.0)
+        print("writer opened", con.execute("SELECT x FROM t").fetchall())
+        con.close()
+    """)
+    assert "Query interrupted" in said or "KeyboardInterrupt" in said, said
+    assert "writer opened [(1,)]" in said, said
