@@ -117,6 +117,8 @@ def test_a_writer_opens_after_a_signal_interrupted_a_running_query(tmp_path: Pat
     said = _run(tmp_path, """
         import os, signal, threading, time
 
+        # a process started under pytest-xdist inherits SIGINT ignored: take Python's own handler
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         started = threading.Event()
         def send():
             started.wait()
