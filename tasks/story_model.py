@@ -96,10 +96,17 @@ def char_grams(text: str | None, size: int = 4) -> dict[str, float]:
     return {g: w / norm for g, w in weights.items()}
 
 
+@functools.lru_cache(maxsize=4096)
+def _title_grams(title: str) -> dict[str, float]:
+    """``char_grams`` of a story's title: one story is scored against many articles of a batch,
+    and its title does not change (callers only read the dict)."""
+    return char_grams(title)
+
+
 def pair_features(word_cosine: float, headline_grams: dict[str, float], story: StoryState, shared_specific: int,
                   names: frozenset[str] | set[str], numbers: frozenset[str] | set[str]) -> dict[str, float | None]:
     """The model's features for an article against a story (see the module doc)."""
-    story_grams = char_grams(story.title) if story.title else {}
+    story_grams = _title_grams(story.title) if story.title else {}
     title = sum(w * story_grams.get(g, 0.0) for g, w in headline_grams.items()) if story_grams and headline_grams else None
     return {
         "word_cosine": word_cosine,

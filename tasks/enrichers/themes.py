@@ -122,7 +122,7 @@ class ThemesEnricher:
         hits, seen, words = count_cues(article.text, tax, work)
         # the n-grams of f"{title}\n{text}": no token spans the line break, so its tokens are the
         # title's then the text's (the text's shared with count_cues and the mention passes)
-        folded = [fold(t) for t, _, _ in tokens(article.title or "")] + folded_tokens(article.text, work)[1]
+        folded = folded_tokens(article.title or "")[1] + folded_tokens(article.text, work)[1]
         present = _ngrams(folded, max((len(k) for r in tax.requires.values() for k in r), default=0))
         title_hits, title_seen, _ = count_cues(article.title or "", tax)
         rows = []
