@@ -370,7 +370,9 @@ def tag_words(words: list[str], path: Path = NEWS_MODEL) -> list[str]:
     return tag_sentences([words], path)[0]
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# not after an initial or an abbreviation inside a name ("Wicky V. Olindo", "Kab. Aceh Utara":
+# tasks.entities.NAME_ABBREVIATIONS): cut there, the model saw two half names (issue 14)
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\b(?:Kab|Kec|Kel|Muh|Moh|Mhd|Abd)\.)(?<!\b(?:Prov)\.)(?<!\bJl\.)\s+|\n+")
 
 
 def _common_opener(matches: list[re.Match], i: int, lower_words: set[str]) -> bool:
