@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from tasks.entities import Entity, fold, tokens
-from tasks.places_id import area_rows
+from tasks.places_id import KINDS as AREA_KINDS, area_rows, note as area_note
 
 LOGGER = logging.getLogger(__name__)
 
@@ -260,7 +260,8 @@ def _place(fields: list[str]) -> Place:
     aliases = tuple(a for a in row["aliases"].split("|") if a)
     entity = Entity(row["entity_id"], row["name"], "place", None, row["country"] or None,
                     float(row["lat"]) if row["lat"] else None, float(row["lon"]) if row["lon"] else None, aliases)
-    return Place(entity, int(float(row["population"] or 0)), row["wikidata_note"],
+    wikidata_note = area_note(row["entity_id"], row["kind"], row["wikidata_note"]) if row["kind"] in AREA_KINDS else row["wikidata_note"]
+    return Place(entity, int(float(row["population"] or 0)), wikidata_note,
                  tuple(p for p in row["parents"].split("|") if p), row["kind"])
 
 

