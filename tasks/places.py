@@ -50,6 +50,9 @@ COLUMNS = ("entity_id", "name", "country", "lat", "lon", "population", "aliases"
 #: "Provinsi Aceh", "Kabupaten Gianyar"); tried without them when the whole name is unknown.
 PLACE_PREFIXES = frozenset(fold(w) for w in """kota kabupaten kab provinsi propinsi desa kecamatan
     kelurahan gampong nagari distrik pulau kepulauan negara negeri city province regency district""".split())
+#: Prefixes of an island's name, and the kinds of place that are never one.
+_ISLAND_PREFIXES = frozenset({"pulau", "kepulauan"})
+_BELOW_REGENCY = frozenset({"kecamatan", "kelurahan", "desa"})
 #: The kinds of place an administrative prefix names: "Kecamatan Paya Bakong" is the kecamatan,
 #: not a village of that name in another province; "Desa X" a village, not the kecamatan X.
 PREFIX_KINDS = {fold(w): frozenset(kinds.split()) for w, kinds in {
@@ -249,10 +252,20 @@ class Gazetteer:
             return None
         whole = _key(surface)
         kinds = PREFIX_KINDS.get(whole[0], frozenset()) if len(whole) > 1 else frozenset()
+        if len(key) < len(whole) and whole[0] in _ISLAND_PREFIXES:
+            # "Pulau Lombok" is the island, not one of the villages called Lombok
+            found = [p for p in found if p.kind not in _BELOW_REGENCY]
         # a place's own name beats another's alternate name ("Jakarta": the city, not the province
         # whose ISO name is "Jakarta Raya")
-        return max(found, key=lambda p: (p.entity.country in countries, p.kind in kinds, len(near.intersection(p.parents)),
-                                         _key(p.entity.name) == key, p.entity.country == "ID", p.population))
+        def rank(p: Place) -> tuple:
+            return (p.entity.country in countries, p.kind in kinds, len(near.intersection(p.parents)),
+                    _key(p.entity.name) == key, p.entity.country == "ID", p.population)
+        if not found:
+            return None
+        best = max(found, key=rank)
+        if best.kind in _BELOW_REGENCY and len({p.parents[:2] for p in found if rank(p) == rank(best)}) > 1:
+            return None  # villages or kecamatan of one name in several kabupaten, and nothing says which
+        return best
 
 
 def _place(fields: list[str]) -> Place:

@@ -105,3 +105,19 @@ def test_villages_and_kecamatan_in_an_article_are_linked_with_points_and_the_rig
     assert by_surface["Kecamatan Paya Bakong"] == "wilayah:11.08.20"
     assert by_surface["Lhoksukon"] == "wilayah:11.08.04"
     assert all(places[i][0].lat is not None and "Kemendagri" in places[i][1] for i in by_surface.values())
+
+
+def test_a_village_name_shared_across_kabupaten_is_linked_only_when_the_article_says_which() -> None:
+    places = gazetteer()
+    # Seuneubok Aceh is a village in kecamatan of Aceh Timur, Aceh Utara and others
+    assert places.lookup("Seuneubok Aceh") is None
+    inside = places.lookup("Seuneubok Aceh", near=frozenset({"wilayah:11.08.20"}))
+    assert inside is not None and inside.entity.entity_id == "wilayah:11.08.20.2008"
+    # one namesake only: linked without help
+    assert places.lookup("Pulo Meuria").entity.entity_id == "wilayah:11.08.25.2010"
+
+
+def test_an_island_prefix_never_lands_on_a_village() -> None:
+    places = gazetteer()
+    assert any(p.kind == "desa" for p in places.namesakes("Lombok")[1])  # villages called Lombok exist
+    assert places.lookup("Pulau Lombok") is None  # the island is not in any package here
