@@ -482,6 +482,14 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
             if span is not None:
                 added.append(span)
     _consolidate_types(doc, added)
+    # a place whose name a longer place's begins ("Jakarta" of "Jakarta Selatan", "Aceh" of
+    # "Kabupaten Aceh Utara") is not named there when the gazetteer knows the longer place (not
+    # "Amerika Serikat serikat", a typo the model took whole)
+    places = [s for s in added if s.type == "place" and any(
+        t.type == "place" and s.i <= t.i and t.j <= s.j for t in spans) and _gazetteer_name(_surface(doc, s))]
+    spans[:] = [s for s in spans if not (s.type == "place" and any(
+        o.i <= s.i and s.j <= o.j and o.j - o.i > s.j - s.i and (o.i == s.i or doc.lower[o.i] in ADMIN_UNITS)
+        for o in places))]
     return added
 
 

@@ -143,3 +143,12 @@ def test_a_place_the_model_reads_as_a_body_is_a_place_after_a_place_cue(kb) -> N
     # GeoNames lists "Google" as an alternate name of Topeka: only own names (or Indonesian
     # places' aliases) turn a body into a place
     assert ("Google", "place") not in found
+
+
+@needs_model
+def test_a_city_at_the_start_of_a_known_districts_name_is_not_named_there(kb) -> None:
+    found = _typed("Rapat digelar di kantor kementerian di Senayan, Jakarta Selatan, pada Selasa pagi.", kb)
+    assert ("Jakarta Selatan", "place") in found and ("Jakarta", "place") not in found
+    # a longer name the gazetteer does not know keeps the KB place inside it
+    found = _typed("Pemerintah Amerika Serikat serikat pun menuduh Korea Utara menyediakan senjata.", kb)
+    assert ("Amerika Serikat", "place") in found
