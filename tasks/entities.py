@@ -75,6 +75,10 @@ TOKEN = re.compile(r"\w+")
 # Between two tokens of one name: spaces with at most one hyphen or apostrophe ("Kim Jong-un",
 # "People's"), or a bare period inside an abbreviation ("U.S.", "D.C."). Never a sentence break.
 _NAME_GAP = re.compile(r"[ \t\u00a0]*[-\u2010\u2011\u2013'\u2019]?[ \t\u00a0]*|\.")
+#: A period and spaces after an initial or an abbreviation inside a name ("Wicky V. Olindo",
+#: "Kab. Aceh Utara", "Muh. Zohri"): not a sentence break.
+_ABBREVIATION_GAP = re.compile(r"\.[ \t\u00a0]+")
+NAME_ABBREVIATIONS = frozenset("Kab Kec Kel Prov Jl Muh Moh Mhd Abd".split())
 _DOUBLED = re.compile(r"(.)\1+")
 _LAST_WORD = re.compile(r"\w+$")
 
@@ -107,11 +111,23 @@ def folded_tokens(text: str, work: Any = None) -> tuple[list[tuple[str, int, int
     return compute() if work is None else work.get(("folded tokens", text), compute)
 
 
+def is_abbreviation(text: str, end: int) -> bool:
+    """Whether the word ending at ``end`` (before a period) is an initial ("V" of "Wicky V.
+    Olindo": one capital letter, a word of its own) or one of ``NAME_ABBREVIATIONS``."""
+    word = _LAST_WORD.search(text, max(0, end - 5), end)
+    if word is None:
+        return False
+    w = word.group()
+    return (len(w) == 1 and w.isupper() and (word.start() == 0 or not text[word.start() - 1].isalnum())) or w in NAME_ABBREVIATIONS
+
+
 def name_gap_ok(text: str, end: int, start: int) -> bool:
     """Whether ``text[end:start]`` may sit between two tokens of one name. A bare period joins
     only an abbreviation's letters ("U.S.", "D.C.", "Muh.Ali") or a web name ("Liputan6.com"):
     between a longer word and a capital it is a sentence break that lost its space ("ungkap Dani.Tri tidak ..." where two paragraphs were
     run together), not part of a name."""
+    if _ABBREVIATION_GAP.fullmatch(text, end, start) is not None:
+        return start < len(text) and text[start].isupper() and is_abbreviation(text, end)
     if _NAME_GAP.fullmatch(text, end, start) is None:
         return False
     if text[end:start] == "." and start < len(text) and text[start].isupper():

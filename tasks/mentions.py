@@ -91,6 +91,14 @@ _LOWER_WORD = re.compile(r"[^\W\d_]+")
 #: Words that head the name of a place people go to, not of a body: an airport, a port, a mountain.
 PLACE_HEADS = _words("bandara bandar stadion pelabuhan terminal stasiun gunung pantai pulau danau sungai selat teluk "
                      "jalan jl lapangan alun-alun taman")
+#: Words before a name that make it a place when the model read it as a body: a locative
+#: preposition ("di Bandung") or the head of a region ("Gubernur NTB", "Bupati Gianyar").
+_PLACE_CUES = _words("di ke dari menuju gubernur bupati walikota camat provinsi kabupaten")
+#: Legal forms that end a company's name ("PT Astra Otoparts Tbk", "Samsung Electronics Co Ltd"),
+#: unlike "PT", which starts one (_LEGAL_FORMS below has both).
+_LEGAL_ENDINGS = _words("tbk persero ltd inc corp llc plc gmbh")
+#: English words that end a place's name ("Kim Il Sung Square").
+_PLACE_TAILS = _words("square stadium airport street avenue bridge park station")
 _DERIVED_NOUN = re.compile(r"^(?:pe|ke|per)\w{4,}an$")
 
 
@@ -167,6 +175,8 @@ def _kb_pass(doc: _Text, kb: KnowledgeBase) -> list[_Span]:
         hit = kb.match_at(doc.toks, doc.folded, i, doc.text)
         if hit and not _skip_kb_hit(doc, i, hit[0], kb.entities[hit[1]].type):
             span = _Span(i, i + hit[0], hit[1], kb.entities[hit[1]].type)
+            if span.type == "person":
+                span = _place_named_after(doc, span.i, span.j) or span
             spans.append(span)
             doc.cover(span)
             if span.type == "organization" and doc.lower[i] in _STATE_BODIES:
@@ -175,6 +185,42 @@ def _kb_pass(doc: _Text, kb: KnowledgeBase) -> list[_Span]:
         else:
             i += 1
     return spans
+
+
+def _name_start(doc: _Text, i: int) -> int:
+    """Where a person's name the model found from token ``i`` really starts: before a function
+    word the text capitalises inside a sentence, which is a name there ("atlet Lalu Muhammad
+    Zohri" when it gave "Muhammad Zohri"), and before an initial ("Wicky V. Olindo" when it gave
+    "Olindo": the period after the initial read as a sentence end)."""
+    while i > 0 and doc.lower[i - 1] in FUNCTION_WORDS and doc.capitalised(i - 1) and doc.joined(i) \
+            and not doc.covered[i - 1] and not _opens_sentence(doc, i - 1):
+        i -= 1
+    k = i
+    if k >= 2 and len(doc.toks[k - 1][0]) == 1 and doc.toks[k - 1][0].isupper() and doc.joined(k) and not doc.covered[k - 1]:
+        first = k - 1
+        while first > 0 and first > k - 4 and doc.joined(first) and doc.capitalised(first - 1) \
+                and not doc.covered[first - 1] and doc.lower[first - 1] not in ROLE_CUES \
+                and not (doc.lower[first - 1] in FUNCTION_WORDS and _opens_sentence(doc, first - 1)):
+            first -= 1
+        if first < k - 1:
+            return first
+    return i
+
+
+def _opens_sentence(doc: _Text, k: int) -> bool:
+    """Whether token k may be capitalised only for its place: a sentence's, a quote's or a Title
+    Case line's first word."""
+    return k == 0 or doc.headline[k] or doc.break_between(k - 1, k)
+
+
+def _place_named_after(doc: _Text, i: int, j: int) -> _Span | None:
+    """A place named after the person the KB matched at i..j ("Lapangan Kim Il Sung", "Kim Il
+    Sung Square"): the place, unlinked, and no mention of the person."""
+    if i > 0 and doc.lower[i - 1] in PLACE_HEADS and doc.capitalised(i - 1) and doc.joined(i):
+        return _Span(i - 1, j, None, "place")
+    if j < len(doc.toks) and doc.lower[j] in _PLACE_TAILS and doc.capitalised(j) and doc.joined(j):
+        return _Span(i, j + 1, None, "place")
+    return None
 
 
 def _skip_kb_hit(doc: _Text, i: int, width: int, kind: str) -> bool:
@@ -385,11 +431,15 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
         j = last + 1
         # a sentence break that lost its space ("ungkap Dani.Tri tidak ...") ends the name
         j = next((k for k in range(i + 1, j) if not doc.joined(k) and _STOP_GAP.search(doc.text, doc.toks[k - 1][2], doc.toks[k][1])), j)
-        # roles and function words the model took with the name ("Presiden Joko Widodo")
-        while i < j and (doc.lower[i] in FUNCTION_WORDS or doc.lower[i] in ROLE_CUES) and found.type == "person":
+        # roles and function words the model took with the name ("Presiden Joko Widodo"); a function
+        # word capitalised inside a sentence is the name's own ("atlet Lalu Muhammad Zohri")
+        while i < j and found.type == "person" and (doc.lower[i] in ROLE_CUES or (
+                doc.lower[i] in FUNCTION_WORDS and (_opens_sentence(doc, i) or not doc.capitalised(i)))):
             i += 1
         if i >= j or not (doc.toks[i][0][:1].isupper() or doc.toks[i][0][:1].isdigit()):
             continue
+        if found.type == "person":
+            i = _name_start(doc, i)
         covered = [doc.covered[k] for k in range(i, j)]
         if all(covered):
             continue
@@ -410,6 +460,15 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
                 if person is not None:
                     added.append(person)
             j = cut
+        legal = next((k for k in range(i + 1, j - 2) if doc.lower[k] in _LEGAL_ENDINGS), None) if kind == "organization" else None
+        if legal is not None and doc.lower[legal + 1] not in ORG_HEADS | PLACE_HEADS | ROLE_CUES \
+                and all(doc.capitalised(k) for k in range(legal + 1, j)):
+            # "PT Astra Otoparts Tbk Yusak Kristian": a company's legal form ends its name; the
+            # capitalised words after it (two or more) are the person the text goes on to name
+            person = _ner_span(doc, kb, legal + 1, j, "person", acronyms)
+            if person is not None:
+                added.append(person)
+            j = legal + 1
         if kind == "place" and doc.lower[i] in ORG_HEADS:
             kind = "organization"  # "Polres Lhokseumawe" is the police of a place
         elif kind == "organization" and doc.lower[i] in PLACE_HEADS:
@@ -423,6 +482,14 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
             if span is not None:
                 added.append(span)
     _consolidate_types(doc, added)
+    # a place whose name a longer place's begins ("Jakarta" of "Jakarta Selatan", "Aceh" of
+    # "Kabupaten Aceh Utara") is not named there when the gazetteer knows the longer place (not
+    # "Amerika Serikat serikat", a typo the model took whole)
+    places = [s for s in added if s.type == "place" and any(
+        t.type == "place" and s.i <= t.i and t.j <= s.j for t in spans) and _gazetteer_name(_surface(doc, s))]
+    spans[:] = [s for s in spans if not (s.type == "place" and any(
+        o.i <= s.i and s.j <= o.j and o.j - o.i > s.j - s.i and (o.i == s.i or doc.lower[o.i] in ADMIN_UNITS)
+        for o in places))]
     return added
 
 
@@ -574,6 +641,10 @@ def _retype_by_context(doc: _Text, spans: list[_Span]) -> None:
     Smartfren": Telkomsel was a place). One name keeps one type in a text."""
     retyped: dict[str, str] = {}
     for span in spans:
+        if span.entity_id is None and span.type == "organization" and span.i > 0 \
+                and doc.lower[span.i - 1] in _PLACE_CUES and _gazetteer_name(_surface(doc, span)):
+            retyped[_surface(doc, span)] = "place"  # "di Bandung", "Gubernur NTB": a place the model read as a body
+    for span in spans:
         if span.entity_id is None and span.type != "organization" and span.i > 0 \
                 and doc.lower[span.i - 1] in ORG_DESCRIPTORS \
                 and doc.text[doc.toks[span.i - 1][2]:doc.toks[span.i][1]].isspace():
@@ -598,6 +669,18 @@ def _retype_by_context(doc: _Text, spans: list[_Span]) -> None:
     for span in spans:
         if span.entity_id is None and _surface(doc, span) in retyped:
             span.type = retyped[_surface(doc, span)]
+
+
+def _gazetteer_name(surface: str) -> bool:
+    """Whether the places gazetteer (tasks/places.py) has ``surface`` itself as a place's own name,
+    or as an Indonesian place's alias ("NTB"): GeoNames' alternate names elsewhere include words
+    that are bodies' names too ("Google" is an alternate name of Topeka)."""
+    from tasks.places import _key as gazetteer_key, gazetteer  # loaded on need (a large file)
+
+    key, found = gazetteer().namesakes(surface)
+    if len(key) != len(folded_tokens(surface)[1]):
+        return False  # found only without a prefix word
+    return any(p.entity.country == "ID" or gazetteer_key(p.entity.name) == key for p in found)
 
 
 def _joined_by_list_words(doc: _Text, first: _Span, second: _Span) -> bool:

