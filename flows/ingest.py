@@ -247,7 +247,8 @@ def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture |
     workers are let go before its enrichment (see ``release_workers``)."""
     fetched = fetched_future.result()
     progress.advance("fetch", len(fetched))
-    if extract_future is None and to_extract(fetched, known):  # a page stored before changed
+    same = unchanged(fetched, known)  # each body hashed once: sha256 of every page (tasks/unchanged.py)
+    if extract_future is None and to_extract(fetched, known, same):  # a page stored before changed
         extract_future = stages.extract.submit(fetched, known)
     extracted, errors = extract_future.result() if extract_future is not None else ([], [])
     if last:
@@ -266,6 +267,6 @@ def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture |
     for article in skipped:
         counts.add(article.source, "skipped")
     counts.merge(load_task(path, run_id, quote(fetched), quote(enriched), quote(errors),
-                           subject=quote(extracted_rows([*kept, *skipped], by_name)), unchanged=quote(unchanged(fetched, known))))
+                           subject=quote(extracted_rows([*kept, *skipped], by_name)), unchanged=quote(same)))
     progress.advance("load", len(fetched))
     return counts

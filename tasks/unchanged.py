@@ -78,18 +78,22 @@ def unchanged(batch: list[Fetched], stored: dict[str, tuple[str, ...]] | None) -
     return same
 
 
-def changed(batch: list[Fetched], stored: dict[str, tuple[str, ...]] | None) -> list[Fetched]:
-    """The fetches of ``batch`` that are not unchanged bodies (these are extracted)."""
+def changed(batch: list[Fetched], stored: dict[str, tuple[str, ...]] | None,
+            same: dict[str, tuple[str, str, str]] | None = None) -> list[Fetched]:
+    """The fetches of ``batch`` that are not unchanged bodies (these are extracted); ``same``:
+    ``unchanged(batch, stored)`` when the caller has it already (each body is hashed once)."""
     if not stored:
         return batch
-    same = unchanged(batch, stored)
+    if same is None:
+        same = unchanged(batch, stored)
     return [f for f in batch if f.item.url not in same]
 
 
-def to_extract(batch: list[Fetched], stored: dict[str, tuple[str, ...]] | None) -> list[Fetched]:
+def to_extract(batch: list[Fetched], stored: dict[str, tuple[str, ...]] | None,
+               same: dict[str, tuple[str, str, str]] | None = None) -> list[Fetched]:
     """The fetches of ``batch`` extraction would look at: good ones whose body is not the stored
     one (a failed fetch or a 304 has no body to extract). Empty: the batch needs no extract task."""
-    return [f for f in changed(batch, stored) if f.ok]
+    return [f for f in changed(batch, stored, same) if f.ok]
 
 
 def stored_bodies(path: Warehouse, urls: list[str], reextract: bool = False) -> dict[str, tuple[str, str, str, str]]:
