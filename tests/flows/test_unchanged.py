@@ -144,8 +144,9 @@ def test_an_unchanged_rerun_records_everything_without_an_extract_task(tmp_path:
     before and fetched with the same bytes, and the discovery load of sources that fetched
     nothing to list; what the run records stays what it was: its row and counts, a fetch row per
     page, the quality checks, the per-source outcome and ``last_seen_at``. The writer opens once
-    per step that writes (start, coverage, the batch's load, finish) and once for the index,
-    checks and health together (tasks/wrapup.py)."""
+    per step that writes (start, the fetch plan: coverage, frontier and stored bodies together
+    (tasks/fetch_plan.py), the batch's load, finish) and once for the index, checks and health
+    together (tasks/wrapup.py); a reader only for the run report."""
     import tasks.extract_pool as extract_pool
     import warehouse.connection as connection
 
@@ -154,11 +155,12 @@ def test_an_unchanged_rerun_records_everything_without_an_extract_task(tmp_path:
     first = _run(pages, warehouse)
     before = _run_rows(warehouse, first["run_id"])
 
-    extractions, writer_opens = [], []
+    extractions, writer_opens, opens = [], [], []
     real_extract, real_connect = extract_pool.extract_in_workers, connection.connect
     monkeypatch.setattr(extract_pool, "extract_in_workers", lambda batch, fn: extractions.append(len(batch)) or real_extract(batch, fn))
 
     def counted_connect(path, *args, **kwargs):
+        opens.append(path)
         if not kwargs.get("read_only"):
             writer_opens.append(path)
         return real_connect(path, *args, **kwargs)
@@ -169,7 +171,8 @@ def test_an_unchanged_rerun_records_everything_without_an_extract_task(tmp_path:
     after = _run_rows(warehouse, second["run_id"])
 
     assert extractions == []  # no extract task ran: the batch was all unchanged
-    assert len(writer_opens) <= 5, writer_opens  # start, coverage, the load, index+checks+health, finish
+    assert len(writer_opens) <= 5, writer_opens  # start, fetch plan, the load, index+checks+health, finish
+    assert len(opens) <= 6, opens  # and the report's reader (the frontier and stored bodies had one each)
     assert after["run"] == [("completed", 5, 5, 0, 0, 0)]
     assert [row[:3] for row in after["fetches"]] == [row[:3] for row in before["fetches"]]  # url, status, page type
     assert {reason for *_, reason in after["fetches"]} == {SKIPPED}
