@@ -15,7 +15,6 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-
 from kabar import settings
 from kabar.config import Source, Warehouse
 from kabar.models import Article, Item

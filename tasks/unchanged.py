@@ -9,10 +9,10 @@ as usual, counts it ``unchanged`` and moves its article's ``last_seen_at``.
   (bump it when extraction or cleaning code changes meaning) and the installed versions of the
   libraries that extract. A change of either re-extracts every page on the next run.
 - ``stored_bodies(path, urls, reextract)``: URL -> (body hash, article id, page type,
-  reason) for the run's URLs, read once before fetching (the ingest flow reads them on the
-  connection of tasks/fetch_plan.py) (``reextract``: none, every page is
-  extracted). A page that gave no article (a video or index page) has article id
-  ``warehouse.bodies.NO_ARTICLE`` and its recorded page type: it is skipped again unextracted.
+  reason) for the run's URLs, read once before fetching (``reextract``: none, every page is
+  extracted; the ingest flow reads them on the connection of tasks/fetch_plan.py). A page
+  that gave no article (a video or index page) has article id ``warehouse.bodies.NO_ARTICLE``
+  and its recorded page type: it is skipped again unextracted.
 - ``changed(batch, stored)`` / ``unchanged(batch, stored)``: a fetched batch split by that;
   ``to_extract(batch, stored)``: the changed ones with a body (none: no extract task at all).
 
