@@ -11,6 +11,7 @@ import gc
 import importlib
 import importlib.abc
 import logging
+import sys
 import threading
 import time
 import traceback
@@ -42,7 +43,10 @@ class _Absent(importlib.abc.MetaPathFinder):
         self.names = names
 
     def find_spec(self, fullname: str, path: object = None, target: object = None) -> None:
-        if fullname in self.names:
+        # Only an import is refused here; a probe (``importlib.util.find_spec("pandas")``, which
+        # some libraries use to test for an optional module) goes on to the other finders and
+        # gets its None, as without this finder.
+        if fullname in self.names and sys._getframe(2).f_code.co_name == "_find_and_load_unlocked":
             raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
         return None
 
@@ -50,7 +54,6 @@ class _Absent(importlib.abc.MetaPathFinder):
 def _refuse_missing(*names: str) -> None:
     """Install ``_Absent`` for those of ``names`` that are not installed (once per process)."""
     import importlib.util
-    import sys
 
     if any(isinstance(finder, _Absent) for finder in sys.meta_path):
         return
