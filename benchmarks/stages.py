@@ -74,8 +74,8 @@ MAIN_STAGES = [
     ("search index, quality checks, run health", "tasks/wrapup.py", "wrap_up"),
     ("coverage, plan, fetch (local files)", "tasks/fetch.py", "fetch_task"),
     ("", "flows/ingest.py", "plan_task"),
-    ("", "tasks/coverage.py", "coverage_task"),
-    ("stored bodies", "tasks/unchanged.py", "stored_bodies_task"),
+    # coverage, the frontier and the stored bodies: one task run on one connection since round 11
+    ("", "tasks/fetch_plan.py", "plan_fetches_task"),
     ("report", "flows/report.py", "report_task"),
 ]
 

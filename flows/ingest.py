@@ -38,14 +38,15 @@ from kabar.models import Window, batched
 from kabar.notify import on_run_failure
 from kabar.sources import resolve_sources
 from tasks.capture import CaptureTarget, warc_dir
-from tasks.coverage import coverage_task, extracted_rows
-from tasks.discover import discover_task, plan_items, schedule_task, window_task
+from tasks.coverage import extracted_rows
+from tasks.discover import discover_task, plan_items, window_task
 from tasks.extract_pool import release_workers
 from tasks.fetch import fetch_task
+from tasks.fetch_plan import plan_fetches_task
 from tasks.health import final_state, listing_of
 from tasks.load import Counts, load_task
 from tasks.quality import run_state
-from tasks.unchanged import stored_bodies_task, to_extract, unchanged
+from tasks.unchanged import to_extract, unchanged
 from tasks.wrapup import wrap_up_task
 
 
@@ -128,8 +129,7 @@ def ingest(
               **({"reextract": True} if reextract else {})}
     with recorded_run(path, "ingest", params, lock_wait, on_failure=report_task) as run:
         capture = CaptureTarget(str(warc_dir(path)), run.run_id, plan.fetch.warc_retention_days)
-        items, listing = _discover(plan, path, capture, limit, window, run)
-        stored = stored_bodies_task(path, quote([item.url for item in items]), reextract)
+        items, listing, stored = _discover(plan, path, capture, limit, window, run, reextract)
         stages = ChangedPages(path)
         in_flight: deque = deque()
         left: list = []
@@ -171,16 +171,17 @@ def ingest(
 
 
 def _discover(plan: SourcesFile, path: Warehouse, capture: CaptureTarget, limit: int | None, window: Window,
-              run: RunRecord) -> tuple[list, dict]:
+              run: RunRecord, reextract: bool) -> tuple[list, dict, dict]:
     """Discover every source concurrently (each waits on its own hosts), record what each listed
-    (coverage), schedule the items against the frontier and load the discovery fetches; returns
-    the items to fetch and what each source listed (for the run's health)."""
+    (coverage), schedule the items against the frontier, read their stored bodies (one step on
+    one connection: tasks/fetch_plan.py) and load the discovery fetches; returns the items to
+    fetch, what each source listed (for the run's health) and the stored bodies (tasks/unchanged.py)."""
     pending = [discover_retrying.submit(source, plan.fetch, path, capture) for source in plan.sources]
     discoveries = [future.result() for future in pending]
     listing = listing_of(discoveries)
-    coverage_task(path, run.run_id, quote([i for d in discoveries for i in d.items]), {s.name: s for s in plan.sources})
     items, discovery_fetches, discovery_errors, discovered = plan_items(discoveries, limit, window)
-    items, _held = schedule_task(path, quote(items), [source.name for source in plan.sources], plan.fetch.revisit_hours)
+    items, _held, stored = plan_fetches_task(path, run.run_id, quote([i for d in discoveries for i in d.items]), quote(items),
+                                             {s.name: s for s in plan.sources}, plan.fetch.revisit_hours, reextract)
     for name, n in discovered.items():
         run.counts.add(name, "discovered", n)
     progress.advance("discover", len(plan.sources))
@@ -188,7 +189,7 @@ def _discover(plan: SourcesFile, path: Warehouse, capture: CaptureTarget, limit:
         progress.total(stage, len(items))
     if discovery_errors or discovery_fetches:  # local files and WARCs list without fetching: nothing to record
         run.counts.merge(load_task(path, run.run_id, [], [], quote(discovery_errors), quote(discovery_fetches)))
-    return items, listing
+    return items, listing, stored
 
 
 class ChangedPages:
@@ -247,7 +248,8 @@ def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture |
     workers are let go before its enrichment (see ``release_workers``)."""
     fetched = fetched_future.result()
     progress.advance("fetch", len(fetched))
-    if extract_future is None and to_extract(fetched, known):  # a page stored before changed
+    same = unchanged(fetched, known)  # each body hashed once: sha256 of every page (tasks/unchanged.py)
+    if extract_future is None and to_extract(fetched, known, same):  # a page stored before changed
         extract_future = stages.extract.submit(fetched, known)
     extracted, errors = extract_future.result() if extract_future is not None else ([], [])
     if last:
@@ -266,6 +268,6 @@ def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture |
     for article in skipped:
         counts.add(article.source, "skipped")
     counts.merge(load_task(path, run_id, quote(fetched), quote(enriched), quote(errors),
-                           subject=quote(extracted_rows([*kept, *skipped], by_name)), unchanged=quote(unchanged(fetched, known))))
+                           subject=quote(extracted_rows([*kept, *skipped], by_name)), unchanged=quote(same)))
     progress.advance("load", len(fetched))
     return counts

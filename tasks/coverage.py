@@ -15,9 +15,6 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from prefect import task
-from prefect.cache_policies import NONE as NO_CACHE
-
 from kabar import settings
 from kabar.config import Source, Warehouse
 from kabar.models import Article, Item
@@ -97,8 +94,3 @@ def record_listed(path: Warehouse, run_id: str, items: list[Item], sources: dict
             return insert_listed(con, run_id, rows)
 
     return retry_on_conflict(attempt)
-
-
-@task(name="coverage", cache_policy=NO_CACHE)
-def coverage_task(path: Warehouse, run_id: str, items: list[Item], sources: dict[str, Source]) -> int:
-    return record_listed(path, run_id, items, sources)

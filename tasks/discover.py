@@ -329,12 +329,6 @@ def schedule_items(warehouse: Warehouse, items: list[Item], sources: list[str],
     return interleave(go), len(held)
 
 
-@task(name="schedule", cache_policy=NO_CACHE)
-def schedule_task(warehouse: Warehouse, items: list[Item], sources: list[str],
-                  revisit_hours: float = 0.0) -> tuple[list[Item], int]:
-    return schedule_items(warehouse, items, sources, revisit_hours)
-
-
 def run_window(warehouse: Warehouse, since: datetime | None, until: datetime | None, new_only: bool) -> Window:
     """The publication window of a run: ``since``/``until`` as given; with ``new_only`` and no
     ``since``, items published after the start of the last completed ingest run."""

@@ -8,10 +8,11 @@ as usual, counts it ``unchanged`` and moves its article's ``last_seen_at``.
 - ``extractor_version()``: what "the same extractor" means: ``settings.PIPELINE_CODE_VERSION``
   (bump it when extraction or cleaning code changes meaning) and the installed versions of the
   libraries that extract. A change of either re-extracts every page on the next run.
-- ``stored_bodies_task(path, urls, reextract)``: URL -> (body hash, article id, page type,
+- ``stored_bodies(path, urls, reextract)``: URL -> (body hash, article id, page type,
   reason) for the run's URLs, read once before fetching (``reextract``: none, every page is
-  extracted). A page that gave no article (a video or index page) has article id
-  ``warehouse.bodies.NO_ARTICLE`` and its recorded page type: it is skipped again unextracted.
+  extracted; the ingest flow reads them on the connection of tasks/fetch_plan.py). A page
+  that gave no article (a video or index page) has article id ``warehouse.bodies.NO_ARTICLE``
+  and its recorded page type: it is skipped again unextracted.
 - ``changed(batch, stored)`` / ``unchanged(batch, stored)``: a fetched batch split by that;
   ``to_extract(batch, stored)``: the changed ones with a body (none: no extract task at all).
 
@@ -25,8 +26,6 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-from prefect import task
-from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar import settings
 from kabar.config import Warehouse
@@ -78,18 +77,22 @@ def unchanged(batch: list[Fetched], stored: dict[str, tuple[str, ...]] | None) -
     return same
 
 
-def changed(batch: list[Fetched], stored: dict[str, tuple[str, ...]] | None) -> list[Fetched]:
-    """The fetches of ``batch`` that are not unchanged bodies (these are extracted)."""
+def changed(batch: list[Fetched], stored: dict[str, tuple[str, ...]] | None,
+            same: dict[str, tuple[str, str, str]] | None = None) -> list[Fetched]:
+    """The fetches of ``batch`` that are not unchanged bodies (these are extracted); ``same``:
+    ``unchanged(batch, stored)`` when the caller has it already (each body is hashed once)."""
     if not stored:
         return batch
-    same = unchanged(batch, stored)
+    if same is None:
+        same = unchanged(batch, stored)
     return [f for f in batch if f.item.url not in same]
 
 
-def to_extract(batch: list[Fetched], stored: dict[str, tuple[str, ...]] | None) -> list[Fetched]:
+def to_extract(batch: list[Fetched], stored: dict[str, tuple[str, ...]] | None,
+               same: dict[str, tuple[str, str, str]] | None = None) -> list[Fetched]:
     """The fetches of ``batch`` extraction would look at: good ones whose body is not the stored
     one (a failed fetch or a 304 has no body to extract). Empty: the batch needs no extract task."""
-    return [f for f in changed(batch, stored) if f.ok]
+    return [f for f in changed(batch, stored, same) if f.ok]
 
 
 def stored_bodies(path: Warehouse, urls: list[str], reextract: bool = False) -> dict[str, tuple[str, str, str, str]]:
@@ -100,8 +103,3 @@ def stored_bodies(path: Warehouse, urls: list[str], reextract: bool = False) -> 
     from warehouse.bodies import stored_bodies as read
 
     return read(path, urls, extractor_version())
-
-
-@task(name="stored-bodies", cache_policy=NO_CACHE)
-def stored_bodies_task(path: Warehouse, urls: list[str], reextract: bool = False) -> dict[str, tuple[str, str, str, str]]:
-    return stored_bodies(path, urls, reextract)

@@ -64,7 +64,7 @@ def update_search_index(warehouse: Warehouse, con: duckdb.DuckDBPyConnection | N
         with open_writer_for(warehouse) as con:
             return update_search_index(warehouse, con)
     unchanged = nothing_logged(con, CHANGES_TABLE)  # before the update empties the log
-    counts = update_index(con, changes=CHANGES_TABLE)  # the loader's change log: this run's articles only
+    counts = update_index(con, changes=CHANGES_TABLE, unchanged=unchanged)  # the change log: this run's articles only
     refresh(con, nothing_logged=unchanged)
     return counts
 

@@ -90,16 +90,19 @@ def with_validators(item: Item, row: FrontierRow | None) -> Item:
 
 
 def schedule(path: Warehouse, items: list[Item], sources: list[str], now: datetime | None = None,
-             revisit_hours: float = settings.REVISIT_HOURS) -> tuple[list[Item], list[Item]]:
+             revisit_hours: float = settings.REVISIT_HOURS,
+             con: duckdb.DuckDBPyConnection | None = None) -> tuple[list[Item], list[Item]]:
     """(items to fetch now, items held back) for discovered ``items`` of these ``sources``.
 
     New URLs are fetched (first); known good ones when fetched more than ``revisit_hours`` ago (with
     their validators: a conditional GET); failed ones when their retry is due; given-up ones
-    never. Failed article URLs of these sources that are due again are added for a retry."""
+    never. Failed article URLs of these sources that are due again are added for a retry.
+    ``con``: a connection the caller holds on ``path`` (tasks/fetch_plan.py); without it the
+    frontier is read through short read-only connections."""
     now = now or datetime.now(timezone.utc)
     revisit = timedelta(hours=revisit_hours)
     http = [i for i in items if i.kind == "http"]
-    known = read(path, [i.url for i in http])
+    known = lookup(con, [i.url for i in http]) if con is not None else read(path, [i.url for i in http])
     go: list[Item] = []
     revisits: list[Item] = []
     held: list[Item] = []
@@ -119,7 +122,8 @@ def schedule(path: Warehouse, items: list[Item], sources: list[str], now: dateti
     # reach them before it spends its budget re-checking what an earlier run already fetched
     go += revisits
     listed = {i.url for i in items}
-    go += [i for i in due_retries(path, sources, now) if i.url not in listed]
+    retries = due_retries_on(con, sources, now) if con is not None else due_retries(path, sources, now)
+    go += [i for i in retries if i.url not in listed]
     return go, held
 
 
@@ -129,15 +133,20 @@ def due_retries(path: Warehouse, sources: list[str], now: datetime) -> list[Item
         return []
     try:
         with open_reader_for(path, wait_s=60, locked=False) as con:
-            if not _has_frontier(con):
-                return []
-            rows = con.execute(
-                "SELECT url, source FROM store.frontier WHERE kind = 'page' AND status = 'failed' "
-                "AND next_due_at <= ? AND list_contains(?, source) ORDER BY next_due_at",
-                [now, sources],
-            ).fetchall()
+            return due_retries_on(con, sources, now)
     except WarehouseError:
         return []
+
+
+def due_retries_on(con: duckdb.DuckDBPyConnection, sources: list[str], now: datetime) -> list[Item]:
+    """``due_retries`` on a connection the caller holds."""
+    if not sources or not _has_frontier(con):
+        return []
+    rows = con.execute(
+        "SELECT url, source FROM store.frontier WHERE kind = 'page' AND status = 'failed' "
+        "AND next_due_at <= ? AND list_contains(?, source) ORDER BY next_due_at",
+        [now, sources],
+    ).fetchall()
     return [Item(url=url, source=source) for url, source in rows]
 
 

@@ -103,7 +103,7 @@ class Hit:
 
 
 def update_index(con: duckdb.DuckDBPyConnection, articles: str = "store.articles",
-                 changes: str | None = None) -> dict[str, int]:
+                 changes: str | None = None, unchanged: bool | None = None) -> dict[str, int]:
     """Bring the postings in step with ``articles`` (a relation: a DuckLake table for that
     backend): drop the entries of articles gone, changed or now copies, index the originals not
     indexed yet, (re)create the ``search_articles`` macro. Returns ``{"documents": indexed in
@@ -113,9 +113,13 @@ def update_index(con: duckdb.DuckDBPyConnection, articles: str = "store.articles
     the articles logged there since the last update, then empty it, so the work follows the run,
     not the warehouse's size. The first such update of a warehouse still compares every article
     (an index that predates the log may lag behind it), as does every update without ``changes``
-    (tests, benchmarks and the lake's index file, which write articles without the log)."""
+    (tests, benchmarks and the lake's index file, which write articles without the log).
+    ``unchanged``: ``nothing_logged(con, changes)`` when the caller asked it already (it lists
+    every function DuckDB has, about 15-25 ms of CPU a call; warehouse/backend.py asks it once)."""
     started = time.perf_counter()
-    if changes is not None and nothing_logged(con, changes):
+    if unchanged is None:
+        unchanged = changes is not None and nothing_logged(con, changes)
+    if changes is not None and unchanged:
         # An unchanged run: no article was written since the last update. Loading fts alone
         # (its signature check) was about 0.06 CPU s of an unchanged 300-page rerun (issue 11).
         documents = con.execute(f"SELECT count(*) FROM {DOCS_TABLE}").fetchone()[0]

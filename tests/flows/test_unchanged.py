@@ -144,8 +144,9 @@ def test_an_unchanged_rerun_records_everything_without_an_extract_task(tmp_path:
     before and fetched with the same bytes, and the discovery load of sources that fetched
     nothing to list; what the run records stays what it was: its row and counts, a fetch row per
     page, the quality checks, the per-source outcome and ``last_seen_at``. The writer opens once
-    per step that writes (start, coverage, the batch's load, finish) and once for the index,
-    checks and health together (tasks/wrapup.py)."""
+    per step that writes (start, the fetch plan: coverage, frontier and stored bodies together
+    (tasks/fetch_plan.py), the batch's load, finish) and once for the index, checks and health
+    together (tasks/wrapup.py); a reader only for the run report."""
     import tasks.extract_pool as extract_pool
     import warehouse.connection as connection
 
@@ -154,11 +155,12 @@ def test_an_unchanged_rerun_records_everything_without_an_extract_task(tmp_path:
     first = _run(pages, warehouse)
     before = _run_rows(warehouse, first["run_id"])
 
-    extractions, writer_opens = [], []
+    extractions, writer_opens, opens = [], [], []
     real_extract, real_connect = extract_pool.extract_in_workers, connection.connect
     monkeypatch.setattr(extract_pool, "extract_in_workers", lambda batch, fn: extractions.append(len(batch)) or real_extract(batch, fn))
 
     def counted_connect(path, *args, **kwargs):
+        opens.append(path)
         if not kwargs.get("read_only"):
             writer_opens.append(path)
         return real_connect(path, *args, **kwargs)
@@ -169,7 +171,8 @@ def test_an_unchanged_rerun_records_everything_without_an_extract_task(tmp_path:
     after = _run_rows(warehouse, second["run_id"])
 
     assert extractions == []  # no extract task ran: the batch was all unchanged
-    assert len(writer_opens) <= 5, writer_opens  # start, coverage, the load, index+checks+health, finish
+    assert len(writer_opens) <= 5, writer_opens  # start, fetch plan, the load, index+checks+health, finish
+    assert len(opens) <= 6, opens  # and the report's reader (the frontier and stored bodies had one each)
     assert after["run"] == [("completed", 5, 5, 0, 0, 0)]
     assert [row[:3] for row in after["fetches"]] == [row[:3] for row in before["fetches"]]  # url, status, page type
     assert {reason for *_, reason in after["fetches"]} == {SKIPPED}
@@ -185,3 +188,51 @@ def test_an_unchanged_rerun_records_everything_without_an_extract_task(tmp_path:
     assert extractions == [1]  # only the changed page went to the extraction workers
     assert third["by_source"]["halaman"]["updated"] == 1
     assert _run_rows(warehouse, third["run_id"])["run"] == [("completed", 5, 4, 0, 1, 0)]
+
+
+#: The stages only a new or changed page goes through (flows/ingest.py ``ChangedPages``): module, task.
+PER_ARTICLE_STAGES = {
+    "extract": ("tasks.extract", "extract_task"),
+    "site-profiles": ("tasks.boilerplate", "site_profiles_task"),
+    "normalise": ("tasks.normalise", "normalise_task"),
+    "dedupe": ("tasks.dedupe", "dedupe_task"),
+    "enrich": ("tasks.enrich", "enrich_task"),
+    "stories": ("tasks.stories", "stories_task"),
+}
+
+
+def test_an_unchanged_rerun_runs_no_per_article_stage_and_still_records_the_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unchanged rerun (issue 11) submits none of the per-article stages (no task run of
+    extract, site profiles, normalise, dedupe, enrich or stories), and the run is still recorded
+    whole: its row and counts, a fetch row per page, every quality check, its health and report.
+    The same stand-ins see a changed page go through every stage, so the first assertion can fail."""
+    import importlib
+
+    pages, warehouse = tmp_path / "halaman", tmp_path / "wh" / "kabar.duckdb"
+    write_files(pages, 4)
+    first = _run(pages, warehouse)
+
+    ran: list[str] = []  # the task runs of these stages, by name, from Prefect's own state hooks
+    for module, name in PER_ARTICLE_STAGES.values():
+        stage_task = getattr(importlib.import_module(module), name)
+        hook = lambda task, task_run, state: ran.append(task.name)  # noqa: E731
+        monkeypatch.setattr(importlib.import_module(module), name,
+                            stage_task.with_options(on_completion=[hook], on_failure=[hook]))
+
+    second = _run(pages, warehouse)
+    assert ran == []  # not one per-article task ran
+    rows = _run_rows(warehouse, second["run_id"])
+    assert rows["run"] == [("completed", 4, 4, 0, 0, 0)]
+    assert len(rows["fetches"]) == 4 and {reason for *_, reason in rows["fetches"]} == {SKIPPED}
+    assert rows["checks"] == _run_rows(warehouse, first["run_id"])["checks"] and rows["checks"]
+    assert (second["state"], second["health"]["state"]) == ("completed", "completed")
+    assert sorted(c["check"] for c in second["quality"]) == [name for name, _ in rows["checks"]]
+    assert second["by_source"]["halaman"]["unchanged"] == 4
+    assert second["search_index"]["indexed"] == 0 and second["search_index"]["documents"] == 4
+
+    edited = pages / "artikel-000002.html"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("<p>", "<p>Ralat: ", 1), encoding="utf-8")
+    third = _run(pages, warehouse)
+    assert set(ran) == set(PER_ARTICLE_STAGES)  # a changed page goes through each of them
+    assert third["by_source"]["halaman"]["updated"] == 1

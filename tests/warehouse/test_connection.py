@@ -141,3 +141,24 @@ def test_a_writer_opens_after_a_signal_interrupted_a_running_query(tmp_path: Pat
     """)
     assert "Query interrupted" in said or "KeyboardInterrupt" in said, said
     assert "writer opened [(1,)]" in said, said
+
+
+def test_a_module_that_is_not_installed_is_refused_at_once_and_still_probes_as_absent() -> None:
+    """warehouse/connection.py ``_Absent``: DuckDB's client imports pandas for every bound value
+    when it is missing; the finder refuses that import at the first step, while a probe
+    (``importlib.util.find_spec``) still gets None, as without it."""
+    import importlib.util
+
+    from warehouse import connection
+
+    if not any(isinstance(finder, connection._Absent) for finder in sys.meta_path):
+        pytest.skip("pandas is installed here: nothing is refused")
+    with pytest.raises(ModuleNotFoundError, match="pandas"):
+        import pandas  # noqa: F401
+    assert importlib.util.find_spec("pandas") is None
+    con = duckdb.connect()
+    assert con.execute("SELECT len(?::VARCHAR[])", [["kabar"] * 1000]).fetchone() == (1000,)
+    import pyarrow as pa  # its own pandas probe takes the refusal for "no pandas"
+
+    con.register("numbers", pa.table({"n": [1, 2]}))
+    assert con.execute("SELECT sum(n) FROM numbers").fetchone() == (3,)
