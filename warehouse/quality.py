@@ -19,6 +19,7 @@ import pyarrow as pa
 from kabar import settings
 from kabar.warehouse_spec import Warehouse
 from warehouse.backend import open_writer_for
+from warehouse.connection import sql_strings
 from warehouse.lake import retry_on_conflict
 from warehouse.transaction import transaction
 
@@ -113,8 +114,7 @@ def _checked_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     con.execute("CREATE OR REPLACE TEMP TABLE checked_articles AS SELECT * FROM articles LIMIT 0")
     for at in range(0, len(ids), _IDS_PER_STATEMENT):
         chunk = ids[at:at + _IDS_PER_STATEMENT]
-        con.execute("INSERT INTO checked_articles SELECT * FROM articles "
-                    f"WHERE article_id IN ({', '.join('?' * len(chunk))})", chunk)
+        con.execute(f"INSERT INTO checked_articles SELECT * FROM articles WHERE article_id IN ({sql_strings(chunk)})")
 
 
 def _run(con: duckdb.DuckDBPyConnection, present: set[str], tolerance_hours: float, whole: bool) -> list[CheckResult]:

@@ -29,7 +29,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.connection import load_extension
+from warehouse.connection import load_extension, sql_strings
 
 LOGGER = logging.getLogger(__name__)
 
@@ -181,8 +181,8 @@ def update_index(con: duckdb.DuckDBPyConnection, articles: str = "store.articles
                 ids = [row[0] for row in con.execute("SELECT article_id FROM search_new").fetchall()]
                 for at in range(0, len(ids), 500):
                     chunk = ids[at:at + 500]
-                    source = f"{articles} a WHERE a.article_id IN ({', '.join('?' * len(chunk))})"
-                    con.execute("INSERT INTO search_new_terms " + terms.replace("{source}", source), chunk)
+                    source = f"{articles} a WHERE a.article_id IN ({sql_strings(chunk)})"
+                    con.execute("INSERT INTO search_new_terms " + terms.replace("{source}", source))
             else:
                 source = f"search_new n JOIN {articles} a ON a.article_id = n.article_id"
                 con.execute("CREATE OR REPLACE TEMP TABLE search_new_terms AS " + terms.replace("{source}", source))
