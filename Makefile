@@ -64,7 +64,7 @@ $(PLACES): tasks/places.py | $(VENV)/.synced
 
 # About three minutes of CPU (word clusters, then the CRF on the train and valid splits: tasks/ner_train.py); skipped (with a note) when the corpus is not beside the clone: the
 # enricher then runs its rules alone and says so.
-$(NER_MODEL): tasks/ner.py tasks/ner_train.py tasks/ner_clusters.py tasks/ner_tagger.py tasks/ner_lexicon.py $(PLACES) | $(VENV)/.synced
+$(NER_MODEL): tasks/ner.py tasks/ner_train.py tasks/ner_clusters.py tasks/ner_tagger.py $(PLACES) | $(VENV)/.synced
 	@if [ -d "$(NER_CORPUS)" ]; then $(VENV)/bin/python -m tasks.ner_train --corpus "$(NER_CORPUS)" --out $@; \
 	else echo "note: no $(NER_CORPUS); NER model not built (make ner-model NER_CORPUS=...)"; fi
 

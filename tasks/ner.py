@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from collections.abc import Mapping
 from pathlib import Path
 
-from tasks.ner_lexicon import word_class
-
 LOGGER = logging.getLogger(__name__)
 
 MODEL_DIR = Path(__file__).parent / "kb"
@@ -119,14 +117,13 @@ def _word_features(word: str) -> tuple:
     fine = "".join(c * min(len(list(run)), 2) for c, run in itertools.groupby(word.translate(_SHAPE)))[:6]
     single, parts = place_words()
     gaz = "g1" if low in single else ("g+" if low in parts else "g0")
-    vocab = word_class(low)  # root word, derived, unknown (tasks/ner_lexicon.py)
     own = ("b", "w=" + low, "s=" + shape, "sh=" + fine, "s4=" + low[-4:], "s3=" + low[-3:], "s2=" + low[-2:],
            "p4=" + low[:4], "p3=" + low[:3], "p2=" + low[:2], "l=" + str(min(len(word), 8)), "g=" + gaz,
-           "g|s=" + gaz + shape, "kd=" + vocab)
+           "g|s=" + gaz + shape)
     s3, p3 = low[-3:], low[:3]
     domain = {"C": ("Cw=" + low, "Cs3=" + s3, "Cp3=" + p3, "Cg=" + gaz), "L": ("Lw=" + low, "Ls3=" + s3, "Lp3=" + p3, "Lg=" + gaz)}
-    return (low, shape, own, ("-w=" + low, "-s=" + shape, "-g=" + gaz, "-kd=" + vocab), ("--w=" + low, "--s=" + shape),
-            ("---w=" + low,), ("+w=" + low, "+s=" + shape, "+g=" + gaz, "+kd=" + vocab), ("++w=" + low, "++s=" + shape),
+    return (low, shape, own, ("-w=" + low, "-s=" + shape, "-g=" + gaz), ("--w=" + low, "--s=" + shape),
+            ("---w=" + low,), ("+w=" + low, "+s=" + shape, "+g=" + gaz), ("++w=" + low, "++s=" + shape),
             ("+++w=" + low,), domain, {"C": ("C-w=" + low,), "L": ("L-w=" + low,)}, {"C": ("C+w=" + low,), "L": ("L+w=" + low,)})
 
 
