@@ -36,6 +36,42 @@ train; this setup: NERGrit 0.751, NERP 0.732): NERP's IND learned apart from ORG
 0.741, and on test once trained on train+valid 0.717 / 0.764 against this setup's 0.725 / 0.770;
 c2 0.05 0.750 / 0.739.
 Differences of this size are within the noise of one training run on 209 / 840 sentences.
+
+Round 11 (issue 14, toward 0.80 on both sets), nothing kept. Against this setup trained on
+``train`` (valid micro F1 NERGrit / NERP 0.755 / 0.737, per-type average 0.711 / 0.659; 112 CPU s
+in all, at load 6-17), each change alone, valid micro F1 (scored with crfsuite's own tagger,
+which decodes as tasks/ner_tagger.py does):
+- whether a word is Indonesian vocabulary (a root word of Sastrawi's 29,932-word list in the
+  ``sastrawi`` PyPI package, derived from one by prefixes and suffixes, unknown, not letters),
+  for the word and its neighbours, to give lower-cased text a clue a capital letter gives:
+  0.752 / 0.748 (per type 0.708 / 0.676), 114 CPU s. Trained on train+valid (143 CPU s) and
+  scored once on test: 0.730 / 0.770 against 0.734 / 0.768 (per type 0.691 / 0.676 against
+  0.694 / 0.677): no change beyond noise; benchmarks/enrichment_real.py's dev split lost two
+  names and two in precision (recall 56/64 -> 54/64, precision 60/61 -> 58/63), and a quote
+  test's speaker became "Sutradara Bayu Aji" instead of "Bayu Aji" (the title word is not in
+  the list, so it read as part of the name): reverted. Sastrawi's own stemmer was not usable anyway: in 1.0.1 its dictionary is a
+  Python list (``ArrayDictionary.contains`` is ``word in self.words``), about 20 ms a word here.
+  The class crossed with the word's shape: 0.754 / 0.737.
+- how often a word is capitalised away from a sentence's start in the cased training sentences
+  (four buckets, word and neighbours), to carry case over to lower-cased text: 0.741 / 0.741.
+- cluster ids two words away and a coarse cluster bigram: 0.740 / 0.735.
+- L-BFGS with 20 memories instead of 6: 0.741 / 0.743.
+- crfsuite's ``l2sgd`` (c2 0.1, 40 epochs) instead of L-BFGS: 0.748 / 0.740 with 68 CPU s for
+  handing the features to crfsuite and training, against 108-119 for L-BFGS in the same runs:
+  the same F1 for a third less training CPU, but without L1 it keeps 949,915 weights against
+  171,943 (a 64 MB model file against 9.4 MB, and the weights file and the tagger's rows grow
+  alike): worth measuring on test and in memory before taking it; not done.
+- the length of the run of capitalised words a word is in (1-5+), its place in it (single,
+  first, middle, last) and the run's first word, for long organisation names: 0.762 / 0.744
+  (per type 0.721 / 0.670; NERGrit's ORGANISATION 0.543 -> 0.566), 95 CPU s at a lighter load;
+  it needs per-token work in the tagger (not per word type) and was not built there. It never
+  fires in NERP's lower-cased sentences, yet NERP moved by 0.007: the noise of one training run.
+On these sets one valid run moves NERGrit by about 0.01 and NERP by 0.005-0.01 with any change,
+so none of these is a finding but the l2sgd CPU. Not available here: Indonesian word vectors from
+a registry package (wikiid2vec 0.1.3 downloads the Wikipedia dump at run time and trains
+word2vec on it; saujana-nlp 0.1.1 ships no vectors), and more unlabelled Indonesian text: besides
+the NER sets there are about 25 article pages in ../shared/corpus/indonesian-news, which are
+benchmarks/enrichment_real.py's evaluation set, so they were not used for the clusters.
 """
 
 from __future__ import annotations
