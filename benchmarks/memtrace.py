@@ -13,7 +13,12 @@ hold for live objects (tracemalloc's traced size: RSS minus it is C libraries' m
 free-but-kept heap and the interpreter's own), the object counts by type that changed most, the
 top allocations by traceback, and the top growth since the previous probe. With
 ``--trim`` it calls glibc's ``malloc_trim(0)`` at each of those points and prints what it gave
-back (memory freed by the program but kept by glibc's arenas). The product carries none of this:
+back (memory freed by the program but kept by glibc's arenas); ``--watch TYPE,...`` counts the live
+objects of those types with what holds one; ``--collect`` runs ``gc.collect()`` at each probe and
+prints what garbage in reference cycles it freed. Caution: ``--watch`` walks ``gc.get_referrers``
+from this thread while the flow runs, and once caught a tuple under construction in the flow's
+thread (``SystemError: Objects/tupleobject.c:927`` in the stories stage): it can break the traced
+run, so leave it empty (``--watch ''``) for a run whose end matters. The product carries none of this:
 tracing is switched on here only, so it costs nothing in a user's run. tracemalloc slows the run
 (about 2x) and adds its own memory to RSS; read its figures as what holds memory, not as sizes
 of a traced-off run.
