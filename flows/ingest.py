@@ -269,5 +269,7 @@ def _finish_batch(fetched_future: PrefectFuture, extract_future: PrefectFuture |
         counts.add(article.source, "skipped")
     counts.merge(load_task(path, run_id, quote(fetched), quote(enriched), quote(errors),
                            subject=quote(extracted_rows([*kept, *skipped], by_name)), unchanged=quote(same)))
+    for page in fetched:  # loaded: the bytes are not needed again (Fetched.release_body)
+        page.release_body()
     progress.advance("load", len(fetched))
     return counts
