@@ -68,6 +68,13 @@ def _wrap_loose_text(element: _Element) -> bool:
     """The run of text and inline children before the first block child becomes a <p> when it
     opens with a bold dateline and is long enough to be a paragraph (the lead); True if changed.
     Only the leading run: later loose text is left to trafilatura, which keeps it."""
+    # the cheap tests first (called for every div, span, td... of the page): no loose text before
+    # the children, and the first element child is the bold dateline (it precedes any block)
+    if _length(element.text):
+        return False
+    first = next((c for c in element if isinstance(c.tag, str) and c.tag != "br"), None)
+    if first is None or first.tag not in ("b", "strong"):
+        return False
     children = list(element)
     first_block = next((i for i, c in enumerate(children) if isinstance(c.tag, str) and c.tag in _BLOCK), None)
     if first_block is None:
