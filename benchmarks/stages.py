@@ -18,7 +18,18 @@ is not):
 Each line is the inclusive CPU time of the functions named in ``EXTRACT_STAGES`` and
 ``MAIN_STAGES`` (and each enricher's ``enrich``), first use included (model loads, lazy imports).
 The flow's figures are profiled times: cProfile inflates Python-heavy code (extraction's
-profiled total is printed beside its unprofiled one for scale). A whole
+profiled total is printed beside its unprofiled one for scale). Extraction's parts are printed
+twice: from the profile, scaled, and unprofiled (``TIMED_STEPS``: a thread-clock timer around
+each step in another run; cProfile's per-call cost weighs on kabar's Python steps several times
+more than on trafilatura's and the regex engine's C work, so the second is the one to rank by).
+
+Last, **the floor**: the CPU of the work a fresh ingest cannot drop, measured unprofiled in the
+same run as the bare loop and printed as a ratio to it (``measure_floor``): trafilatura's main
+pass as kabar calls it (the parse, ``bare_extraction`` with metadata and tables), the NER over
+the extracted articles' text, the load (the flow's load stage, profiled) and Prefect's fixed cost
+of a run (a one-task flow's whole process less a bare extraction process's start) spread over
+the pages, and the same at 1,000 pages. trafilatura's precision pass is not in it (docs/orchestration.md,
+ninth round: it decides the body on a fifth of the pages). A whole
 ``kabar ingest`` (benchmarks/pipeline.py) adds the process start-up and, without
 $PREFECT_API_URL, Prefect's temporary API.
 """
