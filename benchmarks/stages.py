@@ -18,7 +18,18 @@ is not):
 Each line is the inclusive CPU time of the functions named in ``EXTRACT_STAGES`` and
 ``MAIN_STAGES`` (and each enricher's ``enrich``), first use included (model loads, lazy imports).
 The flow's figures are profiled times: cProfile inflates Python-heavy code (extraction's
-profiled total is printed beside its unprofiled one for scale). A whole
+profiled total is printed beside its unprofiled one for scale). Extraction's parts are printed
+twice: from the profile, scaled, and unprofiled (``TIMED_STEPS``: a thread-clock timer around
+each step in another run; cProfile's per-call cost weighs on kabar's Python steps several times
+more than on trafilatura's and the regex engine's C work, so the second is the one to rank by).
+
+Last, **the floor**: the CPU of the work a fresh ingest cannot drop, measured unprofiled in the
+same run as the bare loop and printed as a ratio to it (``measure_floor``): trafilatura's main
+pass as kabar calls it (the parse, ``bare_extraction`` with metadata and tables), the NER over
+the extracted articles' text, the load (the flow's load stage, profiled) and Prefect's fixed cost
+of a run (a one-task flow's whole process less a bare extraction process's start) spread over
+the pages, and the same at 1,000 pages. trafilatura's precision pass is not in it (docs/orchestration.md,
+ninth round: it decides the body on a fifth of the pages). A whole
 ``kabar ingest`` (benchmarks/pipeline.py) adds the process start-up and, without
 $PREFECT_API_URL, Prefect's temporary API.
 """
@@ -137,6 +148,65 @@ def within(stats: pstats.Stats, suffix: str, name: str, inner_suffix: str, inner
     return total
 
 
+#: Extraction's steps timed without a profiler (``timed_steps``): (module, function, label). A
+#: step's time excludes the listed steps it calls (the precision pass is inside the body choice).
+TIMED_STEPS = [
+    ("trafilatura", "bare_extraction", "trafilatura: main pass (as tasks.extract calls it)"),
+    ("tasks.candidates", "_precision_text", "trafilatura: precision pass"),
+    ("tasks.extract", "load_html", "parse to a tree"),
+    ("tasks.extract", "prune_tree", "structural pruning"),
+    ("tasks.extract", "choose_body", "body choice rest"),
+    ("tasks.extract", "html_page_type", "page typing"),
+    ("tasks.extract", "page_links", "the page's links"),
+    ("tasks.extract", "link_texts", "link texts (teasers, marked lists)"),
+    ("tasks.extract", "other_pages_headlines", "headline lists"),
+    ("tasks.extract", "without_headlines", "headline lists"),
+    ("tasks.extract", "meta_published_at", "dates"),
+    ("tasks.extract", "_visible_zone", "dates"),
+    ("tasks.extract", "_indonesian_date", "dates"),
+    ("tasks.extract", "site_names", "site names, header text"),
+    ("tasks.extract", "_near_headline", "site names, header text"),
+    ("tasks.extract", "decode", "decode"),
+]
+
+
+def timed_steps(fn, *args):
+    """Run ``fn(*args)`` with each of ``TIMED_STEPS`` wrapped in a thread-clock timer (no
+    profiler: cProfile's per-call cost inflates Python-heavy steps several times more than
+    trafilatura's and the regex engine's C work); returns (result, {label: seconds})."""
+    import importlib
+
+    spent: dict[str, float] = {}
+    inner: list[float] = []
+    saved = []
+
+    def wrap(module, name: str, label: str) -> None:
+        original = getattr(module, name)
+        saved.append((module, name, original))
+
+        def step(*a, **k):
+            inner.append(0.0)
+            t0 = time.thread_time()
+            try:
+                return original(*a, **k)
+            finally:
+                took = time.thread_time() - t0
+                nested = inner.pop()
+                spent[label] = spent.get(label, 0.0) + took - nested
+                if inner:
+                    inner[-1] += took
+
+        setattr(module, name, step)
+
+    for module, name, label in TIMED_STEPS:
+        wrap(importlib.import_module(module), name, label)
+    try:
+        return fn(*args), spent
+    finally:
+        for module, name, original in reversed(saved):
+            setattr(module, name, original)
+
+
 def measure_extraction(folder: Path) -> tuple[list[tuple[str, float]], float, float, dict]:
     import trafilatura
 
@@ -156,10 +226,14 @@ def measure_extraction(folder: Path) -> tuple[list[tuple[str, float]], float, fl
     t0 = time.thread_time()
     extract_batch(batch)  # unprofiled: the ratio; the profile below gives the shares
     plain = time.thread_time() - t0
+    t0 = time.thread_time()
+    _, steps = timed_steps(extract_batch, batch)
+    steps["other (Article building, text joins, ...)"] = time.thread_time() - t0 - sum(steps.values())
     (articles, errors), stats = profile_all_threads(extract_batch, batch)
     total = cumulative(stats, "tasks/extract.py", "extract_batch")[0]
     counts = {"plain": plain, "bare_extraction": cumulative(stats, "trafilatura/core.py", "bare_extraction")[1],
-              "articles": len(articles), "errors": len(errors)}
+              "articles": len(articles), "errors": len(errors), "batch": batch, "extracted": articles,
+              "steps": steps}
     precision = cumulative(stats, "tasks/candidates.py", "_precision_text")[0]
     rows: list[tuple[str, float]] = []
     for label, suffix, name, inner in EXTRACT_STAGES:
@@ -175,6 +249,83 @@ def measure_extraction(folder: Path) -> tuple[list[tuple[str, float]], float, fl
             rows[-1] = (rows[-1][0], rows[-1][1] + secs)
     rows.append(("other (Article building, text joins, ...)", total - sum(s for _, s in rows)))
     return rows, total, bare, counts
+
+
+#: A whole process running a one-task flow (benchmarks/pipeline.py's ``PREFECT_FLOOR``), and the
+#: start of a bare extraction process (Python and trafilatura's import), which the bare loop's own
+#: process pays as well: Prefect's fixed cost of a run is the difference.
+ONE_TASK_FLOW = """
+from prefect import flow, task
+one = task(lambda: 1, name="one")
+flow(lambda: one(), name="floor")()
+"""
+BARE_START = "import trafilatura"
+
+
+def _process_cpu(code: str) -> float:
+    """CPU seconds (user + system) of ``python -c code`` in a fresh process, with kabar's Prefect settings."""
+    import resource
+    import subprocess
+
+    from kabar.cli import PREFECT_DEFAULTS
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=str(ROOT), env={**PREFECT_DEFAULTS, **os.environ},
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def measure_floor(batch: list, articles: list) -> dict[str, float]:
+    """CPU seconds of the work a fresh ingest cannot drop, measured unprofiled in this process
+    (thread clock) beside the bare loop: trafilatura's main pass as kabar runs it (the parse, then
+    ``bare_extraction`` with metadata, tables, no comments), the NER over each extracted article's
+    text (its model load apart), and Prefect's fixed cost of a run (a one-task flow's whole
+    process less a bare extraction process's start; see ``ONE_TASK_FLOW``)."""
+    import trafilatura
+    from trafilatura.utils import load_html
+
+    from tasks.extract import decode
+    from tasks.ner import recognise
+
+    t0 = time.thread_time()
+    for fetched in batch:
+        tree = load_html(decode(fetched.body, fetched.content_type))
+        if tree is not None:
+            trafilatura.bare_extraction(tree, url=None, with_metadata=True, include_comments=False,
+                                        include_tables=True)
+    main_pass = time.thread_time() - t0
+    t0 = time.thread_time()
+    recognise("Presiden Joko Widodo tiba di Jakarta pada Senin pagi.")  # loads the model
+    ner_load = time.thread_time() - t0
+    t0 = time.thread_time()
+    for article in articles:
+        recognise(article.text)
+    ner = time.thread_time() - t0
+    prefect = max(0.0, _process_cpu(ONE_TASK_FLOW) - _process_cpu(BARE_START))
+    return {"main pass": main_pass, "ner": ner, "ner load": ner_load, "prefect": prefect}
+
+
+def print_floor(floor: dict[str, float], load: float | None, bare: float, pages: int) -> None:
+    """The "floor" line: the undroppable work per page against the bare loop (load: the flow's
+    profiled load stage, or None when the flow was not run)."""
+    parts = [("trafilatura's main pass with kabar's options (parse included)", floor["main pass"]),
+             ("NER over the extracted articles' text", floor["ner"]),
+             ("the load (the flow's load stage, profiled)", load),
+             (f"Prefect's fixed cost of a run ({floor['prefect']:.2f} CPU s) over {pages} pages", floor["prefect"])]
+    print(f"\nthe floor: work a fresh ingest cannot drop, CPU s (the bare loop: {bare:.2f} s, "
+          f"{1000 * bare / pages:.1f} ms a page)")
+    for label, secs in parts:
+        if secs is None:
+            print(f"  {label:<72}    (not run)")
+        else:
+            print(f"  {label:<72} {secs:7.2f} = {secs / bare:.2f}x")
+    total = sum(secs for _, secs in parts if secs is not None)
+    fixed = floor["prefect"]
+    print(f"floor: {1000 * total / pages:.1f} ms a page = {total / bare:.2f}x the bare loop at {pages} pages "
+          f"({(total - fixed) / bare:.2f}x per page + Prefect's {fixed:.1f} CPU s a run: "
+          f"{(total - fixed) / bare + fixed / (bare * 1000 / pages):.2f}x at 1,000 pages; "
+          f"NER model load {floor['ner load']:.2f} s a process, not counted)")
 
 
 def main() -> None:
@@ -195,7 +346,15 @@ def main() -> None:
         print(f"  per part: cProfile's inclusive times (profiled total {total:.1f} s) scaled to the unprofiled {plain:.1f} s")
         for label, secs in rows:
             print(f"  {label:<62} {secs * plain / total:7.2f}")
+        steps = counts["steps"]
+        own = sum(secs for label, secs in steps.items() if not label.startswith("trafilatura:"))
+        print(f"  per part, unprofiled (a timer around each step, another run: {sum(steps.values()):.1f} s); "
+              f"kabar's own steps {own:.2f} s = {own / bare:.2f}x the bare loop")
+        for label, secs in sorted(steps.items(), key=lambda kv: -kv[1]):
+            print(f"  {label:<62} {secs:7.2f} = {secs / bare:.2f}x")
+        floor = measure_floor(counts["batch"], counts["extracted"])
         if args.extract_only:
+            print_floor(floor, None, bare, args.pages)
             return
         from flows.ingest import ingest
 
@@ -229,6 +388,7 @@ def main() -> None:
             print(f"  {label:<62} {secs:7.2f}")
         print(f"  {'all':<62} {process:7.2f}  = {process / bare:.2f}x the bare loop "
               f"(without extraction: {(process - extraction) / bare:.2f}x)")
+        print_floor(floor, cumulative(stats, "tasks/load.py", "load_task")[0], bare, args.pages)
 
 
 if __name__ == "__main__":

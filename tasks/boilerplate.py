@@ -32,6 +32,7 @@ from kabar.tasking import NO_CACHE, task
 from kabar.text import line_key, site_of
 from tasks.dedupe import identify
 from tasks.normalise import clean_whitespace
+from tasks.page_links import PageLinks, page_links
 
 LOGGER = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ _BOX_WORDS = re.compile(
     re.IGNORECASE,
 )
 _MIN_LOOSE_CHARS = 60
+_NO_TEXT = ("script", "style", "noscript")
 PRUNE_ATTR = "data-kabar-prune"
 #: For ``trafilatura.bare_extraction(prune_xpath=...)``.
 PRUNE_XPATH = f"//*[@{PRUNE_ATTR}]"
@@ -66,6 +68,13 @@ def _wrap_loose_text(element: _Element) -> bool:
     """The run of text and inline children before the first block child becomes a <p> when it
     opens with a bold dateline and is long enough to be a paragraph (the lead); True if changed.
     Only the leading run: later loose text is left to trafilatura, which keeps it."""
+    # the cheap tests first (called for every div, span, td... of the page): no loose text before
+    # the children, and the first element child is the bold dateline (it precedes any block)
+    if _length(element.text):
+        return False
+    first = next((c for c in element if isinstance(c.tag, str) and c.tag != "br"), None)
+    if first is None or first.tag not in ("b", "strong"):
+        return False
     children = list(element)
     first_block = next((i for i, c in enumerate(children) if isinstance(c.tag, str) and c.tag in _BLOCK), None)
     if first_block is None:
@@ -92,22 +101,31 @@ def _wrap_loose_text(element: _Element) -> bool:
 def _sizes(tree: _Element) -> dict[_Element, tuple[int, int, int, int]]:
     """Per element: (text chars, link text chars, links, longest run of text outside links),
     computed bottom-up in one pass."""
+    # one Python step per node of the page (about 3,000): the helpers and max() are written out,
+    # and every child is already in ``sizes`` (children come after their parent in iter())
     sizes: dict[_Element, tuple[int, int, int, int]] = {}
+    nothing = (0, 0, 0, 0)
     for element in reversed(list(tree.iter())):
-        if not isinstance(element.tag, str) or element.tag in ("script", "style", "noscript"):
-            sizes[element] = (0, 0, 0, 0)
+        tag = element.tag
+        if not isinstance(tag, str) or tag in _NO_TEXT:
+            sizes[element] = nothing
             continue
-        text = run = _length(element.text)
+        own = element.text
+        text = run = len(own.strip()) if own else 0
         link = 0
         links = 0
         for child in element:
-            c_text, c_link, c_links, c_run = sizes.get(child, (0, 0, 0, 0))
-            tail = _length(child.tail)
+            c_text, c_link, c_links, c_run = sizes[child]
+            tail = child.tail
+            tail = len(tail.strip()) if tail else 0
             text += c_text + tail
             link += c_link
             links += c_links
-            run = max(run, c_run, tail)
-        if element.tag == "a":
+            if c_run > run:
+                run = c_run
+            if tail > run:
+                run = tail
+        if tag == "a":
             link, links, run = text, links + 1, 0
         sizes[element] = (text, link, links, run)
     return sizes
@@ -193,10 +211,10 @@ def prune_tree(tree: _Element) -> dict[str, int]:
     return done
 
 
-def link_texts(tree: _Element, min_chars: int = 15) -> list[str]:
+def link_texts(tree: _Element, min_chars: int = 15, links: PageLinks | None = None) -> list[str]:
     """The link texts (headlines) inside the lists ``prune_tree`` marked, and those of teaser
-    paragraphs (``teaser_links``)."""
-    texts: set[str] = set(teaser_links(tree))
+    paragraphs (``teaser_links``). ``links``: ``page_links(tree)`` when the caller has them."""
+    texts: set[str] = set(teaser_links(tree, links=links))
     # Lists only: taking the link texts of marked blocks too cost recall on trafilatura-eval.
     for block in tree.xpath(f"//*[@{PRUNE_ATTR}='link_lists']"):
         for link in block.iter("a"):
@@ -211,13 +229,13 @@ _TEASER_LABEL = re.compile(r"^\W*(?:\w+\W+){0,2}\w+\s*:\s*$")
 _PARAGRAPHS = ("p", "li", "div", "h2", "h3", "h4", "h5", "h6")
 
 
-def teaser_links(tree: _Element, min_chars: int = 20) -> list[str]:
+def teaser_links(tree: _Element, min_chars: int = 20, links: PageLinks | None = None) -> list[str]:
     """Link texts of teaser paragraphs inside an article: a paragraph that is only a short label
     and a colon, then one link to another page ("<p><b>Les også: <a>Headline</a></b></p>").
-    The shape says it, in any language; the label's words do not matter."""
+    The shape says it, in any language; the label's words do not matter. ``links``:
+    ``page_links(tree)`` when the caller has them."""
     found: list[str] = []
-    for link in tree.iter("a"):
-        text = " ".join(link.text_content().split())
+    for link, text in page_links(tree) if links is None else links:
         if len(text) < min_chars:
             continue
         block = next((a for a in link.iterancestors(*_PARAGRAPHS)), None)

@@ -42,6 +42,7 @@ from lxml.etree import _Element
 
 from kabar.text import absolute_url, site_of
 from tasks.jsonld import jsonld_nodes
+from tasks.page_links import PageLinks, page_links
 from tasks.main_blocks import (
     declared_summaries, keep_main_blocks, main_chunk_texts, main_containers, main_paragraphs,
     restore_main_paragraphs,
@@ -65,14 +66,14 @@ _PARAGRAPH_TAG = re.compile(r"<p[\s>]", re.IGNORECASE)  # not <path>, <picture>,
 ROUNDUP_SITES = 3
 
 
-def anchor_texts(tree: _Element, min_chars: int = 20, url: str | None = None) -> dict[str, str | None]:
+def anchor_texts(tree: _Element, min_chars: int = 20, url: str | None = None,
+                 links: PageLinks | None = None) -> dict[str, str | None]:
     """The texts of the page's links long enough to be headlines, whitespace-normalised,
     casefolded, each with the site it points to (None: the page's own site, a relative link, or
-    a page whose own site is unknown)."""
+    a page whose own site is unknown). ``links``: ``page_links(tree)`` when the caller has them."""
     own = site_of(url)
     texts: dict[str, str | None] = {}
-    for link in tree.iter("a"):
-        text = " ".join(link.text_content().split())
+    for link, text in page_links(tree) if links is None else links:
         if len(text) >= min_chars:
             texts.setdefault(text.casefold(), _foreign_site(link.get("href"), url, own))
     return texts
@@ -121,12 +122,13 @@ _LINE_END = (".", "!", "?", '"', "”", "»", "“", ")", ":", ";", ",")
 _BULLETS = "-•*·–—> "
 
 
-def other_pages_headlines(tree: _Element, url: str | None) -> set[str]:
+def other_pages_headlines(tree: _Element, url: str | None, links: PageLinks | None = None) -> set[str]:
     """The casefolded texts (four words or more) of the page's links to other pages: not in-page
-    anchors (a table of contents repeats the article's own subheadings), not the page itself."""
+    anchors (a table of contents repeats the article's own subheadings), not the page itself.
+    ``links``: ``page_links(tree)`` when the caller has them."""
     own = (url or "").split("#")[0]
     found: set[str] = set()
-    for link in tree.iter("a"):
+    for link, text in page_links(tree) if links is None else links:
         href = (link.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
@@ -134,7 +136,7 @@ def other_pages_headlines(tree: _Element, url: str | None) -> set[str]:
             target = absolute_url(own, href)
             if target is None or target.split("#")[0] == own:  # unreadable, or the page itself
                 continue
-        text = " ".join(link.text_content().split()).casefold()
+        text = text.casefold()
         if len(text.split()) >= 4:
             found.add(text)
     return found
@@ -199,10 +201,11 @@ def _precision_text(tree: _Element, url: str | None, prune_xpath: str | None) ->
 
 
 def choose_body(tree: _Element, url: str | None, default: str,
-                prune_xpath: str | None = None) -> tuple[str, str]:
+                prune_xpath: str | None = None, links: PageLinks | None = None) -> tuple[str, str]:
     """(text, candidate name). Raises nothing; returns ('', 'none') when only headline lists
-    were found (the caller treats that as a page with no article)."""
-    anchors = anchor_texts(tree, url=url)
+    were found (the caller treats that as a page with no article). ``links``: ``page_links(tree)``
+    when the caller has them."""
+    anchors = anchor_texts(tree, url=url, links=links)
     precision = _precision_text(tree, url, prune_xpath)
     default = (default or "").strip()
     ranked = []

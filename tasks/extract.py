@@ -23,6 +23,7 @@ from tasks.boilerplate import link_texts, prune_tree
 from tasks.candidates import choose_body, graft_embedded_article, other_pages_headlines, without_headlines
 from tasks.dates import JAKARTA, estimate_from_text, find_dates, find_dates_with_zone
 from tasks.outlets import site_names
+from tasks.page_links import page_links
 from tasks.page_type import ARTICLE, LISTING, OTHER, PAGE_TYPE_STAGE, html_page_type, is_feed, text_file_type
 from tasks.published import declared_published_at
 
@@ -144,15 +145,16 @@ def extract_html(html: str, url: str | None) -> dict:
         if kind not in (ARTICLE, OTHER):
             raise NotAnArticle(kind, reason)
         raise ExtractionError("no main text found")
-    links = link_texts(tree)
-    result["text"], result["body_candidate"] = choose_body(tree, url, result["text"])
-    result["page_type"], result["page_type_reason"] = html_page_type(tree, result["text"])
+    page = page_links(tree)  # the tree does not change from here on: its links read once
+    links = link_texts(tree, links=page)
+    result["text"], result["body_candidate"] = choose_body(tree, url, result["text"], links=page)
+    result["page_type"], result["page_type_reason"] = html_page_type(tree, result["text"], page)
     if result["page_type"] != ARTICLE:
         raise NotAnArticle(result["page_type"], result["page_type_reason"])
     result["declared_title"] = result.get("title")
     result["title"] = _better_title(result.get("title"), headings)
     result["text"], result["dropped_headlines"] = without_headlines(result["text"], [result["title"], result["declared_title"]],
-                                       other_pages_headlines(tree, url))
+                                       other_pages_headlines(tree, url, page))
     source = "metadata" if published is not None else None
     if published is not None:
         published = _visible_zone(tree, published, result.get("title"))

@@ -128,6 +128,9 @@ def main_containers(tree: _Element) -> list[_Element]:
         groups[_group_of(element)] = groups.get(_group_of(element), 0) + score
     main = max(scores, key=lambda e: (groups[_group_of(e)], scores[e]))
     words = _class_words(main)
+    chunks = [e for e in scores if _same_chunk(e, main, words)]
+    if len(chunks) == 1:  # main alone (most pages): no other chunk to place, so no walk of the page to order them
+        return chunks
     order = {element: i for i, element in enumerate(body.iter())}
     headlines = [order[h] for h in body.iter("h1")]
     home = next(main.iterancestors("article"), None)
@@ -136,7 +139,7 @@ def main_containers(tree: _Element) -> list[_Element]:
         low, high = sorted((order[element], order[main]))
         return next(element.iterancestors("article"), None) is home and not any(low < h < high for h in headlines)
 
-    chosen = [e for e in scores if _same_chunk(e, main, words) and (e is main or same_article(e))]
+    chosen = [e for e in chunks if e is main or same_article(e)]
     return sorted(chosen, key=order.__getitem__)
 
 

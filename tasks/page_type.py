@@ -20,6 +20,7 @@ from pathlib import PurePosixPath
 
 from lxml.etree import _Element
 from tasks.jsonld import jsonld_nodes
+from tasks.page_links import PageLinks, page_links
 
 ARTICLE, LISTING, GALLERY, VIDEO, OTHER = "article", "listing", "gallery", "video", "other"
 PAGE_TYPES = (ARTICLE, LISTING, GALLERY, VIDEO, OTHER)
@@ -94,20 +95,20 @@ def declared_types(tree: _Element) -> set[str]:
     return found
 
 
-def _headline_links(tree: _Element) -> int:
-    return sum(1 for a in tree.iter("a") if len(" ".join(a.text_content().split())) >= _HEADLINE_CHARS)
+def _headline_links(links: PageLinks) -> int:
+    return sum(1 for _, text in links if len(text) >= _HEADLINE_CHARS)
 
 
 def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def _headline_items(tree: _Element) -> list[tuple[str, str, str]]:
+def _headline_items(links: PageLinks) -> list[tuple[str, str, str]]:
     """(headline, item text, href) for each link whose text reads as a headline: the item is the
     largest block around the link holding little more than it (a teaser beside a headline)."""
     items = []
-    for link in tree.iter("a"):
-        headline = _norm(link.text_content())
+    texts: dict[_Element, str] = {}  # links in one list share ancestors: each one's text read once
+    for link, headline in links:
         href = (link.get("href") or "").strip()
         if len(headline) < _HEADLINE_CHARS or len(headline.split()) < 3 \
                 or not href or href.startswith(("#", "javascript:", "mailto:")):
@@ -116,7 +117,9 @@ def _headline_items(tree: _Element) -> list[tuple[str, str, str]]:
         for level, ancestor in enumerate(link.iterancestors()):
             if level >= _ITEM_LEVELS or ancestor.tag in ("body", "html"):
                 break
-            text = _norm(ancestor.text_content())
+            text = texts.get(ancestor)
+            if text is None:
+                text = texts[ancestor] = _norm(ancestor.text_content())
             if len(text) > len(headline) + _ITEM_EXTRA_CHARS:
                 break
             item = text
@@ -124,13 +127,15 @@ def _headline_items(tree: _Element) -> list[tuple[str, str, str]]:
     return items
 
 
-def listing_evidence(tree: _Element, body: str) -> tuple[float, int, bool]:
+def listing_evidence(tree: _Element, body: str, links: PageLinks | None = None) -> tuple[float, int, bool]:
     """(share of the body's words that are the page's link texts or teasers sitting beside a
     headline link of their own, number of distinct pages those headline links point to, whether
     the body's first sentence line (``_OPENING_WORDS`` words or more, ending as a sentence ends)
-    is one of those, or the body has no such line)."""
-    items = _headline_items(tree)
-    link_lines = {_norm(a.text_content()) for a in tree.iter("a")}
+    is one of those, or the body has no such line). ``links``: ``page_links(tree)`` when the
+    caller has them."""
+    links = page_links(tree) if links is None else links
+    items = _headline_items(links)
+    link_lines = {text for _, text in links}
     listed = total = 0
     opening = None
     for line in (_norm(raw) for raw in body.splitlines()):
@@ -155,11 +160,13 @@ def _has_player(tree: _Element) -> bool:
                for f in tree.iter("iframe"))
 
 
-def html_page_type(tree: _Element, body: str) -> tuple[str, str]:
-    """The type of an HTML page whose chosen body is ``body`` ('' when only headline lists were found)."""
+def html_page_type(tree: _Element, body: str, page: PageLinks | None = None) -> tuple[str, str]:
+    """The type of an HTML page whose chosen body is ``body`` ('' when only headline lists were
+    found). ``page``: ``page_links(tree)`` when the caller has them."""
     declared = declared_types(tree)
     n_words = words(body)
-    links = _headline_links(tree)
+    page = page_links(tree) if page is None else page
+    links = _headline_links(page)
     if not body:
         return LISTING, f"no article body, only lists of other articles' headlines ({links} headline links)"
     says_article = bool(declared & _ARTICLE_TYPES) or "og:article" in declared
@@ -171,7 +178,7 @@ def html_page_type(tree: _Element, body: str) -> tuple[str, str]:
     # og:type "article" is on every page of many sites, front pages included: only a JSON-LD
     # article type stands against a body that is other pages' headlines and teasers
     # a post followed by rows of other posts' teasers opens with its own prose: still an article
-    share, pages, opens_listed = listing_evidence(tree, body) if n_words >= SHORT_BODY_WORDS // 2 else (0.0, 0, False)
+    share, pages, opens_listed = listing_evidence(tree, body, page) if n_words >= SHORT_BODY_WORDS // 2 else (0.0, 0, False)
     if share >= LISTING_SHARE and pages >= MIN_LISTING_PAGES and opens_listed and not declared & _ARTICLE_TYPES:
         return LISTING, (f"{round(100 * share)}% of the text is headlines and teasers of other pages "
                          f"({pages} headline links)")
