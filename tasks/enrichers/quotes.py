@@ -67,7 +67,7 @@ _AFTER_DEMIKIAN = re.compile(
 _AFTER_PASSIVE = re.compile(
     r"^[ \t,.]*(?:(?:hal|ucapan|pernyataan|kalimat|perkataan|pesan|komentar)[ \t]+(?:itu|ini|tersebut)[ \t]+)?"
     r"(?:pun[ \t]+)?(?P<verb>di(?:ungkapkan|sampaikan|katakan|ucapkan|tuturkan|tegaskan|jelaskan|utarakan|lontarkan)"
-    r"|datang(?=[ \t]+dari\b))[ \t]+(?:oleh[ \t]+|dari[ \t]+)?(?P<nya>(?!))?(?P<rest>[^\n]*)",
+    r"|datang(?=[ \t]+dari\b))[ \t]+(?:oleh[ \t]+|dari[ \t]+)?(?P<rest>[^\n]*)",
     re.IGNORECASE,
 )
 _BEFORE = re.compile(rf"(?P<verb>\b(?:{BEFORE_VERBS}))(?:\s+bahwa)?\s*[,:]?\s*$", re.IGNORECASE)
@@ -143,7 +143,7 @@ def _after_attribution(after: str) -> Attribution | None:
 
 def _attribution_from(match: re.Match[str]) -> Attribution | None:
     verb = match.group("verb").casefold().strip()
-    if match.group("nya"):
+    if match.groupdict().get("nya"):  # "-nya" after the verb ("ujarnya"); the passive pattern has none
         return Attribution(verb, None, pronoun=True)
     phrase = _phrase(match.group("rest"))
     if not phrase:
