@@ -207,8 +207,8 @@ class Gazetteer:
     Issue 11, bounded memory: held as a dict of name keys -> lists of ``Place`` values (about
     48,000 places under some 400,000 names and aliases, a tuple of folded words each) it took
     about 280 MB of every enriching process (95 MB of live objects, the rest the allocator's
-    arenas left fragmented by the parse). Here each place stays one line of text until a lookup
-    needs it, and the names are an array of 64-bit hashes of their keys sorted with their row
+    arenas left fragmented by the parse). Here each place stays one line of the file (mapped
+    read-only, ``_read``) until a lookup needs it, and the names are an array of 64-bit hashes of their keys sorted with their row
     numbers: about 12 bytes a name. A hash match is confirmed against the place's own names, so a
     collision can never link a wrong place; namesakes come back in file order, as before."""
 

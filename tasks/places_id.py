@@ -178,8 +178,8 @@ def _row(area, point, how: str, aliases: set[str], parents: str) -> dict:
         "entity_id": f"wilayah:{area.code}", "name": area.name, "country": "ID",
         "lat": point[0] if point else "", "lon": point[1] if point else "",
         "population": 0, "aliases": "|".join(sorted(aliases)),
-        # only where the point comes from: 91,000 areas' rows stay in memory as text with the
-        # gazetteer, which writes the rest of the note when it reads one (``note``)
+        # only where the point comes from: the file holds 91,000 such rows, and the gazetteer
+        # writes the rest of the note when it reads one (``note``)
         "wikidata_note": how,
         "kind": kind, "parents": parents,
     }

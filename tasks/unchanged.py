@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-
 from kabar import settings
 from kabar.config import Warehouse
 from kabar.models import Fetched
