@@ -15,7 +15,8 @@ Every night, before the run:
 
 Then `kabar ingest --config SOAK.toml --warehouse W` runs as a whole process. Printed per night:
 wall and CPU seconds, peak resident memory of the run's process tree, exit status, articles and
-versions in the warehouse, this run's stage errors and its fetch outcomes; at the end, whether
+versions in the warehouse, this run's stage errors (counted, then each kind with its stage and the
+error's first line) and its fetch outcomes; at the end, whether
 every article is stored once (one row per URL), edits became versions, and nothing crashed, and
 the trend of the per-night wall and CPU time (least-squares slopes, seconds per night; CPU is the
 steadier one on a shared machine).
@@ -172,6 +173,11 @@ def facts(warehouse: Path) -> dict[str, int]:
             "urls": con.execute("SELECT count(DISTINCT url) FROM store.articles").fetchone()[0],
             "versions": con.execute("SELECT count(*) FROM store.article_versions WHERE version > 1").fetchone()[0],
             "errors": con.execute("SELECT count(*) FROM store.stage_errors WHERE run_id = ?", [run_id]).fetchone()[0],
+            # what the errors were: stage and the error's first line, counted (a 500 or 404 of the
+            # night's failing and gone pages is expected; anything else is a finding)
+            "reasons": con.execute(
+                "SELECT stage, left(split_part(error, chr(10), 1), 100) AS reason, count(*) FROM store.stage_errors "
+                "WHERE run_id = ? GROUP BY ALL ORDER BY 3 DESC, 1, 2", [run_id]).fetchall(),
         }
         return got
     finally:
@@ -250,6 +256,8 @@ def main() -> int:
                     requests[status] = requests.get(status, 0) + count
             print(f"{night:5d}  {code:4d}  {wall:7.1f}  {cpu:6.1f}  {peak:7.0f}  {got['articles']:8d}  {got['versions']:8d}"
                   f"  {got['errors']:6d}  {dict(sorted(requests.items()))}", flush=True)
+            for stage, reason, count in got.get("reasons", []):
+                print(f"       {count:4d} x {stage}: {reason}", flush=True)
             if code != 0:
                 print(output[-2500:])
         wall_slope, cpu_slope = slope(times), slope(cpus)
