@@ -28,7 +28,7 @@ same run as the bare loop and printed as a ratio to it (``measure_floor``): traf
 pass as kabar calls it (the parse, ``bare_extraction`` with metadata and tables), the NER over
 the extracted articles' text, the load (the flow's load stage, profiled) and Prefect's fixed cost
 of a run (a one-task flow's whole process less a bare extraction process's start) spread over
-the pages, and the same at 1,000 pages. trafilatura's precision pass is not in it (docs/orchestration.md,
+the pages, and the same at 1,000 pages. trafilatura's precision pass is not in it (docs/benchmarks.md,
 ninth round: it decides the body on a fifth of the pages). A whole
 ``kabar ingest`` (benchmarks/pipeline.py) adds the process start-up and, without
 $PREFECT_API_URL, Prefect's temporary API.
