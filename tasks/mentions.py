@@ -18,45 +18,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from copy import copy
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from tasks.entities import KnowledgeBase, Mention, fold, folded_tokens, name_gap_ok
+from tasks.entities import KnowledgeBase, Mention, fold, folded_tokens
+from tasks.mentions_text import (
+    _CURRENCY, _ORG_JOINERS, ADMIN_UNITS, FUNCTION_WORDS, ORG_HEADS, PLACE_HEADS, ROLE_CUES, _Span, _surface, _Text, _words,
+)
 
-_words = lambda text: frozenset(text.split())  # noqa: E731 - a compact way to write word lists
 
-#: Capitalised words that begin sentences, headlines and captions but are never names.
-FUNCTION_WORDS = _words("""
-    dia ia beliau mereka kami kita saya aku anda kamu namun tetapi tapi akan bahkan sebelumnya
-    selain sementara seperti menurut foto bulan tahun pekan minggu hari lihat baca juga simak
-    berdasarkan diketahui gambar laporan kunjungan kehadiran pertemuan langkah konferensi pidato
-    sistem negara rezim hubungan komentar perhentian peningkatan pada dalam di ke dari untuk oleh
-    dengan saat ketika setelah sebelum sejak hingga sampai jika bila karena sebab agar supaya
-    meski meskipun walaupun walau sedangkan lalu kemudian maka jadi bagi tentang terhadap atas
-    antara ini itu tersebut para sang sebuah seorang semua setiap banyak beberapa sejumlah
-    pihak kedua ketiga pertama satu dua tiga empat lima enam tujuh delapan sembilan sepuluh
-    ada tidak bukan belum sudah telah masih sedang harus dapat bisa boleh mungkin perlu ya
-    apa siapa mengapa kenapa bagaimana kapan mana adapun yakni yaitu sebagai selaku adalah
-    merupakan the a an in on at of for and or but with by from to this that it he she they we
-    senin selasa rabu kamis jumat sabtu januari februari maret april mei juni juli agustus
-    september oktober november desember perang rudal senjata militer tentara pasukan pemimpin
-    pemerintah media kantor berita video scroll continue with content loading sumber editor
-    penulis reporter baca selengkapnya halaman berikutnya sebelumnya artikel terkait copyright
-    di tengah sisi lain lebih kurang hampir sekitar sekarang kini kemarin besok nanti dulu
-    photographer fotografer by oleh
-""")
-#: Words introducing a person's name: roles (Presiden, analis ...) and reporting verbs (kata ...).
-ROLE_CUES = _words("""
-    presiden wapres wakil menteri menlu menhan mendagri analis pakar peneliti juru bicara
-    jubir direktur kepala ketua sekretaris sekjen jenderal jendral laksamana marsekal kolonel
-    letnan mayor kapten duta dubes profesor prof dr gubernur senator anggota pejabat komandan
-    panglima pemimpin diplomat utusan wartawan koresponden ilmuwan dosen pengamat ekonom kanselir
-    raja ratu perwira asisten penasihat deputi mantan pendiri ceo spokesperson analyst minister
-    president professor researcher fellow director chairman adik kakak putri putra istri suami
-    kata ujar ucap tegas sebut jelas tambah imbuh lanjut tutur terang ungkap menurut
-    akp akbp kompol iptu ipda aiptu bripka brigadir brigjen irjen komjen kapolri kapolda kapolres
-    kapolsek kasat kajari kajati kadis kabag kasubdit kadiv kabid kasi kasatreskrim wakapolda
-""")
 #: Portfolio and qualifier words that sit between a role and a name ("Menteri Pertahanan ...").
 PORTFOLIO = _words("""
     pertahanan luar negeri dalam keuangan sumber daya ekologi unifikasi perdagangan energi
@@ -66,31 +36,14 @@ PORTFOLIO = _words("""
 """)
 #: Lower-case words allowed between a role cue and the name it introduces.
 _BRIDGE = _words("dan luar negeri dalam urusan bidang untuk sumber daya seorang yang senior di dari")
-#: Words that head an organisation's name, and English words that end one.
-ORG_HEADS = _words("""
-    institut kementerian badan universitas lembaga komisi partai pusat departemen akademi yayasan
-    organisasi asosiasi komite dinas biro korps divisi angkatan komando markas bank perusahaan
-    institute university ministry center centre council agency foundation kantor dewan
-    kepolisian kejaksaan pengadilan mahkamah majelis kedutaan konsulat direktorat sekretariat
-    polri polda polres polsek polresta polrestabes kejari kejati kejagung kodim korem kodam
-    rutan lapas pemkot pemkab pemprov dprd dpr mpr kpu bawaslu kemenpan kemenkeu kemenhan
-""")
-#: Words that start a new administrative unit inside a run of place names ("Desa Alue Papeun
-#: Kecamatan Nisam Antara Aceh Utara" is three places).
-ADMIN_UNITS = _words("desa kelurahan kecamatan kabupaten kota provinsi propinsi dusun kampung")
 ORG_TAILS = _words("institute university center centre council agency foundation corporation group endowment ministry")
-_ORG_JOINERS = _words("dan untuk for of the and on bagi")
 #: Verbs after a name that make it a speaking person ("X mengatakan ...").
 SPEECH_AFTER = _words("mengatakan menyatakan berkata menegaskan menjelaskan menuturkan mengungkapkan menambahkan said told")
-_SENTENCE_BREAK = re.compile(r"[.!?\n:;\"“”]")
 # Indonesian derived nouns (pe-/ke-/per- ... -an: pendayagunaan, kebudayaan) are not name words.
 _STOP_GAP = re.compile(r"[.!?]")
 #: A model code: one to three capitals and digits ("S6", "A52", "G1"), maybe a letter after.
 _MODEL_CODE = re.compile(r"[A-Z]{1,3}\d{1,4}[a-zA-Z]?")
 _LOWER_WORD = re.compile(r"[^\W\d_]+")
-#: Words that head the name of a place people go to, not of a body: an airport, a port, a mountain.
-PLACE_HEADS = _words("bandara bandar stadion pelabuhan terminal stasiun gunung pantai pulau danau sungai selat teluk "
-                     "jalan jl lapangan alun-alun taman")
 #: Words before a name that make it a place when the model read it as a body: a locative
 #: preposition ("di Bandung") or the head of a region ("Gubernur NTB", "Bupati Gianyar").
 _PLACE_CUES = _words("di ke dari menuju gubernur bupati walikota camat provinsi kabupaten")
@@ -102,68 +55,8 @@ _PLACE_TAILS = _words("square stadium airport street avenue bridge park station"
 _DERIVED_NOUN = re.compile(r"^(?:pe|ke|per)\w{4,}an$")
 
 
-@dataclass
-class _Span:
-    i: int
-    j: int  # token end (exclusive)
-    entity_id: str | None
-    type: str
-    canonical: str | None = None  # a short reference's full name
-    name: str = ""  # the span's own text (set before short references are resolved)
-
-
-class _Text:
-    """One text's tokens with the folds, case and coverage the passes share."""
-
-    def __init__(self, text: str, work: Any = None) -> None:
-        self.text = text
-        # shared with the themes enricher through the article's work: read, never changed
-        self.toks, self.folded = folded_tokens(text, work)
-        self.lower = [t.casefold() for t, _, _ in self.toks]
-        self.covered = [False] * len(self.toks)
-        self.headline = self._headline_tokens()
-
-    def _headline_tokens(self) -> list[bool]:
-        """Tokens on Title Case lines (headlines, related-article links), where capitals say
-        nothing about names: no unlinked names are taken from them."""
-        flags = [False] * len(self.toks)
-        line_start, k = 0, 0
-        for line in self.text.split("\n"):
-            line_end = line_start + len(line)
-            first = k
-            while k < len(self.toks) and self.toks[k][1] < line_end:
-                k += 1
-            words = [t for t, _, _ in self.toks[first:k] if t.isalpha()]
-            if len(words) >= 4 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words):
-                for i in range(first, k):
-                    flags[i] = True
-            line_start = line_end + 1
-        return flags
-
-    def cover(self, span: _Span) -> None:
-        for k in range(span.i, span.j):
-            self.covered[k] = True
-
-    def joined(self, k: int) -> bool:
-        """Whether token k continues token k-1 as part of one name."""
-        return k > 0 and name_gap_ok(self.text, self.toks[k - 1][2], self.toks[k][1])
-
-    def hyphen_joined(self, k: int) -> bool:
-        return k > 0 and "-" in self.text[self.toks[k - 1][2]:self.toks[k][1]]
-
-    def break_between(self, a: int, b: int) -> bool:
-        """Whether a sentence break (or quote mark) separates tokens a < b."""
-        return bool(_SENTENCE_BREAK.search(self.text, self.toks[a][2], self.toks[b][1]))
-
-    def capitalised(self, k: int) -> bool:
-        tok = self.toks[k][0]
-        return tok[:1].isupper() and tok.isalpha()
-
-
 #: Heads of a state body's name, whose country is named in it ("Kementerian Pertahanan Korea Selatan").
 _STATE_BODIES = frozenset("kementerian departemen dinas badan dewan angkatan kantor kedutaan kemlu kemhan kemenlu".split())
-#: Words before "AS"/"Amerika" that make it a currency, not a mention of the country.
-_CURRENCY = frozenset({"dolar", "dollar", "usd"})
 
 
 def _kb_pass(doc: _Text, kb: KnowledgeBase) -> list[_Span]:
@@ -568,10 +461,6 @@ def _consolidate_types(doc: _Text, spans: list[_Span]) -> None:
     for span in spans:
         if span.entity_id is None:
             span.type = votes[_surface(doc, span)].most_common(1)[0][0]
-
-
-def _surface(doc: _Text, span: _Span) -> str:
-    return doc.text[doc.toks[span.i][1]:doc.toks[span.j - 1][2]]
 
 
 def _ner_span(doc: _Text, kb: KnowledgeBase, i: int, j: int, kind: str, acronyms: dict) -> _Span | None:
