@@ -22,24 +22,13 @@ from dataclasses import replace
 from typing import Any
 
 from tasks.entities import KnowledgeBase, Mention, fold, folded_tokens
+from tasks.mentions_kb import _kb_pass
 from tasks.mentions_text import (
     _CURRENCY, _ORG_JOINERS, ADMIN_UNITS, FUNCTION_WORDS, ORG_HEADS, PLACE_HEADS, ROLE_CUES, _Span, _surface, _Text, _words,
 )
+from tasks.mentions_unlinked import _unlinked_pass
 
 
-#: Portfolio and qualifier words that sit between a role and a name ("Menteri Pertahanan ...").
-PORTFOLIO = _words("""
-    pertahanan luar negeri dalam keuangan sumber daya ekologi unifikasi perdagangan energi
-    kesehatan pendidikan informasi komunikasi hukum keamanan urusan strategi politik militer
-    pertama besar umum senior utama nasional federal negara eksekutif tinggi agung darat laut
-    udara staf gabungan bidang studi kajian riset dan urusan sekretariat kabinet pelaksana
-""")
-#: Lower-case words allowed between a role cue and the name it introduces.
-_BRIDGE = _words("dan luar negeri dalam urusan bidang untuk sumber daya seorang yang senior di dari")
-ORG_TAILS = _words("institute university center centre council agency foundation corporation group endowment ministry")
-#: Verbs after a name that make it a speaking person ("X mengatakan ...").
-SPEECH_AFTER = _words("mengatakan menyatakan berkata menegaskan menjelaskan menuturkan mengungkapkan menambahkan said told")
-# Indonesian derived nouns (pe-/ke-/per- ... -an: pendayagunaan, kebudayaan) are not name words.
 _STOP_GAP = re.compile(r"[.!?]")
 #: A model code: one to three capitals and digits ("S6", "A52", "G1"), maybe a letter after.
 _MODEL_CODE = re.compile(r"[A-Z]{1,3}\d{1,4}[a-zA-Z]?")
@@ -50,34 +39,6 @@ _PLACE_CUES = _words("di ke dari menuju gubernur bupati walikota camat provinsi 
 #: Legal forms that end a company's name ("PT Astra Otoparts Tbk", "Samsung Electronics Co Ltd"),
 #: unlike "PT", which starts one (_LEGAL_FORMS below has both).
 _LEGAL_ENDINGS = _words("tbk persero ltd inc corp llc plc gmbh")
-#: English words that end a place's name ("Kim Il Sung Square").
-_PLACE_TAILS = _words("square stadium airport street avenue bridge park station")
-_DERIVED_NOUN = re.compile(r"^(?:pe|ke|per)\w{4,}an$")
-
-
-#: Heads of a state body's name, whose country is named in it ("Kementerian Pertahanan Korea Selatan").
-_STATE_BODIES = frozenset("kementerian departemen dinas badan dewan angkatan kantor kedutaan kemlu kemhan kemenlu".split())
-
-
-def _kb_pass(doc: _Text, kb: KnowledgeBase) -> list[_Span]:
-    """KB aliases, longest first; places named inside an organisation's name ("Kementerian
-    Pertahanan Korea Selatan") are also kept, overlapping it."""
-    spans = []
-    i = 0
-    while i < len(doc.toks):
-        hit = kb.match_at(doc.toks, doc.folded, i, doc.text)
-        if hit and not _skip_kb_hit(doc, i, hit[0], kb.entities[hit[1]].type):
-            span = _Span(i, i + hit[0], hit[1], kb.entities[hit[1]].type)
-            if span.type == "person":
-                span = _place_named_after(doc, span.i, span.j) or span
-            spans.append(span)
-            doc.cover(span)
-            if span.type == "organization" and doc.lower[i] in _STATE_BODIES:
-                spans += _places_inside(doc, kb, span)
-            i = span.j
-        else:
-            i += 1
-    return spans
 
 
 def _name_start(doc: _Text, i: int) -> int:
@@ -104,108 +65,6 @@ def _opens_sentence(doc: _Text, k: int) -> bool:
     """Whether token k may be capitalised only for its place: a sentence's, a quote's or a Title
     Case line's first word."""
     return k == 0 or doc.headline[k] or doc.break_between(k - 1, k)
-
-
-def _place_named_after(doc: _Text, i: int, j: int) -> _Span | None:
-    """A place named after the person the KB matched at i..j ("Lapangan Kim Il Sung", "Kim Il
-    Sung Square"): the place, unlinked, and no mention of the person."""
-    if i > 0 and doc.lower[i - 1] in PLACE_HEADS and doc.capitalised(i - 1) and doc.joined(i):
-        return _Span(i - 1, j, None, "place")
-    if j < len(doc.toks) and doc.lower[j] in _PLACE_TAILS and doc.capitalised(j) and doc.joined(j):
-        return _Span(i, j + 1, None, "place")
-    return None
-
-
-def _skip_kb_hit(doc: _Text, i: int, width: int, kind: str) -> bool:
-    """A currency ("dolar AS") is not the country; a KB surname right after an unknown given
-    name ("Yuriy Belousov") is another person, left to the unlinked pass."""
-    if i == 0:
-        return False
-    if kind == "place" and doc.lower[i - 1] in _CURRENCY:
-        return True
-    return kind == "person" and width == 1 and doc.joined(i) and _person_token(doc, i - 1)
-
-
-def _places_inside(doc: _Text, kb: KnowledgeBase, outer: _Span) -> list[_Span]:
-    found = []
-    for k in range(outer.i + 1, outer.j):
-        hit = kb.match_at(doc.toks[:outer.j], doc.folded[:outer.j], k, doc.text)
-        if hit and kb.entities[hit[1]].type == "place":
-            found.append(_Span(k, k + hit[0], hit[1], "place"))
-    return found
-
-
-def _person_token(doc: _Text, k: int) -> bool:
-    low = doc.lower[k]
-    if doc.covered[k] or low in FUNCTION_WORDS or low in ROLE_CUES or low in PORTFOLIO or low in ORG_HEADS:
-        return False
-    tok = doc.toks[k][0]
-    if not tok.isalpha() or tok.isupper() or doc.headline[k] or _DERIVED_NOUN.match(low):
-        return False
-    return tok[:1].isupper() or doc.hyphen_joined(k)
-
-
-def _cued_before(doc: _Text, i: int) -> bool:
-    """A role or reporting cue shortly before token i, in the same sentence."""
-    k = i - 1
-    steps = 0
-    while k >= 0 and steps < 7 and not doc.break_between(k, i):
-        low = doc.lower[k]
-        if low in ROLE_CUES:
-            return True
-        # only KB names (countries, agencies) and portfolio words may sit between the cue and the
-        # name: skipping any capitalised word would take "Menteri Pemuda dan Olahraga X" as a name
-        if not (doc.covered[k] or low in PORTFOLIO or low in _BRIDGE):
-            return False
-        k -= 1
-        steps += 1
-    return False
-
-
-def _cued_after(doc: _Text, j: int) -> bool:
-    """A role in apposition ("X, seorang analis") or a speech verb ("X mengatakan") after a name."""
-    if j >= len(doc.toks):
-        return False
-    gap = doc.text[doc.toks[j - 1][2]:doc.toks[j][1]].strip()
-    if gap == "":
-        return doc.lower[j] in SPEECH_AFTER
-    if gap == ",":
-        ahead = doc.lower[j:j + 2]
-        return any(w in ROLE_CUES or w in ("seorang", "salah", "sebagai", "selaku") for w in ahead)
-    return False
-
-
-def _unlinked_pass(doc: _Text) -> list[_Span]:
-    spans: list[_Span] = []
-    n = len(doc.toks)
-    i = 0
-    while i < n:
-        # organisations: a head word ("Institut", "Kementerian") then capitalised words
-        if not doc.covered[i] and not doc.headline[i] and doc.lower[i] in ORG_HEADS and doc.capitalised(i):
-            j = i + 1
-            while j < n and not doc.covered[j] and doc.joined(j) and doc.lower[j] not in ROLE_CUES and (
-                (doc.capitalised(j) and doc.lower[j] not in FUNCTION_WORDS) or
-                (doc.lower[j] in _ORG_JOINERS and j + 1 < n and doc.capitalised(j + 1))
-            ):
-                j += 1
-            if j - i >= 2 and doc.lower[j - 1] not in _ORG_JOINERS:
-                spans.append(_Span(i, j, None, "organization"))
-                i = j
-                continue
-        if _person_token(doc, i) and doc.toks[i][0][:1].isupper():
-            j = i + 1
-            while j < n and j - i < 4 and doc.joined(j) and _person_token(doc, j):
-                j += 1
-            if doc.lower[j - 1] in ORG_TAILS and j - i >= 2:
-                spans.append(_Span(i, j, None, "organization"))
-            elif j - i >= 2 and (_cued_before(doc, i) or _cued_after(doc, j)):
-                spans.append(_Span(i, j, None, "person"))
-            i = j
-            continue
-        i += 1
-    for span in spans:
-        doc.cover(span)
-    return spans
 
 
 def _local_aliases(doc: _Text, spans: list[_Span], position: int | None = None) -> dict[tuple[str, ...], list[tuple[int, _Span]]]:
