@@ -16,26 +16,25 @@ so sentence-initial words do not become entities.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from copy import copy
 from dataclasses import replace
 from typing import Any
 
-from tasks.entities import KnowledgeBase, Mention, fold, folded_tokens
+from tasks.entities import KnowledgeBase, Mention, fold
+from tasks.mentions_acronyms import (
+    _acronym_definitions, _acronym_pass, _common_acronyms, _counted_acronyms, _short_forms_of_bodies,
+)
 from tasks.mentions_kb import _kb_pass
 from tasks.mentions_text import (
-    _CURRENCY, _ORG_JOINERS, ADMIN_UNITS, FUNCTION_WORDS, ORG_HEADS, PLACE_HEADS, ROLE_CUES, _Span, _surface, _Text, _words,
+    _CURRENCY, ADMIN_UNITS, FUNCTION_WORDS, ORG_HEADS, PLACE_HEADS, ROLE_CUES, _Span, _surface, _Text, _words,
 )
+from tasks.mentions_types import _consolidate_types, _gazetteer_name, _retype_by_context, _split_at_text_places
 from tasks.mentions_unlinked import _unlinked_pass
 
 
 _STOP_GAP = re.compile(r"[.!?]")
 #: A model code: one to three capitals and digits ("S6", "A52", "G1"), maybe a letter after.
 _MODEL_CODE = re.compile(r"[A-Z]{1,3}\d{1,4}[a-zA-Z]?")
-_LOWER_WORD = re.compile(r"[^\W\d_]+")
-#: Words before a name that make it a place when the model read it as a body: a locative
-#: preposition ("di Bandung") or the head of a region ("Gubernur NTB", "Bupati Gianyar").
-_PLACE_CUES = _words("di ke dari menuju gubernur bupati walikota camat provinsi kabupaten")
 #: Legal forms that end a company's name ("PT Astra Otoparts Tbk", "Samsung Electronics Co Ltd"),
 #: unlike "PT", which starts one (_LEGAL_FORMS below has both).
 _LEGAL_ENDINGS = _words("tbk persero ltd inc corp llc plc gmbh")
@@ -138,34 +137,6 @@ def _follow_full_name(span: _Span, doc: _Text, local: dict[tuple[str, ...], list
         span.canonical = full.name or span.canonical
 
 
-# "Komite Peralihan Aceh (KPA)": a name, then its acronym in brackets.
-_ACRONYM = re.compile(r"\(\s*([A-Z][A-Za-z]{1,7})\s*\)")
-
-
-def _acronym_definitions(doc: _Text) -> dict[str, tuple[int, int]]:
-    """Acronyms the text spells out: acronym -> token span (i, j) of the full name before it.
-    The full name's capitalised words' initials must spell the acronym (some letters may come
-    from one word: "Kemenpan" -> KP), so "(KPA)" after "Komite Peralihan Aceh" counts."""
-    found: dict[str, tuple[int, int]] = {}
-    for match in _ACRONYM.finditer(doc.text):
-        acronym = match.group(1)
-        if not acronym[:2].isupper():
-            continue
-        end = next((k for k, t in enumerate(doc.toks) if t[1] >= match.start()), len(doc.toks))
-        initials, i = "", end
-        while i > 0 and end - i < 8 and len(initials) < len(acronym):
-            i -= 1
-            tok = doc.toks[i][0]
-            if doc.lower[i] in _ORG_JOINERS and i > 0:
-                continue
-            if not tok[:1].isupper():
-                break
-            initials = tok[0] + initials
-        if initials.upper() == acronym.upper() and end - i >= 2:
-            found.setdefault(acronym, (i, end))
-    return found
-
-
 def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[str, tuple[int, int]]) -> list[_Span]:
     """Names the learned model recognises (tasks/ner.py) that the KB pass did not already take:
     linked to the KB by alias and type when it knows them, else kept as typed unlinked names.
@@ -245,81 +216,10 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
     return added
 
 
-def _common_acronyms(doc: _Text) -> set[str]:
-    """Acronyms the text spells out in lower-case words ("layanan over the top (OTT)", "base
-    transceiver station (BTS)"): abbreviations of common nouns, never names."""
-    found = set()
-    for match in _ACRONYM.finditer(doc.text):
-        acronym = match.group(1)
-        words = _LOWER_WORD.findall(doc.text, max(0, match.start() - 12 * len(acronym)), match.start())
-        tail = words[-len(acronym):] if len(words) >= len(acronym) else []
-        if tail and all(w.islower() for w in tail) and "".join(w[0] for w in tail) == acronym.casefold():
-            found.add(acronym)
-    return found
-
-
-def _short_forms_of_bodies(doc: _Text, spans: list[_Span]) -> None:
-    """A one-word name in parentheses right after an organisation's name is its short form ("PT
-    Hutchison 3 Indonesia (Tri)"): that word elsewhere in the text is the organisation, whatever
-    type the model guessed for it ("Tri" read as a first name)."""
-    orgs = {s.j: s for s in spans if s.type == "organization"}
-    starts = {t[1]: k for k, t in enumerate(doc.toks)}
-    for match in _ACRONYM.finditer(doc.text):
-        k = starts.get(match.start(1))
-        owner = orgs.get(k) if k is not None else None
-        if owner is None or doc.text[doc.toks[k - 1][2]:match.start(1)].strip() != "(":
-            continue
-        short = match.group(1)
-        for span in spans:
-            if span is not owner and span.j - span.i == 1 and doc.toks[span.i][0] == short and span.entity_id is None:
-                span.type, span.entity_id, span.canonical = "organization", owner.entity_id, _surface(doc, owner)
-
-
-def _split_at_text_places(doc: _Text, spans: list[_Span]) -> list[_Span]:
-    """Names the model ran together with a place the same text names on its own: "Kajari
-    Lhoksukon Teuku Rahmatsyah" is an office of Lhoksukon and a person (the place is cut off the
-    person's name); "Kecamatan Nisam Antara Aceh Utara" is two places (split)."""
-    places = {tuple(doc.folded[s.i:s.j]) for s in spans if s.type == "place"}
-    added: list[_Span] = []
-    for span in spans:
-        if span.entity_id is not None or span.j - span.i < 3 or span.canonical:
-            continue
-        if span.type == "person":
-            cut = next((p for p in range(span.j - span.i - 2, 0, -1)
-                        if tuple(doc.folded[span.i:span.i + p]) in places), 0)
-            span.i += cut
-        elif span.type == "place" and span.j < len(doc.lower) and doc.lower[span.j] == "alias":
-            # "Daerah II Aceh Utara Mahmudsyah alias Ayah Mud": a place the text names, then the
-            # person the alias belongs to (a place has no alias)
-            keep = next((p for p in range(span.j - span.i - 1, 0, -1)
-                         if tuple(doc.folded[span.i:span.i + p]) in places), 0)
-            if keep:
-                added.append(_Span(span.i + keep, span.j, None, "person"))
-                span.j = span.i + keep
-        elif span.type == "place":
-            cut = next((p for p in range(span.j - span.i - 1, 0, -1)
-                        if tuple(doc.folded[span.j - p:span.j]) in places
-                        and doc.lower[span.j - p - 1] not in ADMIN_UNITS), 0)
-            if cut:
-                added.append(_Span(span.j - cut, span.j, None, "place"))
-                span.j -= cut
-    return added
-
-
 def _admin_parts(doc: _Text, i: int, j: int) -> list[tuple[int, int]]:
     cuts = [k for k in range(i + 1, j) if doc.lower[k] in ADMIN_UNITS]
     bounds = [i, *cuts, j]
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
-
-
-def _consolidate_types(doc: _Text, spans: list[_Span]) -> None:
-    """One name, one type in one text: the type the model gave it most often (first wins ties)."""
-    votes: dict[str, Counter] = {}
-    for span in spans:
-        votes.setdefault(_surface(doc, span), Counter())[span.type] += 1
-    for span in spans:
-        if span.entity_id is None:
-            span.type = votes[_surface(doc, span)].most_common(1)[0][0]
 
 
 def _ner_span(doc: _Text, kb: KnowledgeBase, i: int, j: int, kind: str, acronyms: dict) -> _Span | None:
@@ -342,110 +242,6 @@ def _ner_span(doc: _Text, kb: KnowledgeBase, i: int, j: int, kind: str, acronyms
     for k in range(i, j):
         doc.covered[k] = True
     return span
-
-
-def _acronym_pass(doc: _Text, spans: list[_Span], acronyms: dict[str, tuple[int, int]]) -> list[_Span]:
-    """Every use of an acronym the text spelled out refers to the spelled-out name: its KB
-    reading elsewhere ("KPA" = Korean People's Army) is replaced."""
-    added: list[_Span] = []
-    for acronym, (i, j) in acronyms.items():
-        full = next((s for s in spans if s.i == i and s.j == j), None)
-        if full is None:
-            full = next((s for s in spans if s.i <= i < s.j or s.i < j <= s.j), None)
-        if full is None or (full.i, full.j) != (i, j):
-            kind = "place" if doc.lower[i] in PLACE_HEADS else "organization"  # "Bandara Internasional Lombok (BIL)"
-            full = _Span(i, j, full.entity_id if full and (full.i, full.j) == (i, j) else None, kind)
-            spans[:] = [s for s in spans if s.j <= i or s.i >= j]
-            added.append(full)
-            for k in range(i, j):
-                doc.covered[k] = True
-        for k, tok in enumerate(doc.toks):
-            if tok[0] != acronym:
-                continue
-            for s in spans:
-                if s.i == k and s.j == k + 1:
-                    s.entity_id, s.type, s.canonical = full.entity_id, full.type, _surface(doc, full)
-                    break
-            else:
-                if not doc.covered[k]:
-                    added.append(_Span(k, k + 1, full.entity_id, full.type, _surface(doc, full)))
-                    doc.covered[k] = True
-    return added
-
-
-#: Lower-case nouns that introduce a body by its name ("tim Project Zero", "operator Telkomsel",
-#: "pabrikan Wuling"): the name after them is an organisation, whatever the model guessed.
-ORG_DESCRIPTORS = _words("""
-    tim operator perusahaan produsen pabrikan merek maskapai klub grup emiten startup vendor
-    penyedia raksasa stasiun harian portal situs aplikasi platform
-""")
-_LIST_JOINERS = frozenset({",", "dan", "serta", "atau", "and"})
-
-
-def _retype_by_context(doc: _Text, spans: list[_Span]) -> None:
-    """Unlinked names typed by the words around them (issue 14's false positives of the wrong
-    type): after an organisation descriptor ("tim Project Zero" was a person), and as one item
-    of a list whose other items agree on a type ("Telkomsel, XL Axiata, Indosat Ooredoo, dan
-    Smartfren": Telkomsel was a place). One name keeps one type in a text."""
-    retyped: dict[str, str] = {}
-    for span in spans:
-        if span.entity_id is None and span.type == "organization" and span.i > 0 \
-                and doc.lower[span.i - 1] in _PLACE_CUES and _gazetteer_name(_surface(doc, span)):
-            retyped[_surface(doc, span)] = "place"  # "di Bandung", "Gubernur NTB": a place the model read as a body
-    for span in spans:
-        if span.entity_id is None and span.type != "organization" and span.i > 0 \
-                and doc.lower[span.i - 1] in ORG_DESCRIPTORS \
-                and doc.text[doc.toks[span.i - 1][2]:doc.toks[span.i][1]].isspace():
-            retyped[_surface(doc, span)] = "organization"
-    ordered = sorted(spans, key=lambda s: s.i)
-    lists: list[list[_Span]] = []
-    for span in ordered:
-        if lists and _joined_by_list_words(doc, lists[-1][-1], span):
-            lists[-1].append(span)
-        else:
-            lists.append([span])
-    for items in lists:
-        if len(items) < 3:
-            continue
-        for span in items:
-            if span.entity_id is not None:
-                continue
-            others = Counter(s.type for s in items if s is not span)
-            kind, votes = others.most_common(1)[0]
-            if kind != span.type and votes == len(items) - 1:
-                retyped.setdefault(_surface(doc, span), kind)
-    for span in spans:
-        if span.entity_id is None and _surface(doc, span) in retyped:
-            span.type = retyped[_surface(doc, span)]
-
-
-def _gazetteer_name(surface: str) -> bool:
-    """Whether the places gazetteer (tasks/places.py) has ``surface`` itself as a place's own name,
-    or as an Indonesian place's alias ("NTB"): GeoNames' alternate names elsewhere include words
-    that are bodies' names too ("Google" is an alternate name of Topeka)."""
-    from tasks.places import _key as gazetteer_key, gazetteer  # loaded on need (a large file)
-
-    key, found = gazetteer().namesakes(surface)
-    if len(key) != len(folded_tokens(surface)[1]):
-        return False  # found only without a prefix word
-    return any(p.entity.country == "ID" or gazetteer_key(p.entity.name) == key for p in found)
-
-
-def _joined_by_list_words(doc: _Text, first: _Span, second: _Span) -> bool:
-    """Whether only list punctuation and joiners (", ", "dan", "serta") stand between two spans."""
-    gap = doc.text[doc.toks[first.j - 1][2]:doc.toks[second.i][1]]
-    words = gap.replace(",", " , ").split()
-    return bool(words) and all(w.casefold() in _LIST_JOINERS for w in words)
-
-
-#: Words that count things: "38.900 unit BTS", "200 buah ATM" are equipment, not bodies.
-_COUNTERS = _words("unit buah")
-
-
-def _counted_acronyms(doc: _Text) -> set[str]:
-    """All-caps words the text counts somewhere ("unit BTS"): common nouns, never names."""
-    return {doc.toks[k][0] for k in range(1, len(doc.toks))
-            if doc.lower[k - 1] in _COUNTERS and doc.toks[k][0].isupper() and len(doc.toks[k][0]) >= 2}
 
 
 def find_mentions(text: str, kb: KnowledgeBase, context: str = "") -> list[Mention]:
