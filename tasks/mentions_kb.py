@@ -1,5 +1,6 @@
-"""The first pass of tasks/mentions.py: knowledge-base aliases, through the KB's token trie
-(tasks/entities.py ``KnowledgeBase.match_at``), longest match first, each linked to its entity.
+"""Step 2 of tasks/mentions.py, its first pass over the names: knowledge-base aliases, through
+the KB's token trie (tasks/entities.py ``KnowledgeBase.match_at``), longest match first, each
+linked to its entity.
 
 In order, at each token: a hit is skipped when it is a currency ("dolar AS") or a KB surname
 right after an unknown given name ("Yuriy Belousov", left to the later passes); a person's name

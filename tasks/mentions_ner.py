@@ -1,6 +1,6 @@
-"""The second pass of tasks/mentions.py: names the learned model recognises (tasks/ner.py
-``recognise``) that the KB pass did not take, linked to the KB when the whole name is one of an
-entity's aliases of the same type, else kept as typed unlinked names.
+"""Step 3 of tasks/mentions.py, its second pass over the names: names the learned model
+recognises (tasks/ner.py ``recognise``) that the KB pass did not take, linked to the KB when the
+whole name is one of an entity's aliases of the same type, else kept as typed unlinked names.
 
 Each recognised name, in order: cut at a sentence break that lost its space ("Dani.Tri"); roles
 and sentence-opening function words trimmed off a person's name, and the name extended back

@@ -1,8 +1,8 @@
 """Names the knowledge base and the learned model both missed, found by rule and kept unlinked
-(the third pass of tasks/mentions.py, after the KB's and the model's):
+(step 4 of tasks/mentions.py, after the KB's pass and the model's):
 
 - organisations named by a head word and the capitalised words after it ("Institut Sejong",
-  "Kementerian Pertahanan ..."), or by an English tail word ("... Endowment", "... University");
+  "Kementerian Pertahanan ..."), or by an English tail word ("... University", "... Foundation");
 - persons: two to four capitalised words introduced by a role or a reporting cue before them
   ("analis ...", "Menteri Pertahanan ...", "kata ...") or after them ("X, seorang pakar",
   "X mengatakan").
@@ -25,7 +25,7 @@ PORTFOLIO = _words("""
 """)
 #: Lower-case words allowed between a role cue and the name it introduces.
 _BRIDGE = _words("dan luar negeri dalam urusan bidang untuk sumber daya seorang yang senior di dari")
-#: English words that end an organisation's name ("Carnegie Endowment", "Sejong Institute").
+#: English words that end an organisation's name ("... University", "... Foundation").
 ORG_TAILS = _words("institute university center centre council agency foundation corporation group endowment ministry")
 #: Verbs after a name that make it a speaking person ("X mengatakan ...").
 SPEECH_AFTER = _words("mengatakan menyatakan berkata menegaskan menjelaskan menuturkan mengungkapkan menambahkan said told")
