@@ -1,4 +1,4 @@
-"""The knowledge base and mention finding (tasks/entities.py, tasks/mentions.py) on the project's
+"""The knowledge base and mention finding (tasks/entities.py, tasks/mentions*.py) on the project's
 own Indonesian fixture text (tests/fixtures/enrichment/)."""
 
 from __future__ import annotations
@@ -156,7 +156,9 @@ def test_a_period_joins_abbreviations_and_web_names_not_run_together_sentences(k
 
 
 def test_abbreviations_of_common_words_and_model_codes_are_not_names(kb) -> None:
-    from tasks.mentions import _common_acronyms, _ner_span, _Text
+    from tasks.mentions_acronyms import _common_acronyms
+    from tasks.mentions_ner import _ner_span
+    from tasks.mentions_text import _Text
 
     doc = _Text("Operator menyiapkan layanan over the top (OTT) bersama Komite Pemilihan Umum (KPU) dan "
                 "base transceiver station (BTS) baru.")
@@ -176,7 +178,8 @@ def test_an_airport_spelled_out_with_its_acronym_is_a_place(kb) -> None:
 
 
 def test_names_run_together_with_a_place_the_text_names_are_cut_there(kb) -> None:
-    from tasks.mentions import _Span, _split_at_text_places, _Text
+    from tasks.mentions_text import _Span, _Text
+    from tasks.mentions_types import _split_at_text_places
 
     doc = _Text("Kajari Sigli Cut Nyak Meutia hadir. Berkas dikirim ke Rutan Sigli di Desa Blang Kecamatan "
                 "Mutiara Pidie Jaya, lalu ke Pidie Jaya.")
@@ -196,7 +199,8 @@ def test_names_run_together_with_a_place_the_text_names_are_cut_there(kb) -> Non
 
 
 def test_a_short_form_in_parentheses_after_a_body_is_that_body(kb) -> None:
-    from tasks.mentions import _short_forms_of_bodies, _Span, _Text
+    from tasks.mentions_acronyms import _short_forms_of_bodies
+    from tasks.mentions_text import _Span, _Text
 
     doc = _Text("Direktur PT Sinar Nusantara Telekomunikasi (Sinar) hadir. Tahun ini Sinar menambah menara.")
     words = [t for t, _, _ in doc.toks]
@@ -216,7 +220,8 @@ def test_a_short_form_in_parentheses_after_a_body_is_that_body(kb) -> None:
 def test_unlinked_names_take_the_type_their_context_gives(kb) -> None:
     """Issue 14's wrong-type false positives: a name after an organisation descriptor ("tim",
     "operator") is an organisation, and a list of names agreeing on a type types its odd item."""
-    from tasks.mentions import _retype_by_context, _Span, _Text
+    from tasks.mentions_text import _Span, _Text
+    from tasks.mentions_types import _retype_by_context
 
     doc = _Text("Peneliti tim Sinar Biru menguji ponsel itu. Layanan baru dijual Telkara, Nusa Seluler, "
                 "Indo Jaring, dan Kabarfon. Warga Sinar Biru di Medan mendukung.")
@@ -243,7 +248,8 @@ def test_unlinked_names_take_the_type_their_context_gives(kb) -> None:
 
 
 def test_a_place_run_together_with_a_person_who_has_an_alias_is_cut_there(kb) -> None:
-    from tasks.mentions import _Span, _split_at_text_places, _Text
+    from tasks.mentions_text import _Span, _Text
+    from tasks.mentions_types import _split_at_text_places
 
     doc = _Text("Warga Pidie Jaya menolak. Komandan wilayah Pidie Jaya Saifullah alias Abu Bakar ditangkap.")
     words = [t for t, _, _ in doc.toks]

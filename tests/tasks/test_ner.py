@@ -1,4 +1,4 @@
-"""tasks/ner.py (learned NER), the acronym and gazetteer rules around it in tasks/mentions.py and
+"""tasks/ner.py (learned NER), the acronym and gazetteer rules around it in tasks/mentions*.py and
 tasks/enrichers/entities.py, and themes that can say no. Fixture texts are the project's own."""
 
 from __future__ import annotations

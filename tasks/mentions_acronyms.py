@@ -1,0 +1,117 @@
+"""Acronyms and bracketed short forms in a text (tasks/mentions.py), in the order they are used:
+
+1. ``_acronym_definitions`` (before any pass): acronyms the text spells out, "Komite Peralihan
+   Aceh (KPA)", whose full name's initials spell them;
+2. ``_common_acronyms`` (in the NER pass): acronyms of lower-case words, "layanan over the top
+   (OTT)", never names;
+3. ``_acronym_pass`` (after the unlinked pass): every use of a spelled-out acronym is its full
+   name, whatever the KB or the model read ("KPA" is not the Korean People's Army there);
+4. ``_counted_acronyms`` (after the passes): all-caps words the text counts, "38.900 unit BTS",
+   are equipment and dropped;
+5. ``_short_forms_of_bodies`` (last, after retyping): a one-word name in brackets after an
+   organisation's name, "PT Hutchison 3 Indonesia (Tri)", is that organisation wherever it is used.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.mentions_text import _ORG_JOINERS, PLACE_HEADS, _Span, _surface, _Text, _words
+
+# "Komite Peralihan Aceh (KPA)": a name, then its acronym in brackets.
+_ACRONYM = re.compile(r"\(\s*([A-Z][A-Za-z]{1,7})\s*\)")
+#: A word of letters only (the lower-case words an acronym may abbreviate).
+_LOWER_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _acronym_definitions(doc: _Text) -> dict[str, tuple[int, int]]:
+    """Acronyms the text spells out: acronym -> token span (i, j) of the full name before it.
+    The full name's capitalised words' initials must spell the acronym (some letters may come
+    from one word: "Kemenpan" -> KP), so "(KPA)" after "Komite Peralihan Aceh" counts."""
+    found: dict[str, tuple[int, int]] = {}
+    for match in _ACRONYM.finditer(doc.text):
+        acronym = match.group(1)
+        if not acronym[:2].isupper():
+            continue
+        end = next((k for k, t in enumerate(doc.toks) if t[1] >= match.start()), len(doc.toks))
+        initials, i = "", end
+        while i > 0 and end - i < 8 and len(initials) < len(acronym):
+            i -= 1
+            tok = doc.toks[i][0]
+            if doc.lower[i] in _ORG_JOINERS and i > 0:
+                continue
+            if not tok[:1].isupper():
+                break
+            initials = tok[0] + initials
+        if initials.upper() == acronym.upper() and end - i >= 2:
+            found.setdefault(acronym, (i, end))
+    return found
+
+
+def _common_acronyms(doc: _Text) -> set[str]:
+    """Acronyms the text spells out in lower-case words ("layanan over the top (OTT)", "base
+    transceiver station (BTS)"): abbreviations of common nouns, never names."""
+    found = set()
+    for match in _ACRONYM.finditer(doc.text):
+        acronym = match.group(1)
+        words = _LOWER_WORD.findall(doc.text, max(0, match.start() - 12 * len(acronym)), match.start())
+        tail = words[-len(acronym):] if len(words) >= len(acronym) else []
+        if tail and all(w.islower() for w in tail) and "".join(w[0] for w in tail) == acronym.casefold():
+            found.add(acronym)
+    return found
+
+
+def _short_forms_of_bodies(doc: _Text, spans: list[_Span]) -> None:
+    """A one-word name in parentheses right after an organisation's name is its short form ("PT
+    Hutchison 3 Indonesia (Tri)"): that word elsewhere in the text is the organisation, whatever
+    type the model guessed for it ("Tri" read as a first name)."""
+    orgs = {s.j: s for s in spans if s.type == "organization"}
+    starts = {t[1]: k for k, t in enumerate(doc.toks)}
+    for match in _ACRONYM.finditer(doc.text):
+        k = starts.get(match.start(1))
+        owner = orgs.get(k) if k is not None else None
+        if owner is None or doc.text[doc.toks[k - 1][2]:match.start(1)].strip() != "(":
+            continue
+        short = match.group(1)
+        for span in spans:
+            if span is not owner and span.j - span.i == 1 and doc.toks[span.i][0] == short and span.entity_id is None:
+                span.type, span.entity_id, span.canonical = "organization", owner.entity_id, _surface(doc, owner)
+
+
+def _acronym_pass(doc: _Text, spans: list[_Span], acronyms: dict[str, tuple[int, int]]) -> list[_Span]:
+    """Every use of an acronym the text spelled out refers to the spelled-out name: its KB
+    reading elsewhere ("KPA" = Korean People's Army) is replaced."""
+    added: list[_Span] = []
+    for acronym, (i, j) in acronyms.items():
+        full = next((s for s in spans if s.i == i and s.j == j), None)
+        if full is None:
+            full = next((s for s in spans if s.i <= i < s.j or s.i < j <= s.j), None)
+        if full is None or (full.i, full.j) != (i, j):
+            kind = "place" if doc.lower[i] in PLACE_HEADS else "organization"  # "Bandara Internasional Lombok (BIL)"
+            full = _Span(i, j, full.entity_id if full and (full.i, full.j) == (i, j) else None, kind)
+            spans[:] = [s for s in spans if s.j <= i or s.i >= j]
+            added.append(full)
+            for k in range(i, j):
+                doc.covered[k] = True
+        for k, tok in enumerate(doc.toks):
+            if tok[0] != acronym:
+                continue
+            for s in spans:
+                if s.i == k and s.j == k + 1:
+                    s.entity_id, s.type, s.canonical = full.entity_id, full.type, _surface(doc, full)
+                    break
+            else:
+                if not doc.covered[k]:
+                    added.append(_Span(k, k + 1, full.entity_id, full.type, _surface(doc, full)))
+                    doc.covered[k] = True
+    return added
+
+
+#: Words that count things: "38.900 unit BTS", "200 buah ATM" are equipment, not bodies.
+_COUNTERS = _words("unit buah")
+
+
+def _counted_acronyms(doc: _Text) -> set[str]:
+    """All-caps words the text counts somewhere ("unit BTS"): common nouns, never names."""
+    return {doc.toks[k][0] for k in range(1, len(doc.toks))
+            if doc.lower[k - 1] in _COUNTERS and doc.toks[k][0].isupper() and len(doc.toks[k][0]) >= 2}

@@ -1,0 +1,133 @@
+"""What kind of name each unlinked mention is, and where it ends, decided by the rest of the
+text (tasks/mentions.py): rules that revise the passes' spans, in the order they run:
+
+1. ``_consolidate_types`` (end of the NER pass): one name, one type in one text, the type the
+   model gave it most often;
+2. ``_split_at_text_places`` (after the acronym pass): names the model ran together with a place
+   the text names on its own are cut there ("Kajari Lhoksukon Teuku Rahmatsyah": the office's
+   place off the person; "Kecamatan Nisam Antara Aceh Utara": two places; a place before "alias":
+   the place, then the person);
+3. ``_retype_by_context`` (after the counted acronyms are dropped): a body's name after a
+   locative or regional cue that the gazetteer knows is a place ("di Bandung", "Gubernur NTB"),
+   a name after an organisation descriptor is an organisation ("tim Project Zero"), and the odd
+   item of a list whose other items agree takes their type.
+
+``_gazetteer_name`` (is this exactly a place's own name in tasks/places.py?) serves the NER pass
+too.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tasks.entities import folded_tokens
+from tasks.mentions_text import ADMIN_UNITS, _Span, _surface, _Text, _words
+
+#: Words before a name that make it a place when the model read it as a body: a locative
+#: preposition ("di Bandung") or the head of a region ("Gubernur NTB", "Bupati Gianyar").
+_PLACE_CUES = _words("di ke dari menuju gubernur bupati walikota camat provinsi kabupaten")
+#: Lower-case nouns that introduce a body by its name ("tim Project Zero", "operator Telkomsel",
+#: "pabrikan Wuling"): the name after them is an organisation, whatever the model guessed.
+ORG_DESCRIPTORS = _words("""
+    tim operator perusahaan produsen pabrikan merek maskapai klub grup emiten startup vendor
+    penyedia raksasa stasiun harian portal situs aplikasi platform
+""")
+#: What stands between the items of a list of names ("A, B, dan C").
+_LIST_JOINERS = frozenset({",", "dan", "serta", "atau", "and"})
+
+
+def _split_at_text_places(doc: _Text, spans: list[_Span]) -> list[_Span]:
+    """Names the model ran together with a place the same text names on its own: "Kajari
+    Lhoksukon Teuku Rahmatsyah" is an office of Lhoksukon and a person (the place is cut off the
+    person's name); "Kecamatan Nisam Antara Aceh Utara" is two places (split)."""
+    places = {tuple(doc.folded[s.i:s.j]) for s in spans if s.type == "place"}
+    added: list[_Span] = []
+    for span in spans:
+        if span.entity_id is not None or span.j - span.i < 3 or span.canonical:
+            continue
+        if span.type == "person":
+            cut = next((p for p in range(span.j - span.i - 2, 0, -1)
+                        if tuple(doc.folded[span.i:span.i + p]) in places), 0)
+            span.i += cut
+        elif span.type == "place" and span.j < len(doc.lower) and doc.lower[span.j] == "alias":
+            # "Daerah II Aceh Utara Mahmudsyah alias Ayah Mud": a place the text names, then the
+            # person the alias belongs to (a place has no alias)
+            keep = next((p for p in range(span.j - span.i - 1, 0, -1)
+                         if tuple(doc.folded[span.i:span.i + p]) in places), 0)
+            if keep:
+                added.append(_Span(span.i + keep, span.j, None, "person"))
+                span.j = span.i + keep
+        elif span.type == "place":
+            cut = next((p for p in range(span.j - span.i - 1, 0, -1)
+                        if tuple(doc.folded[span.j - p:span.j]) in places
+                        and doc.lower[span.j - p - 1] not in ADMIN_UNITS), 0)
+            if cut:
+                added.append(_Span(span.j - cut, span.j, None, "place"))
+                span.j -= cut
+    return added
+
+
+def _consolidate_types(doc: _Text, spans: list[_Span]) -> None:
+    """One name, one type in one text: the type the model gave it most often (first wins ties)."""
+    votes: dict[str, Counter] = {}
+    for span in spans:
+        votes.setdefault(_surface(doc, span), Counter())[span.type] += 1
+    for span in spans:
+        if span.entity_id is None:
+            span.type = votes[_surface(doc, span)].most_common(1)[0][0]
+
+
+def _retype_by_context(doc: _Text, spans: list[_Span]) -> None:
+    """Unlinked names typed by the words around them (issue 14's false positives of the wrong
+    type): after an organisation descriptor ("tim Project Zero" was a person), and as one item
+    of a list whose other items agree on a type ("Telkomsel, XL Axiata, Indosat Ooredoo, dan
+    Smartfren": Telkomsel was a place). One name keeps one type in a text."""
+    retyped: dict[str, str] = {}
+    for span in spans:
+        if span.entity_id is None and span.type == "organization" and span.i > 0 \
+                and doc.lower[span.i - 1] in _PLACE_CUES and _gazetteer_name(_surface(doc, span)):
+            retyped[_surface(doc, span)] = "place"  # "di Bandung", "Gubernur NTB": a place the model read as a body
+    for span in spans:
+        if span.entity_id is None and span.type != "organization" and span.i > 0 \
+                and doc.lower[span.i - 1] in ORG_DESCRIPTORS \
+                and doc.text[doc.toks[span.i - 1][2]:doc.toks[span.i][1]].isspace():
+            retyped[_surface(doc, span)] = "organization"
+    ordered = sorted(spans, key=lambda s: s.i)
+    lists: list[list[_Span]] = []
+    for span in ordered:
+        if lists and _joined_by_list_words(doc, lists[-1][-1], span):
+            lists[-1].append(span)
+        else:
+            lists.append([span])
+    for items in lists:
+        if len(items) < 3:
+            continue
+        for span in items:
+            if span.entity_id is not None:
+                continue
+            others = Counter(s.type for s in items if s is not span)
+            kind, votes = others.most_common(1)[0]
+            if kind != span.type and votes == len(items) - 1:
+                retyped.setdefault(_surface(doc, span), kind)
+    for span in spans:
+        if span.entity_id is None and _surface(doc, span) in retyped:
+            span.type = retyped[_surface(doc, span)]
+
+
+def _gazetteer_name(surface: str) -> bool:
+    """Whether the places gazetteer (tasks/places.py) has ``surface`` itself as a place's own name,
+    or as an Indonesian place's alias ("NTB"): GeoNames' alternate names elsewhere include words
+    that are bodies' names too ("Google" is an alternate name of Topeka)."""
+    from tasks.places import _key as gazetteer_key, gazetteer  # loaded on need (a large file)
+
+    key, found = gazetteer().namesakes(surface)
+    if len(key) != len(folded_tokens(surface)[1]):
+        return False  # found only without a prefix word
+    return any(p.entity.country == "ID" or gazetteer_key(p.entity.name) == key for p in found)
+
+
+def _joined_by_list_words(doc: _Text, first: _Span, second: _Span) -> bool:
+    """Whether only list punctuation and joiners (", ", "dan", "serta") stand between two spans."""
+    gap = doc.text[doc.toks[first.j - 1][2]:doc.toks[second.i][1]]
+    words = gap.replace(",", " , ").split()
+    return bool(words) and all(w.casefold() in _LIST_JOINERS for w in words)
