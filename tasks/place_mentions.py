@@ -71,6 +71,12 @@ def lookup_name(mention: Mention) -> str:
     return mention.surface
 
 
+def is_street(surface: str) -> bool:
+    """Whether a place's name is a street's ("Jalan Baru"): never looked up in the gazetteer,
+    whose villages include "Jalan Baru" and "Jalan Dua" (a village is "Desa Jalan Baru")."""
+    return _STREET_CUE.match(surface) is not None
+
+
 def unlinked_dateline_parts(mentions: list[Mention]) -> list[Mention]:
     """``mentions`` without the dateline parts that linked to no place (see the module docstring)."""
     return [m for m in mentions if not (m.found_in == IN_DATELINE and m.entity_id is None)]

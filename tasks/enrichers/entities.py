@@ -17,7 +17,8 @@ from tasks.enrich import ArticleWork, Enrichment, current_settings, register
 from tasks.entities import Entity, KnowledgeBase, Mention, load_kb
 from tasks.mentions import text_mentions
 from tasks.ner import NEWS_MODEL
-from tasks.place_mentions import IN_DATELINE, dateline_mentions, lookup_name, unlinked_dateline_parts, with_streets
+from tasks.place_mentions import (IN_DATELINE, dateline_mentions, is_street, lookup_name, unlinked_dateline_parts,
+                                  with_streets)
 from tasks.places import PLACES_FILE, gazetteer
 
 #: Bump when the matching rules change (the KB's own changes are in the fingerprint).
@@ -39,6 +40,7 @@ def link_places(mentions: list[Mention], kb: KnowledgeBase) -> tuple[list[Mentio
     places are (the "Alue Papeun" of the kecamatan the article names, not another province's).
     The dateline's places take part like the text's ("Mataram, NTB": NTB's one namesake picks the
     Mataram inside it); one in capitals is looked up as written, then capitalised ("BALI").
+    Streets are not looked up (tasks/place_mentions.py ``is_street``).
     Returns the mentions and the gazetteer entities they now point to, each with its note on why
     it has no Wikidata id."""
     places = gazetteer()
@@ -46,7 +48,7 @@ def link_places(mentions: list[Mention], kb: KnowledgeBase) -> tuple[list[Mentio
                        if m.entity_id in kb.entities and kb.entities[m.entity_id].country})
     names: dict[str, str] = {}
     for m in mentions:
-        if m.entity_id is None and m.type == "place" and m.surface not in names:
+        if m.entity_id is None and m.type == "place" and m.surface not in names and not is_street(m.surface):
             written = lookup_name(m)
             names[m.surface] = m.surface if written == m.surface or places.namesakes(m.surface)[1] else written
     # the areas the article's places lie in, from the names that have one namesake only ("Aceh

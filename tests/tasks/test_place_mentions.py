@@ -119,6 +119,8 @@ def test_the_dateline_place_is_read_back_from_the_removed_text() -> None:
     ("Warga memblokade Jln. Gatot Subroto kemarin sore.", "Jln. Gatot Subroto"),
     ("Massa berkumpul di Jalan Medan Merdeka Barat sejak pukul 08.00 WIB.", "Jalan Medan Merdeka Barat"),
     ("Kecelakaan terjadi di Jalan Raya Bogor Selasa (3/5) malam.", "Jalan Raya Bogor"),
+    # a street named like a village of the gazetteer (one "Jalan Tengah", in Aceh) is a street, not the village
+    ("Truk itu terguling di Jalan Tengah dekat pasar.", "Jalan Tengah"),
 ])
 def test_streets_are_places_without_coordinates_and_replace_names_inside_them(sentence: str, street: str) -> None:
     article, rows = _enriched(sentence + " " + BODY)
