@@ -92,3 +92,15 @@ def find_dateline(paragraph: str, site_words: set[str] = frozenset()) -> Datelin
             return None
     place, outlet = _split(dateline, site_words)
     return Dateline(match.group(0), match.end(), place, outlet)
+
+
+_CLOSING_DASH = re.compile(r"\s*(?:--?|–|—|::)\s*$")
+
+
+def place_of(removed: str, site_words: set[str] = frozenset()) -> str | None:
+    """The place part of a dateline as the normaliser removed it (``Dateline.text``, e.g. from
+    ``removed_spans``: "Mataram, NTB (ANTARA News) - "), split as ``find_dateline`` splits it:
+    what ``meta['dateline_place']`` held when the article was cleaned, for articles read back
+    from the warehouse (the meta is not stored)."""
+    dateline = _CLOSING_DASH.sub("", removed).strip()
+    return _split(dateline, site_words)[0] if dateline else None

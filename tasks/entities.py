@@ -58,15 +58,19 @@ class Entity:
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """A name in a text: ``text[char_start:char_end] == surface``; ``entity_id`` None when unlinked."""
+    """A name in a text: ``text[char_start:char_end] == surface``; ``entity_id`` None when unlinked.
+    A place of the article's dateline, which the normaliser cut from the text, has no offsets
+    (``char_start``/``char_end`` None, ``found_in == "dateline"``: tasks/place_mentions.py)."""
 
     entity_id: str | None
     surface: str
-    char_start: int
-    char_end: int
+    char_start: int | None
+    char_end: int | None
     type: EntityType
     #: for a short or later reference ("Nangoi", "Persib", "KPA"): the full name it refers to
     canonical: str | None = None
+    #: "text" (offsets into the text) or "dateline" (no offsets)
+    found_in: str = "text"
 
 
 # --- tokens and spelling folds ------------------------------------------------------------------

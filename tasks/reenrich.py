@@ -18,8 +18,11 @@ from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.models import Article
 from kabar.config import EnrichSettings, Warehouse
+from tasks.datelines import place_of
 from tasks.enrich import enrich_article, selected, using, versions
+from tasks.normalise import site_words
 from warehouse.backend import open_reader_for
+from warehouse.profiles import removed_datelines
 
 LOGGER = logging.getLogger(__name__)
 
@@ -50,17 +53,24 @@ def stale_pairs(path: Warehouse, versions: dict[str, str], since: datetime | Non
 
 
 def read_articles(path: Warehouse, article_ids: list[str]) -> list[Article]:
-    """The stored articles with these ids, as Articles (text, title, dates, hash)."""
+    """The stored articles with these ids, as Articles (text, title, dates, hash, and the
+    dateline's place the entities enricher reads: ``meta['dateline_place']``)."""
     with open_reader_for(path, locked=False) as con:
         con.register("wanted_ids", pa.table({"article_id": pa.array(article_ids, pa.string())}))
         rows = con.execute(
             f"SELECT {', '.join(_COLUMNS)} FROM store.articles WHERE article_id IN (SELECT article_id FROM wanted_ids)"
         ).fetchall()
+        datelines = removed_datelines(con, article_ids)
     articles = []
     for row in rows:
         data = dict(zip(_COLUMNS, row))
         fetched_at = data.pop("fetched_at") or datetime.now(timezone.utc)
-        articles.append(Article(fetched_at=fetched_at, **data))
+        article = Article(fetched_at=fetched_at, **data)
+        if article.article_id in datelines:
+            # the place the normaliser kept in meta when it cut the dateline (not stored)
+            article.meta["dateline_place"] = place_of(datelines[article.article_id],
+                                                      site_words(article.url, article.sitename))
+        articles.append(article)
     return articles
 
 

