@@ -152,3 +152,16 @@ def test_a_city_at_the_start_of_a_known_districts_name_is_not_named_there(kb) ->
     # a longer name the gazetteer does not know keeps the KB place inside it
     found = _typed("Pemerintah Amerika Serikat serikat pun menuduh Korea Utara menyediakan senjata.", kb)
     assert ("Amerika Serikat", "place") in found
+
+
+@needs_model
+def test_a_lower_cased_text_keeps_the_names_the_model_reads_in_it(kb) -> None:
+    # the model is trained on lower-cased sentences too (NERP; tasks/ner.py's "L" features): a
+    # text with no capital letter keeps the names it finds, which a cased text's capital check
+    # used to drop, every one
+    text = "menteri luar negeri retno marsudi bertemu wakil presiden jusuf kalla di jakarta pada senin."
+    found = _typed(text, kb)
+    assert ("retno marsudi", "person") in found and ("jusuf kalla", "person") in found
+    # in a cased text a name still starts with a capital: the lower-case words are not taken
+    cased = _typed("Menteri luar negeri retno marsudi bertemu Jusuf Kalla di Jakarta pada Senin.", kb)
+    assert not any(surface.startswith("retno") for surface, _ in cased)
