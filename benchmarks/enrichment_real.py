@@ -38,7 +38,6 @@ from tasks.entities import fold, load_kb, tokens  # noqa: E402
 from tasks.enrichers.entities import EntitiesEnricher, link_places  # noqa: E402
 from tasks.enrichers.quotes import extract_quotes  # noqa: E402
 from tasks.enrichers.themes import ThemesEnricher  # noqa: E402
-from tasks.mention_filter import accepted  # noqa: E402
 from tasks.mentions import find_mentions  # noqa: E402
 from tasks.normalise import normalise_article  # noqa: E402
 from tasks.places import gazetteer  # noqa: E402
@@ -76,11 +75,9 @@ def cleaned(page: dict) -> tuple[str, str, Callable[[int], int | None]]:
     return text, article.title or "", where
 
 
-def score_article(annotation: dict, page: dict, kb, show: bool, use_filter: bool = True) -> dict[str, list[int]]:
+def score_article(annotation: dict, page: dict, kb, show: bool) -> dict[str, list[int]]:
     text, title, where = cleaned(page)
-    # as the entities enricher: the names the acceptance filter keeps, then places linked
-    found = find_mentions(text, kb, context=title)
-    mentions, places = link_places(accepted(text, found) if use_filter else found, kb)
+    mentions, places = link_places(find_mentions(text, kb, context=title), kb)
     entity_of = lambda m: kb.entities.get(m.entity_id) or (places.get(m.entity_id) or (None,))[0]  # noqa: E731
     predicted: dict[tuple[str, str], set[str]] = {}
     coords: dict[tuple[str, str], bool] = {}

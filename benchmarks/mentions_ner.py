@@ -9,24 +9,25 @@ in the same run, the CRF alone (``tasks.ner.recognise``). Scored on person / org
 (NERGrit's three labels, NERP's PPL / PLC / IND; the sets' other labels are out of the gold and
 the pipeline gives none): exact span and type (P / R / F1), and the predictions that are wrong
 by kind: span right but type wrong, overlapping a gold name of any type, or touching none.
-Then the same figures after the acceptance filter (tasks/mention_filter.py, as the entities
-enricher applies it), and the CPU each costs per article.
+Then the CPU each costs per article.
 
 Which model: the shipped one (``tasks/kb/ner-news.crfsuite``) learned from the train and valid
 splits, so its ``test`` figures are the honest ones; for ``--split valid`` give a model trained
 on ``train`` only (``python -m tasks.ner_train --splits train --out /tmp/ner-train.crfsuite``).
 ``find_mentions`` has no model parameter (it calls ``recognise`` with the shipped model's path),
-so for another model this process binds that path for itself (tasks/mention_filter_train.py
-``crf_model``); the enricher never does.
+so for another model this process binds that path for itself (``_crf_model``); the enricher
+never does.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,10 +38,22 @@ from tasks.entities import load_kb  # noqa: E402
 from tasks.mentions import find_mentions  # noqa: E402
 from tasks.ner_articles import NerArticle, split_articles, trim  # noqa: E402
 from tasks.ner_train import DEFAULT_CORPUS, SETS  # noqa: E402
-from tasks.mention_filter_train import crf_model  # noqa: E402
 
 TYPES = ("person", "organization", "place")
 Spans = set[tuple[int, int, str]]
+
+
+@contextlib.contextmanager
+def _crf_model(path: Path) -> Iterator[None]:
+    """``tasks.ner.recognise`` reading the model at ``path`` in this process while inside (the
+    pipeline's ``_ner_pass`` imports it by name when it runs, so it sees the binding)."""
+    original = ner.recognise
+    if path != ner.NEWS_MODEL:
+        ner.recognise = functools.partial(original, path=path)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        ner.recognise = original  # type: ignore[assignment]
 
 
 def spans_of(text: str, found: Iterable) -> Spans:
@@ -104,7 +117,7 @@ def cpu_ms(work: Callable[[NerArticle], object], docs: list[NerArticle]) -> floa
 def run(docs: list[NerArticle], kb, model: Path, accept=None) -> dict[str, Score]:
     """Scores of the CRF alone, the pipeline, and the pipeline after ``accept`` (when given)."""
     scores = {"crf": Score(), "pipeline": Score(), "filtered": Score()}
-    with crf_model(model):
+    with _crf_model(model):
         for doc in docs:
             mentions = find_mentions(doc.text, kb)
             scores["crf"].add(spans_of(doc.text, ner.recognise(doc.text)), doc.gold)
@@ -119,7 +132,7 @@ def timings(docs: list[NerArticle], kb, model: Path, accept=None) -> dict[str, f
     recognised texts is cleared first), and the filter given the mentions (the CRF's reading of
     the text cached, as in the enricher, where ``find_mentions`` has just computed it)."""
     out = {}
-    with crf_model(model):
+    with _crf_model(model):
         def crf(doc: NerArticle) -> None:
             ner._recognised.cache_clear()
             ner.recognise(doc.text)
@@ -143,7 +156,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--model", type=Path, default=ner.NEWS_MODEL)
     parser.add_argument("--split", default="test", choices=["test", "valid"])
-    parser.add_argument("--no-filter", action="store_true", help="score the pipeline without the acceptance filter")
     args = parser.parse_args(argv)
     problem = ner.model_status(args.model)
     if problem:
@@ -152,9 +164,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.split == "valid" and args.model == ner.NEWS_MODEL:
         print("note: the shipped model learned from the valid splits; these figures flatter it", file=sys.stderr)
     accept = None
-    if not args.no_filter:
-        from tasks.mention_filter import accepted
-        accept = accepted
     kb = load_kb()
     print(f"model: {args.model}; split: {args.split}; articles of 15 sentences")
     every = {}

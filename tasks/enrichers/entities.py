@@ -14,7 +14,6 @@ from dataclasses import replace
 from kabar.models import Article
 from tasks.enrich import ArticleWork, Enrichment, current_settings, register
 from tasks.entities import Entity, KnowledgeBase, Mention, load_kb
-from tasks.mention_filter import accepted
 from tasks.mentions import text_mentions
 from tasks.ner import NEWS_MODEL
 from tasks.places import PLACES_FILE, gazetteer
@@ -80,8 +79,6 @@ class EntitiesEnricher:
         kb = self.knowledge_base()
         # find_mentions(article.text, kb, context=title), its title-independent part shared
         mentions = text_mentions(article.text, kb, work).mentions(article.title or "")
-        # the names the learned filter accepts (tasks/mention_filter.py); quotes read them unfiltered
-        mentions = accepted(article.text, mentions)
         mentions, places = link_places(mentions, kb)
         counts = Counter(m.entity_id for m in mentions if m.entity_id)
         entities = []
