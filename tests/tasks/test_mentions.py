@@ -165,3 +165,15 @@ def test_a_lower_cased_text_keeps_the_names_the_model_reads_in_it(kb) -> None:
     # in a cased text a name still starts with a capital: the lower-case words are not taken
     cased = _typed("Menteri luar negeri retno marsudi bertemu Jusuf Kalla di Jakarta pada Senin.", kb)
     assert not any(surface.startswith("retno") for surface, _ in cased)
+
+
+@needs_model
+def test_a_prose_line_of_many_names_is_not_a_headline(kb) -> None:
+    # a sentence that lists names is mostly capitalised words, like a Title Case headline, but
+    # it ends in a full stop: its names are kept (NERGrit's sentences lost every one)
+    line = ("Pada tahun 2013, Budi Santoso bersama 11 orang lainnya; Rudi Hartono, Agus Salim Wijaya, "
+            "Dewi Kartika Sari dan Bambang Suryadi mengikuti Konvensi Partai Demokrat.")
+    found = _typed(line, kb)
+    assert {("Rudi Hartono", "person"), ("Dewi Kartika Sari", "person"), ("Bambang Suryadi", "person")} <= found
+    # a headline (no full stop) still gives no unlinked names
+    assert _typed("Budi Santoso Bersama Rudi Hartono Hadiri Konvensi Partai Demokrat\nRapat digelar Senin.", kb) == set()
