@@ -177,3 +177,14 @@ def test_a_prose_line_of_many_names_is_not_a_headline(kb) -> None:
     assert {("Rudi Hartono", "person"), ("Dewi Kartika Sari", "person"), ("Bambang Suryadi", "person")} <= found
     # a headline (no full stop) still gives no unlinked names
     assert _typed("Budi Santoso Bersama Rudi Hartono Hadiri Konvensi Partai Demokrat\nRapat digelar Senin.", kb) == set()
+
+
+def test_a_short_form_followed_by_a_capitalised_word_starts_another_name() -> None:
+    from tasks.mentions import _local_aliases, _short_pass, _Span, _Text
+
+    doc = _Text("Piala Bang Yos IV direbut tim itu. Di ajang Piala FA ia mencetak gol. Piala itu dibawa pulang.")
+    full = _Span(0, 4, None, "organization", name="Piala Bang Yos IV")
+    doc.cover(full)
+    found = [(doc.toks[s.i][1], s.canonical) for s in _short_pass(doc, _local_aliases(doc, [full]))]
+    # "Piala FA" is another cup, not a later reference to the first; "Piala itu" refers to it
+    assert found == [(doc.text.index("Piala itu"), "Piala Bang Yos IV")]
