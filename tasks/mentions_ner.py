@@ -69,6 +69,7 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
     starts = {t[1]: k for k, t in enumerate(doc.toks)}
     ends = {t[2]: k for k, t in enumerate(doc.toks)}
     common_acronyms = _common_acronyms(doc)
+    lowered = doc.text == doc.text.lower()
     added: list[_Span] = []
     for found in recognise(doc.text):
         i, last = starts.get(found.char_start), ends.get(found.char_end)
@@ -82,7 +83,9 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
         while i < j and found.type == "person" and (doc.lower[i] in ROLE_CUES or (
                 doc.lower[i] in FUNCTION_WORDS and (_opens_sentence(doc, i) or not doc.capitalised(i)))):
             i += 1
-        if i >= j or not (doc.toks[i][0][:1].isupper() or doc.toks[i][0][:1].isdigit()):
+        # a name starts with a capital or a digit, unless the text has no capitals at all (a
+        # lower-cased text, which the model reads as such: tasks/ner.py's "L" features)
+        if i >= j or not (doc.toks[i][0][:1].isupper() or doc.toks[i][0][:1].isdigit() or lowered):
             continue
         if found.type == "person":
             i = _name_start(doc, i)

@@ -64,6 +64,9 @@ def _short_pass(doc: _Text, local: dict[tuple[str, ...], list[tuple[int, _Span]]
                 continue
             if width == 2 and not (doc.joined(i + 1) and doc.capitalised(i + 1)):
                 continue
+            k = i + width  # a capitalised word run on after it: the start of another name ("Piala FA"), not a reference
+            if k < len(doc.toks) and doc.joined(k) and doc.capitalised(k) and doc.lower[k] not in FUNCTION_WORDS:
+                continue
             before = [c for c in local[key] if c[0] < i]
             _, full = max(before, key=lambda c: c[0]) if before else min(local[key], key=lambda c: c[0])
             span = _Span(i, i + width, full.entity_id, full.type, full.name or None)

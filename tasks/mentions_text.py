@@ -107,7 +107,10 @@ class _Text:
             while k < len(self.toks) and self.toks[k][1] < line_end:
                 k += 1
             words = [t for t, _, _ in self.toks[first:k] if t.isalpha()]
-            if len(words) >= 4 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words):
+            # a line that ends in a full stop is prose, however many names it lists ("X, Y, Z dan W
+            # mengikuti konvensi."): headlines and links to related articles end without one
+            if len(words) >= 4 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words) \
+                    and not line.rstrip().endswith("."):
                 for i in range(first, k):
                     flags[i] = True
             line_start = line_end + 1

@@ -152,3 +152,39 @@ def test_a_city_at_the_start_of_a_known_districts_name_is_not_named_there(kb) ->
     # a longer name the gazetteer does not know keeps the KB place inside it
     found = _typed("Pemerintah Amerika Serikat serikat pun menuduh Korea Utara menyediakan senjata.", kb)
     assert ("Amerika Serikat", "place") in found
+
+
+@needs_model
+def test_a_lower_cased_text_keeps_the_names_the_model_reads_in_it(kb) -> None:
+    # the model is trained on lower-cased sentences too (NERP; tasks/ner.py's "L" features): a
+    # text with no capital letter keeps the names it finds, which a cased text's capital check
+    # used to drop, every one
+    text = "menteri luar negeri retno marsudi bertemu wakil presiden jusuf kalla di jakarta pada senin."
+    found = _typed(text, kb)
+    assert ("retno marsudi", "person") in found and ("jusuf kalla", "person") in found
+    # in a cased text a name still starts with a capital: the lower-case words are not taken
+    cased = _typed("Menteri luar negeri retno marsudi bertemu Jusuf Kalla di Jakarta pada Senin.", kb)
+    assert not any(surface.startswith("retno") for surface, _ in cased)
+
+
+@needs_model
+def test_a_prose_line_of_many_names_is_not_a_headline(kb) -> None:
+    # a sentence that lists names is mostly capitalised words, like a Title Case headline, but
+    # it ends in a full stop: its names are kept (NERGrit's sentences lost every one)
+    line = ("Pada tahun 2013, Budi Santoso bersama 11 orang lainnya; Rudi Hartono, Agus Salim Wijaya, "
+            "Dewi Kartika Sari dan Bambang Suryadi mengikuti Konvensi Partai Demokrat.")
+    found = _typed(line, kb)
+    assert {("Rudi Hartono", "person"), ("Dewi Kartika Sari", "person"), ("Bambang Suryadi", "person")} <= found
+    # a headline (no full stop) still gives no unlinked names
+    assert _typed("Budi Santoso Bersama Rudi Hartono Hadiri Konvensi Partai Demokrat\nRapat digelar Senin.", kb) == set()
+
+
+def test_a_short_form_followed_by_a_capitalised_word_starts_another_name() -> None:
+    from tasks.mentions import _local_aliases, _short_pass, _Span, _Text
+
+    doc = _Text("Piala Bang Yos IV direbut tim itu. Di ajang Piala FA ia mencetak gol. Piala itu dibawa pulang.")
+    full = _Span(0, 4, None, "organization", name="Piala Bang Yos IV")
+    doc.cover(full)
+    found = [(doc.toks[s.i][1], s.canonical) for s in _short_pass(doc, _local_aliases(doc, [full]))]
+    # "Piala FA" is another cup, not a later reference to the first; "Piala itu" refers to it
+    assert found == [(doc.text.index("Piala itu"), "Piala Bang Yos IV")]
