@@ -5,8 +5,8 @@ rules look at sentence breaks, the words before and after a name and the gap bet
 the sentences of a split are joined, ``SENTENCES_PER_ARTICLE`` at a time, into pseudo-articles
 (words joined by spaces, no space before closing punctuation or after an opening bracket), and
 each gold name keeps its offsets in that text, so the whole pipeline can be scored on thousands of
-annotated names (benchmarks/mentions_ner.py) and a filter over its output can learn from them
-(tasks/mention_filter_train.py).
+annotated names (benchmarks/mentions_ner.py); a filter over its output learned from them in round
+12 was measured and not kept (docs/enrichment.md, branch h72-filter).
 
 Labels are mapped to the pipeline's three types (NERGrit's PERSON / PLACE / ORGANISATION, NERP's
 PPL / PLC / IND: ``LABEL_TYPES``); the sets' other labels (NERP's events, products ...) are left
