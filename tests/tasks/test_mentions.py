@@ -180,7 +180,8 @@ def test_a_prose_line_of_many_names_is_not_a_headline(kb) -> None:
 
 
 def test_a_short_form_followed_by_a_capitalised_word_starts_another_name() -> None:
-    from tasks.mentions import _local_aliases, _short_pass, _Span, _Text
+    from tasks.mentions_short import _local_aliases, _short_pass
+    from tasks.mentions_text import _Span, _Text
 
     doc = _Text("Piala Bang Yos IV direbut tim itu. Di ajang Piala FA ia mencetak gol. Piala itu dibawa pulang.")
     full = _Span(0, 4, None, "organization", name="Piala Bang Yos IV")
