@@ -26,6 +26,13 @@ RULES_VERSION = "8"  # 8: names in a text with no capital letter kept, a line en
 NO_QID_NOTE = "shipped without a Wikidata id (not looked up yet): `kabar kb update` fills it"
 
 
+def mention_inputs() -> str:
+    """What the text's mentions depend on besides the knowledge base: the rules' version, and the
+    NER model and places gazetteer, which make rebuilds. The quotes enricher, whose speakers are
+    found among the same mentions, carries it in its version too."""
+    return f"{RULES_VERSION}+ner.{_file_stamp(NEWS_MODEL)}+places.{_file_stamp(PLACES_FILE)}"
+
+
 def _file_stamp(path) -> str:
     try:
         stat = path.stat()

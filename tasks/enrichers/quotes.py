@@ -29,6 +29,7 @@ from typing import Any
 
 from kabar.models import Article
 from tasks.enrich import ArticleWork, Enrichment, current_settings, register
+from tasks.enrichers.entities import mention_inputs
 from tasks.entities import load_kb
 from tasks.mentions import text_mentions
 from tasks.person_names import clean_name, nickname_of, person_name, resolve_short_name
@@ -497,11 +498,13 @@ class QuotesEnricher:
 
     @property
     def version(self) -> str:
-        """The rules' version, plus the knowledge base's fingerprint when speakers are linked:
-        an edited knowledge base re-runs quotes over old articles too."""
-        kb = _knowledge_base()
-        fingerprint = getattr(kb, "fingerprint", None)
-        return f"{self.RULES_VERSION}+kb.{fingerprint}" if fingerprint else self.RULES_VERSION
+        """The rules' version, plus what the text's mentions depend on (the mention rules, the NER
+        model, the gazetteer: speakers are found among those mentions) and the knowledge base's
+        fingerprint when speakers are linked: a change to any of them re-runs quotes over old
+        articles too."""
+        version = f"{self.RULES_VERSION}+mentions.{mention_inputs()}"
+        fingerprint = getattr(_knowledge_base(), "fingerprint", None)
+        return f"{version}+kb.{fingerprint}" if fingerprint else version
 
     fields: tuple[str, ...] = ()
     tables = ("quotes",)

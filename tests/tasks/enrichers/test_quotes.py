@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -133,15 +132,23 @@ def test_a_role_phrase_ending_in_a_place_is_not_that_place_speaking() -> None:
 
 
 def test_version_follows_the_knowledge_base_when_speakers_are_linked() -> None:
+    from tasks.enrichers.entities import mention_inputs
     from tasks.enrichers.quotes import QuotesEnricher
+    from tasks.entities import load_kb
 
     version = QuotesEnricher().version
-    if importlib.util.find_spec("tasks.entities") is None:
-        assert version == QuotesEnricher.RULES_VERSION
-    else:
-        from tasks.entities import load_kb
+    assert version == f"{QuotesEnricher.RULES_VERSION}+mentions.{mention_inputs()}+kb.{load_kb().fingerprint}"
 
-        assert version == f"{QuotesEnricher.RULES_VERSION}+kb.{load_kb().fingerprint}"
+
+def test_version_follows_the_mention_rules(monkeypatch) -> None:
+    """Speakers are found among the text's mentions: new mention rules re-run quotes too."""
+    from tasks.enrichers import entities
+    from tasks.enrichers.quotes import QuotesEnricher
+
+    before = QuotesEnricher().version
+    monkeypatch.setattr(entities, "RULES_VERSION", entities.RULES_VERSION + "-next")
+    after = QuotesEnricher().version
+    assert before != after and entities.RULES_VERSION in after
 
 
 def test_a_nickname_the_text_gives_resolves_to_the_full_name() -> None:
