@@ -99,7 +99,10 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
             if found.type == "person" and any(s.j == j and s.type == "place" for s in inner):
                 continue  # "Kim Korea Utara": no person's name ends in a known place; the KB has the place
         kind = found.type
-        cut = next((k for k in range(i + 1, j) if doc.lower[k] in ROLE_CUES), None)
+        # a place named after someone keeps the rank in its name ("Stadion Kapten I Wayan Dipta",
+        # "Jalan Jenderal Sudirman", "Desa Bandar Ratu"): a rank only cuts a body's or a person's
+        cut = None if kind == "place" and doc.lower[i] in PLACE_HEADS | ADMIN_UNITS else \
+            next((k for k in range(i + 1, j) if doc.lower[k] in ROLE_CUES), None)
         if cut is not None:  # "Polres Lhokseumawe AKP Yasir": an organisation, a rank, a person
             rest = cut + 1
             while rest < j and doc.lower[rest] in ROLE_CUES:

@@ -69,7 +69,7 @@ _ORG_JOINERS = _words("dan untuk for of the and on bagi")
 #: Marks that end a name's sentence: a sentence break, a colon or semicolon, a quote mark.
 _SENTENCE_BREAK = re.compile(r"[.!?\n:;\"“”]")
 #: Words that head the name of a place people go to, not of a body: an airport, a port, a mountain.
-PLACE_HEADS = _words("bandara bandar stadion pelabuhan terminal stasiun gunung pantai pulau danau sungai selat teluk "
+PLACE_HEADS = _words("bandara bandar stadion pelabuhan terminal stasiun gunung puncak pantai pulau danau sungai selat teluk "
                      "jalan jl lapangan alun-alun taman")
 #: Words before "AS"/"Amerika" that make it a currency, not a mention of the country.
 _CURRENCY = frozenset({"dolar", "dollar", "usd"})

@@ -189,3 +189,15 @@ def test_a_short_form_followed_by_a_capitalised_word_starts_another_name() -> No
     found = [(doc.toks[s.i][1], s.canonical) for s in _short_pass(doc, _local_aliases(doc, [full]))]
     # "Piala FA" is another cup, not a later reference to the first; "Piala itu" refers to it
     assert found == [(doc.text.index("Piala itu"), "Piala Bang Yos IV")]
+
+
+@needs_model
+def test_a_place_named_after_someone_keeps_the_rank_in_its_name(kb) -> None:
+    # a rank inside a body's name ends it ("Polres X AKP Y": a body, then a person), but a
+    # street, a stadium, a peak or a village named after someone carries the rank as its own
+    found = _typed("Laga digelar di Stadion Kapten I Wayan Dipta, Gianyar, pada Minggu malam. Pendaki bermalam "
+                   "di Puncak Datuk Panglima Husin sebelum turun ke Desa Bandar Ratu, Kabupaten Mukomuko.", kb)
+    assert {("Stadion Kapten I Wayan Dipta", "place"), ("Puncak Datuk Panglima Husin", "place"),
+            ("Desa Bandar Ratu", "place")} <= found
+    assert not {("Stadion", "place"), ("I Wayan Dipta", "person"), ("Husin", "person")} & found
+    assert ("Yasir Rahman", "person") in _typed("Kapolres Lhokseumawe AKBP Yasir Rahman mengatakan pelaku ditangkap.", kb)
