@@ -84,7 +84,12 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
                 doc.lower[i] in FUNCTION_WORDS and (_opens_sentence(doc, i) or not doc.capitalised(i)))):
             i += 1
         # a name starts with a capital or a digit, unless the text has no capitals at all (a
-        # lower-cased text, which the model reads as such: tasks/ner.py's "L" features)
+        # lower-cased text, which the model reads as such: tasks/ner.py's "L" features). An
+        # administrative unit or a place's head word in lower case before it is not the name's
+        # ("desa Kramas", "kota Pati", "danau Tondano": the place is Kramas, which dropping the
+        # whole span lost); other lower-case words before a name ("hotel X") still drop it
+        while i < j - 1 and not lowered and doc.toks[i][0].islower() and doc.lower[i] in ADMIN_UNITS | PLACE_HEADS:
+            i += 1
         if i >= j or not (doc.toks[i][0][:1].isupper() or doc.toks[i][0][:1].isdigit() or lowered):
             continue
         if found.type == "person":

@@ -62,7 +62,7 @@ ORG_HEADS = _words("""
 """)
 #: Words that start a new administrative unit inside a run of place names ("Desa Alue Papeun
 #: Kecamatan Nisam Antara Aceh Utara" is three places).
-ADMIN_UNITS = _words("desa kelurahan kecamatan kabupaten kota provinsi propinsi dusun kampung")
+ADMIN_UNITS = _words("desa kelurahan kecamatan kabupaten kota provinsi propinsi dusun kampung distrik")
 #: Small words inside an organisation's name ("Komite Peralihan Aceh", "Institute for Defense
 #: Analyses").
 _ORG_JOINERS = _words("dan untuk for of the and on bagi")

@@ -201,3 +201,13 @@ def test_a_place_named_after_someone_keeps_the_rank_in_its_name(kb) -> None:
             ("Desa Bandar Ratu", "place")} <= found
     assert not {("Stadion", "place"), ("I Wayan Dipta", "person"), ("Husin", "person")} & found
     assert ("Yasir Rahman", "person") in _typed("Kapolres Lhokseumawe AKBP Yasir Rahman mengatakan pelaku ditangkap.", kb)
+
+
+@needs_model
+def test_a_lower_case_administrative_word_before_a_place_is_left_out_not_the_place(kb) -> None:
+    # the model reads "desa Sukamaju Jaya" as one place; a name starts at a capital, so the
+    # lower-case unit is left out, and the place is kept (the whole span used to be dropped)
+    found = _typed("Warga desa Sukamaju Jaya mengungsi ke kota Pati setelah banjir merendam rumah mereka. "
+                   "Perahu wisata tenggelam dekat distrik Wamena dan kecamatan Gabus.", kb)
+    assert {("Sukamaju Jaya", "place"), ("Pati", "place"), ("Wamena", "place"), ("Gabus", "place")} <= found
+    assert not any(surface[:1].islower() for surface, _ in found)
