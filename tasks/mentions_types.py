@@ -107,6 +107,11 @@ def _retype_by_context(doc: _Text, spans: list[_Span]) -> None:
                 continue
             others = Counter(s.type for s in items if s is not span)
             kind, votes = others.most_common(1)[0]
+            if kind == "place" and span.type == "person" and not _gazetteer_name(_surface(doc, span)):
+                # a list's first "item" may be the clause's subject ("menurut Ryamizard, Indonesia dan
+                # Filipina ...") or an address's owner ("rumah dinas Jokowi, Jalan ..., Menteng"): a
+                # person becomes a place only when the gazetteer knows the name as one
+                continue
             if kind != span.type and votes == len(items) - 1:
                 retyped.setdefault(_surface(doc, span), kind)
     for span in spans:

@@ -211,3 +211,24 @@ def test_a_lower_case_administrative_word_before_a_place_is_left_out_not_the_pla
                    "Perahu wisata tenggelam dekat distrik Wamena dan kecamatan Gabus.", kb)
     assert {("Sukamaju Jaya", "place"), ("Pati", "place"), ("Wamena", "place"), ("Gabus", "place")} <= found
     assert not any(surface[:1].islower() for surface, _ in found)
+
+
+@needs_model
+def test_a_list_makes_a_person_a_place_only_when_the_gazetteer_knows_the_place(kb) -> None:
+    # "Dalam hemat X, A dan B": the list's first "item" is the clause's subject, a person
+    for text in ("Dalam hemat Suryadharma, Malaysia dan Filipina telah bersepakat menjaga perbatasan.",
+                 "dalam hemat suryadharma, malaysia dan filipina telah bersepakat menjaga perbatasan."):
+        found = _typed(text, kb)
+        assert any(kind == "person" and surface.casefold() == "suryadharma" for surface, kind in found), found
+    # the rule itself, on spans: a place the model took for a person in a list of places is still a place
+    from tasks.mentions_text import _Span, _Text
+    from tasks.mentions_types import _retype_by_context
+
+    doc = _Text("Bantuan dikirim ke Bandung, Garut dan Ciamis. Menurut Suryadharma, Malaysia dan Filipina sepakat.")
+    at = {tok: k for k, (tok, _, _) in enumerate(doc.toks)}
+    spans = [_Span(at["Bandung"], at["Bandung"] + 1, None, "place"), _Span(at["Garut"], at["Garut"] + 1, None, "person"),
+             _Span(at["Ciamis"], at["Ciamis"] + 1, None, "place"),
+             _Span(at["Suryadharma"], at["Suryadharma"] + 1, None, "person"),
+             _Span(at["Malaysia"], at["Malaysia"] + 1, None, "place"), _Span(at["Filipina"], at["Filipina"] + 1, None, "place")]
+    _retype_by_context(doc, spans)
+    assert [s.type for s in spans] == ["place", "place", "place", "person", "place", "place"]
