@@ -232,3 +232,16 @@ def test_a_list_makes_a_person_a_place_only_when_the_gazetteer_knows_the_place(k
              _Span(at["Malaysia"], at["Malaysia"] + 1, None, "place"), _Span(at["Filipina"], at["Filipina"] + 1, None, "place")]
     _retype_by_context(doc, spans)
     assert [s.type for s in spans] == ["place", "place", "place", "person", "place", "place"]
+
+
+@needs_model
+def test_a_term_spelled_out_before_its_acronym_is_no_name_without_a_body_head(kb) -> None:
+    # capitalised words that spell an acronym are a name only when a pass read one in them or a
+    # body's head word starts them: a curriculum or a category is a term
+    found = _typed("Siswa belajar dengan Kurikulum Berbasis Kompetensi (KBK) sejak 2004. Guru menilai KBK terlalu "
+                   "berat. Kampus itu satu dari 120 Perguruan Tinggi Swasta (PTS) di Jawa Barat.", kb)
+    assert not {surface for surface, _ in found} & {"Kurikulum Berbasis Kompetensi", "KBK", "Perguruan Tinggi Swasta", "PTS"}
+    found = _typed("Lulusan Sekolah Tinggi Kesejahteraan Sosial (STKS) Bandung bekerja di dinas sosial. Alumni STKS "
+                   "berkumpul. Komite Peralihan Aceh (KPA) menggelar rapat.", kb)
+    assert {("Sekolah Tinggi Kesejahteraan Sosial", "organization"), ("STKS", "organization"),
+            ("Komite Peralihan Aceh", "organization"), ("KPA", "organization")} <= found
