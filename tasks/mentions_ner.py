@@ -38,7 +38,8 @@ def _name_start(doc: _Text, i: int) -> int:
     """Where a person's name the model found from token ``i`` really starts: before a function
     word the text capitalises inside a sentence, which is a name there ("atlet Lalu Muhammad
     Zohri" when it gave "Muhammad Zohri"), and before an initial ("Wicky V. Olindo" when it gave
-    "Olindo": the period after the initial read as a sentence end)."""
+    "Olindo": the period after the initial read as a sentence end), but not over a numeral or an
+    acronym in capitals, which no given name is ("Opsir Udara II H. Sujono" is Sujono)."""
     while i > 0 and doc.lower[i - 1] in FUNCTION_WORDS and doc.capitalised(i - 1) and doc.joined(i) \
             and not doc.covered[i - 1] and not _opens_sentence(doc, i - 1):
         i -= 1
@@ -47,6 +48,7 @@ def _name_start(doc: _Text, i: int) -> int:
         first = k - 1
         while first > 0 and first > k - 4 and doc.joined(first) and doc.capitalised(first - 1) \
                 and not doc.covered[first - 1] and doc.lower[first - 1] not in ROLE_CUES \
+                and not (len(doc.toks[first - 1][0]) > 1 and doc.toks[first - 1][0].isupper()) \
                 and not (doc.lower[first - 1] in FUNCTION_WORDS and _opens_sentence(doc, first - 1)):
             first -= 1
         if first < k - 1:

@@ -245,3 +245,12 @@ def test_a_term_spelled_out_before_its_acronym_is_no_name_without_a_body_head(kb
                    "berkumpul. Komite Peralihan Aceh (KPA) menggelar rapat.", kb)
     assert {("Sekolah Tinggi Kesejahteraan Sosial", "organization"), ("STKS", "organization"),
             ("Komite Peralihan Aceh", "organization"), ("KPA", "organization")} <= found
+
+
+@needs_model
+def test_a_name_before_an_initial_does_not_reach_back_over_a_numeral(kb) -> None:
+    # "Wicky V. Olindo" reaches back over the initial to the given name; a rank with a numeral
+    # in capitals ("Opsir Udara II") before "H." is no given name
+    found = _typed("Pada Juni 1946 Opsir Udara II H. Sujono memimpin latihan terbang di Maguwo.", kb)
+    assert ("Sujono", "person") in found
+    assert not any("Opsir" in surface or "II" in surface.split() for surface, _ in found)
