@@ -9,8 +9,10 @@ text (tasks/mentions.py): rules that revise the passes' spans, in the order they
    the place, then the person);
 3. ``_retype_by_context`` (after the counted acronyms are dropped): a body's name after a
    locative or regional cue that the gazetteer knows is a place ("di Bandung", "Gubernur NTB"),
-   a name after an organisation descriptor is an organisation ("tim Project Zero"), and the odd
-   item of a list whose other items agree takes their type.
+   a name after an organisation descriptor is an organisation ("tim Project Zero"; a place after
+   "stasiun" stays a station), and the odd item of a list whose other items agree takes their
+   type, unless its head word gives its own ("Kantor ...", "Jalan ...") or it would make a person
+   a place the gazetteer does not know.
 
 ``_gazetteer_name`` (is this exactly a place's own name in tasks/places.py?) serves the NER pass
 too.
@@ -21,7 +23,7 @@ from __future__ import annotations
 from collections import Counter
 
 from tasks.entities import folded_tokens
-from tasks.mentions_text import ADMIN_UNITS, _Span, _surface, _Text, _words
+from tasks.mentions_text import ADMIN_UNITS, ORG_HEADS, PLACE_HEADS, _Span, _surface, _Text, _words
 
 #: Words before a name that make it a place when the model read it as a body: a locative
 #: preposition ("di Bandung") or the head of a region ("Gubernur NTB", "Bupati Gianyar").
@@ -90,7 +92,9 @@ def _retype_by_context(doc: _Text, spans: list[_Span]) -> None:
     for span in spans:
         if span.entity_id is None and span.type != "organization" and span.i > 0 \
                 and doc.lower[span.i - 1] in ORG_DESCRIPTORS \
+                and not (span.type == "place" and doc.lower[span.i - 1] in PLACE_HEADS) \
                 and doc.text[doc.toks[span.i - 1][2]:doc.toks[span.i][1]].isspace():
+            # (a descriptor that also heads a place, "stasiun", leaves a place a place: "Stasiun MRT X")
             retyped[_surface(doc, span)] = "organization"
     ordered = sorted(spans, key=lambda s: s.i)
     lists: list[list[_Span]] = []
@@ -103,7 +107,7 @@ def _retype_by_context(doc: _Text, spans: list[_Span]) -> None:
         if len(items) < 3:
             continue
         for span in items:
-            if span.entity_id is not None:
+            if span.entity_id is not None or _headed(doc, span):
                 continue
             others = Counter(s.type for s in items if s is not span)
             kind, votes = others.most_common(1)[0]
@@ -117,6 +121,13 @@ def _retype_by_context(doc: _Text, spans: list[_Span]) -> None:
     for span in spans:
         if span.entity_id is None and _surface(doc, span) in retyped:
             span.type = retyped[_surface(doc, span)]
+
+
+def _headed(doc: _Text, span: _Span) -> bool:
+    """Whether the span's first word says its type: a body's head word ("Kantor Sekda X",
+    "Polres X") or a place's ("Jalan X", "Desa X"), which a list's other items do not override."""
+    head = doc.lower[span.i]
+    return (span.type == "organization" and head in ORG_HEADS) or (span.type == "place" and head in PLACE_HEADS | ADMIN_UNITS)
 
 
 def _gazetteer_name(surface: str) -> bool:

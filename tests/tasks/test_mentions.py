@@ -254,3 +254,21 @@ def test_a_name_before_an_initial_does_not_reach_back_over_a_numeral(kb) -> None
     found = _typed("Pada Juni 1946 Opsir Udara II H. Sujono memimpin latihan terbang di Maguwo.", kb)
     assert ("Sujono", "person") in found
     assert not any("Opsir" in surface or "II" in surface.split() for surface, _ in found)
+
+
+def test_a_head_word_keeps_its_type_against_a_list_and_a_station_is_a_place() -> None:
+    from tasks.mentions_text import _Span, _Text
+    from tasks.mentions_types import _retype_by_context
+
+    doc = _Text("Penyidik menggeledah rumah Taufik Hidayat, Kantor Sekda Jombang, dan Rina Wulandari. "
+                "Kereta berhenti di Stasiun MRT Bukit Batok; tim Project Zero menemukan celah itu.")
+    at = {tok: k for k, (tok, _, _) in enumerate(doc.toks)}
+    spans = [_Span(at["Taufik"], at["Taufik"] + 2, None, "person"),
+             _Span(at["Kantor"], at["Kantor"] + 3, None, "organization"),
+             _Span(at["Rina"], at["Rina"] + 2, None, "person"),
+             _Span(at["MRT"], at["MRT"] + 3, None, "place"),
+             _Span(at["Project"], at["Project"] + 2, None, "person")]
+    _retype_by_context(doc, spans)
+    # the office is a body whatever the persons around it; "stasiun" before a place is a station,
+    # not a broadcaster; "tim" still makes a body of the name after it
+    assert [s.type for s in spans] == ["person", "organization", "person", "place", "organization"]
