@@ -272,3 +272,14 @@ def test_a_head_word_keeps_its_type_against_a_list_and_a_station_is_a_place() ->
     # the office is a body whatever the persons around it; "stasiun" before a place is a station,
     # not a broadcaster; "tim" still makes a body of the name after it
     assert [s.type for s in spans] == ["person", "organization", "person", "place", "organization"]
+
+
+@needs_model
+def test_a_bodys_name_found_by_its_head_word_runs_over_a_place_in_it(kb) -> None:
+    # "Polda Lampung", "Kodim Aceh Utara": a body's name goes on over the place it names, and
+    # the place stays a mention of its own (as inside "Kementerian Pertahanan Korea Selatan")
+    found = _typed("Bantuan itu diserahkan Yayasan Sejahtera Bersama Jakarta kepada warga. "
+                   "Ia pernah bertugas di Angkatan Laut Inggris sebelum pulang.", kb)
+    assert {("Yayasan Sejahtera Bersama Jakarta", "organization"), ("Jakarta", "place"),
+            ("Angkatan Laut Inggris", "organization"), ("Inggris", "place")} <= found
+    assert ("Yayasan Sejahtera Bersama", "organization") not in found
