@@ -5,8 +5,8 @@ text (tasks/mentions.py): rules that revise the passes' spans, in the order they
    model gave it most often;
 2. ``_split_at_text_places`` (after the acronym pass): names the model ran together with a place
    the text names on its own are cut there ("Kajari Lhoksukon Teuku Rahmatsyah": the office's
-   place off the person; "Kecamatan Nisam Antara Aceh Utara": two places; a place before "alias":
-   the place, then the person);
+   place off the person; "Kecamatan Nisam Antara Aceh Utara": two places, but not a road or a
+   numbered school named after places; a place before "alias": the place, then the person);
 3. ``_retype_by_context`` (after the counted acronyms are dropped): a body's name after a
    locative or regional cue that the gazetteer knows is a place ("di Bandung", "Gubernur NTB"),
    a name after an organisation descriptor is an organisation ("tim Project Zero"; a place after
@@ -59,10 +59,13 @@ def _split_at_text_places(doc: _Text, spans: list[_Span]) -> list[_Span]:
             if keep:
                 added.append(_Span(span.i + keep, span.j, None, "person"))
                 span.j = span.i + keep
-        elif span.type == "place":
+        elif span.type == "place" and doc.lower[span.i] not in PLACE_HEADS:
+            # (a street, a port or a stadium named after places is one place: "Jalan Raya Yogya
+            # Magelang"; so is a numbered school of a town: "SMA Negeri 6 Jakarta")
             cut = next((p for p in range(span.j - span.i - 1, 0, -1)
                         if tuple(doc.folded[span.j - p:span.j]) in places
-                        and doc.lower[span.j - p - 1] not in ADMIN_UNITS), 0)
+                        and doc.lower[span.j - p - 1] not in ADMIN_UNITS
+                        and not doc.toks[span.j - p - 1][0].isdigit()), 0)
             if cut:
                 added.append(_Span(span.j - cut, span.j, None, "place"))
                 span.j -= cut

@@ -283,3 +283,15 @@ def test_a_bodys_name_found_by_its_head_word_runs_over_a_place_in_it(kb) -> None
     assert {("Yayasan Sejahtera Bersama Jakarta", "organization"), ("Jakarta", "place"),
             ("Angkatan Laut Inggris", "organization"), ("Inggris", "place")} <= found
     assert ("Yayasan Sejahtera Bersama", "organization") not in found
+
+
+@needs_model
+def test_a_street_or_a_numbered_school_named_after_places_is_not_split_at_them(kb) -> None:
+    # a place run into another the text names is split there ("Kecamatan Nisam Antara Aceh
+    # Utara"), but a road between two towns or a town's numbered school is one name
+    found = _typed("Macet panjang terjadi di Jalan Raya Bogor Sukabumi. Polisi Sukabumi mengatur lalu lintas. "
+                   "Gedung SMA Negeri 3 Bandung direnovasi tahun ini. Sekolah itu terletak di Bandung.", kb)
+    assert {("Jalan Raya Bogor Sukabumi", "place"), ("SMA Negeri 3 Bandung", "place")} <= found
+    assert not {("Jalan Raya Bogor", "place"), ("SMA Negeri 3", "place")} & found
+    found = _typed("Warga Kecamatan Nisam Antara Aceh Utara mengungsi ke Aceh Utara bagian timur.", kb)
+    assert {("Kecamatan Nisam Antara", "place"), ("Aceh Utara", "place")} <= found
