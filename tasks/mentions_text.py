@@ -54,7 +54,7 @@ ROLE_CUES = _words("""
 #: tasks/mentions_unlinked.py ORG_TAILS).
 ORG_HEADS = _words("""
     institut kementerian badan universitas lembaga komisi partai pusat departemen akademi yayasan
-    organisasi asosiasi komite dinas biro korps divisi angkatan komando markas bank perusahaan
+    organisasi asosiasi komite dinas biro korps divisi angkatan komando markas bank perusahaan humas
     institute university ministry center centre council agency foundation kantor dewan
     kepolisian kejaksaan pengadilan mahkamah majelis kedutaan konsulat direktorat sekretariat
     polri polda polres polsek polresta polrestabes kejari kejati kejagung kodim korem kodam
