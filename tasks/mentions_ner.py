@@ -7,7 +7,8 @@ and sentence-opening function words trimmed off a person's name, and the name ex
 over a capitalised function word or an initial ("atlet Lalu Muhammad Zohri", "Wicky V. Olindo");
 dropped where it overlaps a KB name without containing it; cut before a rank ("Polres
 Lhokseumawe AKP Yasir": a body, then a person) and after a company's legal form ("PT Astra
-Otoparts Tbk Yusak Kristian"); retyped by its head word (a place's "Polres" is a body, a body's
+Otoparts Tbk Yusak Kristian"), but not a place's name ("Stadion Kapten ...") nor an office's
+("Kantor Presiden"); a head word left alone is no name; retyped by its head word (a place's "Polres" is a body, a body's
 "Bandara" a place); dropped when it is a common-word acronym or a one-word code ("OTT", "4G");
 split at administrative units ("Desa ... Kecamatan ..."). Then one type per name
 (tasks/mentions_types.py), and a KB place that only begins a longer place the gazetteer knows
@@ -32,6 +33,14 @@ _MODEL_CODE = re.compile(r"[A-Z]{1,3}\d{1,4}[a-zA-Z]?")
 #: Legal forms that end a company's name ("PT Astra Otoparts Tbk", "Samsung Electronics Co Ltd"),
 #: unlike "PT", which starts one (tasks/mentions_short.py _LEGAL_FORMS has both).
 _LEGAL_ENDINGS = _words("tbk persero ltd inc corp llc plc gmbh")
+#: Common nouns that head a name but are none alone ("di kantor", "di universitas", "kota"),
+#: unlike the acronyms among ORG_HEADS ("Polri", "DPR"), which are names by themselves.
+_COMMON_HEADS = ADMIN_UNITS | PLACE_HEADS | _words("""
+    institut kementerian badan universitas lembaga komisi partai pusat departemen akademi yayasan
+    organisasi asosiasi komite dinas biro korps divisi angkatan komando markas bank perusahaan
+    kantor dewan kepolisian kejaksaan pengadilan mahkamah majelis kedutaan konsulat direktorat
+    sekretariat humas
+""")
 
 
 def _name_start(doc: _Text, i: int) -> int:
@@ -110,6 +119,8 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
         # "Jalan Jenderal Sudirman", "Desa Bandar Ratu"): a rank only cuts a body's or a person's
         cut = None if kind == "place" and doc.lower[i] in PLACE_HEADS | ADMIN_UNITS else \
             next((k for k in range(i + 1, j) if doc.lower[k] in ROLE_CUES), None)
+        if cut == i + 1 and doc.lower[i] in _COMMON_HEADS:
+            cut = None  # "Kantor Presiden": the rank names the office, it does not start a person
         if cut is not None:  # "Polres Lhokseumawe AKP Yasir": an organisation, a rank, a person
             rest = cut + 1
             while rest < j and doc.lower[rest] in ROLE_CUES:
@@ -132,6 +143,8 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
             kind = "organization"  # "Polres Lhokseumawe" is the police of a place
         elif kind == "organization" and doc.lower[i] in PLACE_HEADS:
             kind = "place"  # "Bandara Internasional Lombok" is where planes land, not a company
+        if j - i == 1 and doc.lower[i] in _COMMON_HEADS:
+            continue  # "peneliti di universitas terkemuka": a head word alone names nothing
         if j - i == 1 and doc.toks[i][0] in common_acronyms:
             continue  # "layanan over the top (OTT)": an abbreviation of common words, not a name
         if j - i == 1 and any(c.isdigit() for c in doc.toks[i][0]):

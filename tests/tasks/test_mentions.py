@@ -295,3 +295,13 @@ def test_a_street_or_a_numbered_school_named_after_places_is_not_split_at_them(k
     assert not {("Jalan Raya Bogor", "place"), ("SMA Negeri 3", "place")} & found
     found = _typed("Warga Kecamatan Nisam Antara Aceh Utara mengungsi ke Aceh Utara bagian timur.", kb)
     assert {("Kecamatan Nisam Antara", "place"), ("Aceh Utara", "place")} <= found
+
+
+@needs_model
+def test_a_rank_right_after_a_head_word_names_the_office_and_a_head_word_alone_is_no_name(kb) -> None:
+    # "Kantor Presiden" is the president's office: the rank does not start a person there, and
+    # the head word left alone ("Kantor", a place) was no name
+    found = _typed("Menteri itu tiba di Kantor Presiden, Jakarta, pada Senin pagi.", kb)
+    assert ("Kantor Presiden", "organization") in found and not any(s == "Kantor" for s, _ in found)
+    found = _typed("\"kami siap bekerja keras,\" katanya di kantor presiden jakarta, senin.", kb)
+    assert not any(s == "kantor" for s, _ in found)
