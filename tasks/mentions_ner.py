@@ -8,8 +8,9 @@ over a capitalised function word or an initial ("atlet Lalu Muhammad Zohri", "Wi
 dropped where it overlaps a KB name without containing it; cut before a rank ("Polres
 Lhokseumawe AKP Yasir": a body, then a person) and after a company's legal form ("PT Astra
 Otoparts Tbk Yusak Kristian"), but not a place's name ("Stadion Kapten ...") nor an office's
-("Kantor Presiden"); a head word left alone is no name; retyped by its head word (a place's "Polres" is a body, a body's
-"Bandara" a place); dropped when it is a common-word acronym or a one-word code ("OTT", "4G");
+("Kantor Presiden"); a head word left alone is no name; retyped by its head word (a place's
+"Polres" is a body, a body's "Bandara" a place); dropped when it is a common-word acronym or a
+one-word code ("OTT", "4G");
 split at administrative units ("Desa ... Kecamatan ..."). Then one type per name
 (tasks/mentions_types.py), and a KB place that only begins a longer place the gazetteer knows
 ("Jakarta" of "Jakarta Selatan") is no mention of its own.
