@@ -90,7 +90,7 @@ class TextMentions:
         acronyms = _acronym_definitions(doc)
         spans = _kb_pass(doc, kb)
         spans += _ner_pass(doc, kb, spans, acronyms)
-        spans += _unlinked_pass(doc)
+        spans += _unlinked_pass(doc, spans)
         spans += _acronym_pass(doc, spans, acronyms)
         spans += _split_at_text_places(doc, spans)
         counted = _counted_acronyms(doc)

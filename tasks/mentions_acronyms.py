@@ -5,7 +5,9 @@
 2. ``_common_acronyms`` (in the NER pass): acronyms of lower-case words, "layanan over the top
    (OTT)", never names;
 3. ``_acronym_pass`` (after the unlinked pass): every use of a spelled-out acronym is its full
-   name, whatever the KB or the model read ("KPA" is not the Korean People's Army there);
+   name, whatever the KB or the model read ("KPA" is not the Korean People's Army there), when
+   a pass read a name in the spelled-out words or a body's head word starts them (else they are a
+   term: "Bahan Bakar Minyak (BBM)");
 4. ``_counted_acronyms`` (after the passes): all-caps words the text counts, "38.900 unit BTS",
    are equipment and dropped;
 5. ``_short_forms_of_bodies`` (last, after retyping): a one-word name in brackets after an
@@ -16,10 +18,16 @@ from __future__ import annotations
 
 import re
 
-from tasks.mentions_text import _ORG_JOINERS, PLACE_HEADS, _Span, _surface, _Text, _words
+from tasks.mentions_text import _ORG_JOINERS, ORG_HEADS, PLACE_HEADS, _Span, _surface, _Text, _words
 
 # "Komite Peralihan Aceh (KPA)": a name, then its acronym in brackets.
 _ACRONYM = re.compile(r"\(\s*([A-Z][A-Za-z]{1,7})\s*\)")
+#: Words that head a body's name spelled out before its acronym, besides tasks/mentions_text.py's
+#: ORG_HEADS ("Sekolah Tinggi Kesejahteraan Sosial (STKS)", "Ikatan Dokter Indonesia (IDI)").
+_BODY_HEADS = _words("""
+    sekolah politeknik rumah persatuan perhimpunan ikatan himpunan gerakan serikat front forum
+    koperasi perum perseroan kelompok jaringan aliansi federasi liga kesatuan paguyuban
+""")
 #: A word of letters only (the lower-case words an acronym may abbreviate).
 _LOWER_WORD = re.compile(r"[^\W\d_]+")
 
@@ -85,7 +93,12 @@ def _acronym_pass(doc: _Text, spans: list[_Span], acronyms: dict[str, tuple[int,
     for acronym, (i, j) in acronyms.items():
         full = next((s for s in spans if s.i == i and s.j == j), None)
         if full is None:
-            full = next((s for s in spans if s.i <= i < s.j or s.i < j <= s.j), None)
+            full = next((s for s in spans if s.i < j and i < s.j), None)
+        if full is None and doc.lower[i] not in ORG_HEADS | PLACE_HEADS | _BODY_HEADS:
+            # no pass read a name in the spelled-out words and no head word makes them a body's or
+            # a place's: a term in capitals ("Kurikulum Berbasis Kompetensi (KBK)", "Bahan Bakar
+            # Minyak (BBM)", "Perguruan Tinggi Swasta (PTS)"), not a name
+            continue
         if full is None or (full.i, full.j) != (i, j):
             kind = "place" if doc.lower[i] in PLACE_HEADS else "organization"  # "Bandara Internasional Lombok (BIL)"
             full = _Span(i, j, full.entity_id if full and (full.i, full.j) == (i, j) else None, kind)

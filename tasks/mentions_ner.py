@@ -7,8 +7,10 @@ and sentence-opening function words trimmed off a person's name, and the name ex
 over a capitalised function word or an initial ("atlet Lalu Muhammad Zohri", "Wicky V. Olindo");
 dropped where it overlaps a KB name without containing it; cut before a rank ("Polres
 Lhokseumawe AKP Yasir": a body, then a person) and after a company's legal form ("PT Astra
-Otoparts Tbk Yusak Kristian"); retyped by its head word (a place's "Polres" is a body, a body's
-"Bandara" a place); dropped when it is a common-word acronym or a one-word code ("OTT", "4G");
+Otoparts Tbk Yusak Kristian"), but not a place's name ("Stadion Kapten ...") nor an office's
+("Kantor Presiden"); a head word left alone is no name; retyped by its head word (a place's
+"Polres" is a body, a body's "Bandara" a place); dropped when it is a common-word acronym or a
+one-word code ("OTT", "4G");
 split at administrative units ("Desa ... Kecamatan ..."). Then one type per name
 (tasks/mentions_types.py), and a KB place that only begins a longer place the gazetteer knows
 ("Jakarta" of "Jakarta Selatan") is no mention of its own.
@@ -32,13 +34,22 @@ _MODEL_CODE = re.compile(r"[A-Z]{1,3}\d{1,4}[a-zA-Z]?")
 #: Legal forms that end a company's name ("PT Astra Otoparts Tbk", "Samsung Electronics Co Ltd"),
 #: unlike "PT", which starts one (tasks/mentions_short.py _LEGAL_FORMS has both).
 _LEGAL_ENDINGS = _words("tbk persero ltd inc corp llc plc gmbh")
+#: Common nouns that head a name but are none alone ("di kantor", "di universitas", "kota"),
+#: unlike the acronyms among ORG_HEADS ("Polri", "DPR"), which are names by themselves.
+_COMMON_HEADS = ADMIN_UNITS | PLACE_HEADS | _words("""
+    institut kementerian badan universitas lembaga komisi partai pusat departemen akademi yayasan
+    organisasi asosiasi komite dinas biro korps divisi angkatan komando markas bank perusahaan
+    kantor dewan kepolisian kejaksaan pengadilan mahkamah majelis kedutaan konsulat direktorat
+    sekretariat humas
+""")
 
 
 def _name_start(doc: _Text, i: int) -> int:
     """Where a person's name the model found from token ``i`` really starts: before a function
     word the text capitalises inside a sentence, which is a name there ("atlet Lalu Muhammad
     Zohri" when it gave "Muhammad Zohri"), and before an initial ("Wicky V. Olindo" when it gave
-    "Olindo": the period after the initial read as a sentence end)."""
+    "Olindo": the period after the initial read as a sentence end), but not over a numeral or an
+    acronym in capitals, which no given name is ("Opsir Udara II H. Sujono" is Sujono)."""
     while i > 0 and doc.lower[i - 1] in FUNCTION_WORDS and doc.capitalised(i - 1) and doc.joined(i) \
             and not doc.covered[i - 1] and not _opens_sentence(doc, i - 1):
         i -= 1
@@ -47,6 +58,7 @@ def _name_start(doc: _Text, i: int) -> int:
         first = k - 1
         while first > 0 and first > k - 4 and doc.joined(first) and doc.capitalised(first - 1) \
                 and not doc.covered[first - 1] and doc.lower[first - 1] not in ROLE_CUES \
+                and not (len(doc.toks[first - 1][0]) > 1 and doc.toks[first - 1][0].isupper()) \
                 and not (doc.lower[first - 1] in FUNCTION_WORDS and _opens_sentence(doc, first - 1)):
             first -= 1
         if first < k - 1:
@@ -84,7 +96,12 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
                 doc.lower[i] in FUNCTION_WORDS and (_opens_sentence(doc, i) or not doc.capitalised(i)))):
             i += 1
         # a name starts with a capital or a digit, unless the text has no capitals at all (a
-        # lower-cased text, which the model reads as such: tasks/ner.py's "L" features)
+        # lower-cased text, which the model reads as such: tasks/ner.py's "L" features). An
+        # administrative unit or a place's head word in lower case before it is not the name's
+        # ("desa Kramas", "kota Pati", "danau Tondano": the place is Kramas, which dropping the
+        # whole span lost); other lower-case words before a name ("hotel X") still drop it
+        while i < j - 1 and not lowered and doc.toks[i][0].islower() and doc.lower[i] in ADMIN_UNITS | PLACE_HEADS:
+            i += 1
         if i >= j or not (doc.toks[i][0][:1].isupper() or doc.toks[i][0][:1].isdigit() or lowered):
             continue
         if found.type == "person":
@@ -99,7 +116,12 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
             if found.type == "person" and any(s.j == j and s.type == "place" for s in inner):
                 continue  # "Kim Korea Utara": no person's name ends in a known place; the KB has the place
         kind = found.type
-        cut = next((k for k in range(i + 1, j) if doc.lower[k] in ROLE_CUES), None)
+        # a place named after someone keeps the rank in its name ("Stadion Kapten I Wayan Dipta",
+        # "Jalan Jenderal Sudirman", "Desa Bandar Ratu"): a rank only cuts a body's or a person's
+        cut = None if kind == "place" and doc.lower[i] in PLACE_HEADS | ADMIN_UNITS else \
+            next((k for k in range(i + 1, j) if doc.lower[k] in ROLE_CUES), None)
+        if cut == i + 1 and doc.lower[i] in _COMMON_HEADS:
+            cut = None  # "Kantor Presiden": the rank names the office, it does not start a person
         if cut is not None:  # "Polres Lhokseumawe AKP Yasir": an organisation, a rank, a person
             rest = cut + 1
             while rest < j and doc.lower[rest] in ROLE_CUES:
@@ -122,6 +144,8 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
             kind = "organization"  # "Polres Lhokseumawe" is the police of a place
         elif kind == "organization" and doc.lower[i] in PLACE_HEADS:
             kind = "place"  # "Bandara Internasional Lombok" is where planes land, not a company
+        if j - i == 1 and doc.lower[i] in _COMMON_HEADS:
+            continue  # "peneliti di universitas terkemuka": a head word alone names nothing
         if j - i == 1 and doc.toks[i][0] in common_acronyms:
             continue  # "layanan over the top (OTT)": an abbreviation of common words, not a name
         if j - i == 1 and any(c.isdigit() for c in doc.toks[i][0]):

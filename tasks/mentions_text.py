@@ -54,7 +54,7 @@ ROLE_CUES = _words("""
 #: tasks/mentions_unlinked.py ORG_TAILS).
 ORG_HEADS = _words("""
     institut kementerian badan universitas lembaga komisi partai pusat departemen akademi yayasan
-    organisasi asosiasi komite dinas biro korps divisi angkatan komando markas bank perusahaan
+    organisasi asosiasi komite dinas biro korps divisi angkatan komando markas bank perusahaan humas
     institute university ministry center centre council agency foundation kantor dewan
     kepolisian kejaksaan pengadilan mahkamah majelis kedutaan konsulat direktorat sekretariat
     polri polda polres polsek polresta polrestabes kejari kejati kejagung kodim korem kodam
@@ -62,14 +62,14 @@ ORG_HEADS = _words("""
 """)
 #: Words that start a new administrative unit inside a run of place names ("Desa Alue Papeun
 #: Kecamatan Nisam Antara Aceh Utara" is three places).
-ADMIN_UNITS = _words("desa kelurahan kecamatan kabupaten kota provinsi propinsi dusun kampung")
+ADMIN_UNITS = _words("desa kelurahan kecamatan kabupaten kota provinsi propinsi dusun kampung distrik")
 #: Small words inside an organisation's name ("Komite Peralihan Aceh", "Institute for Defense
 #: Analyses").
 _ORG_JOINERS = _words("dan untuk for of the and on bagi")
 #: Marks that end a name's sentence: a sentence break, a colon or semicolon, a quote mark.
 _SENTENCE_BREAK = re.compile(r"[.!?\n:;\"“”]")
 #: Words that head the name of a place people go to, not of a body: an airport, a port, a mountain.
-PLACE_HEADS = _words("bandara bandar stadion pelabuhan terminal stasiun gunung pantai pulau danau sungai selat teluk "
+PLACE_HEADS = _words("bandara bandar stadion pelabuhan terminal stasiun gunung puncak pantai pulau danau sungai selat teluk "
                      "jalan jl lapangan alun-alun taman")
 #: Words before "AS"/"Amerika" that make it a currency, not a mention of the country.
 _CURRENCY = frozenset({"dolar", "dollar", "usd"})

@@ -5,12 +5,14 @@ text (tasks/mentions.py): rules that revise the passes' spans, in the order they
    model gave it most often;
 2. ``_split_at_text_places`` (after the acronym pass): names the model ran together with a place
    the text names on its own are cut there ("Kajari Lhoksukon Teuku Rahmatsyah": the office's
-   place off the person; "Kecamatan Nisam Antara Aceh Utara": two places; a place before "alias":
-   the place, then the person);
+   place off the person; "Kecamatan Nisam Antara Aceh Utara": two places, but not a road or a
+   numbered school named after places; a place before "alias": the place, then the person);
 3. ``_retype_by_context`` (after the counted acronyms are dropped): a body's name after a
    locative or regional cue that the gazetteer knows is a place ("di Bandung", "Gubernur NTB"),
-   a name after an organisation descriptor is an organisation ("tim Project Zero"), and the odd
-   item of a list whose other items agree takes their type.
+   a name after an organisation descriptor is an organisation ("tim Project Zero"; a place after
+   "stasiun" stays a station), and the odd item of a list whose other items agree takes their
+   type, unless its head word gives its own ("Kantor ...", "Jalan ...") or it would make a person
+   a place the gazetteer does not know.
 
 ``_gazetteer_name`` (is this exactly a place's own name in tasks/places.py?) serves the NER pass
 too.
@@ -21,7 +23,7 @@ from __future__ import annotations
 from collections import Counter
 
 from tasks.entities import folded_tokens
-from tasks.mentions_text import ADMIN_UNITS, _Span, _surface, _Text, _words
+from tasks.mentions_text import ADMIN_UNITS, ORG_HEADS, PLACE_HEADS, _Span, _surface, _Text, _words
 
 #: Words before a name that make it a place when the model read it as a body: a locative
 #: preposition ("di Bandung") or the head of a region ("Gubernur NTB", "Bupati Gianyar").
@@ -57,10 +59,13 @@ def _split_at_text_places(doc: _Text, spans: list[_Span]) -> list[_Span]:
             if keep:
                 added.append(_Span(span.i + keep, span.j, None, "person"))
                 span.j = span.i + keep
-        elif span.type == "place":
+        elif span.type == "place" and doc.lower[span.i] not in PLACE_HEADS:
+            # (a street, a port or a stadium named after places is one place: "Jalan Raya Yogya
+            # Magelang"; so is a numbered school of a town: "SMA Negeri 6 Jakarta")
             cut = next((p for p in range(span.j - span.i - 1, 0, -1)
                         if tuple(doc.folded[span.j - p:span.j]) in places
-                        and doc.lower[span.j - p - 1] not in ADMIN_UNITS), 0)
+                        and doc.lower[span.j - p - 1] not in ADMIN_UNITS
+                        and not doc.toks[span.j - p - 1][0].isdigit()), 0)
             if cut:
                 added.append(_Span(span.j - cut, span.j, None, "place"))
                 span.j -= cut
@@ -90,7 +95,9 @@ def _retype_by_context(doc: _Text, spans: list[_Span]) -> None:
     for span in spans:
         if span.entity_id is None and span.type != "organization" and span.i > 0 \
                 and doc.lower[span.i - 1] in ORG_DESCRIPTORS \
+                and not (span.type == "place" and doc.lower[span.i - 1] in PLACE_HEADS) \
                 and doc.text[doc.toks[span.i - 1][2]:doc.toks[span.i][1]].isspace():
+            # (a descriptor that also heads a place, "stasiun", leaves a place a place: "Stasiun MRT X")
             retyped[_surface(doc, span)] = "organization"
     ordered = sorted(spans, key=lambda s: s.i)
     lists: list[list[_Span]] = []
@@ -103,15 +110,27 @@ def _retype_by_context(doc: _Text, spans: list[_Span]) -> None:
         if len(items) < 3:
             continue
         for span in items:
-            if span.entity_id is not None:
+            if span.entity_id is not None or _headed(doc, span):
                 continue
             others = Counter(s.type for s in items if s is not span)
             kind, votes = others.most_common(1)[0]
+            if kind == "place" and span.type == "person" and not _gazetteer_name(_surface(doc, span)):
+                # a list's first "item" may be the clause's subject ("menurut Ryamizard, Indonesia dan
+                # Filipina ...") or an address's owner ("rumah dinas Jokowi, Jalan ..., Menteng"): a
+                # person becomes a place only when the gazetteer knows the name as one
+                continue
             if kind != span.type and votes == len(items) - 1:
                 retyped.setdefault(_surface(doc, span), kind)
     for span in spans:
         if span.entity_id is None and _surface(doc, span) in retyped:
             span.type = retyped[_surface(doc, span)]
+
+
+def _headed(doc: _Text, span: _Span) -> bool:
+    """Whether the span's first word says its type: a body's head word ("Kantor Sekda X",
+    "Polres X") or a place's ("Jalan X", "Desa X"), which a list's other items do not override."""
+    head = doc.lower[span.i]
+    return (span.type == "organization" and head in ORG_HEADS) or (span.type == "place" and head in PLACE_HEADS | ADMIN_UNITS)
 
 
 def _gazetteer_name(surface: str) -> bool:

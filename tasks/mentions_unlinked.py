@@ -2,7 +2,8 @@
 (step 4 of tasks/mentions.py, after the KB's pass and the model's):
 
 - organisations named by a head word and the capitalised words after it ("Institut Sejong",
-  "Kementerian Pertahanan ..."), or by an English tail word ("... University", "... Foundation");
+  "Kementerian Pertahanan ..."), running over the places the passes before found in it ("Yayasan
+  X Jakarta"), or by an English tail word ("... University", "... Foundation");
 - persons: two to four capitalised words introduced by a role or a reporting cue before them
   ("analis ...", "Menteri Pertahanan ...", "kata ...") or after them ("X, seorang pakar",
   "X mengatakan").
@@ -73,7 +74,10 @@ def _cued_after(doc: _Text, j: int) -> bool:
     return False
 
 
-def _unlinked_pass(doc: _Text) -> list[_Span]:
+def _unlinked_pass(doc: _Text, found: list[_Span] | None = None) -> list[_Span]:
+    """The names above; ``found`` are the passes' spans before, whose places an organisation's
+    name may run over ("Yayasan Damandiri Jakarta", "Partai Indonesia Baru": the place is kept too)."""
+    places = {s.i: s.j for s in found or () if s.type == "place"}
     spans: list[_Span] = []
     n = len(doc.toks)
     i = 0
@@ -81,10 +85,16 @@ def _unlinked_pass(doc: _Text) -> list[_Span]:
         # organisations: a head word ("Institut", "Kementerian") then capitalised words
         if not doc.covered[i] and not doc.headline[i] and doc.lower[i] in ORG_HEADS and doc.capitalised(i):
             j = i + 1
-            while j < n and not doc.covered[j] and doc.joined(j) and doc.lower[j] not in ROLE_CUES and (
-                (doc.capitalised(j) and doc.lower[j] not in FUNCTION_WORDS) or
-                (doc.lower[j] in _ORG_JOINERS and j + 1 < n and doc.capitalised(j + 1))
-            ):
+            while j < n and doc.joined(j):
+                if doc.covered[j]:
+                    if j not in places:
+                        break
+                    j = places[j]  # a known place inside the name ("Dinas Pendidikan Jawa Barat")
+                    continue
+                if doc.lower[j] in ROLE_CUES or not (
+                        (doc.capitalised(j) and doc.lower[j] not in FUNCTION_WORDS) or
+                        (doc.lower[j] in _ORG_JOINERS and j + 1 < n and doc.capitalised(j + 1))):
+                    break
                 j += 1
             if j - i >= 2 and doc.lower[j - 1] not in _ORG_JOINERS:
                 spans.append(_Span(i, j, None, "organization"))

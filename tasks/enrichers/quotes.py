@@ -491,7 +491,8 @@ class QuotesEnricher:
     """Direct quotes with their speakers (view ``quotes``)."""
 
     name = "quotes"
-    RULES_VERSION = "5"  # 5: "-nya" to the named subject, nameless subject phrases, passive agents, captions,
+    RULES_VERSION = "6"  # 6: the mentions its speakers read changed (tasks/enrichers/entities.py RULES_VERSION 9)
+    # 5: "-nya" to the named subject, nameless subject phrases, passive agents, captions,
     # organisations cut off a speaker's name, full names over partial spans (issue 14)
     # 4: a quote that lost its opening mark, "..., bersikeras bahwa" and "menetapkan ... sebagai" partial quotes
     # 3: nicknames ("akrab disapa Dani"), sentence ends without a space, "demikian pernyataan X"

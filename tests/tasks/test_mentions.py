@@ -189,3 +189,119 @@ def test_a_short_form_followed_by_a_capitalised_word_starts_another_name() -> No
     found = [(doc.toks[s.i][1], s.canonical) for s in _short_pass(doc, _local_aliases(doc, [full]))]
     # "Piala FA" is another cup, not a later reference to the first; "Piala itu" refers to it
     assert found == [(doc.text.index("Piala itu"), "Piala Bang Yos IV")]
+
+
+@needs_model
+def test_a_place_named_after_someone_keeps_the_rank_in_its_name(kb) -> None:
+    # a rank inside a body's name ends it ("Polres X AKP Y": a body, then a person), but a
+    # street, a stadium, a peak or a village named after someone carries the rank as its own
+    found = _typed("Laga digelar di Stadion Kapten I Wayan Dipta, Gianyar, pada Minggu malam. Pendaki bermalam "
+                   "di Puncak Datuk Panglima Husin sebelum turun ke Desa Bandar Ratu, Kabupaten Mukomuko.", kb)
+    assert {("Stadion Kapten I Wayan Dipta", "place"), ("Puncak Datuk Panglima Husin", "place"),
+            ("Desa Bandar Ratu", "place")} <= found
+    assert not {("Stadion", "place"), ("I Wayan Dipta", "person"), ("Husin", "person")} & found
+    assert ("Yasir Rahman", "person") in _typed("Kapolres Lhokseumawe AKBP Yasir Rahman mengatakan pelaku ditangkap.", kb)
+
+
+@needs_model
+def test_a_lower_case_administrative_word_before_a_place_is_left_out_not_the_place(kb) -> None:
+    # the model reads "desa Sukamaju Jaya" as one place; a name starts at a capital, so the
+    # lower-case unit is left out, and the place is kept (the whole span used to be dropped)
+    found = _typed("Warga desa Sukamaju Jaya mengungsi ke kota Pati setelah banjir merendam rumah mereka. "
+                   "Perahu wisata tenggelam dekat distrik Wamena dan kecamatan Gabus.", kb)
+    assert {("Sukamaju Jaya", "place"), ("Pati", "place"), ("Wamena", "place"), ("Gabus", "place")} <= found
+    assert not any(surface[:1].islower() for surface, _ in found)
+
+
+@needs_model
+def test_a_list_makes_a_person_a_place_only_when_the_gazetteer_knows_the_place(kb) -> None:
+    # "Dalam hemat X, A dan B": the list's first "item" is the clause's subject, a person
+    for text in ("Dalam hemat Suryadharma, Malaysia dan Filipina telah bersepakat menjaga perbatasan.",
+                 "dalam hemat suryadharma, malaysia dan filipina telah bersepakat menjaga perbatasan."):
+        found = _typed(text, kb)
+        assert any(kind == "person" and surface.casefold() == "suryadharma" for surface, kind in found), found
+    # the rule itself, on spans: a place the model took for a person in a list of places is still a place
+    from tasks.mentions_text import _Span, _Text
+    from tasks.mentions_types import _retype_by_context
+
+    doc = _Text("Bantuan dikirim ke Bandung, Garut dan Ciamis. Menurut Suryadharma, Malaysia dan Filipina sepakat.")
+    at = {tok: k for k, (tok, _, _) in enumerate(doc.toks)}
+    spans = [_Span(at["Bandung"], at["Bandung"] + 1, None, "place"), _Span(at["Garut"], at["Garut"] + 1, None, "person"),
+             _Span(at["Ciamis"], at["Ciamis"] + 1, None, "place"),
+             _Span(at["Suryadharma"], at["Suryadharma"] + 1, None, "person"),
+             _Span(at["Malaysia"], at["Malaysia"] + 1, None, "place"), _Span(at["Filipina"], at["Filipina"] + 1, None, "place")]
+    _retype_by_context(doc, spans)
+    assert [s.type for s in spans] == ["place", "place", "place", "person", "place", "place"]
+
+
+@needs_model
+def test_a_term_spelled_out_before_its_acronym_is_no_name_without_a_body_head(kb) -> None:
+    # capitalised words that spell an acronym are a name only when a pass read one in them or a
+    # body's head word starts them: a curriculum or a category is a term
+    found = _typed("Siswa belajar dengan Kurikulum Berbasis Kompetensi (KBK) sejak 2004. Guru menilai KBK terlalu "
+                   "berat. Kampus itu satu dari 120 Perguruan Tinggi Swasta (PTS) di Jawa Barat.", kb)
+    assert not {surface for surface, _ in found} & {"Kurikulum Berbasis Kompetensi", "KBK", "Perguruan Tinggi Swasta", "PTS"}
+    found = _typed("Lulusan Sekolah Tinggi Kesejahteraan Sosial (STKS) Bandung bekerja di dinas sosial. Alumni STKS "
+                   "berkumpul. Komite Peralihan Aceh (KPA) menggelar rapat.", kb)
+    assert {("Sekolah Tinggi Kesejahteraan Sosial", "organization"), ("STKS", "organization"),
+            ("Komite Peralihan Aceh", "organization"), ("KPA", "organization")} <= found
+
+
+@needs_model
+def test_a_name_before_an_initial_does_not_reach_back_over_a_numeral(kb) -> None:
+    # "Wicky V. Olindo" reaches back over the initial to the given name; a rank with a numeral
+    # in capitals ("Opsir Udara II") before "H." is no given name
+    found = _typed("Pada Juni 1946 Opsir Udara II H. Sujono memimpin latihan terbang di Maguwo.", kb)
+    assert ("Sujono", "person") in found
+    assert not any("Opsir" in surface or "II" in surface.split() for surface, _ in found)
+
+
+def test_a_head_word_keeps_its_type_against_a_list_and_a_station_is_a_place() -> None:
+    from tasks.mentions_text import _Span, _Text
+    from tasks.mentions_types import _retype_by_context
+
+    doc = _Text("Penyidik menggeledah rumah Taufik Hidayat, Kantor Sekda Jombang, dan Rina Wulandari. "
+                "Kereta berhenti di Stasiun MRT Bukit Batok; tim Project Zero menemukan celah itu.")
+    at = {tok: k for k, (tok, _, _) in enumerate(doc.toks)}
+    spans = [_Span(at["Taufik"], at["Taufik"] + 2, None, "person"),
+             _Span(at["Kantor"], at["Kantor"] + 3, None, "organization"),
+             _Span(at["Rina"], at["Rina"] + 2, None, "person"),
+             _Span(at["MRT"], at["MRT"] + 3, None, "place"),
+             _Span(at["Project"], at["Project"] + 2, None, "person")]
+    _retype_by_context(doc, spans)
+    # the office is a body whatever the persons around it; "stasiun" before a place is a station,
+    # not a broadcaster; "tim" still makes a body of the name after it
+    assert [s.type for s in spans] == ["person", "organization", "person", "place", "organization"]
+
+
+@needs_model
+def test_a_bodys_name_found_by_its_head_word_runs_over_a_place_in_it(kb) -> None:
+    # "Polda Lampung", "Kodim Aceh Utara": a body's name goes on over the place it names, and
+    # the place stays a mention of its own (as inside "Kementerian Pertahanan Korea Selatan")
+    found = _typed("Bantuan itu diserahkan Yayasan Sejahtera Bersama Jakarta kepada warga. "
+                   "Ia pernah bertugas di Angkatan Laut Inggris sebelum pulang.", kb)
+    assert {("Yayasan Sejahtera Bersama Jakarta", "organization"), ("Jakarta", "place"),
+            ("Angkatan Laut Inggris", "organization"), ("Inggris", "place")} <= found
+    assert ("Yayasan Sejahtera Bersama", "organization") not in found
+
+
+@needs_model
+def test_a_street_or_a_numbered_school_named_after_places_is_not_split_at_them(kb) -> None:
+    # a place run into another the text names is split there ("Kecamatan Nisam Antara Aceh
+    # Utara"), but a road between two towns or a town's numbered school is one name
+    found = _typed("Macet panjang terjadi di Jalan Raya Bogor Sukabumi. Polisi Sukabumi mengatur lalu lintas. "
+                   "Gedung SMA Negeri 3 Bandung direnovasi tahun ini. Sekolah itu terletak di Bandung.", kb)
+    assert {("Jalan Raya Bogor Sukabumi", "place"), ("SMA Negeri 3 Bandung", "place")} <= found
+    assert not {("Jalan Raya Bogor", "place"), ("SMA Negeri 3", "place")} & found
+    found = _typed("Warga Kecamatan Nisam Antara Aceh Utara mengungsi ke Aceh Utara bagian timur.", kb)
+    assert {("Kecamatan Nisam Antara", "place"), ("Aceh Utara", "place")} <= found
+
+
+@needs_model
+def test_a_rank_right_after_a_head_word_names_the_office_and_a_head_word_alone_is_no_name(kb) -> None:
+    # "Kantor Presiden" is the president's office: the rank does not start a person there, and
+    # the head word left alone ("Kantor", a place) was no name
+    found = _typed("Menteri itu tiba di Kantor Presiden, Jakarta, pada Senin pagi.", kb)
+    assert ("Kantor Presiden", "organization") in found and not any(s == "Kantor" for s, _ in found)
+    found = _typed("\"kami siap bekerja keras,\" katanya di kantor presiden jakarta, senin.", kb)
+    assert not any(s == "kantor" for s, _ in found)
