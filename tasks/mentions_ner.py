@@ -23,7 +23,7 @@ import re
 from tasks.entities import KnowledgeBase
 from tasks.mentions_acronyms import _common_acronyms
 from tasks.mentions_text import (
-    _CURRENCY, ADMIN_UNITS, FUNCTION_WORDS, ORG_HEADS, PLACE_HEADS, ROLE_CUES, _Span, _surface, _Text, _words,
+    _CURRENCY, ADMIN_UNITS, FUNCTION_WORDS, ORG_HEAD_NOUNS, ORG_HEADS, PLACE_HEADS, ROLE_CUES, _Span, _surface, _Text, _words,
 )
 from tasks.mentions_types import _consolidate_types, _gazetteer_name
 
@@ -36,12 +36,7 @@ _MODEL_CODE = re.compile(r"[A-Z]{1,3}\d{1,4}[a-zA-Z]?")
 _LEGAL_ENDINGS = _words("tbk persero ltd inc corp llc plc gmbh")
 #: Common nouns that head a name but are none alone ("di kantor", "di universitas", "kota"),
 #: unlike the acronyms among ORG_HEADS ("Polri", "DPR"), which are names by themselves.
-_COMMON_HEADS = ADMIN_UNITS | PLACE_HEADS | _words("""
-    institut kementerian badan universitas lembaga komisi partai pusat departemen akademi yayasan
-    organisasi asosiasi komite dinas biro korps divisi angkatan komando markas bank perusahaan
-    kantor dewan kepolisian kejaksaan pengadilan mahkamah majelis kedutaan konsulat direktorat
-    sekretariat humas
-""")
+_COMMON_HEADS = ADMIN_UNITS | PLACE_HEADS | ORG_HEAD_NOUNS
 
 
 def _name_start(doc: _Text, i: int) -> int:

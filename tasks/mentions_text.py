@@ -50,13 +50,18 @@ ROLE_CUES = _words("""
     akp akbp kompol iptu ipda aiptu bripka brigadir brigjen irjen komjen kapolri kapolda kapolres
     kapolsek kasat kajari kajati kadis kabag kasubdit kadiv kabid kasi kasatreskrim wakapolda
 """)
-#: Words that head an organisation's name (the English words that end one are
-#: tasks/mentions_unlinked.py ORG_TAILS).
-ORG_HEADS = _words("""
+#: Indonesian common nouns that head an organisation's name ("Kementerian ...", "Kantor ..."):
+#: none is a name alone (tasks/mentions_ner.py _COMMON_HEADS).
+ORG_HEAD_NOUNS = _words("""
     institut kementerian badan universitas lembaga komisi partai pusat departemen akademi yayasan
     organisasi asosiasi komite dinas biro korps divisi angkatan komando markas bank perusahaan humas
-    institute university ministry center centre council agency foundation kantor dewan
-    kepolisian kejaksaan pengadilan mahkamah majelis kedutaan konsulat direktorat sekretariat
+    kantor dewan kepolisian kejaksaan pengadilan mahkamah majelis kedutaan konsulat direktorat sekretariat
+""")
+#: Words that head an organisation's name: those nouns, their English counterparts, and the
+#: acronyms of bodies that are names by themselves ("Polri", "DPR"). The English words that end
+#: one are tasks/mentions_unlinked.py ORG_TAILS.
+ORG_HEADS = ORG_HEAD_NOUNS | _words("""
+    institute university ministry center centre council agency foundation
     polri polda polres polsek polresta polrestabes kejari kejati kejagung kodim korem kodam
     rutan lapas pemkot pemkab pemprov dprd dpr mpr kpu bawaslu kemenpan kemenkeu kemenhan
 """)
