@@ -14,20 +14,17 @@ Then the CPU each costs per article (best of three interleaved rounds).
 Which model: the shipped one (``tasks/kb/ner-news.crfsuite``) learned from the train and valid
 splits, so its ``test`` figures are the honest ones; for ``--split valid`` give a model trained
 on ``train`` only (``python -m tasks.ner_train --splits train --out /tmp/ner-train.crfsuite``).
-``find_mentions`` has no model parameter (it calls ``recognise`` with the shipped model's path),
-so for another model this process binds that path for itself (``_crf_model``); the enricher
-never does.
+Both are given the model file (``find_mentions(..., model=PATH)``); the enricher always uses
+the shipped one.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,19 +38,6 @@ from tasks.ner_train import DEFAULT_CORPUS, SETS  # noqa: E402
 
 TYPES = ("person", "organization", "place")
 Spans = set[tuple[int, int, str]]
-
-
-@contextlib.contextmanager
-def _crf_model(path: Path) -> Iterator[None]:
-    """``tasks.ner.recognise`` reading the model at ``path`` in this process while inside (the
-    pipeline's ``_ner_pass`` imports it by name when it runs, so it sees the binding)."""
-    original = ner.recognise
-    if path != ner.NEWS_MODEL:
-        ner.recognise = functools.partial(original, path=path)  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        ner.recognise = original  # type: ignore[assignment]
 
 
 def spans_of(text: str, found: Iterable) -> Spans:
@@ -117,10 +101,9 @@ def cpu_ms(work: Callable[[NerArticle], object], docs: list[NerArticle]) -> floa
 def run(docs: list[NerArticle], kb, model: Path) -> dict[str, Score]:
     """Scores of the CRF alone and of the whole pipeline on the same texts."""
     scores = {"crf": Score(), "pipeline": Score()}
-    with _crf_model(model):
-        for doc in docs:
-            scores["crf"].add(spans_of(doc.text, ner.recognise(doc.text)), doc.gold)
-            scores["pipeline"].add(spans_of(doc.text, find_mentions(doc.text, kb)), doc.gold)
+    for doc in docs:
+        scores["crf"].add(spans_of(doc.text, ner.recognise(doc.text, model)), doc.gold)
+        scores["pipeline"].add(spans_of(doc.text, find_mentions(doc.text, kb, model=model)), doc.gold)
     return scores
 
 
@@ -129,16 +112,15 @@ def timings(docs: list[NerArticle], kb, model: Path, rounds: int = 3) -> dict[st
     ``find_mentions`` with its CRF call (the cache of recognised texts cleared before each)."""
     def crf(doc: NerArticle) -> None:
         ner._recognised.cache_clear()
-        ner.recognise(doc.text)
+        ner.recognise(doc.text, model)
 
     def pipeline(doc: NerArticle) -> None:
         ner._recognised.cache_clear()
-        find_mentions(doc.text, kb)
+        find_mentions(doc.text, kb, model=model)
     out = {"crf": float("inf"), "pipeline": float("inf")}
-    with _crf_model(model):
-        for _ in range(rounds):
-            out["crf"] = min(out["crf"], cpu_ms(crf, docs))
-            out["pipeline"] = min(out["pipeline"], cpu_ms(pipeline, docs))
+    for _ in range(rounds):
+        out["crf"] = min(out["crf"], cpu_ms(crf, docs))
+        out["pipeline"] = min(out["pipeline"], cpu_ms(pipeline, docs))
     return out
 
 

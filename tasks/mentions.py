@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from copy import copy
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from tasks.entities import KnowledgeBase, Mention
@@ -56,10 +57,11 @@ __all__ = [
 ]
 
 
-def find_mentions(text: str, kb: KnowledgeBase, context: str = "") -> list[Mention]:
+def find_mentions(text: str, kb: KnowledgeBase, context: str = "", model: Path | None = None) -> list[Mention]:
     """Mentions in ``text`` by position; ``context`` (e.g. the headline) only contributes full
-    names that short references in ``text`` may point to."""
-    return TextMentions(text, kb).mentions(context)
+    names that short references in ``text`` may point to. ``model``: an NER model file other than
+    the shipped one (benchmarks/mentions_ner.py scores a model trained on fewer splits)."""
+    return TextMentions(text, kb, model=model).mentions(context)
 
 
 def text_mentions(text: str, kb: KnowledgeBase, work: Any = None) -> "TextMentions":
@@ -84,12 +86,12 @@ class TextMentions:
     spans in place, so each context gets its own covered flags and span copies (with ``local``
     pointing at the copies): a call with one context cannot change another's result."""
 
-    def __init__(self, text: str, kb: KnowledgeBase, work: Any = None) -> None:
+    def __init__(self, text: str, kb: KnowledgeBase, work: Any = None, model: Path | None = None) -> None:
         self.text, self.kb = text, kb
         doc = _Text(text, work)
         acronyms = _acronym_definitions(doc)
         spans = _kb_pass(doc, kb)
-        spans += _ner_pass(doc, kb, spans, acronyms)
+        spans += _ner_pass(doc, kb, spans, acronyms, model)
         spans += _unlinked_pass(doc, spans)
         spans += _acronym_pass(doc, spans, acronyms)
         spans += _split_at_text_places(doc, spans)

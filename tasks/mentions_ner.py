@@ -19,6 +19,7 @@ split at administrative units ("Desa ... Kecamatan ..."). Then one type per name
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from tasks.entities import KnowledgeBase
 from tasks.mentions_acronyms import _common_acronyms
@@ -67,10 +68,12 @@ def _opens_sentence(doc: _Text, k: int) -> bool:
     return k == 0 or doc.headline[k] or doc.break_between(k - 1, k)
 
 
-def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[str, tuple[int, int]]) -> list[_Span]:
-    """Names the learned model recognises (tasks/ner.py) that the KB pass did not already take:
-    linked to the KB by alias and type when it knows them, else kept as typed unlinked names.
-    A name around a KB name ("Polres Lhokseumawe" around the place Lhokseumawe) is kept too."""
+def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[str, tuple[int, int]],
+              model: Path | None = None) -> list[_Span]:
+    """Names the learned model recognises (tasks/ner.py; ``model``: another model file than the
+    shipped one, for benchmarks) that the KB pass did not already take: linked to the KB by alias
+    and type when it knows them, else kept as typed unlinked names. A name around a KB name
+    ("Polres Lhokseumawe" around the place Lhokseumawe) is kept too."""
     from tasks.ner import recognise
 
     starts = {t[1]: k for k, t in enumerate(doc.toks)}
@@ -78,7 +81,7 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
     common_acronyms = _common_acronyms(doc)
     lowered = doc.text == doc.text.lower()
     added: list[_Span] = []
-    for found in recognise(doc.text):
+    for found in (recognise(doc.text) if model is None else recognise(doc.text, model)):
         i, last = starts.get(found.char_start), ends.get(found.char_end)
         if i is None or last is None:
             continue
