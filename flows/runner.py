@@ -33,7 +33,7 @@ from kabar import settings
 from kabar.config import RunSettings, Warehouse
 from kabar.models import Item, RunStopped, StageError
 from kabar.records import NOT_ATTEMPTED_STAGE
-from kabar.signals import signal_in, signal_named
+from kabar.signals import resend_lost_signals, signal_in, signal_named
 from tasks import extract_pool
 from tasks.enrich import versions
 from tasks.fetch import close_run_fetcher
@@ -234,8 +234,17 @@ def recorded_run(warehouse: Warehouse, flow: str, params: dict[str, Any], lock_w
     let the flow fill ``counts``/``state``/``message``, and record the final state: 'failed'
     with the exception (then ``on_failure(warehouse, summary)``, e.g. a report) when the block raises.
     A run stopped by a signal (SIGTERM, Ctrl-C) stops its fetches and extraction workers first
-    and is recorded 'interrupted', with its counts so far and the signal in the message.
+    and is recorded 'interrupted', with its counts so far and the signal in the message; a
+    signal that landed in a finaliser, where Python drops it, is sent again
+    (kabar/signals.py ``resend_lost_signals``), in the CLI or in a deployment's flow process.
     The run's fetcher (tasks/fetch.py), if one was opened, is closed either way."""
+    with resend_lost_signals(), _recorded(warehouse, flow, params, lock_wait, on_failure) as run:
+        yield run
+
+
+@contextmanager
+def _recorded(warehouse: Warehouse, flow: str, params: dict[str, Any], lock_wait: float | None,
+              on_failure: Callable[[Warehouse, dict[str, Any]], Any] | None) -> Iterator[RunRecord]:
     extract_pool.resume()  # a run stopped earlier in this process left extraction refusing work
     try:
         run = RunRecord(warehouse, start_run_task(warehouse, flow, params, lock_wait))

@@ -6,11 +6,20 @@ Python handler runs and raises (Prefect's TerminationSignal for SIGTERM, Keyboar
 Ctrl-C), and DuckDB then raises ``RuntimeError('Query interrupted')`` with that exception as its
 cause. A handler that swallows errors ("a busy warehouse means no profile") would swallow the
 signal with it: a SIGTERM was seen to be lost that way, the run going on to complete.
+
+A signal can also land where Python cannot raise at all, in a finaliser: ``resend_lost_signals``
+sends it again.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import sys
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 
 def signal_in(exc: BaseException | None) -> BaseException | None:
@@ -56,3 +65,52 @@ def signal_named(exc: BaseException | None) -> str | None:
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
     return None
+
+
+def _signal_number(exc: BaseException) -> int | None:
+    """The signal a signal's exception stands for: Prefect's TerminationSignal carries it
+    (``.signal``), the CLI's Stopped names it (``.signal_name``), a bare KeyboardInterrupt is
+    SIGINT. None for other BaseExceptions (SystemExit, GeneratorExit)."""
+    number = getattr(exc, "signal", None)
+    if isinstance(number, int):
+        return number
+    name = getattr(exc, "signal_name", None)
+    if isinstance(name, str) and name in signal.Signals.__members__:
+        return signal.Signals[name]
+    return signal.SIGINT if isinstance(exc, KeyboardInterrupt) else None
+
+
+@contextmanager
+def resend_lost_signals(delay_s: float = 0.05) -> Iterator[None]:
+    """While the block runs, a signal whose exception Python had to drop is sent again.
+
+    A signal's Python handler runs in the main thread at the next bytecode, wherever that is;
+    when it is a finaliser (``__del__``, a weakref callback, the garbage collector's), Python
+    cannot raise there: it prints "Exception ignored in ..." and goes on (sys.unraisablehook),
+    and the signal is lost. Under the Dask runner that happens: distributed's ``Future.__del__``
+    releases its key on the flow's thread whenever a batch's futures are dropped, and a SIGTERM
+    landing there let `kabar ingest` run its 600 pages to the end and exit 0 (fresh-clone CI,
+    tests/flows/test_interrupt_dask.py). The hook sends the same signal to this process again
+    from a short-lived thread ``delay_s`` later, when the main thread is back in ordinary code,
+    so the handler installed then (Prefect's, the CLI's) raises where it can be handled. Other
+    unraisable errors go to the hook that was installed before."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        lost = signal_in(unraisable.exc_value)
+        number = _signal_number(lost) if lost is not None else None
+        if number is None:
+            previous(unraisable)
+            return
+        where = getattr(unraisable.object, "__qualname__", None) or type(unraisable.object).__name__
+        print(f"kabar: {signal.Signals(number).name} landed in {where}, where Python cannot raise; "
+              f"sending it again", file=sys.stderr, flush=True)
+        resend = threading.Timer(delay_s, os.kill, (os.getpid(), number))
+        resend.daemon = True
+        resend.start()
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous

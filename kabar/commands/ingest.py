@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from kabar import settings
 from kabar.cli import UserError, add_warehouse_option
+from kabar.signals import resend_lost_signals
 
 if TYPE_CHECKING:
     from kabar.config import Warehouse
@@ -198,7 +199,8 @@ def run(args: argparse.Namespace) -> int:
     if sys.__stderr__ is not None:  # the process's own stderr: faulthandler writes to its descriptor
         faulthandler.register(signal.SIGUSR1, file=sys.__stderr__, all_threads=True, chain=False)
     try:
-        with show_progress(("discover", "fetch", "extract", "load")):
+        # a signal landing in a finaliser is dropped by Python: sent again (kabar/signals.py)
+        with show_progress(("discover", "fetch", "extract", "load")), resend_lost_signals():
             summary = flow(
                 config=args.config, sources=args.sources, paths=args.targets, limit=args.limit,
                 since=args.since, until=args.until, allow_hosts=args.allow_hosts, warehouse=str(warehouse),

@@ -1,15 +1,18 @@
-"""kabar/signals.py: a signal DuckDB wrapped in 'Query interrupted' is raised again, not swallowed."""
+"""kabar/signals.py: a signal DuckDB wrapped in 'Query interrupted' is raised again, not swallowed;
+a signal that landed in a finaliser, where Python drops it, is sent again."""
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
+import time
 
 import duckdb
 import pytest
 
-from kabar.signals import reraise_signal, signal_in, signal_named
+from kabar.signals import reraise_signal, resend_lost_signals, signal_in, signal_named
 
 
 class Terminated(BaseException):
@@ -80,3 +83,72 @@ def test_a_signal_named_by_an_error_that_does_not_chain_it_is_found() -> None:
     assert signal_named(outer) == "KeyboardInterrupt"
     assert signal_named(RuntimeError("Query interrupted")) is None
     assert signal_named(ValueError("a TerminationSignals table")) is None  # a whole word only
+
+
+class SignalTerminated(BaseException):
+    """Stands for Prefect's TerminationSignal, which carries its signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signal = signum
+
+
+class SignalsItselfWhenDropped:
+    """Sends SIGUSR1 from its finaliser: the handler then runs inside ``__del__`` (the next
+    bytecodes are the loop's), as it did in distributed's Future.__del__ on the flow's thread."""
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGUSR1)
+        for _ in range(1000):
+            pass
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise SignalTerminated(signum)
+
+
+def _wait_for_the_signal(seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def test_a_signal_dropped_in_a_finaliser_is_lost_without_the_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Why the hook exists: Python hands the handler's exception to sys.unraisablehook and goes on."""
+    dropped: list[BaseException] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: dropped.append(unraisable.exc_value))
+    previous = signal.signal(signal.SIGUSR1, _raise_terminated)
+    try:
+        SignalsItselfWhenDropped()
+        _wait_for_the_signal(0.5)
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    assert [type(e) for e in dropped] == [SignalTerminated]
+
+
+def test_a_signal_dropped_in_a_finaliser_is_sent_again(capsys: pytest.CaptureFixture[str]) -> None:
+    previous = signal.signal(signal.SIGUSR1, _raise_terminated)
+    hook = sys.unraisablehook
+    try:
+        with pytest.raises(SignalTerminated) as raised, resend_lost_signals():
+            SignalsItselfWhenDropped()
+            _wait_for_the_signal(60)  # returns only if the signal is lost for good
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    assert raised.value.signal == signal.SIGUSR1
+    assert sys.unraisablehook is hook, "the hook it replaced is back"
+    said = capsys.readouterr().err
+    assert "SIGUSR1 landed in" in said and "sending it again" in said and "Traceback" not in said
+
+
+def test_other_errors_in_finalisers_go_to_the_hook_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[BaseException] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: seen.append(unraisable.exc_value))
+
+    class Broken:
+        def __del__(self) -> None:
+            raise ValueError("a finaliser's own error")
+
+    with resend_lost_signals():
+        Broken()
+    assert [str(e) for e in seen] == ["a finaliser's own error"]
