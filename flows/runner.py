@@ -62,8 +62,10 @@ def task_runner_for(run: RunSettings | None = None) -> TaskRunner:
             return DaskTaskRunner(address=run.dask_address)
         # Processes, one thread each: extraction is CPU-bound Python (the GIL), and batches are big
         # enough that Dask's per-task cost (measured ~20x a thread's) stays small.
+        # Each worker preloads flows/dask_worker.py: a heartbeat cut by the cluster's shutdown is
+        # one log line there, not a traceback.
         return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True,
-                                              "dashboard_address": None})
+                                              "dashboard_address": None, "preload": ["flows.dask_worker"]})
     # A few threads: fetches wait on the network while the flow thread extracts and loads.
     return ThreadPoolTaskRunner(max_workers=4)
 
