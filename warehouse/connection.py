@@ -118,18 +118,31 @@ _GRACE_S = 0.5
 
 
 class _Open:
-    """One ``duckdb.connect`` running in a helper thread (see ``_open_database``)."""
+    """One ``duckdb.connect`` running in a helper thread (see ``_open_database``), started by
+    ``start``, inside the waiter's ``try``: a signal can land while ``Thread.start`` waits for
+    the thread to come up, and the thread then opens the file all the same. When that was done
+    in ``__init__`` the waiter had no handle to drop it by: the stopped run's closing write met
+    the reader's open instance ("Can't open a connection to same database file with a different
+    configuration") and the run was never recorded interrupted (1 of 25 SIGTERMs on the Dask
+    runner here, benchmarks/interrupt.py's way)."""
 
     def __init__(self, path: Path, read_only: bool) -> None:
         self.path, self.read_only = path, read_only
+        self.running = threading.Event()
         self.done = threading.Event()
         self.con: duckdb.DuckDBPyConnection | None = None
         self.error: BaseException | None = None
         self._lock = threading.Lock()
         self._unwanted = False
-        threading.Thread(target=self._run, name="kabar-duckdb-open", daemon=True).start()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="kabar-duckdb-open", daemon=True)
+            self._thread.start()
 
     def _run(self) -> None:
+        self.running.set()
         try:
             con = duckdb.connect(str(self.path), read_only=self.read_only, config=dict(_CONFIG))
         except BaseException as exc:  # handed to the thread that waits for it
@@ -188,14 +201,17 @@ def _open_database(path: Path, read_only: bool, bound_s: float) -> duckdb.DuckDB
         attempt = _ABANDONED.pop(key, None)
     attempt = attempt or _Open(path, read_only)
     try:
+        attempt.start()
         if not attempt.done.wait(min(_GRACE_S, bound_s)):
             gc.collect()
             attempt.done.wait(max(bound_s - _GRACE_S, 0.0))
-    except BaseException:  # a signal while waiting: nobody will use this connection
+    except BaseException:  # a signal while starting or waiting: nobody will use this connection
         attempt.drop()
         # and let the open end first (closed by its thread), or the run's closing write could
-        # meet this file's read-only instance still open ("different configuration")
-        attempt.done.wait(bound_s)
+        # meet this file's read-only instance still open ("different configuration"); a thread
+        # the signal stopped before it was created never comes up (a second, not the bound)
+        if attempt.running.wait(1.0):
+            attempt.done.wait(bound_s)
         raise
     if not attempt.done.is_set():
         with _ABANDONED_LOCK:
