@@ -220,8 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", action="store_true", help="print each article's misses (dev split only, unless --split)")
     parser.add_argument("--split", choices=SPLITS, default="dev",
                         help="the split whose misses --show prints (look at the held-out splits only to report, never to tune)")
+    parser.add_argument("--set-dir", type=Path, default=SET_DIR, help="the annotations' directory (default benchmarks/realset)")
     args = parser.parse_args(argv)
-    scored, missing = load_set()
+    scored, missing = load_set(args.set_dir)
     if not scored:
         print(f"error: no annotated page could be read ({len(missing)} missing; is ../shared/corpus there?)", file=sys.stderr)
         for split, page, reason in missing:
@@ -239,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
             totals[split][name] += values
     for split in (*SPLITS, *sorted(set(totals) - set(SPLITS))):
         t = totals[split]
-        print(f"{split} ({len(t['pages'])} pages): entity recall {ratio(t['found'])}, precision {ratio(t['right'])}; "
+        n = len(t["pages"])
+        print(f"{split} ({n} page{'' if n == 1 else 's'}): entity recall {ratio(t['found'])}, precision {ratio(t['right'])}; "
               f"places with coordinates {ratio(t['coords'])}; quote speakers {ratio(t['speakers'])}; "
               f"themes precision {ratio(t['themes_right'])} (themes assigned: {len(t['themes_right'])})")
     for split, page, reason in missing:
