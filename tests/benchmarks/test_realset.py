@@ -1,12 +1,17 @@
 """The real-article annotations of benchmarks/realset (read by benchmarks/enrichment_real.py) are
-well formed: each names a page of ../shared/corpus/indonesian-news's ground truth once, in a known
-split, every annotated name (or one of its alternatives) is written in that page's text, and
-every quote offset points at the first word after an opening quotation mark (the README's
-convention)."""
+well formed: each names a page once, in a known split; a page of ../shared/corpus/indonesian-news's
+ground truth has every annotated name (or one of its alternatives) written in its text and every
+quote offset at the first word after an opening quotation mark (the README's convention); a page
+annotated by its saved HTML (heldout3) yields an article through kabar's own extraction, whose
+text (or dateline) has every annotated name and every quote's anchor, once, right after an
+opening mark. The benchmark reads every split's pages, and a page it cannot have is reported,
+never raised."""
 
 from __future__ import annotations
 
+import gzip
 import json
+import sys
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -15,9 +20,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SET_DIR = ROOT / "benchmarks" / "realset"
-GROUND_TRUTH = ROOT.parent / "shared" / "corpus" / "indonesian-news" / "pages" / "ground-truth.json"
+CORPUS = ROOT.parent / "shared" / "corpus"
+GROUND_TRUTH = CORPUS / "indonesian-news" / "pages" / "ground-truth.json"
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import enrichment_real  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not GROUND_TRUTH.exists(), reason="needs ../shared/corpus/indonesian-news")
+
+OPENING_MARKS = "\"“"
 
 
 def _annotations() -> list[dict]:
@@ -27,20 +38,88 @@ def _annotations() -> list[dict]:
 def test_each_page_once_in_a_known_split() -> None:
     annotations = _annotations()
     # the splits benchmarks/enrichment_real.py prints (SPLITS there)
-    assert Counter(a["split"] for a in annotations) == {"heldout2": 7, "heldout": 6, "dev": 5}
-    files = [a["file"] for a in annotations]
-    assert len(files) == len(set(files))
+    assert Counter(a["split"] for a in annotations) == {"heldout3": 4, "heldout2": 7, "heldout": 6, "dev": 5}
+    assert set(enrichment_real.SPLITS) == {a["split"] for a in annotations}
+    names = [enrichment_real.name_of(a) for a in annotations]
+    assert len(names) == len(set(names))
     pages = json.loads(GROUND_TRUTH.read_text(encoding="utf-8"))
-    assert all(pages.get(f, {}).get("content") for f in files)
+    assert all(pages.get(a["file"], {}).get("content") for a in annotations if "page" not in a)
+    # heldout3's pages are saved HTML of other sets, never a page of the ground truth above
+    assert all((CORPUS / a["page"]).is_file() and "file" not in a and a["url"].startswith("https://")
+               for a in annotations if a["split"] == "heldout3")
 
 
 def test_names_are_in_the_text_and_quotes_start_after_a_mark() -> None:
     pages = json.loads(GROUND_TRUTH.read_text(encoding="utf-8"))
     for annotation in _annotations():
+        if "page" in annotation:
+            continue  # below: their text is kabar's extraction
         content = pages[annotation["file"]]["content"]
         for entity in annotation["entities"]:
             assert entity["type"] in ("person", "organization", "place"), entity
             forms = [entity["name"], *entity.get("alt", [])]
             assert any(form in content for form in forms), (annotation["file"], entity["name"])
         for quote in annotation.get("quotes", []):
-            assert content[quote["at"] - 1] in "\"“" and content[quote["at"]].isalnum(), (annotation["file"], quote)
+            assert content[quote["at"] - 1] in OPENING_MARKS and content[quote["at"]].isalnum(), (annotation["file"], quote)
+
+
+def test_the_benchmark_reads_every_split_and_locates_every_anchored_quote() -> None:
+    scored, missing = enrichment_real.load_set()
+    assert missing == []
+    assert Counter(a["split"] for a, _, _ in scored) == Counter(a["split"] for a in _annotations())
+    anchored = 0
+    for annotation, article, locate in scored:
+        assert article.text.strip(), enrichment_real.name_of(annotation)
+        for quote in annotation.get("quotes", []):
+            at = locate(quote)
+            assert at is not None, (enrichment_real.name_of(annotation), quote)
+        if annotation["split"] != "heldout3":
+            continue
+        text, dateline = article.text, article.meta.get("dateline_place") or ""
+        for entity in annotation["entities"]:
+            assert entity["type"] in ("person", "organization", "place"), entity
+            forms = [entity["name"], *entity.get("alt", [])]
+            assert any(form in text or form in dateline for form in forms), (annotation["page"], entity["name"])
+        for quote in annotation["quotes"]:
+            # once in the text, at the quote's first word: after an opening mark (and an ellipsis)
+            assert text.count(quote["anchor"]) == 1, (annotation["page"], quote)
+            before = text[:locate(quote)].rstrip(" …")
+            assert before[-1:] in OPENING_MARKS, (annotation["page"], quote)
+            anchored += 1
+    assert anchored == 10
+
+
+def test_a_page_that_cannot_be_had_is_reported_not_raised(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    empty = tmp_path / "empty.html"
+    empty.write_text("<html><body></body></html>", encoding="utf-8")
+    broken = tmp_path / "broken.html.gz"
+    broken.write_bytes(gzip.compress(b"<html>")[:-6])
+    set_dir = tmp_path / "set"
+    set_dir.mkdir()
+    quotes = 'quotes = [{anchor = "x", speaker = ""}]\n'
+    (set_dir / "a-missing.toml").write_text(
+        f'page = "indonesian-news/pages/no-such-page.html"\nurl = "https://x.invalid/a"\nsplit = "heldout3"\nentities = []\n{quotes}')
+    (set_dir / "b-empty.toml").write_text(f'page = "{empty}"\nurl = "https://x.invalid/b"\nsplit = "heldout3"\nentities = []\n{quotes}')
+    (set_dir / "c-broken.toml").write_text(f'page = "{broken}"\nsplit = "heldout3"\nentities = []\n{quotes}')
+    (set_dir / "d-not-in-truth.toml").write_text('file = "no-such-page.html"\nsplit = "dev"\nentities = []\n')
+    (set_dir / "e-bad.toml").write_text('split = "dev\n')
+    scored, missing = enrichment_real.load_set(set_dir)
+    assert scored == []
+    reasons = {page: reason for _, page, reason in missing}
+    assert set(reasons) == {"indonesian-news/pages/no-such-page.html", str(empty), str(broken), "no-such-page.html", "e-bad.toml"}
+    assert "cannot read" in reasons["indonesian-news/pages/no-such-page.html"]
+    assert "no article" in reasons[str(empty)]
+    assert "cannot read" in reasons[str(broken)]
+    assert "no content" in reasons["no-such-page.html"]
+    assert "unreadable annotation" in reasons["e-bad.toml"]
+    # the command says so and stops with an error, naming each page, when nothing could be read
+    assert enrichment_real.main(["--set-dir", str(set_dir)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("not scored") == 5 and "no-such-page.html" in err
+    # beside a page that can be read, the others are listed under the totals and the run goes on
+    (set_dir / "f-dev.toml").write_text((SET_DIR / "kompas-singlepage.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert enrichment_real.main(["--set-dir", str(set_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "dev (1 page): entity recall" in out
+    assert "heldout3: indonesian-news/pages/no-such-page.html not scored: " in out
+    assert out.count("not scored") == 5
