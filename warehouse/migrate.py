@@ -64,6 +64,21 @@ def _ensure_ledger(con: duckdb.DuckDBPyConnection, transform: Callable[[str], st
     ))
 
 
+class MigrationFailed(RuntimeError):
+    """A migration file whose SQL failed; ``version`` is its number."""
+
+    def __init__(self, message: str, version: int) -> None:
+        super().__init__(message)
+        self.version = version
+
+
+def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
+    """The versions the ledger records as applied (empty when there is no ledger yet)."""
+    if schema_version(con) == 0:
+        return set()
+    return {row[0] for row in con.execute("SELECT version FROM store.schema_migrations").fetchall()}
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The highest applied migration number (0 for an empty warehouse)."""
     exists = con.execute(
@@ -101,7 +116,7 @@ def apply_migrations(
                     [migration.version, migration.name],
                 )
         except Exception as exc:
-            raise RuntimeError(f"migration {migration.path.name} failed: {exc}") from exc
+            raise MigrationFailed(f"migration {migration.path.name} failed: {exc}", migration.version) from exc
         LOGGER.info("applied migration %s", migration.path.name)
         applied.append(migration.version)
     return applied
