@@ -2,7 +2,17 @@
 preload module (``LocalCluster(preload=[...])``, flows/runner.py ``task_runner_for``), imported
 by each worker process, which calls ``dask_setup(worker)`` when it starts.
 
-It turns one expected race into a line without a traceback. A worker's heartbeat can be in
+Two things, both about the end of a run.
+
+A worker ignores SIGINT. A terminal's Ctrl-C goes to the whole foreground process group, and the
+LocalCluster's worker processes are in kabar's: each one's asyncio runner turned the SIGINT into
+a KeyboardInterrupt and printed its traceback ("Process Dask Worker process (from Nanny): ...
+CancelledError ... KeyboardInterrupt", two per Ctrl-C), while the flow process was already
+stopping the run and closing the cluster, whose nanny then stops the workers. The default
+runner's extraction workers ignore the terminal's SIGINT for the same reason
+(tasks/extract_pool.py). SIGTERM and the nanny's own stop are unchanged.
+
+It also turns one expected race into a line without a traceback. A worker's heartbeat can be in
 flight when the cluster shuts down (the end of a run, or a SIGTERM): the scheduler closes the
 comm under it, and distributed logs ``Failed to communicate with scheduler during heartbeat.``
 at ERROR with the CommClosedError's traceback (distributed/worker.py ``Worker.heartbeat``, which
@@ -16,6 +26,8 @@ Any other error, or a heartbeat failing for another reason, keeps its traceback.
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from typing import Any
 
 HEARTBEAT_FAILED = "Failed to communicate with scheduler during heartbeat"
@@ -46,3 +58,5 @@ class ClosedHeartbeat(logging.Filter):
 def dask_setup(worker: Any) -> None:
     """Dask calls this in each worker process as it starts (the preload protocol)."""
     logging.getLogger("distributed.worker").addFilter(ClosedHeartbeat(worker))
+    if threading.current_thread() is threading.main_thread():  # a worker in a process of its own
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -1,10 +1,12 @@
 """flows/dask_worker.py: a Dask worker's heartbeat cut by the cluster's shutdown is logged as one
-line, not a traceback; the LocalCluster kabar starts preloads it in every worker."""
+line, not a traceback, and a worker ignores the terminal's SIGINT; the LocalCluster kabar starts
+preloads it in every worker."""
 
 from __future__ import annotations
 
 import io
 import logging
+import signal
 
 import pytest
 from distributed.comm.core import CommClosedError
@@ -57,15 +59,16 @@ def test_other_heartbeat_errors_keep_their_traceback() -> None:
 
 
 @pytest.mark.slow
-def test_every_worker_of_kabars_local_cluster_has_the_filter() -> None:
+def test_every_worker_of_kabars_local_cluster_is_set_up() -> None:
     from distributed import Client, LocalCluster
 
     runner = task_runner_for(RunSettings(task_runner="dask"))
     assert runner.cluster_kwargs["preload"] == ["flows.dask_worker"]
 
-    def filters() -> list[str]:
-        return [type(f).__name__ for f in logging.getLogger("distributed.worker").filters]
+    def set_up() -> tuple[list[str], bool]:
+        return ([type(f).__name__ for f in logging.getLogger("distributed.worker").filters],
+                signal.getsignal(signal.SIGINT) is signal.SIG_IGN)
 
     with LocalCluster(**runner.cluster_kwargs) as cluster, Client(cluster) as client:
-        assert sorted(client.run(filters).values()) == [["ClosedHeartbeat"], ["ClosedHeartbeat"]]
+        assert list(client.run(set_up).values()) == [(["ClosedHeartbeat"], True)] * 2
     assert dask_setup.__module__ == "flows.dask_worker"
