@@ -14,6 +14,13 @@ plain function, as on a Prefect task.
 
     @task(name="extract", cache_policy=NO_CACHE)
     def extract(batch): ...
+
+The Prefect task runs the function through ``_signals_raised``: a signal's exception that a
+library wrapped in its own error (DuckDB's ``RuntimeError('Query interrupted')`` from Ctrl-C's
+KeyboardInterrupt, kabar/signals.py) leaves the task as the signal itself. Prefect then records a
+crash in one line; as the wrapper, an ordinary Exception, it logged "Task run failed with
+exception" with the whole traceback in a run that Ctrl-C had stopped cleanly (a Ctrl-C during
+the wrap-up's search index update: ``benchmarks/interrupt.py --chaos``).
 """
 
 from __future__ import annotations
@@ -22,8 +29,22 @@ import functools
 import threading
 from typing import Any, Callable
 
+from kabar.signals import reraise_signal
+
 #: Stands for ``prefect.cache_policies.NONE`` (replaced when the task is built).
 NO_CACHE = object()
+
+
+def _signals_raised(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn``, raising the signal's own exception when it raises an error that wraps one."""
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            reraise_signal(exc)
+            raise
+    return run
 
 
 class LazyTask:
@@ -44,7 +65,7 @@ class LazyTask:
                     from prefect.cache_policies import NONE
 
                     options = {k: (NONE if v is NO_CACHE else v) for k, v in self._options.items()}
-                    self._task = prefect_task(**options)(self.fn)
+                    self._task = prefect_task(**options)(_signals_raised(self.fn))
         return self._task
 
     def __getattr__(self, name: str) -> Any:

@@ -37,3 +37,26 @@ def test_a_lazy_task_becomes_a_prefect_task_with_its_options() -> None:
     assert lazy.name == "double-it" and lazy.retries == 2 and lazy.cache_policy is NONE
     assert isinstance(lazy._task, Task) and lazy.with_options(name="other").name == "other"
     assert lazy.fn(4) == 8
+
+
+def test_a_signal_a_library_wrapped_leaves_the_task_as_the_signal() -> None:
+    """DuckDB raises RuntimeError('Query interrupted') from Ctrl-C's KeyboardInterrupt; the task
+    re-raises the KeyboardInterrupt (Prefect records a crash, no traceback), and other errors
+    stay what they were."""
+    import pytest
+
+    def interrupted() -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as signal:
+            raise RuntimeError("Query interrupted") from signal
+
+    def broken() -> None:
+        raise ValueError("a real error")
+
+    built = task(name="interrupted", cache_policy=NO_CACHE)(interrupted)._built()
+    assert built.fn.__wrapped__ is interrupted  # what Prefect's task runs
+    with pytest.raises(KeyboardInterrupt):
+        built.fn()
+    with pytest.raises(ValueError, match="a real error"):
+        task(name="broken", cache_policy=NO_CACHE)(broken)._built().fn()
