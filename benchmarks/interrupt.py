@@ -223,12 +223,13 @@ def chaos(tries: int, articles: int, seed: int | None = None) -> int:
                 (f"run {state}", result.loads_before >= after and not state.startswith("interrupted")),
             ) if bad]
             faults += bool(wrong)
+            resent = [line for line in result.log.splitlines() if "landed in" in line]
             print(f"try {attempt + 1}: {runner} runner, {signal.Signals(sig).name}"
                   f"{' to the group' if to_group else ''} after {result.loads_before} loads: "
                   + ("; ".join(wrong) if wrong else f"ok (exit {result.code})")
-                  + (" [a signal lost in a finaliser was sent again]" if "landed in" in result.log else ""),
+                  + (f" [{resent[0].removeprefix('kabar: ')}]" if resent else ""),
                   flush=True)
-            if wrong:
+            if wrong or resent:
                 kept = Path(tempfile.gettempdir()) / f"kabar-chaos-{os.getpid()}-{attempt}.log"
                 kept.write_text(result.log, encoding="utf-8")
                 print(f"  its log: {kept}", flush=True)

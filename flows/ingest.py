@@ -21,7 +21,7 @@ from collections import deque
 from functools import cached_property
 from datetime import datetime
 
-from prefect import Task, flow, get_run_logger, task
+from prefect import Task, flow, get_run_logger
 from prefect.cache_policies import NONE as NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.tasks import exponential_backoff
@@ -37,6 +37,7 @@ from kabar.health import UNHEALTHY, RunUnhealthy
 from kabar.models import Window, batched
 from kabar.notify import on_run_failure
 from kabar.sources import resolve_sources
+from kabar.tasking import task
 from tasks.capture import CaptureTarget, warc_dir
 from tasks.coverage import extracted_rows
 from tasks.discover import discover_task, plan_items, window_task

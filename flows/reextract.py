@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from prefect import flow, task
+from prefect import flow
 from prefect.cache_policies import NONE as NO_CACHE
 
 from flows.runner import recorded_run
 from kabar import settings
 from kabar.config import FetchSettings, resolve_warehouse
 from kabar.models import Fetched, Window, batched
+from kabar.tasking import task
 from tasks.boilerplate import site_profiles_task
 from tasks.capture import capture_files, captured_items, read_pages
 from tasks.dedupe import dedupe_task

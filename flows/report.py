@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import Warehouse
 from kabar.signals import reraise_signal
 from kabar.summary import summary_markdown, summary_rows
+from kabar.tasking import task
 from warehouse.run_report import report_figures
 
 LOGGER = logging.getLogger(__name__)

@@ -26,6 +26,8 @@ the wrap-up's search index update: ``benchmarks/interrupt.py --chaos``).
 from __future__ import annotations
 
 import functools
+import importlib
+import sys
 import threading
 from typing import Any, Callable
 
@@ -76,6 +78,23 @@ class LazyTask:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._built()(*args, **kwargs)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled as where it is declared (its module's attribute), else as its function and
+        options: never with its lock. A Dask worker gets a task's function by value (cloudpickle:
+        the module's attribute of that name is this LazyTask, not the function), with what the
+        function's code reads from its module, and a LazyTask met there was pickled whole: the
+        discover task failed to reach the workers with "cannot pickle '_thread.lock' object" once
+        every task was declared through this module (tests/flows/test_task_runners.py)."""
+        module = sys.modules.get(self.fn.__module__)
+        if module is not None and getattr(module, self.fn.__name__, None) is self:
+            return _declared, (self.fn.__module__, self.fn.__name__)
+        return LazyTask, (self.fn, self._options)
+
+
+def _declared(module: str, name: str) -> LazyTask:
+    """The LazyTask declared as ``name`` in ``module`` (unpickling, see ``LazyTask.__reduce__``)."""
+    return getattr(importlib.import_module(module), name)
 
 
 def task(**options: Any) -> Callable[[Callable[..., Any]], LazyTask]:

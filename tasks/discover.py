@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from lxml import etree
-from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import FetchSettings, Source, Warehouse
 from kabar.models import Fetched, Item, StageError, Window
 from kabar.settings import MAX_LISTING_PAGES
 from kabar.signals import reraise_signal
+from kabar.tasking import task
 from kabar.text import HTML_MIME_TYPES
 from tasks.capture import CaptureTarget
 from tasks.fetch import fetch_batch

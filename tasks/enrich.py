@@ -21,11 +21,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Hashable, Iterator, Protocol, TypeVar
 
-from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import EnrichSettings
 from kabar.models import Article
+from kabar.tasking import task
 
 LOGGER = logging.getLogger(__name__)
 

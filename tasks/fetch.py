@@ -35,12 +35,12 @@ from typing import Any, Literal
 from urllib.parse import urljoin
 
 import httpx
-from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar import settings as settings_module
 from kabar.config import FetchSettings
 from kabar.models import Fetched, Item, RunStopped
+from kabar.tasking import task
 from kabar.text import HTML_MIME_TYPES, PAGE_MIME_TYPES
 from tasks.capture import CaptureTarget, WarcCapture, prune
 from tasks.pages import next_page

@@ -14,11 +14,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
-from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import Source, Warehouse
 from kabar.models import Item
+from kabar.tasking import task
 
 LOGGER = logging.getLogger(__name__)
 

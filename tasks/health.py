@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import RunSettings, Warehouse
 from kabar.signals import reraise_signal
 from kabar.health import FAILING, OK, SILENT, UNCHANGED, RunHealth, SourceOutcome, judge
+from kabar.tasking import task
 
 LOGGER = logging.getLogger(__name__)
 

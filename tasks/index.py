@@ -9,10 +9,10 @@ import logging
 import time
 from typing import Any
 
-from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import Warehouse
+from kabar.tasking import task
 from warehouse.backend import refresh_summaries, update_search_index
 
 LOGGER = logging.getLogger(__name__)

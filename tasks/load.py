@@ -20,12 +20,12 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import Warehouse
 from kabar.models import Article, Fetched, StageError
 from kabar.records import COUNTS, NOT_ATTEMPTED_STAGE
+from kabar.tasking import task
 from tasks.enrich import REGISTRY, Enrichment, get_field
 from tasks.page_type import PAGE_TYPE_STAGE
 from warehouse.backend import open_writer_for as open_writer  # a DuckDB file or a DuckLake

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import Warehouse
+from kabar.tasking import task
 from warehouse.quality import check_and_record
 
 

@@ -13,11 +13,11 @@ import logging
 from datetime import datetime, timezone
 
 import pyarrow as pa
-from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.models import Article
 from kabar.config import EnrichSettings, Warehouse
+from kabar.tasking import task
 from tasks.datelines import place_of
 from tasks.enrich import enrich_article, selected, using, versions
 from tasks.normalise import site_words

@@ -31,12 +31,12 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
-from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import DedupeSettings, Warehouse
 from kabar.models import Article
 from kabar.records import StoryContext, StoryState
+from kabar.tasking import task
 from tasks.story_model import char_grams, headline, load_model, pair_features
 from warehouse.lookup import story_context
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
 
 from kabar.config import RunSettings, Warehouse
+from kabar.tasking import task
 from tasks.health import judge_run
 from tasks.index import update_index_timed
 

@@ -60,3 +60,18 @@ def test_a_signal_a_library_wrapped_leaves_the_task_as_the_signal() -> None:
         built.fn()
     with pytest.raises(ValueError, match="a real error"):
         task(name="broken", cache_policy=NO_CACHE)(broken)._built().fn()
+
+
+def test_a_declared_lazy_task_pickles_by_reference_and_a_local_one_by_value() -> None:
+    """Dask ships tasks to its workers by pickling; a LazyTask holds a lock, which cannot be."""
+    import pickle
+
+    import cloudpickle
+
+    from tasks.discover import discover_task
+
+    assert pickle.loads(pickle.dumps(discover_task)) is discover_task
+    lazy = task(name="local", cache_policy=NO_CACHE)(lambda x: x + 1)
+    lazy._built()
+    copy = cloudpickle.loads(cloudpickle.dumps(lazy))
+    assert isinstance(copy, LazyTask) and copy.fn(1) == 2 and copy._task is None
