@@ -8,7 +8,7 @@ their fork server that extraction never uses (a worker only runs ``extract_batch
 function). With this decorator a module that declares a task costs nothing until a flow calls,
 submits or configures the task; then the real ``prefect.Task`` is built once and every
 attribute (``submit``, ``map``, ``with_options``, ``name`` ...) is that task's. ``.fn`` is the
-plain function, as on a Prefect task.
+plain function, as on a Prefect task. Every task of kabar (tasks/, flows/) is declared with it.
 
     from kabar.tasking import NO_CACHE, task
 
@@ -33,8 +33,18 @@ from typing import Any, Callable
 
 from kabar.signals import reraise_signal
 
-#: Stands for ``prefect.cache_policies.NONE`` (replaced when the task is built).
-NO_CACHE = object()
+class _NoCache:
+    """Stands for ``prefect.cache_policies.NONE`` (replaced when the task is built); pickled as
+    this module's ``NO_CACHE``, so a copy is still recognised."""
+
+    def __reduce__(self) -> str:
+        return "NO_CACHE"
+
+    def __repr__(self) -> str:
+        return "NO_CACHE"
+
+
+NO_CACHE = _NoCache()
 
 
 def _signals_raised(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -75,3 +75,4 @@ def test_a_declared_lazy_task_pickles_by_reference_and_a_local_one_by_value() ->
     lazy._built()
     copy = cloudpickle.loads(cloudpickle.dumps(lazy))
     assert isinstance(copy, LazyTask) and copy.fn(1) == 2 and copy._task is None
+    assert copy._options["cache_policy"] is NO_CACHE
