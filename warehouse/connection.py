@@ -123,8 +123,8 @@ class _Open:
     the thread to come up, and the thread then opens the file all the same. When that was done
     in ``__init__`` the waiter had no handle to drop it by: the stopped run's closing write met
     the reader's open instance ("Can't open a connection to same database file with a different
-    configuration") and the run was never recorded interrupted (1 of 25 SIGTERMs on the Dask
-    runner here, benchmarks/interrupt.py's way)."""
+    configuration") and the run was never recorded interrupted (1 of 31 SIGTERMs sent at random
+    moments to Dask-runner ingests, the way benchmarks/interrupt.py ``--chaos`` sends them)."""
 
     def __init__(self, path: Path, read_only: bool) -> None:
         self.path, self.read_only = path, read_only
