@@ -135,6 +135,7 @@ def ingest(
         in_flight: deque = deque()
         left: list = []
         for start, batch in enumerate(batched(items, batch_size)):
+            run.stop_if_signalled()  # a SIGTERM some library swallowed (flows/runner.py ledgered_signals)
             if budget.spent:
                 left = items[start * batch_size:]
                 get_run_logger().warning(budget.message(len(left), len(items)))
@@ -150,6 +151,7 @@ def ingest(
             if len(in_flight) >= settings.BATCHES_IN_FLIGHT:
                 run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, stages))
         while in_flight:
+            run.stop_if_signalled()
             run.counts.merge(_finish_batch(*in_flight.popleft(), plan, window, path, run.run_id, stages,
                                            last=not in_flight))
         if left:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import signal
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from kabar import settings
 from kabar.config import RunSettings, Warehouse
 from kabar.models import Item, RunStopped, StageError
 from kabar.records import NOT_ATTEMPTED_STAGE
-from kabar.signals import resend_lost_signals, signal_in, signal_named
+from kabar.signals import LEDGER, resend_lost_signals, signal_in, signal_named
 from tasks import extract_pool
 from tasks.enrich import versions
 from tasks.fetch import close_run_fetcher
@@ -156,6 +157,13 @@ class RunRecord:
     counts: Counts = field(default_factory=Counts)
     state: str = "completed"
     message: str | None = None
+    #: where the process's signal ledger stood when the run began (kabar/signals.py Ledger)
+    signals_from: int = 0
+
+    def stop_if_signalled(self) -> None:
+        """Raise again a signal that reached this run's handlers and that something swallowed
+        (kabar/signals.py Ledger): the flows call it between batches, recorded_run at the end."""
+        LEDGER.raise_unsettled(self.signals_from)
 
     def summary(self, **extra: Any) -> dict[str, Any]:
         return {"run_id": self.run_id, "warehouse": str(self.warehouse), "state": self.state,
@@ -240,25 +248,70 @@ def recorded_run(warehouse: Warehouse, flow: str, params: dict[str, Any], lock_w
     signal that landed in a finaliser, where Python drops it, is sent again
     (kabar/signals.py ``resend_lost_signals``), in the CLI or in a deployment's flow process.
     The run's fetcher (tasks/fetch.py), if one was opened, is closed either way."""
-    with resend_lost_signals(), _recorded(warehouse, flow, params, lock_wait, on_failure) as run:
+    with ledgered_signals() as mark, resend_lost_signals(), \
+            _recorded(warehouse, flow, params, lock_wait, on_failure, mark) as run:
         yield run
 
 
 @contextmanager
+def ledgered_signals() -> Iterator[int]:
+    """While a run goes on, its signal handlers count what they raise in kabar/signals.py's
+    LEDGER; yields where the ledger stood. A SIGTERM sent to a Dask-runner ingest once went
+    nowhere (fresh-clone CI: the run took its 600 pages to the end and exited 0) and no try since
+    reproduced it; a handler's exception dropped in a finaliser is one way (resend_lost_signals),
+    a library catching what a callback raised inside it (pydantic-core turns it into an Exception
+    without a cause, which Prefect's and distributed's ``except Exception`` then log and drop) is
+    another. With the ledger the run does not need to know where: ``RunRecord.stop_if_signalled``.
+
+    SIGTERM's handler during a flow is Prefect's (prefect.utilities.engine capture_sigterm), which
+    a nested task run reuses only while the installed handler *is* the module's
+    ``_prefect_sigterm_handler``: a wrapper installed over it made every task run install its
+    own and re-send the signal, and a CI run hung (kabar/signals.py signal_named). So the
+    module's function itself is replaced by the ledgered one (Prefect 3.8.8, pinned;
+    tests/flows/test_signal_ledger.py fails if a task run stops finding it there), and the one
+    installed now too. SIGINT's and SIGHUP's handlers are wrapped for the run and put back. Main
+    thread only: Python runs handlers there."""
+    if threading.current_thread() is not threading.main_thread():
+        yield LEDGER.mark()
+        return
+    from prefect.utilities import engine
+
+    with engine._prefect_sigterm_bridge_lock:
+        prefect_handler = engine._prefect_sigterm_handler
+        engine._prefect_sigterm_handler = LEDGER.wrap(prefect_handler)
+        if signal.getsignal(signal.SIGTERM) is prefect_handler:
+            signal.signal(signal.SIGTERM, engine._prefect_sigterm_handler)
+    replaced = {}
+    for number in (signal.SIGINT, signal.SIGHUP):
+        current = signal.getsignal(number)
+        if callable(current) and getattr(current, "kabar_ledger", None) is not LEDGER:
+            replaced[number] = (current, LEDGER.wrap(current))
+            signal.signal(number, replaced[number][1])
+    try:
+        yield LEDGER.mark()
+    finally:
+        for number, (previous, wrapped) in replaced.items():
+            if signal.getsignal(number) is wrapped:
+                signal.signal(number, previous)
+
+
+@contextmanager
 def _recorded(warehouse: Warehouse, flow: str, params: dict[str, Any], lock_wait: float | None,
-              on_failure: Callable[[Warehouse, dict[str, Any]], Any] | None) -> Iterator[RunRecord]:
+              on_failure: Callable[[Warehouse, dict[str, Any]], Any] | None, signals_from: int) -> Iterator[RunRecord]:
     extract_pool.resume()  # a run stopped earlier in this process left extraction refusing work
     try:
-        run = RunRecord(warehouse, start_run_task(warehouse, flow, params, lock_wait))
+        run = RunRecord(warehouse, start_run_task(warehouse, flow, params, lock_wait), signals_from=signals_from)
     except BaseException as exc:
         if (caught := wrapped_signal(exc)) is not None and caught is not exc:
             raise caught from None  # stopped before the run was recorded: the signal, not its wrapper
         raise
     try:
         yield run
+        run.stop_if_signalled()  # a signal swallowed after the flow's last check still stops the run
     except BaseException as exc:
         caught = wrapped_signal(exc)
         if (stopped_by := interruption(caught) if caught is not None else None) is not None:
+            LEDGER.settle(LEDGER.count)  # taken up: a re-send still due would land while the run records itself
             stop_work(run.run_id)
             run.state, run.message = "interrupted", f"stopped by {stopped_by}; the next run takes up what this one left"
         else:

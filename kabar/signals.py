@@ -8,7 +8,9 @@ cause. A handler that swallows errors ("a busy warehouse means no profile") woul
 signal with it: a SIGTERM was seen to be lost that way, the run going on to complete.
 
 A signal can also land where Python cannot raise at all, in a finaliser: ``resend_lost_signals``
-sends it again.
+sends it again. And a library may catch what the handler raised and go on, wrapped in an error
+that names it nowhere: ``LEDGER`` counts every signal exception the run's handlers raised, so a
+run can stop for a signal nobody let through (``Ledger.raise_unsettled``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import signal
 import sys
 import threading
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 
 def signal_in(exc: BaseException | None) -> BaseException | None:
@@ -54,10 +56,12 @@ def signal_named(exc: BaseException | None) -> str | None:
     """The class name of a signal's exception ('TerminationSignal', 'KeyboardInterrupt') that an
     error in ``exc``'s chain names in its message without chaining it, else None.
 
-    Only a fallback after ``signal_in``: wrapping the signal handlers to see every signal was
-    tried and dropped, because Prefect reuses its SIGTERM handler for nested task runs only
-    while that handler is the one installed (prefect.utilities.engine.capture_sigterm); behind
-    a wrapper each task run installed its own and re-sent the signal, and a CI run hung."""
+    Only a fallback after ``signal_in``, for an error that reaches the run. One that a library
+    swallowed is caught by ``LEDGER`` instead: a first wrapper over the installed SIGTERM handler
+    was dropped because Prefect reuses its handler for nested task runs only while that handler
+    is the one installed (prefect.utilities.engine.capture_sigterm); behind a wrapper each task
+    run installed its own and re-sent the signal, and a CI run hung. flows/runner.py
+    ``ledgered_signals`` replaces Prefect's function itself."""
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         if isinstance(exc, Exception) and (found := _NAMED.search(str(exc))):
@@ -78,6 +82,64 @@ def _signal_number(exc: BaseException) -> int | None:
     if isinstance(name, str) and name in signal.Signals.__members__:
         return signal.Signals[name]
     return signal.SIGINT if isinstance(exc, KeyboardInterrupt) else None
+
+
+class Ledger:
+    """The signal exceptions this process's ledgered handlers raised: how many, and the last.
+
+    A signal's exception normally propagates and stops the run. When something drops it instead
+    (a finaliser, where Python cannot raise; a library's ``except Exception`` around an error that
+    wrapped it without a cause), it is *unsettled*: a run that reads the ledger between batches
+    raises it again (``raise_unsettled``), and ``resend_lost_signals`` re-sends a dropped one,
+    whichever comes first, once (``settle``). Process-wide because signal handlers are."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+        self.last: BaseException | None = None
+        self._settled = 0
+
+    def wrap(self, handler: Callable[[int, Any], Any]) -> Callable[[int, Any], Any]:
+        """``handler`` with every exception it raises counted here first (then raised as before)."""
+        if getattr(handler, "kabar_ledger", None) is self:
+            return handler
+
+        def ledgered(signum: int, frame: Any) -> Any:
+            try:
+                return handler(signum, frame)
+            except BaseException as exc:
+                with self._lock:
+                    self.count, self.last = self.count + 1, exc
+                raise
+
+        ledgered.kabar_ledger = self  # type: ignore[attr-defined]
+        ledgered.kabar_wrapped = handler  # type: ignore[attr-defined]
+        return ledgered
+
+    def mark(self) -> int:
+        """Where the ledger stands now: ``raise_unsettled(mark)`` looks only at signals after it."""
+        return self.count
+
+    def settle(self, upto: int) -> bool:
+        """Take up the signals counted up to ``upto``: True for the first caller, False once they
+        were taken up (by a run's check or by a re-send)."""
+        with self._lock:
+            if self._settled >= upto:
+                return False
+            self._settled = upto
+            return True
+
+    def raise_unsettled(self, mark: int) -> None:
+        """Raise the last signal exception counted after ``mark`` that nobody took up yet; the
+        caller is past the point where it should have propagated, so it was dropped."""
+        with self._lock:
+            count, last = self.count, self.last
+        if count > mark and last is not None and self.settle(count):
+            raise last.with_traceback(None)
+
+
+#: The process's ledger (flows/runner.py installs it around a run's handlers).
+LEDGER = Ledger()
 
 
 @contextmanager
@@ -110,9 +172,17 @@ def resend_lost_signals(delay_s: float = 0.05) -> Iterator[None]:
         where = getattr(unraisable.object, "__qualname__", None) or type(unraisable.object).__name__
         print(f"kabar: {signal.Signals(number).name} landed in {where}, where Python cannot raise; "
               f"sending it again", file=sys.stderr, flush=True)
-        resend = threading.Timer(delay_s, os.kill, (os.getpid(), number))
-        resend.daemon = True
-        resend.start()
+        # a ledgered signal is sent again only if a run's check has not raised it meanwhile:
+        # both would stop the run, and the second would land while it records itself interrupted
+        upto = LEDGER.count if lost is LEDGER.last else None
+
+        def send_again() -> None:
+            if upto is None or LEDGER.settle(upto):
+                os.kill(os.getpid(), number)
+
+        timer = threading.Timer(delay_s, send_again)
+        timer.daemon = True
+        timer.start()
 
     sys.unraisablehook = hook
     try:

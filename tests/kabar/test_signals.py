@@ -12,7 +12,7 @@ import time
 import duckdb
 import pytest
 
-from kabar.signals import reraise_signal, resend_lost_signals, signal_in, signal_named
+from kabar.signals import LEDGER, reraise_signal, resend_lost_signals, signal_in, signal_named
 
 
 class Terminated(BaseException):
@@ -152,3 +152,33 @@ def test_other_errors_in_finalisers_go_to_the_hook_before(monkeypatch: pytest.Mo
     with resend_lost_signals():
         Broken()
     assert [str(e) for e in seen] == ["a finaliser's own error"]
+
+
+def test_a_dropped_signal_a_run_took_up_is_not_sent_again() -> None:
+    """A ledgered signal dropped in a finaliser is taken up once: here the run's check between
+    batches raises it before the re-send is due, and the re-send then stays quiet (a second
+    signal would land while the run records itself interrupted)."""
+    previous = signal.signal(signal.SIGUSR1, LEDGER.wrap(_raise_terminated))
+    try:
+        with resend_lost_signals(delay_s=0.5):
+            mark = LEDGER.mark()
+            SignalsItselfWhenDropped()
+            assert LEDGER.count == mark + 1, "the handler ran (and its exception was dropped)"
+            with pytest.raises(SignalTerminated):
+                LEDGER.raise_unsettled(mark)
+            _wait_for_the_signal(2)  # a re-send would raise here
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+
+
+def test_a_dropped_signal_no_run_took_up_is_sent_again_once() -> None:
+    previous = signal.signal(signal.SIGUSR1, LEDGER.wrap(_raise_terminated))
+    try:
+        with pytest.raises(SignalTerminated), resend_lost_signals():
+            mark = LEDGER.mark()
+            SignalsItselfWhenDropped()
+            _wait_for_the_signal(60)  # returns only if the signal is lost for good
+        assert LEDGER.count == mark + 2, "dropped once, then raised by the re-sent signal"
+        _wait_for_the_signal(0.5)  # and sent only once
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
