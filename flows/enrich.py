@@ -52,6 +52,7 @@ def enrich(
         pairs = stale_pairs_task(path, versions, since, force, limit)
         progress.total("enrich", len(pairs))
         for batch in batched(pairs, batch_size):
+            run.stop_if_signalled()  # a signal some library swallowed (flows/runner.py ledgered_signals)
             articles = read_articles_task(path, [article_id for article_id, _ in batch])
             run.counts.merge(load_enrichments_task(path, run.run_id, enrich_stale_task(articles, batch, enrichment)))
             progress.advance("enrich", len(batch))

@@ -48,6 +48,7 @@ def reextract(warehouse: str | None = None, since: datetime | None = None,
         for item in captured.items:
             run.counts.add(item.source, "discovered")
         for batch in batched(captured.items, batch_size):
+            run.stop_if_signalled()  # a signal some library swallowed (flows/runner.py ledgered_signals)
             fetched = read_captures_task(batch, captured.pages)
             extracted, errors = extract_task(fetched)
             # the same learned boilerplate as ingest applies, so unchanged captures give unchanged text
