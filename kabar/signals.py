@@ -135,6 +135,10 @@ class Ledger:
         with self._lock:
             count, last = self.count, self.last
         if count > mark and last is not None and self.settle(count):
+            number = _signal_number(last)
+            name = signal.Signals(number).name if number is not None else type(last).__name__
+            print(f"kabar: a {name} reached the run and was dropped on its way (a library caught it); "
+                  f"stopping the run now", file=sys.stderr, flush=True)
             raise last.with_traceback(None)
 
 

@@ -118,6 +118,7 @@ def test_a_sigterm_a_library_swallows_still_stops_the_run_at_the_next_batch(tmp_
         pytest.fail("the flow did not end after its SIGTERM (the handler re-sent or waited)")
     said = done.stdout + done.stderr[-3000:]
     assert "library swallowed" in done.stdout, said
+    assert "kabar: a SIGTERM reached the run and was dropped on its way" in done.stderr, said
     assert "ran to the end" not in done.stdout and "exited normally" not in done.stdout, said
     # Prefect hands the signal on to the handler it replaced (here the default): the process dies of it
     assert done.returncode == -signal.SIGTERM, said
