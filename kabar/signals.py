@@ -94,7 +94,9 @@ class Ledger:
     whichever comes first, once (``settle``). Process-wide because signal handlers are."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # re-entrant: a handler runs on the main thread between any two bytecodes, also inside
+        # this ledger's own ``with self._lock`` there, and a plain Lock would then wait for ever
+        self._lock = threading.RLock()
         self.count = 0
         self.last: BaseException | None = None
         self._settled = 0

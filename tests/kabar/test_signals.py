@@ -182,3 +182,20 @@ def test_a_dropped_signal_no_run_took_up_is_sent_again_once() -> None:
         _wait_for_the_signal(0.5)  # and sent only once
     finally:
         signal.signal(signal.SIGUSR1, previous)
+
+
+def test_a_signal_inside_the_ledgers_own_lock_is_counted_not_deadlocked() -> None:
+    """The handler runs on the main thread wherever it is, also while the ledger's lock is held
+    there (a run's check): the ledger's lock must let it in."""
+    from kabar.signals import Ledger
+
+    ledger = Ledger()
+    previous = signal.signal(signal.SIGUSR1, ledger.wrap(_raise_terminated))
+    try:
+        with pytest.raises(SignalTerminated):
+            with ledger._lock:  # as settle() holds it
+                os.kill(os.getpid(), signal.SIGUSR1)
+                _wait_for_the_signal(60)  # with a plain Lock the handler waits here for ever
+        assert ledger.count == 1
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
