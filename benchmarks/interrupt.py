@@ -223,7 +223,9 @@ def chaos(tries: int, articles: int, seed: int | None = None) -> int:
                 (f"run {state}", result.loads_before >= after and not state.startswith("interrupted")),
             ) if bad]
             faults += bool(wrong)
-            resent = [line for line in result.log.splitlines() if "landed in" in line]
+            # kabar/signals.py's lines: a signal re-sent from a finaliser, or raised again by the ledger
+            resent = [line for line in result.log.splitlines()
+                      if "landed in" in line or "dropped on its way" in line]
             print(f"try {attempt + 1}: {runner} runner, {signal.Signals(sig).name}"
                   f"{' to the group' if to_group else ''} after {result.loads_before} loads: "
                   + ("; ".join(wrong) if wrong else f"ok (exit {result.code})")

@@ -33,6 +33,7 @@ from typing import Any, Callable
 
 from kabar.signals import reraise_signal
 
+
 class _NoCache:
     """Stands for ``prefect.cache_policies.NONE`` (replaced when the task is built); pickled as
     this module's ``NO_CACHE``, so a copy is still recognised."""

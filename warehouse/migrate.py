@@ -97,7 +97,7 @@ def apply_migrations(
 
     ``transform`` rewrites each file's SQL first (DuckLake drops PRIMARY KEY/UNIQUE: warehouse/lake.py)."""
     _ensure_ledger(con, transform)
-    done = {row[0] for row in con.execute("SELECT version FROM store.schema_migrations").fetchall()}
+    done = applied_versions(con)
     known = migrations(directory)
     newest_known = known[-1].version if known else 0
     if done and max(done) > newest_known:
