@@ -106,16 +106,24 @@ class _Text:
         nothing about names: no unlinked names are taken from them."""
         flags = [False] * len(self.toks)
         line_start, k = 0, 0
-        for line in self.text.split("\n"):
+        lines = self.text.split("\n")
+        for n, line in enumerate(lines):
             line_end = line_start + len(line)
             first = k
             while k < len(self.toks) and self.toks[k][1] < line_end:
                 k += 1
             words = [t for t, _, _ in self.toks[first:k] if t.isalpha()]
             # a line that ends in a full stop is prose, however many names it lists ("X, Y, Z dan W
-            # mengikuti konvensi."): headlines and links to related articles end without one
+            # mengikuti konvensi."): headlines and links to related articles end without one. So is
+            # a line of a paragraph wrapped by hand (a press release's "Pemerintah kota X, Istanbul,
+            # Turki,\nmeresmikan ..."): it starts or ends in a lower-case word or ends in a comma
+            # ("... Mehmet Ozgur dari Turki; Sahin Sisic dari\nBosnia"), or the next line goes on in
+            # lower case
+            following = next((rest.lstrip() for rest in lines[n + 1:] if rest.strip()), "")
+            wrapped = line.rstrip().endswith((",", ";")) or following[:1].islower() or bool(words) and (
+                words[-1].islower() or words[0].islower())
             if len(words) >= 4 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words) \
-                    and not line.rstrip().endswith("."):
+                    and not line.rstrip().endswith(".") and not wrapped:
                 for i in range(first, k):
                     flags[i] = True
             line_start = line_end + 1

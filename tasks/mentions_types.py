@@ -44,7 +44,15 @@ def _split_at_text_places(doc: _Text, spans: list[_Span]) -> list[_Span]:
     person's name); "Kecamatan Nisam Antara Aceh Utara" is two places (split)."""
     places = {tuple(doc.folded[s.i:s.j]) for s in spans if s.type == "place"}
     added: list[_Span] = []
+    given: dict[str, str] = {}
     for span in spans:
+        if span.type == "person" and span.entity_id is None and not span.canonical and span.j - span.i >= 2 \
+                and not _run_on_from_office(doc, span.i) and (doc.folded[span.i],) in places:
+            # "Brandon Nicholas Salim, putra ...", "asal Wales, Charlotte Chruch": no capitalised
+            # office runs into the name, so the word a place shares with its start is the given name
+            # (a place name, not a place); the same word alone is the person's short form (below)
+            given.setdefault(doc.folded[span.i], _surface(doc, span))
+            continue
         if span.entity_id is not None or span.j - span.i < 3 or span.canonical:
             continue
         if span.type == "person":
@@ -69,7 +77,19 @@ def _split_at_text_places(doc: _Text, spans: list[_Span]) -> list[_Span]:
             if cut:
                 added.append(_Span(span.j - cut, span.j, None, "place"))
                 span.j -= cut
+    for span in spans:
+        if span.type == "place" and span.entity_id is None and span.j - span.i == 1 and doc.folded[span.i] in given \
+                and not (span.i > 0 and doc.lower[span.i - 1] in _PLACE_CUES | ADMIN_UNITS | PLACE_HEADS):
+            # "film kedua Brandon", "rumah Charlotte" after "Brandon Nicholas Salim": the person, not
+            # a namesake town; "di Charlotte", "ke Brandon" stay places
+            span.type, span.canonical = "person", given[doc.folded[span.i]]
     return added
+
+
+def _run_on_from_office(doc: _Text, i: int) -> bool:
+    """Whether a capitalised word runs into the name at token ``i`` within its sentence ("Kajari
+    Sigli Cut Nyak Meutia": an office of Sigli, then the person)."""
+    return i > 0 and doc.joined(i) and doc.capitalised(i - 1) and not doc.break_between(i - 1, i)
 
 
 def _consolidate_types(doc: _Text, spans: list[_Span]) -> None:

@@ -2,8 +2,10 @@
 
 - ``pronoun_speaker``: a "-nya"/"dia" quote's speaker, the nearest person named before it as a
   sentence's subject; never an organisation or place the model recognised, a title in capitals
-  or after "film", a person in apposition to another ("X, putra aktor Y,"), a role head whose
-  name follows ("Kepala Dinas ..., Budi Santoso,") or a kin description ("Kakak Y ini");
+  or after "film" (unless it is a later reference to a person named in full), a person in
+  apposition to another ("X, putra aktor Y,"), a role head whose name follows ("Kepala Dinas ...,
+  Budi Santoso,") or a kin description ("Kakak Y ini"), which as a sentence's subject stands for
+  the subject named before it;
 - ``person_part``: the person at the end of a name an organisation ran into ("Direktur PT X Tbk
   Yusak Kristian");
 - ``join_initials``: "Rahmat S" + "Hidayat" read by the tokenizer as two names are one;
@@ -153,6 +155,9 @@ def _candidates(context: Context, lo: int, hi: int, skip: list[tuple[int, int]])
     text = context.text
     found: list[tuple[int, int, str]] = []
     inside = [m for m in context.names if lo <= m.char_start < hi]
+    # later references to a person named in full before ("film kedua Brandon" after "Brandon
+    # Nicholas Salim"): a person's, not a work's title, whatever noun comes before
+    references = {m.char_start for m in inside if m.type == "person" and m.canonical}
     for m in inside:
         if m.type == "person":
             found.append((m.char_start, m.char_end, full_name(m)))
@@ -178,10 +183,16 @@ def _candidates(context: Context, lo: int, hi: int, skip: list[tuple[int, int]])
         before = _WORD_BEFORE.search(text, max(lo, a - 30), a)
         word_before = before.group(1).casefold() if before else ""
         described = _described_by(text, max(lo, sentence_start(text, a)), a) | {surface.split()[0].casefold()}
-        if described & _WORK_NOUNS:
+        if described & _WORK_NOUNS and a not in references:
             continue  # "film terbarunya, London Love Story": a title
-        if described & _KIN and re.match(r"[ \t]+(?:ini|itu|tersebut)\b", text[b:b + 12]):
-            continue  # "Kakak Z ini": someone named before, described by kin
+        run = _RUN_BEFORE.search(text, max(lo, a - 60), a)
+        kin_run = bool(run) and run.group(0).split()[0].casefold() in _KIN
+        if (described & _KIN or kin_run) and re.match(r"[ \t]+(?:ini|itu|tersebut)\b", text[b:b + 12]):
+            # "Kakak Raoul Salim ini ...": someone named before, described by kin; as a sentence's
+            # subject it stands for that person (pronoun_speaker looks back for the subject before)
+            if kin_run and run.start() == sentence_start(text, a):
+                people.append((a, b, name, KIN_SUBJECT))
+            continue
         head = surface.split()[0].casefold()
         if (head in ROLE_WORDS or head in ROLE_CUES) and n + 1 < len(found) and "," in text[b:found[n + 1][0]] \
                 and APPOSITION_GAP.fullmatch(text, b, found[n + 1][0]):
@@ -202,6 +213,10 @@ def _candidates(context: Context, lo: int, hi: int, skip: list[tuple[int, int]])
 
 
 _CAPS_RUN = re.compile(r"[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*)*")
+#: The capitalised words right before a name, in one run ("Kakak Raoul " before "Salim").
+_RUN_BEFORE = re.compile(r"(?:[A-Z][\w'’-]*[ \t]+)+$")
+#: The ``subject`` mark of a kin description opening a sentence ("Kakak Raoul Salim ini ...").
+KIN_SUBJECT = "kin"
 
 
 def _described_by(text: str, lo: int, at: int) -> set[str]:
@@ -232,6 +247,13 @@ def pronoun_speaker(context: Context, quote_start: int, skip: list[tuple[int, in
         people = _candidates(context, lo, hi, skip)
         subjects = [p for p in people if p[3]]
         chosen = subjects[-1] if subjects else (people[-1] if people and (own or last_named is None) else None)
+        if chosen is not None and chosen[3] == KIN_SUBJECT:
+            # "Kakak Raoul Salim ini jatuh cinta ... "...," tuturnya": the person the kin phrase
+            # describes, the last subject named before it, else nobody from this rule
+            before = [p for p in _candidates(context, 0, chosen[0], skip) if p[3] is True]
+            chosen = before[-1] if before else None
+            if chosen is None:
+                break
         if chosen is not None:
             name = person_part(chosen[2], text)
             return name, link([name])

@@ -491,7 +491,7 @@ class QuotesEnricher:
     """Direct quotes with their speakers (view ``quotes``)."""
 
     name = "quotes"
-    RULES_VERSION = "6"  # 6: the mentions its speakers read changed (tasks/enrichers/entities.py RULES_VERSION 9)
+    RULES_VERSION = "7"  # 7: a kin description opening a sentence ("Kakak X ini") stands for the subject named before it, a later reference to a person after "film" is the person; 6: the mentions its speakers read changed (tasks/enrichers/entities.py RULES_VERSION 9)
     # 5: "-nya" to the named subject, nameless subject phrases, passive agents, captions,
     # organisations cut off a speaker's name, full names over partial spans (issue 14)
     # 4: a quote that lost its opening mark, "..., bersikeras bahwa" and "menetapkan ... sebagai" partial quotes

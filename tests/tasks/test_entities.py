@@ -198,6 +198,51 @@ def test_names_run_together_with_a_place_the_text_names_are_cut_there(kb) -> Non
     assert text(spans[1]) == "Sigli" and text(spans[3]) == "Pidie Jaya"
 
 
+def test_lines_of_a_paragraph_wrapped_by_hand_are_prose_not_headlines() -> None:
+    """A press release wrapped at a fixed width breaks its sentences across lines: a line with
+    mostly capitalised words is still prose when it ends in a comma or a lower-case word, starts
+    with one, or the next line goes on in lower case. Title Case lines stay headlines."""
+    from tasks.mentions_text import _Text
+
+    text = ("Pemerintah kota Sukamaju, Medan, Sumatera Utara,\n"
+            "meresmikan lomba film pendek bertema keadilan dan\n"
+            "persahabatan. Dewan juri: Andi Wijaya, Budi Hartono, dan Citra Lestari dari\n"
+            "Medan; Dedi Kurnia dari Bandung. Juri seleksi meliputi\n"
+            "Eko Prasetyo, Fajar Nugroho, Gita Permata, dan\n"
+            "Hadi Susanto.\n"
+            "Baca Juga Lomba Film Pendek Dibuka Hari Ini Di Medan\n"
+            "Panitia menerima karya sampai April.")
+    doc = _Text(text)
+    on_headline = {t for (t, _, _), flag in zip(doc.toks, doc.headline) if flag}
+    assert on_headline == {"Baca", "Juga", "Lomba", "Film", "Pendek", "Dibuka", "Hari", "Ini", "Di", "Medan"}
+
+
+def test_a_place_word_opening_a_persons_name_is_the_given_name(kb) -> None:
+    """A person's name that starts with a word the text also uses as a place, with no office run
+    into it, keeps that word ("Rowan Adi Pratama, putra ..."), and the word alone is the person
+    unless a place cue comes before it ("di Rowan")."""
+    from tasks.mentions_text import _Span, _Text
+    from tasks.mentions_types import _split_at_text_places
+
+    doc = _Text("Rowan Adi Pratama, putra sulung aktor itu, kini bermain film. Film kedua Rowan laris. "
+                "Ia lahir di Rowan, kota kecil di Kanada. Kajari Sigli Cut Nyak Meutia hadir di Sigli.")
+    words = [t for t, _, _ in doc.toks]
+    at = lambda word, n=0: [k for k, w in enumerate(words) if w == word][n]  # noqa: E731
+    spans = [
+        _Span(at("Rowan"), at("Pratama") + 1, None, "person"),
+        _Span(at("Rowan", 1), at("Rowan", 1) + 1, None, "place"),     # "Film kedua Rowan": the person
+        _Span(at("Rowan", 2), at("Rowan", 2) + 1, None, "place"),     # "di Rowan": the town
+        _Span(at("Sigli"), at("Meutia") + 1, None, "person"),         # an office runs into it: cut
+        _Span(at("Sigli", 1), at("Sigli", 1) + 1, None, "place"),
+    ]
+    _split_at_text_places(doc, spans)
+    text = lambda s: doc.text[doc.toks[s.i][1]:doc.toks[s.j - 1][2]]  # noqa: E731
+    assert text(spans[0]) == "Rowan Adi Pratama"
+    assert (spans[1].type, spans[1].canonical) == ("person", "Rowan Adi Pratama")
+    assert (spans[2].type, spans[2].canonical) == ("place", None)
+    assert text(spans[3]) == "Cut Nyak Meutia" and spans[4].type == "place"
+
+
 def test_a_short_form_in_parentheses_after_a_body_is_that_body(kb) -> None:
     from tasks.mentions_acronyms import _short_forms_of_bodies
     from tasks.mentions_text import _Span, _Text

@@ -39,6 +39,12 @@ def speakers(text: str) -> list[str | None]:
         "Wulan Sari menghadiri acara itu bersama adiknya. Kakak Nina Sari ini terlihat bahagia.\n"
         "“Kami sudah lama menunggu hari ini,” katanya.",
         ["Wulan Sari"], id="kin-description-refers-back"),
+    pytest.param(
+        "Raka Pratama, putra sulung aktor Dedi Pratama, kini sibuk syuting.\n"
+        "SENJA BIRU adalah film kedua Raka setelah DUA HARI yang dibintanginya bareng Sinta Maharani dan "
+        "Yoga Wibisono. Kakak Nadia Pratama ini akhirnya mau bermain dalam film itu. "
+        "“Ceritanya tentang persahabatan, saya suka sekali,” tuturnya.",
+        ["Raka Pratama"], id="kin-subject-after-others-stands-for-the-subject-before"),
 ])
 def test_nya_goes_to_the_named_subject(text: str, expected: list[str]) -> None:
     assert speakers(text) == expected
