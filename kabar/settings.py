@@ -82,8 +82,10 @@ MAX_SILENT_SHARE = 0.25
 #: precision run dropped or cut short go back (tasks/main_blocks.py, issue 13, round 8). 5: a
 #: standfirst the page declares as its <meta> description and a key-points list printed above
 #: the article's containers leave bodies; ruby annotations with <rp> brackets are written in line
-#: (tasks/main_blocks.py, tasks/boilerplate.py, issue 13, round 9).
-PIPELINE_CODE_VERSION = "5"
+#: (tasks/main_blocks.py, tasks/boilerplate.py, issue 13, round 9). 6: a dateline alone on the
+#: first line ("ISTANBUL, 23 Februari 2016 (Antara/PRNewswire) -") leaves the text for the meta
+#: (tasks/datelines.py ``dateline_alone``, issue 14, round 14).
+PIPELINE_CODE_VERSION = "6"
 #: The Prefect schedule of the nightly deployment.
 NIGHTLY_CRON = "0 2 * * *"
 #: The newsroom time zone: dates without a zone (pages, --since, deployment parameters) are

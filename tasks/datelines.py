@@ -97,6 +97,19 @@ def find_dateline(paragraph: str, site_words: set[str] = frozenset()) -> Datelin
 _CLOSING_DASH = re.compile(r"\s*(?:--?|–|—|::)\s*$")
 
 
+def dateline_alone(line: str, next_line: str, site_words: set[str] = frozenset()) -> Dateline | None:
+    """A dateline alone on the article's first line, its dash closing the line and the article
+    going on on the next ("ISTANBUL, 23 Februari 2016 (Antara/PRNewswire) -", as press releases
+    wrapped by hand have it): read as ``find_dateline`` reads one paragraph, and covering the
+    whole first line (``length``), or None."""
+    if not _CLOSING_DASH.search(line) or not next_line.strip():
+        return None
+    found = find_dateline(f"{line.rstrip()} {next_line.lstrip()}", site_words)
+    if found is None or found.length < len(line.rstrip()):
+        return None
+    return Dateline(line, len(line), found.place, found.outlet)
+
+
 def place_of(removed: str, site_words: set[str] = frozenset()) -> str | None:
     """The place part of a dateline as the normaliser removed it (``Dateline.text``, e.g. from
     ``removed_spans``: "Mataram, NTB (ANTARA News) - "), split as ``find_dateline`` splits it:

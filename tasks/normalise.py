@@ -24,7 +24,7 @@ from kabar.models import Article, Window
 from kabar.records import SiteProfile
 from kabar.tasking import NO_CACHE, task
 from kabar.text import TITLE_SEPARATORS, line_key, site_of, title_affixes  # noqa: F401  (title_affixes: old path)
-from tasks.datelines import find_dateline
+from tasks.datelines import dateline_alone, find_dateline
 from tasks.dates import is_date_line
 from tasks.bylines import byline
 from tasks.outlets import outlet_name
@@ -260,7 +260,8 @@ def clean_text(article: Article, profile: SiteProfile | None = None) -> str:
     lines = _drop_repeated(lines, removed)
     lines = _trim_edges(lines, removed)
     words = site_words(article.meta.get("final_url") or article.url, article.sitename)
-    if lines and (dateline := find_dateline(lines[0][1], words)):
+    if lines and (dateline := find_dateline(lines[0][1], words)
+                  or len(lines) > 1 and dateline_alone(lines[0][1], lines[1][1], words)):
         removed.append(("dateline", dateline.text, lines[0][0]))
         lines[0] = [lines[0][0] + dateline.length, lines[0][1][dateline.length:]]
         article.meta["dateline_place"] = dateline.place

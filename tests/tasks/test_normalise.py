@@ -43,6 +43,18 @@ def test_dateline_moves_to_metadata_and_tag_is_cut() -> None:
     assert extracted[spans["trailing_tag"][1]:].startswith("(ant)")
 
 
+def test_a_dateline_alone_on_the_first_line_moves_to_metadata() -> None:
+    # a press release wrapped by hand: the dateline, with its date and agency, is a line of its own
+    article = normalise_article(_article(f"MEDAN, 3 Maret 2024 (Antara/Kabar Wire) -\n{BODY[0]}\n{BODY[1]}"))
+    assert article.text == "\n".join(BODY)
+    assert article.meta["dateline_place"] == "MEDAN" and article.meta["dateline_outlet"] == "Antara/Kabar Wire"
+    assert [(r, t) for r, t, _ in article.meta["removed"]] == [("dateline", "MEDAN, 3 Maret 2024 (Antara/Kabar Wire) -")]
+    # a line that is a sentence, or a first line with no dash, stays
+    for first in ("Presiden Joko Widodo -", "MEDAN, 3 Maret 2024 (Antara)"):
+        text = f"{first}\n{BODY[0]}"
+        assert normalise_article(_article(text)).text == text
+
+
 def test_a_sentence_with_a_dash_is_not_a_dateline() -> None:
     text = "Presiden Joko Widodo - yang hadir bersama menteri - meresmikan bendungan baru di Jawa Tengah."
     assert normalise_article(_article(text)).text == text
