@@ -427,7 +427,7 @@ def extract_quotes(text: str, work: ArticleWork | None = None) -> list[dict[str,
     context = Context(text, names)
     rows: list[dict[str, Any]] = []
     last_named: dict[str, Any] | None = None
-    previous_end = -1
+    previous_end, previous_closed = -1, False
     matches = sorted([*_QUOTE.finditer(text), *_lost_openings(text)], key=lambda m: m.start())
     quote_spans = [m.span() for m in matches]
     for match in matches:
@@ -455,12 +455,24 @@ def extract_quotes(text: str, work: ArticleWork | None = None) -> list[dict[str,
         if attribution is None:
             if words < _MIN_WORDS_UNATTRIBUTED:
                 continue  # a scare quote or a title, not reported speech
-            # a quote paragraph right after another quote goes on with the same speaker
+            # a quote paragraph right after another quote goes on with the same speaker, unless
+            # the words between name someone ("Satu komplain pun datang dari Helen Bond, wanita
+            # ... . "Ini ...""): then the quote is the first person they name
             gap = text[previous_end:match.start()] if previous_end >= 0 else None
             if rows and gap is not None and gap.count("\n") <= 1 and len(gap) < 400:
-                for key in ("speaker_text", "speaker_entity_id", "speaker_surface"):
-                    row[key] = rows[-1][key]
-                row["verb"] = "continued"
+                # (after the sentence the previous quote ends, where its own speaker is named, or
+                # right after the quote when its own full stop closed it)
+                after = previous_end if previous_closed else _sentence_end(text, previous_end)
+                introduced = [m for m in names if m.type == "person" and after <= m.char_start < match.start()
+                              and full_name(m) != rows[-1]["speaker_text"]]
+                if introduced:
+                    named = person_part(full_name(introduced[0]), text)
+                    row.update(verb="introduced", speaker_surface=introduced[0].surface, speaker_text=named,
+                               speaker_entity_id=link_speaker([named]))
+                else:
+                    for key in ("speaker_text", "speaker_entity_id", "speaker_surface"):
+                        row[key] = rows[-1][key]
+                    row["verb"] = "continued"
         elif attribution.pronoun:
             row["verb"] = attribution.verb
             row["speaker_surface"] = "-nya" if attribution.surface is None else attribution.surface
@@ -482,7 +494,7 @@ def extract_quotes(text: str, work: ArticleWork | None = None) -> list[dict[str,
             if person and person != row["speaker_text"]:
                 row["speaker_text"], row["speaker_entity_id"] = person, link_speaker([person])
             last_named = row
-        previous_end = match.end()
+        previous_end, previous_closed = match.end(), raw.rstrip()[-1:] in ".!?"
         rows.append(row)
     return rows
 
@@ -491,7 +503,7 @@ class QuotesEnricher:
     """Direct quotes with their speakers (view ``quotes``)."""
 
     name = "quotes"
-    RULES_VERSION = "7"  # 7: a kin description opening a sentence ("Kakak X ini") stands for the subject named before it, a later reference to a person after "film" is the person; 6: the mentions its speakers read changed (tasks/enrichers/entities.py RULES_VERSION 9)
+    RULES_VERSION = "7"  # 7: a kin description opening a sentence ("Kakak X ini") stands for the subject named before it, a later reference to a person after "film" is the person, an unattributed quote after a sentence naming someone is theirs (not a continuation); 6: the mentions its speakers read changed (tasks/enrichers/entities.py RULES_VERSION 9)
     # 5: "-nya" to the named subject, nameless subject phrases, passive agents, captions,
     # organisations cut off a speaker's name, full names over partial spans (issue 14)
     # 4: a quote that lost its opening mark, "..., bersikeras bahwa" and "menetapkan ... sebagai" partial quotes

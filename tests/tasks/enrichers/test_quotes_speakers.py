@@ -147,3 +147,15 @@ def test_a_bodys_name_is_not_cut_into_a_person() -> None:
 ])
 def test_more_subjects(text: str, expected: list[str]) -> None:
     assert speakers(text) == expected
+
+
+def test_a_quote_after_a_sentence_that_names_someone_is_theirs_not_a_continuation() -> None:
+    text = (
+        "Tetangga lain yang bernama Rini Astuti mengatakan, “Kami tidak bisa tidur semalaman karena musiknya.” "
+        "Keluhan juga datang dari Bagus Wicaksono, warga yang tinggal dua blok dari rumah Sinta Maharani. "
+        "“Suaranya terdengar sampai ke ujung kampung sampai pagi hari.”\n"
+        "“Saya sudah melapor ke ketua RT tetapi belum ada tanggapan sampai sekarang.”"
+    )
+    rows = extract_quotes(text)
+    assert [r["speaker_text"] for r in rows] == ["Rini Astuti", "Bagus Wicaksono", "Bagus Wicaksono"]
+    assert [r["verb"] for r in rows][1:] == ["introduced", "continued"]
