@@ -8,11 +8,13 @@ typographic marks with its speaker. Attribution is looked for, in order:
 2. right before the opening mark: ``X mengatakan, "..."``, ``Menurut X, "..."``, ``Kata X: "..."``;
 3. at the end of the quote's sentence: ``"..." bagi kami, kata X.``; a caption's writer
    (``X menuliskan keterangan yang berbunyi, "..."``) through the verb earlier in the sentence;
-4. a long unattributed quote right after another one continues that quote's speaker.
+4. a long unattributed quote right after another one continues that quote's speaker, unless a
+   sentence between them names someone ("Satu komplain pun datang dari X, ... . "..."": X's).
 Pronouns (dia, ia, -nya) resolve to the nearest preceding person named as a sentence's subject
 (else the last person of the quote's paragraph, else the last named speaker): not an
-organisation, a title in capitals or after "film", a person in apposition to another ("X, putra
-aktor Y,") or a kin description ("Kakak Y ini"). A subject phrase that names nobody ("Salah satu
+organisation, a title in capitals or after "film" (but a later reference to a person named in
+full is that person: "film kedua X"), a person in apposition to another ("X, putra aktor Y,") or
+a kin description ("Kakak Y ini"), which as a sentence's subject stands for the subject before. A subject phrase that names nobody ("Salah satu
 warga mengatakan") is kept in lower case as a nameless speaker; "yang bernama X" names X.
 Surnames ("Cheong", "Kim") resolve to the full name introduced earlier in the article, and that
 full name beats a shorter reading; an organisation run into a speaker's name ("Direktur PT X Tbk
