@@ -104,6 +104,9 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
             continue
         if found.type == "person":
             i = _name_start(doc, i)
+            if i > 0 and doc.lower[i - 1] in ORG_HEAD_NOUNS and doc.capitalised(i - 1) and doc.joined(i) \
+                    and not doc.covered[i - 1]:
+                continue  # "Kejaksaan Agung", "Universitas Gadjah Mada": a body's name, not a person
         covered = [doc.covered[k] for k in range(i, j)]
         if all(covered):
             continue

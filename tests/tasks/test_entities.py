@@ -313,3 +313,21 @@ def test_an_acronym_the_text_counts_is_equipment_not_a_body(kb) -> None:
     surfaces = {m.surface for m in find_mentions(text, kb)}
     assert "BTS" not in surfaces
     assert "KPU" in surfaces or "Komisi Pemilihan Umum" in surfaces  # other acronyms stay names
+
+
+def test_indonesias_state_bodies_link_by_their_own_forms_not_by_generic_ones(kb) -> None:
+    """The shipped base knows Indonesia's state bodies and parties by the forms only they use
+    (acronyms, Indonesian short forms, names with "RI"); a generic name another country's body
+    shares ("Mahkamah Konstitusi" in a story on Seoul) is no link to Indonesia's."""
+    text = ("KPK menetapkan dua pejabat Kemenpora sebagai tersangka. Penyidik Mabes Polri membantu, "
+            "kata juru bicara Partai Gerindra. Jaksa dari Kejaksaan Agung menuntut lima tahun penjara. "
+            "Di Seoul, aktivis mengutip putusan Mahkamah Konstitusi tahun lalu.")
+    linked = {m.surface: m.entity_id for m in find_mentions(text, kb)}
+    assert linked["KPK"] == "id-kpk" and linked["Kemenpora"] == "id-kemenpora"
+    assert linked["Mabes Polri"] == "id-polri" and linked["Partai Gerindra"] == "id-gerindra"
+    assert linked.get("Mahkamah Konstitusi") is None and linked.get("Kejaksaan Agung") is None
+    kinds = {m.surface: m.type for m in find_mentions(text, kb)}
+    # a name after a body's head noun is the body's ("Kejaksaan Agung"), not a person named Agung
+    assert kinds.get("Kejaksaan Agung") == "organization" and "Agung" not in kinds
+    every = [e for e in kb.entities.values() if e.entity_id.startswith("id-")]
+    assert len(every) >= 70 and all(e.type == "organization" and e.country == "ID" for e in every)
