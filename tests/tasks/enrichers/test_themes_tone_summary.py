@@ -45,6 +45,50 @@ def test_user_themes_file_replaces_taxonomy_and_changes_version(tmp_path: Path) 
     assert selected(["themes"])[0].version == shipped  # only inside the block
 
 
+def _plain(text: str, title: str = "") -> Article:
+    return Article(url="https://example.invalid/a", source="t", fetched_at=datetime.now(timezone.utc), text=text, title=title)
+
+
+def test_themes_are_the_subjects_an_article_that_never_names_it_gets_none() -> None:
+    """The shipped taxonomy's [subject]: diplomacy cues in a story on Indonesia's foreign minister
+    at a forum give no theme until the story names North Korea."""
+    text = ("Menteri Luar Negeri Retno Marsudi menghadiri pertemuan puncak di Luxemburg dan melakukan "
+            "pembicaraan bilateral dengan duta besar negara sahabat. Diplomasi Indonesia, katanya, "
+            "mengutamakan dialog. Kunjungan kenegaraan berikutnya dijadwalkan bulan depan.")
+    off = enrich_article(_plain(text, "Menlu hadiri KTT di Luxemburg"), selected(["themes"]))
+    assert off.enrichments["themes"].rows["themes"] == []
+    on = enrich_article(_plain(text + " Ia juga membahas situasi Korea Utara.", "Menlu hadiri KTT di Luxemburg"),
+                        selected(["themes"]))
+    assert [r["theme"] for r in on.enrichments["themes"].rows["themes"]] == ["diplomacy"]
+
+
+def test_a_sentence_naming_north_korea_russia_and_arms_is_cooperation_evidence() -> None:
+    """co_occur: sentences that name the three groups count, however they are phrased; two such
+    sentences are evidence enough without any listed cue."""
+    text = ("Pyongyang telah mengirim lebih dari satu juta butir peluru ke Moskow sejak tahun lalu. "
+            "Citra satelit menunjukkan kereta dari Korut membawa kontainer amunisi ke gudang Rusia. "
+            "Pejabat Seoul memantau pelabuhan itu setiap hari.")
+    rows = enrich_article(_plain(text, "Citra satelit ungkap pengiriman"), selected(["themes"])).enrichments["themes"].rows["themes"]
+    cooperation = [r for r in rows if r["theme"] == "military_cooperation_russia"]
+    assert cooperation and "co-occurrence (2)" in cooperation[0]["cues"]
+    one = enrich_article(_plain(text.split(". ", 1)[0] + ". Cuaca di pelabuhan cerah."), selected(["themes"]))
+    assert "military_cooperation_russia" not in {r["theme"] for r in one.enrichments["themes"].rows["themes"]}
+
+
+@pytest.mark.parametrize("body", [
+    '[subject]\nrequires = "Korut"\n[[theme]]\nname = "x"\n',
+    '[subject]\nnames = ["Korut"]\n[[theme]]\nname = "x"\n',
+    '[[theme]]\nname = "x"\nco_occur = ["Korut", "Rusia"]\n',
+    'subjek = 1\n[[theme]]\nname = "x"\n',
+])
+def test_a_bad_subject_or_co_occur_is_a_clear_config_error(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "themes.toml"
+    path.write_text(body, encoding="utf-8")
+    with using(EnrichSettings(themes=str(path))):
+        with pytest.raises(ConfigError, match="themes.toml"):
+            taxonomy()
+
+
 def test_tone_is_negative_for_threats_and_positive_for_talks() -> None:
     hostile = tone("Korut mengancam akan menyerang dan mengecam provokasi berbahaya yang memicu ketegangan.")
     calm = _article("tenang.txt")
