@@ -107,6 +107,11 @@ class _Text:
         flags = [False] * len(self.toks)
         line_start, k = 0, 0
         lines = self.text.split("\n")
+        # the first character of the next line that is not blank, for each line (one pass back)
+        following, after = [""] * len(lines), ""
+        for n in range(len(lines) - 1, -1, -1):
+            following[n] = after
+            after = lines[n].lstrip()[:1] or after
         for n, line in enumerate(lines):
             line_end = line_start + len(line)
             first = k
@@ -119,8 +124,7 @@ class _Text:
             # Turki,\nmeresmikan ..."): it starts or ends in a lower-case word or ends in a comma
             # ("... Mehmet Ozgur dari Turki; Sahin Sisic dari\nBosnia"), or the next line goes on in
             # lower case
-            following = next((rest.lstrip() for rest in lines[n + 1:] if rest.strip()), "")
-            wrapped = line.rstrip().endswith((",", ";")) or following[:1].islower() or bool(words) and (
+            wrapped = line.rstrip().endswith((",", ";")) or following[n].islower() or bool(words) and (
                 words[-1].islower() or words[0].islower())
             if len(words) >= 4 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words) \
                     and not line.rstrip().endswith(".") and not wrapped:

@@ -41,7 +41,10 @@ _LIST_JOINERS = frozenset({",", "dan", "serta", "atau", "and"})
 def _split_at_text_places(doc: _Text, spans: list[_Span]) -> list[_Span]:
     """Names the model ran together with a place the same text names on its own: "Kajari
     Lhoksukon Teuku Rahmatsyah" is an office of Lhoksukon and a person (the place is cut off the
-    person's name); "Kecamatan Nisam Antara Aceh Utara" is two places (split)."""
+    person's name); "Kecamatan Nisam Antara Aceh Utara" is two places (split). But a person's name
+    that starts with such a word with no office run into it ("Brandon Nicholas Salim, putra ...")
+    keeps it as the given name, and the word alone (unlinked, no place cue before it) is then that
+    person's short form."""
     places = {tuple(doc.folded[s.i:s.j]) for s in spans if s.type == "place"}
     added: list[_Span] = []
     given: dict[str, str] = {}
