@@ -22,7 +22,7 @@ from tasks.enrich import ArticleWork, Enrichment, current_settings, register
 from tasks.entities import fold, folded_tokens, name_gap_ok, tokens
 
 TAXONOMY = Path(__file__).resolve().parent.parent / "kb" / "themes.toml"
-RULES_VERSION = "3"  # 3: the taxonomy's [subject] must be named for any theme; 2: requires
+RULES_VERSION = "3"  # 3: the taxonomy's [subject] must be named for any theme, co_occur sentences count; 2: requires
 
 
 @dataclass(frozen=True)
@@ -66,11 +66,11 @@ def _load(path: str, mtime_ns: int) -> Taxonomy:
     for n, theme in enumerate(data.get("theme", [])):
         unknown = set(theme) - {"name", "description", "cues_id", "cues_en", "min_hits", "requires", "co_occur"}
         groups = theme.get("co_occur", [])
-        if unknown or not isinstance(theme.get("name"), str) or not isinstance(groups, list) \
-                or not all(isinstance(g, list) and g for g in groups):
+        named = isinstance(theme.get("name"), str)
+        if unknown or not named or not isinstance(groups, list) or not all(isinstance(g, list) and g for g in groups):
+            got = sorted(unknown) if unknown else "no name" if not named else f"co_occur = {groups!r}"
             raise ConfigError(f"{path}: theme[{n}]: needs a name; allowed keys are name, description, cues_id, "
-                              f"cues_en, min_hits, requires, co_occur (a list of word lists) "
-                              f"(got {sorted(unknown) or 'no name' if unknown or not isinstance(theme.get('name'), str) else 'co_occur ' + repr(groups)})")
+                              f"cues_en, min_hits, requires, co_occur (a list of word lists) (got {got})")
         co_occur[theme["name"]] = tuple(tuple(k for k in (tuple(fold(t) for t, _, _ in tokens(str(w))) for w in group) if k)
                                         for group in groups)
         min_hits[theme["name"]] = int(theme.get("min_hits", 3))
