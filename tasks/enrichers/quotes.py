@@ -14,8 +14,9 @@ Pronouns (dia, ia, -nya) resolve to the nearest preceding person named as a sent
 (else the last person of the quote's paragraph, else the last named speaker): not an
 organisation, a title in capitals or after "film" (but a later reference to a person named in
 full is that person: "film kedua X"), a person in apposition to another ("X, putra aktor Y,") or
-a kin description ("Kakak Y ini"), which as a sentence's subject stands for the subject before. A subject phrase that names nobody ("Salah satu
-warga mengatakan") is kept in lower case as a nameless speaker; "yang bernama X" names X.
+a kin description ("Kakak Y ini"), which as a sentence's subject stands for the subject before.
+A subject phrase that names nobody ("Salah satu warga mengatakan") is kept in lower case as a
+nameless speaker; "yang bernama X" names X.
 Surnames ("Cheong", "Kim") resolve to the full name introduced earlier in the article, and that
 full name beats a shorter reading; an organisation run into a speaker's name ("Direktur PT X Tbk
 Y Z") is cut off. Scare quotes (short, unattributed) are skipped.
