@@ -73,6 +73,8 @@ def _load(path: str, mtime_ns: int) -> Taxonomy:
                               f"cues_en, min_hits, requires, co_occur (a list of word lists) (got {got})")
         co_occur[theme["name"]] = tuple(tuple(k for k in (tuple(fold(t) for t, _, _ in tokens(str(w))) for w in group) if k)
                                         for group in groups)
+        if not all(co_occur[theme["name"]]):
+            raise ConfigError(f"{path}: theme[{n}]: every co_occur group needs a word (got co_occur = {groups!r})")
         min_hits[theme["name"]] = int(theme.get("min_hits", 3))
         requires[theme["name"]] = tuple(k for k in (tuple(fold(t) for t, _, _ in tokens(str(c)))
                                                     for c in theme.get("requires", [])) if k)
@@ -126,7 +128,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+|\n+")
 
 def _sentences_with(text: str, groups: tuple[tuple[tuple[str, ...], ...], ...]) -> int:
     """How many sentences of ``text`` hold a word (or phrase) of every group."""
-    longest = max(len(k) for group in groups for k in group)
+    longest = max((len(k) for group in groups for k in group), default=1)
     count = 0
     for sentence in _SENTENCE_END.split(text):
         if sentence.strip():

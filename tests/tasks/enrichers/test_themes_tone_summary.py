@@ -79,6 +79,7 @@ def test_a_sentence_naming_north_korea_russia_and_arms_is_cooperation_evidence()
     '[subject]\nrequires = "Korut"\n[[theme]]\nname = "x"\n',
     '[subject]\nnames = ["Korut"]\n[[theme]]\nname = "x"\n',
     '[[theme]]\nname = "x"\nco_occur = ["Korut", "Rusia"]\n',
+    '[[theme]]\nname = "x"\nco_occur = [["Korut"], ["!!"]]\n',
     'subjek = 1\n[[theme]]\nname = "x"\n',
 ])
 def test_a_bad_subject_or_co_occur_is_a_clear_config_error(tmp_path: Path, body: str) -> None:
