@@ -99,13 +99,14 @@ def name_of(annotation: dict) -> str:
     return annotation.get("file") or annotation.get("page") or annotation.get("item") or annotation.get("feed") or "?"
 
 
-def feed_items(annotation: dict) -> tuple[list[tuple[dict, Article]], list[str]]:
+def feed_items(annotation: dict) -> tuple[list[tuple[dict, Article]], list[tuple[str, str]]]:
     """The items of a feed annotated by their summaries (``feed``: a path under ../shared/corpus;
     ``items``: each with its ``link``), each as an article: the item's ``description`` as text
     (the feed's XML read leniently, the summary's HTML reduced to its text, spaces collapsed), its
     title as the article's title, then ``normalise_article``. Each item becomes an annotation of
-    its own (its entities and ``ignore``, the feed's split) named ``feed#n``. Returns those and the
-    reasons of the items that could not be had; raises PageMissing when the feed cannot be read."""
+    its own (its entities and ``ignore``, the feed's split) named ``feed#n``. Returns those and
+    (name, reason) of the items that could not be had; raises PageMissing when the feed cannot be
+    read."""
     from lxml import etree, html as lxml_html
 
     path = CORPUS / annotation["feed"]
@@ -124,13 +125,13 @@ def feed_items(annotation: dict) -> tuple[list[tuple[dict, Article]], list[str]]
     for n, item in enumerate(annotation.get("items", []), 1):
         name = f"{annotation['feed']}#{n}"
         if item.get("link") not in by_link:
-            missing.append(f"{name}: no item with link {item.get('link')!r} in the feed")
+            missing.append((name, f"{name}: no item with link {item.get('link')!r} in the feed"))
             continue
         title, summary = by_link[item["link"]]
         text = lxml_html.fromstring(f"<div>{summary}</div>").text_content() if summary.strip() else ""
         text = " ".join(text.split())
         if not text:
-            missing.append(f"{name}: the item has no summary")
+            missing.append((name, f"{name}: the item has no summary"))
             continue
         article = Article(url=item["link"], source="bench", fetched_at=datetime.now(timezone.utc), text=text, title=title)
         items.append(({**item, "item": name, "split": annotation.get("split", "?")}, normalise_article(article)))
@@ -171,7 +172,7 @@ def load_set(set_dir: Path = SET_DIR, ground_truth: Path = GROUND_TRUTH
             if "feed" in annotation:
                 items, unreadable = feed_items(annotation)
                 scored.extend((item, article, lambda q, text=article.text: located(text, q)) for item, article in items)
-                missing.extend((split, reason.split(":")[0], reason) for reason in unreadable)
+                missing.extend((split, name, reason) for name, reason in unreadable)
             elif "page" in annotation:
                 article = extracted(annotation)
                 scored.append((annotation, article, lambda q, text=article.text: located(text, q)))

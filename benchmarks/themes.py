@@ -76,19 +76,14 @@ def off_subject_articles() -> dict[str, list[Article]]:
 
 
 def score(tax: Taxonomy, subject: list, off: dict[str, list[Article]]) -> None:
-    right, given, gold = Counter(), Counter(), Counter()
+    right, given, gold, found = Counter(), Counter(), Counter(), Counter()
     for _, article, themes, also in subject:
         predicted = {row["theme"] for row in assign_themes(article, tax)}
         for theme in predicted - also:
             given[theme] += 1
             right[theme] += theme in themes
-        for theme in themes:
-            gold[theme] += 1
-    found = Counter()
-    for _, article, themes, _ in subject:
-        predicted = {row["theme"] for row in assign_themes(article, tax)}
-        for theme in themes & predicted:
-            found[theme] += 1
+        gold.update(themes)
+        found.update(themes & predicted)
     total_right, total_given, total_gold = sum(right.values()), sum(given.values()), sum(gold.values())
     print(f"  on the subject ({len(subject)} articles): precision {_ratio(total_right, total_given)}, "
           f"recall {_ratio(sum(found.values()), total_gold)}")

@@ -466,11 +466,11 @@ def extract_quotes(text: str, work: ArticleWork | None = None) -> list[dict[str,
                 # (after the sentence the previous quote ends, where its own speaker is named, or
                 # right after the quote when its own full stop closed it)
                 after = previous_end if previous_closed else _sentence_end(text, previous_end)
-                introduced = [m for m in names if m.type == "person" and after <= m.char_start < match.start()
-                              and full_name(m) != rows[-1]["speaker_text"]]
-                if introduced:
-                    named = person_part(full_name(introduced[0]), text)
-                    row.update(verb="introduced", speaker_surface=introduced[0].surface, speaker_text=named,
+                introduced = next((m for m in names if m.type == "person" and after <= m.char_start < match.start()
+                                   and full_name(m) != rows[-1]["speaker_text"]), None)
+                if introduced is not None:
+                    named = person_part(full_name(introduced), text)
+                    row.update(verb="introduced", speaker_surface=introduced.surface, speaker_text=named,
                                speaker_entity_id=link_speaker([named]))
                 else:
                     for key in ("speaker_text", "speaker_entity_id", "speaker_surface"):

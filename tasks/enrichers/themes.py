@@ -8,6 +8,7 @@ Owns ``store.themes``; the version includes the taxonomy file's fingerprint.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import re
@@ -126,15 +127,17 @@ def count_cues(text: str, tax: Taxonomy, work: ArticleWork | None = None) -> tup
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+|\n+")
 
 
-def _sentences_with(text: str, groups: tuple[tuple[tuple[str, ...], ...], ...]) -> int:
-    """How many sentences of ``text`` hold a word (or phrase) of every group."""
+def _sentences_with(text: str, groups: tuple[tuple[tuple[str, ...], ...], ...], work: ArticleWork | None = None) -> int:
+    """How many sentences of ``text`` hold a word (or phrase) of every group: the text's tokens
+    (shared through ``work``) grouped by the sentence their start falls in."""
+    toks, folded = folded_tokens(text, work)
     longest = max((len(k) for group in groups for k in group), default=1)
-    count = 0
-    for sentence in _SENTENCE_END.split(text):
-        if sentence.strip():
-            present = _ngrams(folded_tokens(sentence)[1], longest)
-            count += all(any(k in present for k in group) for group in groups)
-    return count
+    ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+    sentences: dict[int, list[str]] = defaultdict(list)
+    for (_, start, _), word in zip(toks, folded):
+        sentences[bisect.bisect(ends, start)].append(word)
+    return sum(all(any(k in present for k in group) for group in groups)
+               for present in (_ngrams(words, longest) for words in sentences.values()))
 
 
 def _ngrams(folded: list[str], longest: int) -> set[tuple[str, ...]]:
@@ -174,8 +177,8 @@ def assign_themes(article: Article, tax: Taxonomy, work: ArticleWork | None = No
     together: Counter = Counter()
     for theme, groups in (tax.co_occur or {}).items():
         if groups:
-            for text, found in ((article.text, hits), (article.title or "", title_hits)):
-                n = _sentences_with(text, groups)
+            for text, found, shared in ((article.text, hits, work), (article.title or "", title_hits, None)):
+                n = _sentences_with(text, groups, shared)
                 found[theme] += n
                 together[theme] += n
     rows = []
