@@ -100,6 +100,12 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
         # whole span lost); other lower-case words before a name ("hotel X") still drop it
         while i < j - 1 and not lowered and doc.toks[i][0].islower() and doc.lower[i] in ADMIN_UNITS | PLACE_HEADS:
             i += 1
+        # a capitalised unit or head word the model left out before a place ("Desa Kedungbulus",
+        # "Pulau Kabaena" opening a sentence, "Bandar Udara Lunyuk") is the name's, as it is inside
+        # a sentence, where the model takes it ("Kecamatan Gembong")
+        if found.type == "place" and i > 0 and doc.capitalised(i - 1) and doc.lower[i - 1] in ADMIN_UNITS | PLACE_HEADS \
+                and doc.joined(i) and not doc.covered[i - 1]:
+            i -= 1
         if i >= j or not (doc.toks[i][0][:1].isupper() or doc.toks[i][0][:1].isdigit() or lowered):
             continue
         if found.type == "person":

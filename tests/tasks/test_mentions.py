@@ -214,6 +214,18 @@ def test_a_lower_case_administrative_word_before_a_place_is_left_out_not_the_pla
 
 
 @needs_model
+def test_a_capitalised_unit_opening_a_sentence_is_part_of_the_places_name(kb) -> None:
+    # the model leaves a sentence's first word out of a place it opens ("Kedungbulus" of "Desa
+    # Kedungbulus"), and "Bandar" out of "Bandar Udara ..."; inside a sentence it takes the unit
+    found = _typed("Banjir surut pada Selasa pagi. Desa Kedungbulus adalah desa kecil di Kecamatan Gembong, "
+                   "Kabupaten Pati. Pulau Kabaena terletak di Kabupaten Bombana. Bandar Udara Lunyuk "
+                   "melayani penerbangan perintis.", kb)
+    assert {("Desa Kedungbulus", "place"), ("Pulau Kabaena", "place"), ("Bandar Udara Lunyuk", "place"),
+            ("Kecamatan Gembong", "place")} <= found
+    assert not {("Kedungbulus", "place"), ("Kabaena", "place"), ("Udara Lunyuk", "place")} & found
+
+
+@needs_model
 def test_a_list_makes_a_person_a_place_only_when_the_gazetteer_knows_the_place(kb) -> None:
     # "Dalam hemat X, A dan B": the list's first "item" is the clause's subject, a person
     for text in ("Dalam hemat Suryadharma, Malaysia dan Filipina telah bersepakat menjaga perbatasan.",
