@@ -14,7 +14,9 @@ tokens the steps before have taken):
    ("analis ...", "Menteri ...", "kata ...", "X, seorang pakar", "X mengatakan") and
    organisations named by their head word ("Institut ...", "Kementerian ...", "... University")
    (tasks/mentions_unlinked.py);
-5. every use of a spelled-out acronym is its full name (tasks/mentions_acronyms.py);
+5. every use of a spelled-out acronym is its full name, a body's name runs to the short form
+   bracketed after it, and a short form between a body and a place names that body of the place
+   ("Pengadilan Negeri (PN) Surabaya", then "PN Surabaya") (tasks/mentions_acronyms.py);
 6. names the model ran together with a place the text names are cut there
    (tasks/mentions_types.py);
 7. all-caps words the text counts ("unit BTS") are dropped (tasks/mentions_acronyms.py);
@@ -40,7 +42,8 @@ from pathlib import Path
 from typing import Any
 
 from tasks.entities import KnowledgeBase, Mention
-from tasks.mentions_acronyms import _acronym_definitions, _acronym_pass, _counted_acronyms, _short_forms_of_bodies
+from tasks.mentions_acronyms import (_acronym_definitions, _acronym_pass, _bodies_of_places, _counted_acronyms,
+                                     _short_forms_of_bodies)
 from tasks.mentions_kb import _kb_pass
 from tasks.mentions_ner import _ner_pass
 from tasks.mentions_short import _follow_full_name, _local_aliases, _short_pass
@@ -94,6 +97,7 @@ class TextMentions:
         spans += _ner_pass(doc, kb, spans, acronyms, model)
         spans += _unlinked_pass(doc, spans)
         spans += _acronym_pass(doc, spans, acronyms)
+        spans += _bodies_of_places(doc, spans)
         spans += _split_at_text_places(doc, spans)
         counted = _counted_acronyms(doc)
         spans = [s for s in spans if s.entity_id is not None or s.j - s.i > 1 or doc.toks[s.i][0] not in counted]

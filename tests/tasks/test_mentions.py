@@ -226,6 +226,28 @@ def test_a_capitalised_unit_opening_a_sentence_is_part_of_the_places_name(kb) ->
 
 
 @needs_model
+def test_a_short_form_between_a_body_and_a_place_names_the_body_of_that_place(kb) -> None:
+    text = ("Tiga hakim Pengadilan Negeri (PN) Sleman diperiksa Komisi Yudisial. Berkas perkara lalu "
+            "dikirim ke PN Semarang, sementara Badan Penanggulangan Bencana Daerah (BPBD) Kabupaten Garut "
+            "mencatat longsor. Sidang digelar di Pengadilan Tindak Pidana Korupsi (Tipikor) pada Senin.")
+    found = {(m.surface, m.type, m.canonical) for m in find_mentions(text, kb)}
+    assert ("Pengadilan Negeri (PN) Sleman", "organization", "Pengadilan Negeri Sleman") in found
+    assert ("PN Semarang", "organization", "Pengadilan Negeri Semarang") in found
+    assert {"Sleman", "Semarang"} <= {s for s, t, _ in found if t == "place"}  # the places stay named
+    # no body called just "Pengadilan Negeri", nor a "PN" of its own
+    assert not {s for s, t, _ in found if s in ("Pengadilan Negeri", "PN")}
+    # a body's name runs over its capitalised words to the short form bracketed after it
+    assert any(s == "Pengadilan Tindak Pidana Korupsi" and t == "organization" for s, t, _ in found)
+    # said once, a short form between a body and a place leaves them apart (a school and its town)
+    once = _typed("Mahasiswa Sekolah Tinggi Ilmu Pelayaran (STIP) Makassar berunjuk rasa pada Kamis.", kb)
+    assert ("Sekolah Tinggi Ilmu Pelayaran", "organization") in once and ("Makassar", "place") in once
+    # a place people go to after the short form is a unit of the body, not the body's area
+    unit = _typed("Badan Meteorologi, Klimatologi dan Geofisika (BMKG) Stasiun Geofisika Kupang mencatat gempa. "
+                  "BMKG Stasiun Geofisika Kupang lalu mencabut peringatan.", kb)
+    assert not any(s.startswith("Badan Meteorologi") and s.endswith("Kupang") for s, _ in unit)
+
+
+@needs_model
 def test_a_list_makes_a_person_a_place_only_when_the_gazetteer_knows_the_place(kb) -> None:
     # "Dalam hemat X, A dan B": the list's first "item" is the clause's subject, a person
     for text in ("Dalam hemat Suryadharma, Malaysia dan Filipina telah bersepakat menjaga perbatasan.",
