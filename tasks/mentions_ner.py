@@ -24,7 +24,8 @@ from pathlib import Path
 from tasks.entities import KnowledgeBase
 from tasks.mentions_acronyms import _common_acronyms
 from tasks.mentions_text import (
-    _CURRENCY, ADMIN_UNITS, FUNCTION_WORDS, ORG_HEAD_NOUNS, ORG_HEADS, PLACE_HEADS, ROLE_CUES, _Span, _surface, _Text, _words,
+    _CURRENCY, ADMIN_UNITS, FUNCTION_WORDS, HONORIFIC_OPENERS, HONORIFICS, ORG_HEAD_NOUNS, ORG_HEADS, PERSON_OCCASIONS,
+    PLACE_HEADS, ROLE_CUES, _Span, _surface, _Text, _words,
 )
 from tasks.mentions_types import _consolidate_types, _gazetteer_name
 
@@ -90,9 +91,15 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
         j = next((k for k in range(i + 1, j) if not doc.joined(k) and _STOP_GAP.search(doc.text, doc.toks[k - 1][2], doc.toks[k][1])), j)
         # roles and function words the model took with the name ("Presiden Joko Widodo"); a function
         # word capitalised inside a sentence is the name's own ("atlet Lalu Muhammad Zohri")
-        while i < j and found.type == "person" and (doc.lower[i] in ROLE_CUES or (
+        while i < j and found.type == "person" and (doc.lower[i] in ROLE_CUES | PERSON_OCCASIONS or (
                 doc.lower[i] in FUNCTION_WORDS and (_opens_sentence(doc, i) or not doc.capitalised(i)))):
             i += 1
+        if found.type == "person":
+            # "Umar bin Khattab ra", "Nabi Muhammad SAW", "Ali radhiyallahu anhu": the honorific
+            # after a revered name is not the name's
+            j = next((k for k in range(i + 1, j) if doc.lower[k] in HONORIFIC_OPENERS), j)
+            while j - i > 1 and doc.toks[j - 1][0] in HONORIFICS:
+                j -= 1
         # a name starts with a capital or a digit, unless the text has no capitals at all (a
         # lower-cased text, which the model reads as such: tasks/ner.py's "L" features). An
         # administrative unit or a place's head word in lower case before it is not the name's

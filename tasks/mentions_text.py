@@ -49,7 +49,15 @@ ROLE_CUES = _words("""
     kata ujar ucap tegas sebut jelas tambah imbuh lanjut tutur terang ungkap menurut
     akp akbp kompol iptu ipda aiptu bripka brigadir brigjen irjen komjen kapolri kapolda kapolres
     kapolsek kasat kajari kajati kadis kabag kasubdit kadiv kabid kasi kasatreskrim wakapolda
+    ustaz ustadz ustad ustazah ustadzah kiai kyai kh syekh syeikh syaikh khalifah nabi sayyidina saidina
 """)
+#: Honorifics written after a revered person's name ("Nabi Muhammad SAW", "Umar bin Khattab ra"):
+#: not the name's (compared as written: "AS" in capitals is the United States).
+HONORIFICS = frozenset("SAW saw Saw SWT swt RA ra Ra as".split())
+#: Words that open an honorific phrase after a name ("Umar radhiyallahu anhu"): the name ends there.
+HONORIFIC_OPENERS = _words("radhiyallahu radhiallahu radiyallahu radiallahu rodhiyallahu alaihissalam rahimahullah")
+#: Occasions named after a person ("Maulid Nabi Muhammad", "haul Gus Dur"): not the name's.
+PERSON_OCCASIONS = _words("maulid haul milad")
 #: Indonesian common nouns that head an organisation's name ("Kementerian ...", "Kantor ..."):
 #: none is a name alone (tasks/mentions_ner.py _COMMON_HEADS).
 ORG_HEAD_NOUNS = _words("""

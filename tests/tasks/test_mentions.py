@@ -248,6 +248,16 @@ def test_a_short_form_between_a_body_and_a_place_names_the_body_of_that_place(kb
 
 
 @needs_model
+def test_religious_titles_and_honorifics_are_not_part_of_a_persons_name(kb) -> None:
+    found = _typed("Warga memperingati Maulid Nabi Muhammad SAW di masjid desa pada Kamis malam. Khalifah Umar "
+                   "bin Khattab ra dikenal tegas, kata Ustaz Hanif Maulana. Ali radhiyallahu anhu lalu berkata "
+                   "kepada sahabatnya.", kb)
+    people = {s for s, t in found if t == "person"}
+    assert {"Muhammad", "Umar bin Khattab", "Hanif Maulana", "Ali"} <= people
+    assert not any(w in p.split() for p in people for w in ("SAW", "ra", "Maulid", "Ustaz", "radhiyallahu"))
+
+
+@needs_model
 def test_a_list_makes_a_person_a_place_only_when_the_gazetteer_knows_the_place(kb) -> None:
     # "Dalam hemat X, A dan B": the list's first "item" is the clause's subject, a person
     for text in ("Dalam hemat Suryadharma, Malaysia dan Filipina telah bersepakat menjaga perbatasan.",
