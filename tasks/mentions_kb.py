@@ -14,6 +14,7 @@ from __future__ import annotations
 from tasks.entities import KnowledgeBase
 from tasks.mentions_text import _CURRENCY, PLACE_HEADS, _Span, _Text, _words
 from tasks.mentions_unlinked import _person_token
+from tasks.mentions_types import _gazetteer_name
 
 #: English words that end a place's name ("Kim Il Sung Square").
 _PLACE_TAILS = _words("square stadium airport street avenue bridge park station")
@@ -32,6 +33,8 @@ def _kb_pass(doc: _Text, kb: KnowledgeBase) -> list[_Span]:
             span = _Span(i, i + hit[0], hit[1], kb.entities[hit[1]].type)
             if span.type == "person":
                 span = _place_named_after(doc, span.i, span.j) or span
+            elif span.type == "place":
+                span = _part_of_place(doc, span) or span
             spans.append(span)
             doc.cover(span)
             if span.type == "organization" and doc.lower[i] in _STATE_BODIES:
@@ -49,6 +52,22 @@ def _place_named_after(doc: _Text, i: int, j: int) -> _Span | None:
         return _Span(i - 1, j, None, "place")
     if j < len(doc.toks) and doc.lower[j] in _PLACE_TAILS and doc.capitalised(j) and doc.joined(j):
         return _Span(i, j + 1, None, "place")
+    return None
+
+
+#: Words that name a part of a place after its name ("Jakarta Selatan", "Aceh Utara").
+_PARTS = _words("utara selatan timur barat tengah pusat tenggara laut daya")
+
+
+def _part_of_place(doc: _Text, span: _Span) -> _Span | None:
+    """A known place followed by a part of it that the gazetteer knows as a place of its own
+    ("Jakarta Selatan", a city, not Jakarta with a word after it): that place, unlinked (the
+    gazetteer links it), up to two words ("Nusa Tenggara Barat" is not split either)."""
+    for j in (span.j + 2, span.j + 1):
+        if j <= len(doc.toks) and all(doc.lower[k] in _PARTS and doc.capitalised(k) and doc.joined(k)
+                                      for k in range(span.j, j)) \
+                and _gazetteer_name(doc.text[doc.toks[span.i][1]:doc.toks[j - 1][2]]):
+            return _Span(span.i, j, None, "place")
     return None
 
 

@@ -108,11 +108,15 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
         while i < j - 1 and not lowered and doc.toks[i][0].islower() and doc.lower[i] in ADMIN_UNITS | PLACE_HEADS:
             i += 1
         # a capitalised unit or head word the model left out before a place ("Desa Kedungbulus",
-        # "Pulau Kabaena" opening a sentence, "Bandar Udara Lunyuk") is the name's, as it is inside
-        # a sentence, where the model takes it ("Kecamatan Gembong")
-        if found.type == "place" and i > 0 and doc.capitalised(i - 1) and doc.lower[i - 1] in ADMIN_UNITS | PLACE_HEADS \
-                and doc.joined(i) and not doc.covered[i - 1]:
-            i -= 1
+        # "Pulau Kabaena" opening a sentence, "Bandar Udara Lunyuk", "Bandara Internasional Jawa
+        # Barat Kertajati") is the name's, as it is inside a sentence, where the model takes it
+        # ("Kecamatan Gembong")
+        if found.type == "place":
+            i = next((h for h in (i - 1, i - 2) if h >= 0 and doc.lower[h] in ADMIN_UNITS | PLACE_HEADS
+                      and all(doc.capitalised(k) and doc.joined(k + 1) and not doc.covered[k] for k in range(h, i))), i)
+            # a neighbourhood's number is its address, not its name ("Kampung Bolenglang RT 01")
+            j = next((k for k in range(i + 1, j) if doc.toks[k][0] in ("RT", "RW") and k + 1 < len(doc.toks)
+                      and doc.toks[k + 1][0].isdigit()), j)
         if i >= j or not (doc.toks[i][0][:1].isupper() or doc.toks[i][0][:1].isdigit() or lowered):
             continue
         if found.type == "person":

@@ -258,6 +258,19 @@ def test_religious_titles_and_honorifics_are_not_part_of_a_persons_name(kb) -> N
 
 
 @needs_model
+def test_a_known_place_with_a_part_after_it_and_an_airports_two_head_words(kb) -> None:
+    # "Jakarta" is in the knowledge base; "Jakarta Selatan" is a city of the gazetteer, not Jakarta
+    found = {(m.surface, m.type, m.entity_id) for m in find_mentions(
+        "Polisi berjaga di Jakarta Selatan sejak Senin, sementara warga Jakarta mengungsi. Bandara "
+        "Internasional Jawa Barat Kertajati ramai. Warga Kampung Cibeureum RT 03 RW 05 mengungsi.", kb)}
+    assert ("Jakarta Selatan", "place", None) in found and ("Jakarta", "place", "jakarta") in found
+    assert ("Bandara Internasional Jawa Barat Kertajati", "place", None) in found
+    # a neighbourhood's number is its address
+    assert ("Kampung Cibeureum", "place", None) in found
+    assert not any("RT" in s.split() for s, _, _ in found)
+
+
+@needs_model
 def test_a_list_makes_a_person_a_place_only_when_the_gazetteer_knows_the_place(kb) -> None:
     # "Dalam hemat X, A dan B": the list's first "item" is the clause's subject, a person
     for text in ("Dalam hemat Suryadharma, Malaysia dan Filipina telah bersepakat menjaga perbatasan.",
