@@ -56,8 +56,9 @@ ROLE_CUES = _words("""
 HONORIFICS = frozenset("SAW saw Saw SWT swt RA ra Ra as".split())
 #: Words that open an honorific phrase after a name ("Umar radhiyallahu anhu"): the name ends there.
 HONORIFIC_OPENERS = _words("radhiyallahu radhiallahu radiyallahu radiallahu rodhiyallahu alaihissalam rahimahullah")
-#: Occasions named after a person ("Maulid Nabi Muhammad", "haul Gus Dur"): not the name's.
-PERSON_OCCASIONS = _words("maulid haul milad")
+#: Occasions named after a person ("Maulid Nabi Muhammad", "haul Gus Dur") and the vocatives that
+#: call one ("Wahai Aslam"): not the name's.
+PERSON_OCCASIONS = _words("maulid haul milad wahai duhai")
 #: Indonesian common nouns that head an organisation's name ("Kementerian ...", "Kantor ..."):
 #: none is a name alone (tasks/mentions_ner.py _COMMON_HEADS).
 ORG_HEAD_NOUNS = _words("""

@@ -24,6 +24,7 @@ ROLE_WORDS = frozenset(
     dia ia namun menurut bulan foto pada sementara itu tetapi kata ujar sebut lapor tegas
     senin selasa rabu kamis jumat sabtu minggu januari februari maret april mei juni juli agustus
     september oktober november desember the of dari di
+    wahai duhai ustaz ustadz ustad kiai kyai kh syekh syaikh khalifah nabi
     studi kebijakan kajian strategis internasional nasional forum lembaga komite komisi asosiasi organisasi
     administrasi pusat center centre institute university studies policy international national strategic
     peace endowment council foundation yayasan perdamaian kosmodrom laut semenanjung perang pelabuhan

@@ -25,7 +25,8 @@ from tasks.person_names import ROLE_WORDS, person_name, resolve_short_name
 BEFORE_VERBS = (
     "mengatakan|berkata|menegaskan|menambahkan|menyatakan|menjelaskan|mengungkapkan|menyebut|"
     "menyebutkan|menuturkan|mengklaim|memperingatkan|menulis|melaporkan|menyampaikan|menekankan|"
-    "mengingatkan|bertanya|menjawab|berujar|membalas|menimpali|menyahut|mengumumkan|berpesan|berseru"
+    "mengingatkan|bertanya|menjawab|berujar|membalas|menimpali|menyahut|mengumumkan|berpesan|berseru|"
+    "menandaskan|memaparkan|menerangkan|menukas|mengimbuhkan|mengutarakan"
 )
 
 #: Lower-case words that belong to a capitalised role phrase ("Juru bicara Dewan Keamanan ...").

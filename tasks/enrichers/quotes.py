@@ -51,11 +51,13 @@ from tasks.quote_speakers import (
 
 LOGGER = logging.getLogger(__name__)
 
-# A pair of marks inside one paragraph; straight marks pair up in order of appearance.
-_QUOTE = re.compile(r"(“|\"|„)([^“”\"\n]{2,}?)(”|\"|“)")
+# A pair of marks inside one paragraph; straight marks pair up in order of appearance. A line
+# break inside a sentence ("... yang kamu\nbenci ...": a page's hand-wrapped lines, a letter or a
+# word then a lower-case word) does not end the paragraph.
+_QUOTE = re.compile(r"(“|\"|„)((?:[^“”\"\n]|(?<=[a-z,])\n(?=[a-z])){2,}?)(”|\"|“)")
 _AFTER_VERBS = (
     "kata|ujar|ucap|tegas|sebut|jelas|tutur|ungkap|imbuh|lanjut|papar|terang|tulis|lapor|tambah|"
-    "pungkas|seru|klaim|bilang|cetus|timpal|menurut"
+    "pungkas|seru|klaim|bilang|cetus|timpal|tandas|tukas|menurut"
 )
 _AFTER = re.compile(
     rf"^[ \t,.]*(?P<verb>{_AFTER_VERBS})(?P<nya>nya)?\b[ \t]*(?P<rest>[^\n]*)", re.IGNORECASE
@@ -506,7 +508,7 @@ class QuotesEnricher:
     """Direct quotes with their speakers (view ``quotes``)."""
 
     name = "quotes"
-    RULES_VERSION = "7"  # 7: a kin description opening a sentence ("Kakak X ini") stands for the subject named before it, a later reference to a person after "film" is the person, an unattributed quote after a sentence naming someone is theirs (not a continuation); 6: the mentions its speakers read changed (tasks/enrichers/entities.py RULES_VERSION 9)
+    RULES_VERSION = "8"  # 8: a hand-wrapped line break in mid-sentence does not end a quote, "menandaskan"/"tandas" report speech, a vocative ("Wahai X") and religious titles are not a speaker's name; 7: a kin description opening a sentence ("Kakak X ini") stands for the subject named before it, a later reference to a person after "film" is the person, an unattributed quote after a sentence naming someone is theirs (not a continuation); 6: the mentions its speakers read changed (tasks/enrichers/entities.py RULES_VERSION 9)
     # 5: "-nya" to the named subject, nameless subject phrases, passive agents, captions,
     # organisations cut off a speaker's name, full names over partial spans (issue 14)
     # 4: a quote that lost its opening mark, "..., bersikeras bahwa" and "menetapkan ... sebagai" partial quotes

@@ -193,3 +193,25 @@ def test_a_partial_quote_after_a_comma_clause_belongs_to_the_sentence_subject() 
             "\"klaim sepihak\" Beijing di Laut China Selatan tidak sah.\n"
             "Hubungan kedua negara memburuk, dengan Manila menetapkan kapal itu sebagai \"ancaman langsung\".")
     assert speakers(text) == [("klaim sepihak", "Pemerintah Filipina"), ("ancaman langsung", "Manila")]
+
+
+def test_a_hand_wrapped_line_inside_a_quote_and_a_vocative_are_read_through() -> None:
+    # a page's hand-wrapped lines break a quote in mid-sentence ("yang kamu\nbenci"); a paragraph
+    # break (a line ending in a full stop, a capital after it) still ends one
+    text = ('Hasan Basri berkata, “Jika engkau membenci seseorang, jangan sampai orang yang kamu\n'
+            'benci itu celaka.” Rahmat Hidayat menjawab, “Wahai Hasan, bagaimana itu?”\n'
+            'Lalu warga pulang. “Tidak ada\nJawaban” itu judul bukunya.')
+    quotes = extract_quotes(text)
+    wrapped = next(q for q in quotes if q["quote"].startswith("Jika engkau"))
+    assert wrapped["quote"].endswith("celaka.") or wrapped["quote"].endswith("celaka")
+    assert wrapped["speaker_text"] == "Hasan Basri"
+    # the person called inside the quote ("Wahai Hasan") is not the speaker's name
+    answer = next(q for q in quotes if q["quote"].startswith("Wahai"))
+    assert answer["speaker_text"] == "Rahmat Hidayat"
+    assert not any(q["quote"].startswith("Tidak ada") for q in quotes)
+
+
+def test_menandaskan_and_tandas_report_speech() -> None:
+    quotes = extract_quotes('Presiden Rahmat Hidayat menandaskan, “Kami tidak akan mundur dari perundingan ini.” '
+                            '“Semua pihak harus menahan diri,” tandas Menteri Luar Negeri Sari Dewi.')
+    assert [q["speaker_text"] for q in quotes] == ["Rahmat Hidayat", "Sari Dewi"]
