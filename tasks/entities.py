@@ -186,8 +186,10 @@ class KnowledgeBase:
     def get(self, entity_id: str | None) -> Entity | None:
         return self.entities.get(entity_id) if entity_id else None
 
-    def match_at(self, toks: list[tuple[str, int, int]], folded: list[str], i: int, text: str) -> tuple[int, str] | None:
-        """The longest alias starting at token ``i``: (tokens used, entity_id), or None."""
+    def match_at(self, toks: list[tuple[str, int, int]], folded: list[str], i: int, text: str,
+                 lowered: bool = False) -> tuple[int, str] | None:
+        """The longest alias starting at token ``i``: (tokens used, entity_id), or None.
+        ``lowered``: the text has no capitals, so a capitalised alias needs none (``_accepts``)."""
         node = self._trie
         best: tuple[int, str] | None = None
         j = i
@@ -199,7 +201,7 @@ class KnowledgeBase:
                 break
             j += 1
             for entry in node.get(None, ()):
-                if _accepts(entry, toks[i:j]):
+                if _accepts(entry, toks[i:j], lowered):
                     best = (j - i, entry.entity_id)
                     break
         return best
@@ -220,10 +222,11 @@ class KnowledgeBase:
         return None
 
 
-def _accepts(entry: _Alias, surface: list[tuple[str, int, int]]) -> bool:
+def _accepts(entry: _Alias, surface: list[tuple[str, int, int]], lowered: bool = False) -> bool:
     """Case rules: an all-caps alias token (AS, PBB, KCNA) matches only itself in capitals, so
-    "as" or "As" never becomes the United States; a capitalised alias needs a capitalised mention."""
-    if entry.capitalised and not surface[0][0][:1].isupper():
+    "as" or "As" never becomes the United States; a capitalised alias needs a capitalised mention,
+    unless the text has no capitals at all (``lowered``: then the recogniser said it is a name)."""
+    if entry.capitalised and not lowered and not surface[0][0][:1].isupper():
         return False
     return all(tok == raw or not _is_caps(raw) for raw, (tok, _, _) in zip(entry.raw, surface))
 

@@ -80,7 +80,7 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
     starts = {t[1]: k for k, t in enumerate(doc.toks)}
     ends = {t[2]: k for k, t in enumerate(doc.toks)}
     common_acronyms = _common_acronyms(doc)
-    lowered = doc.text == doc.text.lower()
+    lowered = doc.lowered
     added: list[_Span] = []
     for found in (recognise(doc.text) if model is None else recognise(doc.text, model)):
         i, last = starts.get(found.char_start), ends.get(found.char_end)
@@ -199,7 +199,8 @@ def _ner_span(doc: _Text, kb: KnowledgeBase, i: int, j: int, kind: str, acronyms
         return None  # "dolar AS" is a currency
     # linked only when the whole name is one of the entity's aliases: "Yuriy Belousov" is not
     # Andrei Belousov, however the KB's alias-suffix linking reads it
-    hit = kb.match_at(doc.toks[i:j], doc.folded[i:j], 0, doc.text)
+    # in a text with no capitals the model's name is matched to capitalised aliases too ("rusia")
+    hit = kb.match_at(doc.toks[i:j], doc.folded[i:j], 0, doc.text, lowered=doc.lowered)
     entity = kb.entities[hit[1]] if hit and hit[0] == j - i else None
     entity_id = entity.entity_id if entity is not None and entity.type == kind else None
     if doc.headline[i] and entity_id is None:

@@ -109,6 +109,8 @@ class _Text:
         self.lower = [t.casefold() for t, _, _ in self.toks]
         self.covered = [False] * len(self.toks)
         self.headline = self._headline_tokens()
+        #: a text with no capital letter (a lower-cased headline, NERP's news): case says nothing
+        self.lowered = text == text.lower()
 
     def _headline_tokens(self) -> list[bool]:
         """Tokens on Title Case lines (headlines, related-article links), where capitals say

@@ -165,6 +165,13 @@ def test_a_lower_cased_text_keeps_the_names_the_model_reads_in_it(kb) -> None:
     # in a cased text a name still starts with a capital: the lower-case words are not taken
     cased = _typed("Menteri luar negeri retno marsudi bertemu Jusuf Kalla di Jakarta pada Senin.", kb)
     assert not any(surface.startswith("retno") for surface, _ in cased)
+    # and the names the model finds there are linked to the knowledge base's capitalised aliases
+    linked = {(m.surface, m.entity_id) for m in find_mentions(
+        "presiden rusia vladimir putin bertemu pemimpin korea utara di moskow pada rabu.", kb)}
+    assert {("rusia", "russia"), ("vladimir putin", "vladimir-putin"), ("korea utara", "north-korea"),
+            ("moskow", "moscow")} <= linked
+    # an all-caps alias still needs capitals: "as" is not the United States
+    assert not any(m.entity_id == "united-states" for m in find_mentions("as roda truk itu patah di jalan.", kb))
 
 
 @needs_model
