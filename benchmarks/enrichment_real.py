@@ -20,7 +20,8 @@ in place from ../shared/corpus), each as the pipeline has it before enriching:
 Entities are what the entities enricher writes for the article
 (``tasks.enrichers.entities.article_mentions``: the text's mentions, its streets and its
 dateline's places, linked), so the figure is the pipeline's. Prints, for each split separately
-(`heldout4`, round 14's blind feed summaries; `heldout3`, scored once, blind; `heldout2`, annotated before any tuning, scored many times and read in round 14;
+(`heldout4`, round 14's feed summaries, and `heldout3`, each scored once blind in round 14 and read
+in round 15; `heldout2`, annotated before any tuning, scored many times and read in round 14;
 the older `heldout`, whose failures have since been read; `dev`, the rules' own):
 - entity recall and precision (a gold name is found when a mention of the same type has its name,
   one of its alternatives, or links to an entity that has it; a predicted name is right when it
@@ -59,7 +60,8 @@ from tasks.places import gazetteer  # noqa: E402
 
 SET_DIR = ROOT / "benchmarks" / "realset"
 # heldout4: 51 feed summaries of four outlets (round 14), annotated before any enrichment ran on them;
-# heldout3: four pages of other sets, annotated before any enrichment ran on them and scored once;
+# heldout3: four pages of other sets, annotated before any enrichment ran on them; both scored once
+# blind (round 14), their misses read in round 15;
 # heldout2: annotated in round 9 before any rule met them, scored many times, its misses read in round 14; heldout: the
 # round-6 held-out set, whose failures have since been read; dev: the set the rules were written on
 SPLITS = ("heldout4", "heldout3", "heldout2", "heldout", "dev")

@@ -2,9 +2,9 @@
 
     .venv/bin/python benchmarks/places_ner.py [--split test|valid] [--show N] [--corpus DIR]
 
-The real-article set (benchmarks/enrichment_real.py) has 169 gold places over five splits, all
-read by now; the test splits of NERGrit (cased) and NERP (lower-cased) have about 2,000 more, in
-sentences of Indonesian news and web text annotated by IndoNLU. Their sentences are joined into
+The real-article set (benchmarks/enrichment_real.py) has 159 gold places over five splits, all
+read by now; the test splits of NERGrit (cased) and NERP (lower-cased) have 911 more (357 and 554;
+851 in the valid splits), in sentences of Indonesian news and web text annotated by IndoNLU. Their sentences are joined into
 pseudo-articles of 15 (tasks/ner_articles.py, as benchmarks/mentions_ner.py does), each goes
 through the mention pipeline (``tasks.mentions.find_mentions``) and the places linking of the
 entities enricher (``tasks.enrichers.entities.link_places``: the knowledge base's places, then the
