@@ -95,7 +95,7 @@ class TextMentions:
         acronyms = _acronym_definitions(doc)
         spans = _kb_pass(doc, kb)
         spans += _ner_pass(doc, kb, spans, acronyms, model)
-        spans += _unlinked_pass(doc, spans)
+        spans += _unlinked_pass(doc, spans, model)
         spans += _acronym_pass(doc, spans, acronyms)
         spans += _bodies_of_places(doc, spans)
         spans += _split_at_text_places(doc, spans)

@@ -28,6 +28,7 @@ from tasks.mentions_text import (
     PLACE_HEADS, ROLE_CUES, _Span, _surface, _Text, _words,
 )
 from tasks.mentions_types import _consolidate_types, _gazetteer_name
+from tasks.mentions_unlinked import _person_after_body
 
 #: A sentence end inside a name the model found ("ungkap Dani.Tri tidak").
 _STOP_GAP = re.compile(r"[.!?]")
@@ -158,6 +159,14 @@ def _ner_pass(doc: _Text, kb: KnowledgeBase, spans: list[_Span], acronyms: dict[
             if person is not None:
                 added.append(person)
             j = legal + 1
+        elif kind == "organization" and (tail := _person_after_body(doc, i, j, model)) is not None:
+            # "Ketua DPRD Sumut Ajib Shah", "Presiden Recording Academy Neil Portnow": an office
+            # holder named right after the body; the model, asked about the words from the name on,
+            # reads a person there
+            person = _ner_span(doc, kb, tail, j, "person", acronyms)
+            if person is not None:
+                added.append(person)
+            j = tail
         if kind == "place" and doc.lower[i] in ORG_HEADS:
             kind = "organization"  # "Polres Lhokseumawe" is the police of a place
         elif kind == "organization" and doc.lower[i] in PLACE_HEADS:

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from tasks.mentions_text import FUNCTION_WORDS, ORG_HEADS, ROLE_CUES, _ORG_JOINERS, _Span, _Text, _words
 
@@ -74,9 +75,44 @@ def _cued_after(doc: _Text, j: int) -> bool:
     return False
 
 
-def _unlinked_pass(doc: _Text, found: list[_Span] | None = None) -> list[_Span]:
+#: Where the words the model is asked about again end (``_person_after_body``): the sentence's end.
+_PROBE_END = re.compile(r"[.!?\n]")
+
+
+def _person_after_body(doc: _Text, i: int, j: int, model: Path | None = None) -> int | None:
+    """Where a person's name starts at the end of a body's name the model ran together with it,
+    or None. Only after an office ("Ketua", "Presiden", "Direktur Jenderal ..." within six words
+    before the body, in the same sentence), the body keeping two words or more, and the last two
+    or three words capitalised words that head no body or office: the model is asked again about
+    the words from each such start to the sentence's end, without the body before them, and the
+    first start it reads as exactly one person's name ending where the body did is the person's.
+    Not where the name goes on after the span ("... Tinggi Sains dan Teknologi": the model stopped
+    inside the body's name, and a text's first capitalised words read as a person's)."""
+    from tasks.ner import recognise
+
+    if j - i < 4 or not any(doc.lower[m] in ROLE_CUES and not doc.break_between(m, i) for m in range(max(0, i - 6), i)):
+        return None
+    if j < len(doc.toks) and doc.joined(j) and (doc.capitalised(j) or (
+            doc.lower[j] in _ORG_JOINERS and j + 1 < len(doc.toks) and doc.capitalised(j + 1))):
+        return None  # the name goes on ("... Pendidikan Tinggi Sains dan Teknologi"): no person ends here
+    end = _PROBE_END.search(doc.text, doc.toks[j - 1][2])
+    for k in (j - 2, j - 3):
+        if k - i < 2 or not all(doc.capitalised(m) and doc.lower[m] not in ORG_HEADS | ROLE_CUES | FUNCTION_WORDS
+                                and doc.joined(m) for m in range(k, j)):
+            continue
+        probe = doc.text[doc.toks[k][1]:end.start() if end else len(doc.text)]
+        width = doc.toks[j - 1][2] - doc.toks[k][1]
+        found = recognise(probe) if model is None else recognise(probe, model)
+        if any(s.char_start == 0 and s.char_end == width and s.type == "person" for s in found):
+            return k
+    return None
+
+
+def _unlinked_pass(doc: _Text, found: list[_Span] | None = None, model: Path | None = None) -> list[_Span]:
     """The names above; ``found`` are the passes' spans before, whose places an organisation's
-    name may run over ("Yayasan Damandiri Jakarta", "Partai Indonesia Baru": the place is kept too)."""
+    name may run over ("Yayasan Damandiri Jakarta", "Partai Indonesia Baru": the place is kept too).
+    An office holder named right after a body ("Direktur Jenderal ... Kementerian Riset ...
+    Jumain Appe") is cut off it as a person (``_person_after_body``, asking ``model``)."""
     places = {s.i: s.j for s in found or () if s.type == "place"}
     spans: list[_Span] = []
     n = len(doc.toks)
@@ -97,7 +133,10 @@ def _unlinked_pass(doc: _Text, found: list[_Span] | None = None) -> list[_Span]:
                     break
                 j += 1
             if j - i >= 2 and doc.lower[j - 1] not in _ORG_JOINERS:
-                spans.append(_Span(i, j, None, "organization"))
+                tail = _person_after_body(doc, i, j, model)
+                spans.append(_Span(i, tail or j, None, "organization"))
+                if tail is not None:
+                    spans.append(_Span(tail, j, None, "person"))
                 i = j
                 continue
         if _person_token(doc, i) and doc.toks[i][0][:1].isupper():

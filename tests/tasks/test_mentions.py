@@ -278,6 +278,22 @@ def test_a_known_place_with_a_part_after_it_and_an_airports_two_head_words(kb) -
 
 
 @needs_model
+def test_an_office_holder_named_right_after_the_body_is_a_person(kb) -> None:
+    # "Ketua <body> <person>": the model runs the body and the name together; asked again about
+    # the words from the name on, it reads a person, and the body keeps the rest
+    found = _typed("Ketua DPRD Sumbar Rahmat Saleh belum tampak di kantornya. Presiden Asosiasi Pengemudi "
+                   "Daring Nusantara Bima Prakoso menolak usulan itu. Direktur Jenderal Penguatan Riset "
+                   "Kementerian Pendidikan Tinggi Sains dan Teknologi Hendra Gunawan mengungkapkan hal itu.", kb)
+    assert {("Rahmat Saleh", "person"), ("Bima Prakoso", "person"), ("Hendra Gunawan", "person")} <= found
+    assert {("DPRD Sumbar", "organization"), ("Asosiasi Pengemudi Daring Nusantara", "organization")} <= found
+    assert not any(s.endswith(("Saleh", "Prakoso")) and t == "organization" for s, t in found)
+    # where the body's name goes on ("... Sains dan Teknologi"), no person is cut out of it
+    assert ("Tinggi Sains", "person") not in found
+    # with no office before it, what the model read as one body is left whole
+    assert ("DPRD Sumbar Rahmat Saleh", "organization") in _typed("Acara itu didukung DPRD Sumbar Rahmat Saleh pada Senin.", kb)
+
+
+@needs_model
 def test_a_list_makes_a_person_a_place_only_when_the_gazetteer_knows_the_place(kb) -> None:
     # "Dalam hemat X, A dan B": the list's first "item" is the clause's subject, a person
     for text in ("Dalam hemat Suryadharma, Malaysia dan Filipina telah bersepakat menjaga perbatasan.",
