@@ -54,8 +54,10 @@ ROLE_CUES = _words("""
 #: Honorifics written after a revered person's name ("Nabi Muhammad SAW", "Umar bin Khattab ra"):
 #: not the name's (compared as written: "AS" in capitals is the United States).
 HONORIFICS = frozenset("SAW saw Saw SWT swt RA ra Ra as".split())
-#: Words that open an honorific phrase after a name ("Umar radhiyallahu anhu"): the name ends there.
-HONORIFIC_OPENERS = _words("radhiyallahu radhiallahu radiyallahu radiallahu rodhiyallahu alaihissalam rahimahullah")
+#: Words that open an honorific phrase after a name ("Umar radhiyallahu anhu", "radiallohu"):
+#: the name ends there.
+HONORIFIC_OPENERS = _words("""radhiyallahu radhiallahu radiyallahu radiallahu rodhiyallahu radhiyallohu radiallohu
+    radiyallohu rodhiyallohu alaihissalam alaihis-salam rahimahullah rahimahulloh""")
 #: Occasions named after a person ("Maulid Nabi Muhammad", "haul Gus Dur") and the vocatives that
 #: call one ("Wahai Aslam"): not the name's.
 PERSON_OCCASIONS = _words("maulid haul milad wahai duhai")

@@ -258,10 +258,10 @@ def test_a_short_form_between_a_body_and_a_place_names_the_body_of_that_place(kb
 def test_religious_titles_and_honorifics_are_not_part_of_a_persons_name(kb) -> None:
     found = _typed("Warga memperingati Maulid Nabi Muhammad SAW di masjid desa pada Kamis malam. Khalifah Umar "
                    "bin Khattab ra dikenal tegas, kata Ustaz Hanif Maulana. Ali radhiyallahu anhu lalu berkata "
-                   "kepada sahabatnya.", kb)
+                   "kepada sahabatnya. Sesudah itu Utsman radiallohu anhu pulang.", kb)
     people = {s for s, t in found if t == "person"}
     assert {"Muhammad", "Umar bin Khattab", "Hanif Maulana", "Ali"} <= people
-    assert not any(w in p.split() for p in people for w in ("SAW", "ra", "Maulid", "Ustaz", "radhiyallahu"))
+    assert not any(w in p.split() for p in people for w in ("SAW", "ra", "Maulid", "Ustaz", "radhiyallahu", "radiallohu"))
 
 
 @needs_model
