@@ -99,12 +99,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", type=int, default=0, metavar="N",
                         help="print the N most frequent places missed (valid split only)")
     args = parser.parse_args(argv)
+    if args.show and args.split != "valid":
+        print("error: --show is for the valid split (the test split is for the figure)", file=sys.stderr)
+        return 2
     problem = ner.model_status(args.model)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
-        return 2
-    if args.show and args.split != "valid":
-        print("error: --show is for the valid split (the test split is for the figure)", file=sys.stderr)
         return 2
     kb = load_kb()
     started = time.process_time()
