@@ -115,6 +115,9 @@ def _retype_by_context(doc: _Text, spans: list[_Span]) -> None:
         if span.entity_id is None and span.type == "organization" and span.i > 0 \
                 and doc.lower[span.i - 1] in _PLACE_CUES and _gazetteer_name(_surface(doc, span)):
             retyped[_surface(doc, span)] = "place"  # "di Bandung", "Gubernur NTB": a place the model read as a body
+        elif span.entity_id is None and span.type == "organization" and span.j - span.i >= 2 \
+                and _province_name(_surface(doc, span)):
+            retyped[_surface(doc, span)] = "place"  # "Daerah Istimewa Yogyakarta": a province, whatever its head word
     for span in spans:
         if span.entity_id is None and span.type != "organization" and span.i > 0 \
                 and doc.lower[span.i - 1] in ORG_DESCRIPTORS \
@@ -147,6 +150,8 @@ def _retype_by_context(doc: _Text, spans: list[_Span]) -> None:
     for span in spans:
         if span.entity_id is None and _surface(doc, span) in retyped:
             span.type = retyped[_surface(doc, span)]
+        elif span.entity_id is None and span.canonical in retyped:
+            span.type = retyped[span.canonical]  # its acronym ("DIY") with it
 
 
 def _headed(doc: _Text, span: _Span) -> bool:
@@ -154,6 +159,16 @@ def _headed(doc: _Text, span: _Span) -> bool:
     "Polres X") or a place's ("Jalan X", "Desa X"), which a list's other items do not override."""
     head = doc.lower[span.i]
     return (span.type == "organization" and head in ORG_HEADS) or (span.type == "place" and head in PLACE_HEADS | ADMIN_UNITS)
+
+
+def _province_name(surface: str) -> bool:
+    """Whether ``surface`` is, whole, the name or an alias of one of Indonesia's provinces in the
+    places gazetteer ("Daerah Istimewa Yogyakarta", "Sulawesi Selatan")."""
+    from tasks.places import gazetteer  # loaded on need (a large file)
+
+    key, found = gazetteer().namesakes(surface)
+    return len(key) == len(folded_tokens(surface)[1]) and any(
+        p.kind == "subdivision" and p.entity.country == "ID" for p in found)
 
 
 def _gazetteer_name(surface: str) -> bool:

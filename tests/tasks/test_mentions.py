@@ -294,6 +294,14 @@ def test_an_office_holder_named_right_after_the_body_is_a_person(kb) -> None:
 
 
 @needs_model
+def test_a_provinces_name_read_as_a_body_is_the_province_and_so_is_its_acronym(kb) -> None:
+    found = _typed("Daerah Istimewa Yogyakarta (DIY) menjadi daerah dengan angka kasus demam berdarah tertinggi "
+                   "tahun ini. Warga DIY diminta waspada.", kb)
+    assert ("Daerah Istimewa Yogyakarta", "place") in found and ("DIY", "place") in found
+    assert not any(t == "organization" and s in ("Daerah Istimewa Yogyakarta", "DIY") for s, t in found)
+
+
+@needs_model
 def test_a_list_makes_a_person_a_place_only_when_the_gazetteer_knows_the_place(kb) -> None:
     # "Dalam hemat X, A dan B": the list's first "item" is the clause's subject, a person
     for text in ("Dalam hemat Suryadharma, Malaysia dan Filipina telah bersepakat menjaga perbatasan.",
