@@ -155,9 +155,12 @@ def build_rows() -> list[dict]:
         indonesian = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["id"]).gettext
     except OSError:
         indonesian = str
+    names_of = {country.alpha_2: {country.name, getattr(country, "common_name", country.name),
+                                  indonesian(country.name), getattr(country, "official_name", country.name)}
+                for country in pycountry.countries}
+    shorts_of = _unambiguous_short_forms(names_of)
     for country in pycountry.countries:
-        names = {country.name, getattr(country, "common_name", country.name), indonesian(country.name),
-                 getattr(country, "official_name", country.name)}
+        names = names_of[country.alpha_2]
         capital = capital_of.get(country.alpha_2)
         rows.append({
             "entity_id": f"iso3166:{country.alpha_2}", "name": getattr(country, "common_name", country.name),
@@ -166,7 +169,7 @@ def build_rows() -> list[dict]:
             "aliases": "|".join(sorted(names - {getattr(country, 'common_name', country.name)})),
             "wikidata_note": f"ISO 3166-1 {country.alpha_2} from pycountry (coordinates: its capital, GeoNames); no Wikidata id in the package",
             "kind": "country", "parents": "",
-            "lookup_aliases": "|".join(sorted({_AND.split(n)[0] for n in names if _AND.search(n)} - names)),
+            "lookup_aliases": "|".join(sorted(shorts_of[country.alpha_2])),
         })
     admin1_of = {iso: code for code, iso in _ID_ADMIN1.items()}
     subdivisions = list(pycountry.subdivisions)
@@ -210,6 +213,46 @@ def build_rows() -> list[dict]:
     rows += area_rows(indonesian, province_points)
     rows += continent_rows()
     return rows
+
+
+#: Words that open a country's formal Indonesian name before the name news uses ("Negara
+#: Palestina", "Federasi Rusia", "Republik Demokrat Congo").
+_FORMAL = frozenset("negara federasi republik kerajaan demokrat rakyat kesultanan keamiran persemakmuran".split())
+
+
+def _country_short_forms(name: str) -> set[str]:
+    """The shorter names news calls a country by, from one of its formal names: the first of two
+    parts ("Bosnia and Herzegovina" -> "Bosnia"), the name before a comma ("Iran, Republik
+    Islam" -> "Iran"), and the name without the formal words before it ("Negara Palestina" ->
+    "Palestina", "Federasi Rusia" -> "Rusia"); one word or more is always left."""
+    out = set()
+    if _AND.search(name):
+        out.add(_AND.split(name)[0])
+    if ", " in name:
+        out.add(name.split(", ")[0])
+    words = name.split()
+    k = 0
+    while k < len(words) - 1 and words[k].casefold() in _FORMAL:
+        k += 1
+    if k:
+        out.add(" ".join(words[k:]))
+    return out - {name}
+
+
+def _unambiguous_short_forms(names_of: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Each country's short forms (`_country_short_forms`) that name it alone: a short form two
+    countries share ("Korea" of both Koreas' formal names, "Congo") or that is another country's
+    own name ("Dominika" of "Republik Dominika" is Dominica) is left out."""
+    shorts_of = {code: {short for n in names for short in _country_short_forms(n)} - names
+                 for code, names in names_of.items()}
+    owners: dict[str, set[str]] = defaultdict(set)
+    for code, shorts in shorts_of.items():
+        for short in shorts:
+            owners[short.casefold()].add(code)
+    for code, names in names_of.items():
+        for n in names:
+            owners[n.casefold()].add(code)
+    return {code: {s for s in shorts if owners[s.casefold()] == {code}} for code, shorts in shorts_of.items()}
 
 
 def _subdivision_names(iso_name: str) -> tuple[str, list[str]]:

@@ -12,7 +12,7 @@ from tasks.entities import load_kb
 from tasks.enrichers.entities import link_places
 from tasks.mentions import find_mentions
 from tasks.ner import model_status
-from tasks.places import COLUMNS, _read, gazetteer
+from tasks.places import COLUMNS, _read, _unambiguous_short_forms, gazetteer
 from tasks.places_id import _km, area_rows, bare_name
 
 needs_model = pytest.mark.skipif(model_status() is not None, reason="NER model not built (make ner-model)")
@@ -152,6 +152,19 @@ def test_bracketed_iso_names_and_short_forms_are_looked_up_and_shown_plainly() -
         # "Jogja" is also a village of Aceh: a bare name is the province, even in an Indonesian article
         assert places.lookup(surface, countries=("ID",)).entity.entity_id == f"iso3166:{code}", surface
     assert places.lookup("Bosnia").entity.entity_id == "iso3166:BA"  # "Bosnia and Herzegovina"
+    # a country's formal Indonesian name without its formal words: "Negara Palestina" is Palestine,
+    # not the Brazilian town GeoNames also calls Palestina
+    assert places.lookup("Palestina").entity.entity_id == "iso3166:PS"
+    assert places.lookup("Rusia").entity.entity_id == "iso3166:RU"  # "Federasi Rusia"
+    # a short form that is another country's own name stays that country's: "Republik Dominika"
+    # does not make "Dominika" the Dominican Republic, nor "Perancis, Wilayah Bagian Selatan" France
+    assert places.lookup("Dominika").entity.entity_id == "iso3166:DM"
+    assert places.lookup("Perancis").entity.entity_id == "iso3166:FR"
+    shorts = _unambiguous_short_forms({
+        "DO": {"Republik Dominika"}, "DM": {"Dominika"},  # another country's own name
+        "KR": {"Korea, Republik"}, "KP": {"Korea, Republik Demokratik Rakyat"},  # two countries'
+        "PS": {"Negara Palestina"}})
+    assert shorts == {"DO": set(), "DM": set(), "KR": set(), "KP": set(), "PS": {"Palestina"}}
 
 
 def test_lookup_only_names_are_not_the_ner_models_features() -> None:
