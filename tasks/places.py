@@ -31,6 +31,7 @@ import logging
 import mmap
 import re
 import sys
+import unicodedata
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass
@@ -133,13 +134,10 @@ def build_rows() -> list[dict]:
     cities.update(indonesia)
     rows: list[dict] = []
     by_admin1: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    capital_of: dict[str, dict] = {}
     countries = json.loads((data / "countries.json").read_text(encoding="utf-8"))
-    capitals = {(c["iso"], c["capital"]) for c in countries.values()}
+    capital_of = _capitals(countries, cities.values())
     for city in cities.values():
         by_admin1[(city["countrycode"], city["admin1code"])].append(city)
-        if (city["countrycode"], city["name"]) in capitals:
-            capital_of[city["countrycode"]] = city
         rows.append({
             "entity_id": f"geonames:{city['geonameid']}", "name": city["name"],
             "country": city["countrycode"], "lat": city["latitude"], "lon": city["longitude"],
@@ -167,7 +165,8 @@ def build_rows() -> list[dict]:
             "country": country.alpha_2, "lat": capital["latitude"] if capital else "",
             "lon": capital["longitude"] if capital else "", "population": 10**9,
             "aliases": "|".join(sorted(names - {getattr(country, 'common_name', country.name)})),
-            "wikidata_note": f"ISO 3166-1 {country.alpha_2} from pycountry (coordinates: its capital, GeoNames); no Wikidata id in the package",
+            "wikidata_note": f"ISO 3166-1 {country.alpha_2} from pycountry (coordinates: "
+                             f"{capital['name'] + ', GeoNames' if capital else 'none, no GeoNames city'}); no Wikidata id in the package",
             "kind": "country", "parents": "",
             "lookup_aliases": "|".join(sorted(shorts_of[country.alpha_2])),
         })
@@ -237,6 +236,27 @@ def _country_short_forms(name: str) -> set[str]:
     if k:
         out.add(" ".join(words[k:]))
     return out - {name}
+
+
+def _plain(name: str) -> str:
+    """A name without accents, case or spaces around it, to match GeoNames' ASCII spellings."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name.strip()) if not unicodedata.combining(c)).casefold()
+
+
+def _capitals(countries: dict, cities) -> dict[str, dict]:
+    """Each country's point: its capital's GeoNames city, matched on the name or an alternate
+    name without accents ("Brasilia" is the city GeoNames names "Brasília", "Nur-Sultan" the one
+    now called "Astana"); where the capital is no city of the package ("Melekeok") or none is
+    given, the country's most populous city; countries with no city have no point."""
+    capital_name = {c["iso"]: _plain(c["capital"]) for c in countries.values() if c.get("capital", "").strip()}
+    best: dict[str, tuple[tuple[bool, int], dict]] = {}
+    for city in cities:
+        code = city["countrycode"]
+        names = {_plain(city["name"])} | {_plain(a) for a in city.get("alternatenames", [])}
+        key = (capital_name.get(code) in names, int(city.get("population") or 0))
+        if code not in best or key > best[code][0]:
+            best[code] = (key, city)
+    return {code: city for code, (_, city) in best.items()}
 
 
 def _unambiguous_short_forms(names_of: dict[str, set[str]]) -> dict[str, set[str]]:

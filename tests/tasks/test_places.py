@@ -12,7 +12,7 @@ from tasks.entities import load_kb
 from tasks.enrichers.entities import link_places
 from tasks.mentions import find_mentions
 from tasks.ner import model_status
-from tasks.places import COLUMNS, _read, _unambiguous_short_forms, gazetteer
+from tasks.places import COLUMNS, _read, _unambiguous_short_forms, build_rows, gazetteer
 from tasks.places_id import _km, area_rows, bare_name
 
 needs_model = pytest.mark.skipif(model_status() is not None, reason="NER model not built (make ner-model)")
@@ -193,3 +193,19 @@ def test_a_namesake_with_a_point_and_a_city_over_a_village_of_the_named_province
     assert places.lookup("Bandung", near=frozenset({"iso3166:ID-JT"})).kind == "city"
     # naming the village's kecamatan does
     assert places.lookup("Bandung", near=frozenset({village.parents[-1]})).entity.entity_id == village.entity.entity_id
+
+
+def test_every_country_with_a_city_has_its_capitals_point() -> None:
+    places = gazetteer()
+    # GeoNames spells the capitals with accents the country list leaves out ("Brasília", "Bogotá")
+    # or by another name ("Astana" for "Nur-Sultan"): matched all the same
+    for name, (lat, lon) in {"Brazil": (-15.8, -47.9), "Colombia": (4.6, -74.1), "Kazakhstan": (51.2, 71.4),
+                             "Iceland": (64.1, -21.9), "Mongolia": (47.9, 106.9)}.items():
+        country = places.lookup(name).entity
+        assert (round(country.lat, 1), round(country.lon, 1)) == (lat, lon), name
+    # the United States is at Washington, D.C., not at the town in Utah GeoNames names plain "Washington"
+    us = places.lookup("United States").entity
+    assert (round(us.lat), round(us.lon)) == (39, -77)
+    countries = [row for row in build_rows() if row["kind"] == "country"]
+    assert [row["entity_id"] for row in countries if row["lat"] == ""] == [
+        "iso3166:AQ", "iso3166:BV", "iso3166:HM", "iso3166:IO", "iso3166:TK", "iso3166:UM"]
