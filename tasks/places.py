@@ -464,7 +464,7 @@ def _read(path: Path) -> Gazetteer:
 
     The name hashes come from the index beside the file (``index_path``) when it was built from
     these very bytes by this code (``_stamp``); otherwise they are built (folding 400,000 names:
-    about 8 CPU s, which every enriching process paid before the index) and the index is written
+    about 7 CPU s, which every enriching process paid before the index) and the index is written
     for the next process, if the folder lets it."""
     with path.open("rb") as handle:
         header_line = handle.readline()
